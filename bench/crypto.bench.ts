@@ -1,0 +1,145 @@
+// Crypto benchmarks: the exponentiation backend against its OpenSSL floor, and the election
+// operations, one core. Floors from the issue: ballot_encrypt_ms ≤ 10, ballot_verify_ms ≤ 10.
+import { createDiffieHellman, randomBytes } from 'node:crypto';
+import { toBytes } from '../main/crypto/bigint';
+import {
+  addToTally,
+  type Ballot,
+  createPowBackend,
+  EMPTY_TALLY,
+  electionKey,
+  encodeBallot,
+  encodeDecryptionFactor,
+  encodeTallierKey,
+  encryptBallot,
+  Group,
+  parseBallot,
+  parseDecryptionFactor,
+  parseTallierKey,
+  systemRandomness,
+  TallierSecretKey,
+  verifyBallot,
+  verifyDecryptionFactor,
+  verifyPkPok,
+} from '../main/crypto/index';
+import { medianMs, type Suite } from './harness';
+
+export const cryptoSuite: Suite = {
+  name: 'crypto',
+  async run(report) {
+    const group = Group.default();
+    const { p, q } = group;
+    const width = group.byteWidth;
+    const scalar = () => systemRandomness.scalar(q);
+    const element = () => group.powG(scalar());
+
+    // The raw OpenSSL floor: one reused DH object, as bare as it gets.
+    const dh = createDiffieHellman(toBytes(p, width), toBytes(2n, 1));
+    const x = element();
+    const e = scalar();
+    const xBytes = toBytes(x, width);
+    const eBytes = toBytes(e, width);
+    const openssl = await medianMs(() => {
+      dh.setPrivateKey(eBytes);
+      dh.computeSecret(xBytes);
+    }, 200);
+    const backendMs = await medianMs(() => group.pow(x, e), 200);
+    const bigint = createPowBackend(p, 'bigint');
+    const bigintMs = await medianMs(() => bigint.pow(x, e), 10, 1);
+    group.powG(1n); // build g's table outside the timings
+    const fixedMs = await medianMs(() => group.powG(e), 200);
+    report.metric({
+      name: 'modexp_ms',
+      value: backendMs,
+      unit: 'ms',
+      note: `backend: ${group.backend.name}`,
+    });
+    report.metric({
+      name: 'modexp_openssl_ms',
+      value: openssl,
+      unit: 'ms',
+      note: 'raw DH computeSecret: the floor',
+    });
+    report.metric({ name: 'modexp_bigint_ms', value: bigintMs, unit: 'ms', note: 'pure-bigint fallback' });
+    report.metric({
+      name: 'modexp_fixed_base_ms',
+      value: fixedMs,
+      unit: 'ms',
+      note: 'g^e from the byte-window table',
+    });
+
+    const context = new Uint8Array(randomBytes(32));
+    const talliers = [0, 1, 2].map(() => TallierSecretKey.generate(group));
+    const keys = talliers.map((t) => t.provePossession(context));
+    const h = electionKey(group, context, keys);
+    encryptBallot(group, context, h, 0); // build h's table outside the timings
+
+    const keyJson = JSON.stringify(encodeTallierKey(group, keys[0]!));
+    const pokMs = await medianMs(
+      () => verifyPkPok(group, context, parseTallierKey(group, JSON.parse(keyJson))),
+      100,
+    );
+    report.metric({ name: 'pok_verify_ms', value: pokMs, unit: 'ms', note: 'parse (membership) + verify' });
+
+    let vote: 0 | 1 = 0;
+    const encryptMs = await medianMs(() => {
+      vote = vote === 0 ? 1 : 0;
+      return encryptBallot(group, context, h, vote);
+    }, 100);
+    report.metric({ name: 'ballot_encrypt_ms', value: encryptMs, unit: 'ms', note: 'floor ≤ 10' });
+
+    const ballots: Ballot[] = Array.from({ length: 1000 }, (_, i) =>
+      encryptBallot(group, context, h, i % 3 === 0 ? 1 : 0),
+    );
+    const wire = ballots.map((b) => JSON.stringify(encodeBallot(group, b)));
+    let next = 0;
+    const verifyMs = await medianMs(() => {
+      const json = wire[next++ % wire.length]!;
+      verifyBallot(group, context, h, parseBallot(group, JSON.parse(json)));
+    }, 100);
+    report.metric({
+      name: 'ballot_verify_ms',
+      value: verifyMs,
+      unit: 'ms',
+      note: 'parse (membership) + verify; floor ≤ 10',
+    });
+
+    const tallyStart = performance.now();
+    let tally = EMPTY_TALLY;
+    for (const json of wire) {
+      const ballot = parseBallot(group, JSON.parse(json));
+      verifyBallot(group, context, h, ballot);
+      tally = addToTally(group, tally, ballot);
+    }
+    const tallyMs = performance.now() - tallyStart;
+    report.metric({
+      name: 'tally_1000_ms',
+      value: tallyMs,
+      unit: 'ms',
+      note: 'parse, verify and add 1,000 ballots',
+    });
+
+    const factorJson = JSON.stringify(
+      encodeDecryptionFactor(group, talliers[0]!.decryptionFactor(context, tally)),
+    );
+    const decMs = await medianMs(
+      () =>
+        verifyDecryptionFactor(group, context, tally, parseDecryptionFactor(group, JSON.parse(factorJson))),
+      100,
+    );
+    report.metric({
+      name: 'dec_factor_verify_ms',
+      value: decMs,
+      unit: 'ms',
+      note: 'parse (membership) + verify',
+    });
+
+    report.line(`backend ${group.backend.name}: ${(backendMs / openssl).toFixed(2)}× the raw OpenSSL time`);
+    report.line(
+      `bigint fallback: ${(bigintMs / openssl).toFixed(1)}× OpenSSL; fixed-base table: ${(fixedMs / openssl).toFixed(2)}× OpenSSL`,
+    );
+    report.line(
+      `ballot encrypt ${(encryptMs / backendMs).toFixed(1)} modexps, verify ${(verifyMs / backendMs).toFixed(1)} modexps worth`,
+    );
+  },
+};

@@ -1,0 +1,205 @@
+// Canonical JSON forms of the cryptographic objects, and strict parsers for them.
+//
+// Every number is a string of lowercase hex digits of fixed width: group elements and scalars
+// take 2·byteWidth digits (512 for a 2048-bit p), challenges 64. Exactly one string encodes each
+// value, so anything else (upper case, missing or extra leading zeros, a "0x" prefix, a number
+// instead of a string) is refused, as are missing and unknown keys. The parsers then check what
+// the encoding cannot: elements are quadratic residues in (1, p), scalars are below q. A failure
+// names the field, e.g. `ballot.proof[1].challenge`.
+import { toHex } from './bigint';
+import { check } from './errors';
+import type { Group, GroupParams } from './group';
+import type {
+  Ballot,
+  ChaumPedersenProof,
+  Ciphertext,
+  DecryptionFactor,
+  ProofBranch,
+  TallierPublicKey,
+} from './types';
+
+export interface GroupJson {
+  p: string;
+  q: string;
+  g: string;
+}
+export interface TallierKeyJson {
+  pk: string;
+  pk_pok: { commitment: string; challenge: string; response: string };
+}
+export interface CiphertextJson {
+  alpha: string;
+  beta: string;
+}
+export interface ProofBranchJson {
+  a: string;
+  b: string;
+  challenge: string;
+  response: string;
+}
+export interface BallotJson extends CiphertextJson {
+  proof: [ProofBranchJson, ProofBranchJson];
+}
+export interface DecryptionFactorJson {
+  pk: string;
+  factor: string;
+  dec_factor_poc: ProofBranchJson;
+}
+
+const CHALLENGE_DIGITS = 64;
+
+// ── Encoding ─────────────────────────────────────────────────────────────────────────────────
+
+const num = (group: Group, x: bigint) => toHex(x, group.byteWidth * 2);
+const chal = (c: bigint) => toHex(c, CHALLENGE_DIGITS);
+
+export function encodeGroup(group: Group): GroupJson {
+  return { p: num(group, group.p), q: num(group, group.q), g: num(group, group.g) };
+}
+
+export function encodeTallierKey(group: Group, key: TallierPublicKey): TallierKeyJson {
+  const { commitment, challenge, response } = key.pkPok;
+  return {
+    pk: num(group, key.pk),
+    pk_pok: {
+      commitment: num(group, commitment),
+      challenge: chal(challenge),
+      response: num(group, response),
+    },
+  };
+}
+
+export function encodeCiphertext(group: Group, c: Ciphertext): CiphertextJson {
+  return { alpha: num(group, c.alpha), beta: num(group, c.beta) };
+}
+
+function encodeBranch(group: Group, branch: ProofBranch | ChaumPedersenProof): ProofBranchJson {
+  return {
+    a: num(group, branch.a),
+    b: num(group, branch.b),
+    challenge: chal(branch.challenge),
+    response: num(group, branch.response),
+  };
+}
+
+export function encodeBallot(group: Group, ballot: Ballot): BallotJson {
+  return {
+    ...encodeCiphertext(group, ballot),
+    proof: [encodeBranch(group, ballot.proof[0]), encodeBranch(group, ballot.proof[1])],
+  };
+}
+
+export function encodeDecryptionFactor(group: Group, share: DecryptionFactor): DecryptionFactorJson {
+  return {
+    pk: num(group, share.pk),
+    factor: num(group, share.factor),
+    dec_factor_poc: encodeBranch(group, share.decFactorPoc),
+  };
+}
+
+// ── Parsing ──────────────────────────────────────────────────────────────────────────────────
+
+/** A plain JSON object with exactly `keys`. */
+export function exactObject(value: unknown, field: string, keys: readonly string[]): Record<string, unknown> {
+  check(typeof value === 'object' && value !== null && !Array.isArray(value), field, 'must be a JSON object');
+  const record = value as Record<string, unknown>;
+  for (const key of keys) check(Object.hasOwn(record, key), `${field}.${key}`, 'is missing');
+  for (const key of Object.keys(record))
+    check(keys.includes(key), `${field}.${key}`, 'is not an allowed field');
+  return record;
+}
+
+/** The value of exactly `digits` lowercase hex digits. */
+export function fixedHex(value: unknown, digits: number, field: string): bigint {
+  check(typeof value === 'string', field, 'must be a string of hex digits');
+  check(
+    value.length === digits && /^[0-9a-f]*$/.test(value),
+    field,
+    `must be exactly ${digits} lowercase hex digits`,
+  );
+  return BigInt(`0x${value}`);
+}
+
+export function parseElement(group: Group, value: unknown, field: string): bigint {
+  const x = fixedHex(value, group.byteWidth * 2, field);
+  check(group.isElement(x), field, 'is not an element of the group (a quadratic residue in (1, p))');
+  return x;
+}
+
+export function parseScalar(group: Group, value: unknown, field: string): bigint {
+  const s = fixedHex(value, group.byteWidth * 2, field);
+  check(group.isScalar(s), field, 'must be below q');
+  return s;
+}
+
+export function parseChallenge(value: unknown, field: string): bigint {
+  return fixedHex(value, CHALLENGE_DIGITS, field);
+}
+
+/**
+ * Group parameters as numbers; the caller validates them with Group.fromParams. All three share
+ * the width of p, whose leading byte must be non-zero.
+ */
+export function parseGroupParams(value: unknown, field = 'group'): GroupParams {
+  const o = exactObject(value, field, ['p', 'q', 'g']);
+  check(
+    typeof o.p === 'string' && o.p.length % 2 === 0 && o.p.length >= 2,
+    `${field}.p`,
+    'must be hex bytes',
+  );
+  const digits = o.p.length;
+  const p = fixedHex(o.p, digits, `${field}.p`);
+  check(p >> BigInt(digits * 4 - 8) !== 0n, `${field}.p`, 'must have no leading zero byte');
+  return { p, q: fixedHex(o.q, digits, `${field}.q`), g: fixedHex(o.g, digits, `${field}.g`) };
+}
+
+export function parseTallierKey(group: Group, value: unknown, field = 'tallier_key'): TallierPublicKey {
+  const o = exactObject(value, field, ['pk', 'pk_pok']);
+  const proof = exactObject(o.pk_pok, `${field}.pk_pok`, ['commitment', 'challenge', 'response']);
+  return {
+    pk: parseElement(group, o.pk, `${field}.pk`),
+    pkPok: {
+      commitment: parseElement(group, proof.commitment, `${field}.pk_pok.commitment`),
+      challenge: parseChallenge(proof.challenge, `${field}.pk_pok.challenge`),
+      response: parseScalar(group, proof.response, `${field}.pk_pok.response`),
+    },
+  };
+}
+
+export function parseCiphertext(group: Group, value: unknown, field = 'ciphertext'): Ciphertext {
+  const o = exactObject(value, field, ['alpha', 'beta']);
+  return {
+    alpha: parseElement(group, o.alpha, `${field}.alpha`),
+    beta: parseElement(group, o.beta, `${field}.beta`),
+  };
+}
+
+function parseBranch(group: Group, value: unknown, field: string): ProofBranch {
+  const o = exactObject(value, field, ['a', 'b', 'challenge', 'response']);
+  return {
+    a: parseElement(group, o.a, `${field}.a`),
+    b: parseElement(group, o.b, `${field}.b`),
+    challenge: parseChallenge(o.challenge, `${field}.challenge`),
+    response: parseScalar(group, o.response, `${field}.response`),
+  };
+}
+
+export function parseBallot(group: Group, value: unknown, field = 'ballot'): Ballot {
+  const o = exactObject(value, field, ['alpha', 'beta', 'proof']);
+  const { alpha, beta } = parseCiphertext(group, { alpha: o.alpha, beta: o.beta }, field);
+  check(Array.isArray(o.proof) && o.proof.length === 2, `${field}.proof`, 'must be an array of two branches');
+  const proof: [ProofBranch, ProofBranch] = [
+    parseBranch(group, o.proof[0], `${field}.proof[0]`),
+    parseBranch(group, o.proof[1], `${field}.proof[1]`),
+  ];
+  return { alpha, beta, proof };
+}
+
+export function parseDecryptionFactor(group: Group, value: unknown, field = 'dec_factor'): DecryptionFactor {
+  const o = exactObject(value, field, ['pk', 'factor', 'dec_factor_poc']);
+  return {
+    pk: parseElement(group, o.pk, `${field}.pk`),
+    factor: parseElement(group, o.factor, `${field}.factor`),
+    decFactorPoc: parseBranch(group, o.dec_factor_poc, `${field}.dec_factor_poc`),
+  };
+}

@@ -1,0 +1,90 @@
+// Threshold-free joint decryption: each elected tallier publishes d_i = α^x_i of the tally with a
+// Chaum–Pedersen proof (dec_factor_poc); their product is α^Σx_i = h^r, so β / Π d_i = g^m, and the
+// count m, at most the number of ballots, comes out of a bounded discrete logarithm.
+import { check, ValidationError } from './errors';
+import type { Group } from './group';
+import { fiatShamirChallenge, PROOF_TAGS } from './transcript';
+import type { Ciphertext, DecryptionFactor, ElectionResult } from './types';
+
+/**
+ * Checks a decryption factor for `tally`: the challenge is the hash of the full statement
+ * (pk, α, β, d) and the commitments, and g^s = a · pk^c, α^s = b · d^c.
+ */
+export function verifyDecryptionFactor(
+  group: Group,
+  context: Uint8Array,
+  tally: Ciphertext,
+  share: DecryptionFactor,
+  field = 'dec_factor',
+): void {
+  const { pk, factor, decFactorPoc: proof } = share;
+  const statement = [pk, tally.alpha, tally.beta, factor, proof.a, proof.b];
+  const expected = fiatShamirChallenge(group, PROOF_TAGS.decFactorPoc, context, statement);
+  check(
+    proof.challenge === expected,
+    `${field}.dec_factor_poc.challenge`,
+    'is not the hash of the statement',
+  );
+  check(
+    group.powG(proof.response) === group.mul(proof.a, group.pow(pk, proof.challenge)),
+    `${field}.dec_factor_poc`,
+    'fails g^s = a·pk^c',
+  );
+  check(
+    group.pow(tally.alpha, proof.response) === group.mul(proof.b, group.pow(factor, proof.challenge)),
+    `${field}.dec_factor_poc`,
+    'fails α^s = b·d^c',
+  );
+}
+
+/**
+ * Decrypts `tally` of `ballotCount` ballots given one verified-here factor per elected tallier:
+ * every factor is checked, each tallier must be covered exactly once, and no other key may appear.
+ */
+export function decryptTally(
+  group: Group,
+  context: Uint8Array,
+  tally: Ciphertext,
+  ballotCount: number,
+  talliers: readonly bigint[],
+  factors: readonly DecryptionFactor[],
+): ElectionResult {
+  check(Number.isSafeInteger(ballotCount) && ballotCount >= 0, 'ballot_count', 'must be a whole number');
+  if (ballotCount === 0) return { yes: 0, no: 0, total: 0 };
+  const byKey = new Map<bigint, DecryptionFactor>();
+  factors.forEach((share, i) => {
+    check(talliers.includes(share.pk), `dec_factors[${i}].pk`, 'is not an elected tallier');
+    check(!byKey.has(share.pk), `dec_factors[${i}].pk`, 'has more than one factor');
+    verifyDecryptionFactor(group, context, tally, share, `dec_factors[${i}]`);
+    byKey.set(share.pk, share);
+  });
+  const missing = talliers.filter((pk) => !byKey.has(pk)).length;
+  check(missing === 0, 'dec_factors', `${missing} elected tallier(s) have not published a factor`);
+  const combined = [...byKey.values()].reduce((acc, share) => group.mul(acc, share.factor), 1n);
+  const gm = group.mul(tally.beta, group.inverse(combined));
+  const yes = discreteLogBounded(group, gm, ballotCount);
+  return { yes, no: ballotCount - yes, total: ballotCount };
+}
+
+/**
+ * The m ∈ [0, bound] with g^m = target, by baby-step giant-step: ⌈√(bound+1)⌉ baby steps g^j
+ * kept in a map, then giant steps target·g^(−k·i). Throws when no such m exists (a tally that
+ * is not a sum of 0/1 votes, which verified ballots cannot produce).
+ */
+export function discreteLogBounded(group: Group, target: bigint, bound: number): number {
+  const k = Math.ceil(Math.sqrt(bound + 1));
+  const baby = new Map<bigint, number>();
+  let power = 1n;
+  for (let j = 0; j < k; j++) {
+    if (!baby.has(power)) baby.set(power, j);
+    power = group.mul(power, group.g);
+  }
+  const giant = group.inverse(power); // g^−k
+  let y = target;
+  for (let i = 0; i <= k; i++) {
+    const j = baby.get(y);
+    if (j !== undefined && i * k + j <= bound) return i * k + j;
+    y = group.mul(y, giant);
+  }
+  throw new ValidationError('tally', `does not decrypt to a count between 0 and ${bound}`);
+}

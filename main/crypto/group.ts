@@ -1,0 +1,151 @@
+// The group: quadratic residues modulo a safe prime p = 2q + 1, a cyclic group of prime order q.
+// Every other module computes through a Group, which owns the exponentiation backend and the
+// fixed-base tables, and performs the membership and range checks on values from outside.
+import { bitLength, byteLength, jacobi, modInverse } from './bigint';
+import { check } from './errors';
+import { FixedBaseTable } from './fixed-base';
+import { type BackendName, createPowBackend, type PowBackend } from './modexp';
+import { isProbablePrime } from './primes';
+
+export interface GroupParams {
+  readonly p: bigint;
+  readonly q: bigint;
+  readonly g: bigint;
+}
+
+/**
+ * The 2048-bit MODP group of RFC 3526 (group 14), with g = 2. p ≡ 7 (mod 8), so 2 is a quadratic
+ * residue and, q being prime, generates the whole subgroup of order q. Node's own copy of this
+ * prime (`crypto.getDiffieHellman('modp14')`) is checked against this constant in the tests.
+ */
+export const RFC3526_MODP_2048: GroupParams = (() => {
+  const p = BigInt(
+    '0xFFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
+      'EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED' +
+      'EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F' +
+      '83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B' +
+      'E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510' +
+      '15728E5A8AACAA68FFFFFFFFFFFFFFFF',
+  );
+  return { p, q: (p - 1n) / 2n, g: 2n };
+})();
+
+/** Below this size the discrete logarithm in G_q is within reach of a determined attacker. */
+export const MIN_GROUP_BITS = 2048;
+
+export interface GroupOptions {
+  /** Exponentiation backend; `auto` picks OpenSSL when it self-tests correctly. */
+  readonly backend?: 'auto' | BackendName;
+  /** Smallest accepted bit length of p (tests use tiny groups to exercise the validator). */
+  readonly minBits?: number;
+}
+
+/** Fixed-base tables kept per group: g plus the few most recent election keys (forks). */
+const MAX_TABLES = 4;
+
+export class Group implements GroupParams {
+  readonly p: bigint;
+  readonly q: bigint;
+  readonly g: bigint;
+  /** Bytes of every encoded element and scalar: the byte length of p. */
+  readonly byteWidth: number;
+  readonly backend: PowBackend;
+  private readonly tables = new Map<bigint, FixedBaseTable>();
+  private gInverse?: bigint;
+
+  private constructor(params: GroupParams, backend: 'auto' | BackendName) {
+    this.p = params.p;
+    this.q = params.q;
+    this.g = params.g;
+    this.byteWidth = byteLength(params.p);
+    this.backend = createPowBackend(params.p, backend);
+  }
+
+  /**
+   * Validates parameters from outside before any use: p and q prime (64 Miller–Rabin rounds
+   * each), p = 2q + 1, p at least `minBits` bits, and g a quadratic residue other than 1 (so it
+   * generates the order-q subgroup).
+   */
+  static fromParams(params: GroupParams, options: GroupOptions = {}): Group {
+    const { p, q, g } = params;
+    const minBits = options.minBits ?? MIN_GROUP_BITS;
+    check(bitLength(p) >= minBits, 'group.p', `must have at least ${minBits} bits, has ${bitLength(p)}`);
+    check(p === 2n * q + 1n, 'group.q', 'must satisfy p = 2q + 1');
+    const known = p === RFC3526_MODP_2048.p && g === RFC3526_MODP_2048.g;
+    if (!known) {
+      check(isProbablePrime(q), 'group.q', 'is not prime');
+      check(isProbablePrime(p), 'group.p', 'is not prime');
+    }
+    check(g > 1n && g < p && jacobi(g, p) === 1, 'group.g', 'must be a quadratic residue other than 1');
+    return new Group(params, options.backend ?? 'auto');
+  }
+
+  /** The default group, shared: its fixed-base tables are worth keeping. */
+  static default(): Group {
+    defaultGroup ??= Group.fromParams(RFC3526_MODP_2048);
+    return defaultGroup;
+  }
+
+  equals(other: GroupParams): boolean {
+    return this.p === other.p && this.q === other.q && this.g === other.g;
+  }
+
+  /**
+   * Membership for values from outside: 1 < x < p and x a quadratic residue (Jacobi symbol).
+   * The identity is refused too: no honest message carries it (a public key of 1 means a secret
+   * key of 0, a ciphertext α of 1 means no randomness), so refusing it costs nothing.
+   */
+  isElement(x: bigint): boolean {
+    return x > 1n && x < this.p && jacobi(x, this.p) === 1;
+  }
+
+  isScalar(s: bigint): boolean {
+    return s >= 0n && s < this.q;
+  }
+
+  mul(a: bigint, b: bigint): bigint {
+    return (a * b) % this.p;
+  }
+
+  inverse(x: bigint): bigint {
+    return modInverse(x, this.p);
+  }
+
+  /** base^exponent for an arbitrary base, through the backend. */
+  pow(base: bigint, exponent: bigint): bigint {
+    return this.backend.pow(base, exponent);
+  }
+
+  /** g^exponent, from the fixed-base table. */
+  powG(exponent: bigint): bigint {
+    return this.fixedPow(this.g, exponent);
+  }
+
+  /** g^−exponent: the inverse of g is cached, the exponent is typically a short challenge. */
+  powGInverse(exponent: bigint): bigint {
+    this.gInverse ??= this.inverse(this.g);
+    return this.pow(this.gInverse, exponent);
+  }
+
+  /**
+   * base^exponent through a fixed-base table built on first use (g, election keys). Exponents
+   * must be below 2^(8·byteWidth), which every scalar and challenge is.
+   */
+  fixedPow(base: bigint, exponent: bigint): bigint {
+    let table = this.tables.get(base);
+    if (table) {
+      // Refresh recency: Map iteration order is insertion order.
+      this.tables.delete(base);
+    } else {
+      table = new FixedBaseTable(base, this.p, this.byteWidth);
+      if (this.tables.size >= MAX_TABLES) {
+        const oldest = [...this.tables.keys()].find((k) => k !== this.g);
+        if (oldest !== undefined) this.tables.delete(oldest);
+      }
+    }
+    this.tables.set(base, table);
+    return table.pow(exponent);
+  }
+}
+
+let defaultGroup: Group | undefined;

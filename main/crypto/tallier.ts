@@ -1,0 +1,121 @@
+// Tallier keys: the secret key and everything done with it (the pk_pok, decryption factors),
+// the pk_pok check, and the election key, the product of the elected talliers' public keys.
+//
+// The proof of knowledge is what stops a rogue-key attack: without it, the last tallier to speak
+// could publish pk = g^x / Π(other keys) and decrypt alone.
+import { inspect } from 'node:util';
+import { check, ValidationError } from './errors';
+import type { Group } from './group';
+import { type Randomness, systemRandomness } from './random';
+import { fiatShamirChallenge, PROOF_TAGS } from './transcript';
+import type { Ciphertext, DecryptionFactor, TallierPublicKey } from './types';
+
+/**
+ * A tallier's secret key. The scalar lives in a private field: the object prints as redacted,
+ * refuses JSON.stringify, and gives the number out only through `exportSecret()`, which the key
+ * store calls to write its 0600 file.
+ */
+export class TallierSecretKey {
+  readonly #x: bigint;
+  readonly publicKey: bigint;
+
+  private constructor(
+    readonly group: Group,
+    x: bigint,
+  ) {
+    this.#x = x;
+    this.publicKey = group.powG(x);
+  }
+
+  static generate(group: Group, rng: Randomness = systemRandomness): TallierSecretKey {
+    return new TallierSecretKey(group, rng.scalar(group.q));
+  }
+
+  /** Restores a stored key; `x` must be a scalar in [1, q). */
+  static fromSecret(group: Group, x: bigint): TallierSecretKey {
+    check(x > 0n && x < group.q, 'secret_key', 'must be in [1, q)');
+    return new TallierSecretKey(group, x);
+  }
+
+  exportSecret(): bigint {
+    return this.#x;
+  }
+
+  /**
+   * The pk_pok: commitment a = g^w, challenge c = H(pk_pok, group, context, pk, a),
+   * response s = w + c·x mod q. Randomness drawn: w.
+   */
+  provePossession(context: Uint8Array, rng: Randomness = systemRandomness): TallierPublicKey {
+    const { group } = this;
+    const w = rng.scalar(group.q);
+    const commitment = group.powG(w);
+    const challenge = fiatShamirChallenge(group, PROOF_TAGS.pkPok, context, [this.publicKey, commitment]);
+    const response = (w + challenge * this.#x) % group.q;
+    return { pk: this.publicKey, pkPok: { commitment, challenge, response } };
+  }
+
+  /**
+   * This tallier's decryption factor of a tally, d = α^x, with its dec_factor_poc: a Chaum–Pedersen
+   * proof that log_g pk = log_α d. Commitments a = g^w, b = α^w; challenge
+   * c = H(dec_factor_poc, group, context, pk, α, β, d, a, b); response s = w + c·x mod q.
+   * Randomness drawn: w. α^x and α^w go through the backend (OpenSSL's is constant-time).
+   */
+  decryptionFactor(
+    context: Uint8Array,
+    tally: Ciphertext,
+    rng: Randomness = systemRandomness,
+  ): DecryptionFactor {
+    const { group } = this;
+    const factor = group.pow(tally.alpha, this.#x);
+    const w = rng.scalar(group.q);
+    const a = group.powG(w);
+    const b = group.pow(tally.alpha, w);
+    const statement = [this.publicKey, tally.alpha, tally.beta, factor, a, b];
+    const challenge = fiatShamirChallenge(group, PROOF_TAGS.decFactorPoc, context, statement);
+    const response = (w + challenge * this.#x) % group.q;
+    return { pk: this.publicKey, factor, decFactorPoc: { a, b, challenge, response } };
+  }
+
+  toJSON(): never {
+    throw new Error('a tallier secret key is never serialised implicitly; use exportSecret()');
+  }
+
+  [inspect.custom](): string {
+    return `TallierSecretKey { publicKey: ${this.publicKey.toString(16).slice(0, 16)}…, secret: <redacted> }`;
+  }
+}
+
+/** Checks a pk_pok: the challenge is the hash of the statement and g^s = a · pk^c. */
+export function verifyPkPok(
+  group: Group,
+  context: Uint8Array,
+  key: TallierPublicKey,
+  field = 'pk_pok',
+): void {
+  const { pk, pkPok: proof } = key;
+  const expected = fiatShamirChallenge(group, PROOF_TAGS.pkPok, context, [pk, proof.commitment]);
+  check(proof.challenge === expected, `${field}.challenge`, 'is not the hash of the statement');
+  check(
+    group.powG(proof.response) === group.mul(proof.commitment, group.pow(pk, proof.challenge)),
+    `${field}.response`,
+    'does not satisfy g^s = a·pk^c',
+  );
+}
+
+/**
+ * The election key h = Π pk_i over the elected talliers. Every key's pk_pok is verified first and
+ * a key listed twice is refused (it would need its decryption factor twice).
+ */
+export function electionKey(group: Group, context: Uint8Array, keys: readonly TallierPublicKey[]): bigint {
+  check(keys.length > 0, 'talliers', 'at least one tallier key is needed');
+  const seen = new Set<bigint>();
+  let h = 1n;
+  keys.forEach((key, i) => {
+    check(!seen.has(key.pk), `talliers[${i}].pk`, 'appears twice');
+    seen.add(key.pk);
+    verifyPkPok(group, context, key, `talliers[${i}].pk_pok`);
+    h = group.mul(h, key.pk);
+  });
+  if (h === 1n) throw new ValidationError('talliers', 'the keys multiply to the identity');
+  return h;
+}

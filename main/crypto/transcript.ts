@@ -1,0 +1,46 @@
+// Fiat–Shamir challenges, hashed the strong way: a domain tag per proof kind, the group, the
+// election context and the whole statement go into the hash with the commitments. Hashing only
+// the commitments (as Helios did) lets a prover pick the statement after seeing the challenge:
+// Bernhard, Pereira and Warinschi (2012) showed ballots encrypting out-of-range values and false
+// decryption factors passing verification that way. Byte layout: docs/CRYPTO.md, "Challenges".
+import { createHash } from 'node:crypto';
+import { fromBytes, toBytes } from './bigint';
+import type { Group } from './group';
+
+/** One tag per proof kind, so that no proof of one kind can stand in for another. */
+export const PROOF_TAGS = {
+  pkPok: 'onion-election/v1/pk_pok',
+  ballotProof: 'onion-election/v1/ballot_proof',
+  decFactorPoc: 'onion-election/v1/dec_factor_poc',
+} as const;
+
+export type ProofTag = (typeof PROOF_TAGS)[keyof typeof PROOF_TAGS];
+
+/** Challenges are 256-bit: below q, so each acts as a distinct scalar, and short to exponentiate. */
+export const CHALLENGE_BITS = 256;
+export const CHALLENGE_MODULUS = 1n << 256n;
+
+/**
+ * SHA-256 over length-prefixed fields: tag, p, q, g, context, then each statement and commitment
+ * value in order, every number as big-endian bytes of the group's width. Read as a big-endian
+ * integer in [0, 2^256).
+ */
+export function fiatShamirChallenge(
+  group: Group,
+  tag: ProofTag,
+  context: Uint8Array,
+  values: readonly bigint[],
+): bigint {
+  const hash = createHash('sha256');
+  const field = (bytes: Uint8Array) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(bytes.length);
+    hash.update(length);
+    hash.update(bytes);
+  };
+  field(Buffer.from(tag, 'ascii'));
+  for (const n of [group.p, group.q, group.g]) field(toBytes(n, group.byteWidth));
+  field(context);
+  for (const n of values) field(toBytes(n, group.byteWidth));
+  return fromBytes(hash.digest());
+}
