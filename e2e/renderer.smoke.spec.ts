@@ -33,7 +33,7 @@ async function expectDashboard(page: Page): Promise<void> {
   for (const phase of ['Key election', 'Voting', 'Result']) {
     await expect(page.getByRole('heading', { level: 3, name: phase })).toBeVisible();
   }
-  await expect(page.getByText('no single peer can decrypt a ballot')).toBeVisible();
+  await expect(page.getByText('no single tallier can decrypt a ballot')).toBeVisible();
   await expect(page.getByRole('status')).toContainText('Running in a web browser');
 }
 
