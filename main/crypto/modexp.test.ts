@@ -49,8 +49,20 @@ describe('modexp backends', () => {
     fc.assert(
       fc.property(anyBase, anyExponent, anyBase, anyExponent, (x, e, y, f) => {
         const expected = (openssl.pow(x, e) * openssl.pow(y, f)) % p;
-        assert.equal(plain.powProduct([[x, e], [y, f]]), expected);
-        assert.equal(openssl.powProduct([[x, e], [y, f]]), expected);
+        assert.equal(
+          plain.powProduct([
+            [x, e],
+            [y, f],
+          ]),
+          expected,
+        );
+        assert.equal(
+          openssl.powProduct([
+            [x, e],
+            [y, f],
+          ]),
+          expected,
+        );
       }),
       { numRuns: 8 },
     );
