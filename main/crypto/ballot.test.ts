@@ -75,6 +75,18 @@ describe('ballots', () => {
       fails(() => verifyBallot(group, context, h, parseBallot(group, variant)), /^ballot/);
   });
 
+  test('the batched check still names the branch whose response is wrong', () => {
+    const ballot = encryptBallot(group, context, h, 0);
+    for (const j of [0, 1] as const) {
+      const proof = [...ballot.proof] as [ProofBranch, ProofBranch];
+      proof[j] = { ...proof[j], response: (proof[j].response + 1n) % group.q };
+      fails(
+        () => verifyBallot(group, context, h, { ...ballot, proof }),
+        new RegExp(`^ballot\\.proof\\[${j}\\]$`),
+      );
+    }
+  });
+
   test('a ballot is bound to its election context and to its election key', () => {
     const ballot = encryptBallot(group, context, h, 1);
     fails(() => verifyBallot(group, new Uint8Array(32), h, ballot), /ballot\.proof/);

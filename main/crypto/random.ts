@@ -41,3 +41,11 @@ export function fixedRandomness(values: readonly bigint[]): Randomness {
   };
   return { scalar: (q) => take(q, 1n), challenge: () => take(1n << 256n, 0n) };
 }
+
+/**
+ * A fresh uniform 128-bit weight for small-exponent batch verification. Always from the system
+ * CSPRNG: a weight the prover could predict would let errors in two equations cancel.
+ */
+export function batchWeight(): bigint {
+  return fromBytes(randomBytes(16));
+}
