@@ -5,8 +5,9 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { cryptoSuite } from './crypto.bench';
 import type { Metric, Suite } from './harness';
+import { minerSuite } from './miner.bench';
 
-const suites: Suite[] = [cryptoSuite];
+const suites: Suite[] = [cryptoSuite, minerSuite];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

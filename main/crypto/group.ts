@@ -77,12 +77,14 @@ export class Group implements GroupParams {
       check(isProbablePrime(p), 'group.p', 'is not prime');
     }
     check(g > 1n && g < p && jacobi(g, p) === 1, 'group.g', 'must be a quadratic residue other than 1');
+    // The default group is one shared instance: its fixed-base tables are worth keeping.
+    if (known && q === RFC3526_MODP_2048.q && (options.backend ?? 'auto') === 'auto') return Group.default();
     return new Group(params, options.backend ?? 'auto');
   }
 
-  /** The default group, shared: its fixed-base tables are worth keeping. */
+  /** The default group (RFC 3526, g = 2), one shared instance. */
   static default(): Group {
-    defaultGroup ??= Group.fromParams(RFC3526_MODP_2048);
+    defaultGroup ??= new Group(RFC3526_MODP_2048, 'auto');
     return defaultGroup;
   }
 

@@ -3,8 +3,8 @@
 // the commitments (as Helios did) lets a prover pick the statement after seeing the challenge:
 // Bernhard, Pereira and Warinschi (2012) showed ballots encrypting out-of-range values and false
 // decryption factors passing verification that way. Byte layout: docs/CRYPTO.md, "Challenges".
-import { createHash } from 'node:crypto';
 import { fromBytes, toBytes } from './bigint';
+import { Framer } from './framing';
 import type { Group } from './group';
 
 /** One tag per proof kind, so that no proof of one kind can stand in for another. */
@@ -31,16 +31,9 @@ export function fiatShamirChallenge(
   context: Uint8Array,
   values: readonly bigint[],
 ): bigint {
-  const hash = createHash('sha256');
-  const field = (bytes: Uint8Array) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(bytes.length);
-    hash.update(length);
-    hash.update(bytes);
-  };
-  field(Buffer.from(tag, 'ascii'));
-  for (const n of [group.p, group.q, group.g]) field(toBytes(n, group.byteWidth));
-  field(context);
-  for (const n of values) field(toBytes(n, group.byteWidth));
-  return fromBytes(hash.digest());
+  const framer = new Framer().text(tag);
+  for (const n of [group.p, group.q, group.g]) framer.field(toBytes(n, group.byteWidth));
+  framer.field(context);
+  for (const n of values) framer.field(toBytes(n, group.byteWidth));
+  return fromBytes(framer.digest());
 }
