@@ -186,11 +186,16 @@ export function parseTallierKey(
   };
 }
 
-export function parseCiphertext(group: Group, value: unknown, field = 'ciphertext'): Ciphertext {
+export function parseCiphertext(
+  group: Group,
+  value: unknown,
+  field = 'ciphertext',
+  trust: Trust = 'untrusted',
+): Ciphertext {
   const o = exactObject(value, field, ['alpha', 'beta']);
   return {
-    alpha: parseElement(group, o.alpha, `${field}.alpha`),
-    beta: parseElement(group, o.beta, `${field}.beta`),
+    alpha: parseElement(group, o.alpha, `${field}.alpha`, trust),
+    beta: parseElement(group, o.beta, `${field}.beta`, trust),
   };
 }
 
