@@ -38,6 +38,8 @@ export interface GroupOptions {
   readonly backend?: 'auto' | BackendName;
   /** Smallest accepted bit length of p (tests use tiny groups to exercise the validator). */
   readonly minBits?: number;
+  /** Prefix of the field names in errors, e.g. `genesis.group`. */
+  readonly field?: string;
 }
 
 /** Fixed-base tables kept per group: g plus the few most recent election keys (forks). */
@@ -69,16 +71,18 @@ export class Group implements GroupParams {
   static fromParams(params: GroupParams, options: GroupOptions = {}): Group {
     const { p, q, g } = params;
     const minBits = options.minBits ?? MIN_GROUP_BITS;
-    check(bitLength(p) >= minBits, 'group.p', `must have at least ${minBits} bits, has ${bitLength(p)}`);
-    check(p === 2n * q + 1n, 'group.q', 'must satisfy p = 2q + 1');
-    const known = p === RFC3526_MODP_2048.p && g === RFC3526_MODP_2048.g;
+    const field = options.field ?? 'group';
+    check(bitLength(p) >= minBits, `${field}.p`, `must have at least ${minBits} bits, has ${bitLength(p)}`);
+    check(p === 2n * q + 1n, `${field}.q`, 'must satisfy p = 2q + 1');
+    check(g > 1n && g < p && jacobi(g, p) === 1, `${field}.g`, 'must be a quadratic residue other than 1');
+    // The primality tests last: they are the slow part (~1 s each at 2048 bits).
+    const known = p === RFC3526_MODP_2048.p;
     if (!known) {
-      check(isProbablePrime(q), 'group.q', 'is not prime');
-      check(isProbablePrime(p), 'group.p', 'is not prime');
+      check(isProbablePrime(q), `${field}.q`, 'is not prime');
+      check(isProbablePrime(p), `${field}.p`, 'is not prime');
     }
-    check(g > 1n && g < p && jacobi(g, p) === 1, 'group.g', 'must be a quadratic residue other than 1');
     // The default group is one shared instance: its fixed-base tables are worth keeping.
-    if (known && q === RFC3526_MODP_2048.q && (options.backend ?? 'auto') === 'auto') return Group.default();
+    if (known && g === RFC3526_MODP_2048.g && (options.backend ?? 'auto') === 'auto') return Group.default();
     return new Group(params, options.backend ?? 'auto');
   }
 

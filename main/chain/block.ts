@@ -1,0 +1,210 @@
+// Blocks: their JSON form, the canonical header that is hashed and mined, and parsing of blocks
+// from outside. Byte layout: docs/PROTOCOL.md §3.
+//
+//   header = F("onion-election/v1/block") ‖ u32 height ‖ prev (32) ‖ u64 timestamp ‖ body_hash (32) ‖ u64 nonce
+//   body   = F("onion-election/v1/body") ‖ F(miner label) ‖ payload fields
+//
+// The header has a fixed length (111 bytes): the 103-byte prefix before the nonce leaves the nonce
+// and SHA-256 padding in one 64-byte block, so the miner hashes one block per nonce from a midstate.
+import { toBytes, toHex } from '../crypto/bigint';
+import {
+  type BallotJson,
+  encodeBallot,
+  encodeTallierKey,
+  exactObject,
+  fixedHex,
+  parseBallot,
+  parseTallierKey,
+  type TallierKeyJson,
+  type Trust,
+} from '../crypto/codec';
+import { check } from '../crypto/errors';
+import { Framer } from '../crypto/framing';
+import type { Group } from '../crypto/group';
+import type { Ballot, TallierPublicKey } from '../crypto/types';
+
+export type Payload =
+  | { readonly kind: 'tallier_key'; readonly key: TallierPublicKey }
+  | { readonly kind: 'ballot'; readonly ballot: Ballot }
+  | { readonly kind: 'confirmation' };
+
+export type PayloadKind = Payload['kind'];
+
+export interface Block {
+  readonly height: number;
+  /** Hash of the parent block (the election id for height 1), 64 lowercase hex digits. */
+  readonly prev: string;
+  /** Unix time, seconds. */
+  readonly timestamp: number;
+  /** A free label the miner chooses (UTF-8, at most 64 bytes, no control characters). */
+  readonly miner: string;
+  readonly payload: Payload;
+  readonly nonce: bigint;
+}
+
+export type PayloadJson =
+  | { kind: 'tallier_key'; tallier_key: TallierKeyJson }
+  | { kind: 'ballot'; ballot: BallotJson }
+  | { kind: 'confirmation' };
+
+export interface BlockJson {
+  height: number;
+  prev: string;
+  timestamp: number;
+  miner: string;
+  payload: PayloadJson;
+  nonce: string;
+}
+
+export const MAX_MINER_LABEL_BYTES = 64;
+/** No canonical block comes near this (a ballot block is ~4.6 KB of JSON). */
+export const MAX_BLOCK_JSON_BYTES = 16 * 1024;
+export const HEADER_PREFIX_BYTES = 103;
+
+// ── Hashing ──────────────────────────────────────────────────────────────────────────────────
+
+/** body_hash = SHA-256(F(tag) ‖ F(miner) ‖ payload fields), numbers at the group's width. */
+export function bodyHash(group: Group, block: Pick<Block, 'miner' | 'payload'>): Buffer {
+  const w = group.byteWidth;
+  const num = (x: bigint) => toBytes(x, w);
+  const f = new Framer().text('onion-election/v1/body').text(block.miner);
+  const { payload } = block;
+  f.text(payload.kind);
+  if (payload.kind === 'tallier_key') {
+    const { pk, pkPok } = payload.key;
+    f.field(num(pk))
+      .field(num(pkPok.commitment))
+      .field(toBytes(pkPok.challenge, 32))
+      .field(num(pkPok.response));
+  } else if (payload.kind === 'ballot') {
+    const { alpha, beta, proof } = payload.ballot;
+    f.field(num(alpha)).field(num(beta));
+    for (const b of proof)
+      f.field(num(b.a)).field(num(b.b)).field(toBytes(b.challenge, 32)).field(num(b.response));
+  }
+  return f.digest();
+}
+
+/** The header without its nonce: what the miner hashes with each candidate nonce appended. */
+export function headerPrefix(group: Group, block: Omit<Block, 'nonce'>): Buffer {
+  const bytes = new Framer(true)
+    .text('onion-election/v1/block')
+    .u32(block.height)
+    .raw(Buffer.from(block.prev, 'hex'))
+    .u64(block.timestamp)
+    .raw(bodyHash(group, block))
+    .bytes();
+  if (bytes.length !== HEADER_PREFIX_BYTES) throw new Error('header prefix has the wrong length');
+  return bytes;
+}
+
+export function headerBytes(group: Group, block: Block): Buffer {
+  const nonce = Buffer.alloc(8);
+  nonce.writeBigUInt64BE(block.nonce);
+  return Buffer.concat([headerPrefix(group, block), nonce]);
+}
+
+/** The block hash: SHA-256 of the header, as 64 lowercase hex digits. */
+export function blockHash(group: Group, block: Block): string {
+  return new Framer().raw(headerBytes(group, block)).digest().toString('hex');
+}
+
+// ── JSON ─────────────────────────────────────────────────────────────────────────────────────
+
+export function encodePayload(group: Group, payload: Payload): PayloadJson {
+  switch (payload.kind) {
+    case 'tallier_key':
+      return { kind: 'tallier_key', tallier_key: encodeTallierKey(group, payload.key) };
+    case 'ballot':
+      return { kind: 'ballot', ballot: encodeBallot(group, payload.ballot) };
+    case 'confirmation':
+      return { kind: 'confirmation' };
+  }
+}
+
+export function encodeBlock(group: Group, block: Block): BlockJson {
+  return {
+    height: block.height,
+    prev: block.prev,
+    timestamp: block.timestamp,
+    miner: block.miner,
+    payload: encodePayload(group, block.payload),
+    nonce: toHex(block.nonce, 16),
+  };
+}
+
+function parsePayload(group: Group, value: unknown, trust: Trust): Payload {
+  const field = 'block.payload';
+  const kind = exactObject(value, field, Object.keys(value ?? {})).kind;
+  switch (kind) {
+    case 'tallier_key': {
+      const o = exactObject(value, field, ['kind', 'tallier_key']);
+      return { kind, key: parseTallierKey(group, o.tallier_key, `${field}.tallier_key`, trust) };
+    }
+    case 'ballot': {
+      const o = exactObject(value, field, ['kind', 'ballot']);
+      return { kind, ballot: parseBallot(group, o.ballot, `${field}.ballot`, trust) };
+    }
+    case 'confirmation':
+      exactObject(value, field, ['kind']);
+      return { kind };
+    default:
+      return check(false, `${field}.kind`, 'must be "tallier_key", "ballot" or "confirmation"') as never;
+  }
+}
+
+export function checkMinerLabel(miner: unknown, field = 'block.miner'): asserts miner is string {
+  check(typeof miner === 'string', field, 'must be a string');
+  check(
+    Buffer.byteLength(miner, 'utf8') <= MAX_MINER_LABEL_BYTES,
+    field,
+    `must be at most ${MAX_MINER_LABEL_BYTES} bytes of UTF-8`,
+  );
+  check(Buffer.from(miner, 'utf8').toString('utf8') === miner, field, 'must be well-formed Unicode');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  check(!/[\u0000-\u001f\u007f]/.test(miner), field, 'must not contain control characters');
+}
+
+/**
+ * Parses a block from outside: shape, canonical forms, ranges and (unless `trusted`) group
+ * membership. Chain rules (proof of work, parent, phase, proofs) are checked by Chain.
+ */
+export function parseBlock(group: Group, value: unknown, trust: Trust = 'untrusted'): Block {
+  const o = exactObject(value, 'block', ['height', 'prev', 'timestamp', 'miner', 'payload', 'nonce']);
+  check(
+    typeof o.height === 'number' && Number.isSafeInteger(o.height) && o.height >= 1 && o.height <= 0xffffffff,
+    'block.height',
+    'must be a whole number ≥ 1',
+  );
+  const prev = fixedHex(o.prev, 64, 'block.prev');
+  check(
+    typeof o.timestamp === 'number' && Number.isSafeInteger(o.timestamp) && o.timestamp >= 0,
+    'block.timestamp',
+    'must be a Unix time in whole seconds',
+  );
+  checkMinerLabel(o.miner);
+  return {
+    height: o.height,
+    prev: toHex(prev, 64),
+    timestamp: o.timestamp,
+    miner: o.miner,
+    payload: parsePayload(group, o.payload, trust),
+    nonce: fixedHex(o.nonce, 16, 'block.nonce'),
+  };
+}
+
+/** Parses a block from JSON text, refusing oversized text before parsing it. */
+export function parseBlockText(group: Group, text: string, trust: Trust = 'untrusted'): Block {
+  check(
+    Buffer.byteLength(text, 'utf8') <= MAX_BLOCK_JSON_BYTES,
+    'block',
+    `larger than ${MAX_BLOCK_JSON_BYTES} bytes`,
+  );
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    check(false, 'block', 'is not valid JSON');
+  }
+  return parseBlock(group, value, trust);
+}

@@ -1,0 +1,295 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { encryptBallot } from '../crypto/ballot';
+import { decryptTally } from '../crypto/decryption';
+import { encodeBlock, parseBlock } from './block';
+import { type AddResult, type BlockMeta, Chain } from './chain';
+import {
+  ballotPayload,
+  confirmation,
+  extend,
+  keyPayload,
+  makeBlock,
+  T0,
+  Talliers,
+  testGenesis,
+} from './testing';
+
+const genesis = testGenesis(); // T = 3 key blocks, V = 4 ballots, C = 1 confirmation, 2 talliers
+const { keys, secrets } = new Talliers(genesis, 3);
+const [A, B, C] = keys as [(typeof keys)[0], (typeof keys)[0], (typeof keys)[0]];
+
+function status(result: AddResult): string {
+  return result.status === 'invalid' || result.status === 'rejected'
+    ? `${result.status}: ${result.reason}`
+    : result.status;
+}
+
+/** Phase 1 with keys A, B, A: talliers A and B. */
+function keyPhase(chain: Chain, order = [A, B, A]): BlockMeta {
+  let tip = chain.genesisMeta;
+  for (const key of order) tip = extend(chain, tip, keyPayload(key));
+  return tip;
+}
+
+function votes(chain: Chain, from: BlockMeta, values: readonly (0 | 1)[]): BlockMeta {
+  let tip = from;
+  for (const v of values) tip = extend(chain, tip, ballotPayload(chain, tip, v));
+  return tip;
+}
+
+describe('chain: a whole election', () => {
+  test('phases by height, tallier election, ballots, final tally, and its decryption', () => {
+    const chain = new Chain(genesis);
+    const afterKeys = keyPhase(chain);
+    assert.equal(chain.state().phase, 'vote');
+    const { keyElection, electionKey } = chain.state();
+    assert.deepEqual(
+      keyElection.talliers.map((k) => k.pk),
+      [A.pk, B.pk],
+    );
+    assert.equal(electionKey, genesis.group.mul(A.pk, B.pk));
+
+    const lastVote = votes(chain, afterKeys, [1, 0, 1, 1]);
+    assert.equal(chain.state().phase, 'confirm');
+    assert.equal(chain.state().final, false);
+    const tip = extend(chain, lastVote, confirmation);
+    const state = chain.state();
+    assert.equal(state.phase, 'final');
+    assert.equal(state.final, true);
+    assert.equal(state.ballots, 4);
+    assert.equal(tip.height, chain.finalHeight);
+
+    const tallierSecrets = [secrets[0]!, secrets[1]!];
+    const factors = tallierSecrets.map((s) => s.decryptionFactor(genesis.id, state.tally));
+    const result = decryptTally(genesis.group, genesis.id, state.tally, state.ballots, [A.pk, B.pk], factors);
+    assert.deepEqual(result, { yes: 3, no: 1, total: 4 });
+  });
+
+  test('no block above the final height', () => {
+    const chain = new Chain(genesis);
+    const tip = extend(chain, votes(chain, keyPhase(chain), [0, 0, 0, 0]), confirmation);
+    assert.match(status(chain.add(makeBlock(chain, tip, confirmation))), /^invalid: height 9 is beyond/);
+  });
+});
+
+describe('chain: validity', () => {
+  const chain = new Chain(genesis, { now: () => T0 + 1000 });
+  const afterKeys = keyPhase(chain);
+
+  test('wrong payload kind for the height', () => {
+    assert.match(
+      status(chain.add(makeBlock(chain, afterKeys, keyPayload(C)))),
+      /^invalid: height 4 is in the vote phase/,
+    );
+    assert.match(
+      status(chain.add(makeBlock(chain, afterKeys, confirmation))),
+      /must carry a ballot, not a confirmation/,
+    );
+    assert.match(
+      status(chain.add(makeBlock(chain, chain.genesisMeta, ballotPayload(chain, afterKeys, 1)))),
+      /height 1 is in the key phase/,
+    );
+  });
+
+  test('invalid proofs: a tampered pk_pok, a ballot under another key, a ballot that encrypts 2', () => {
+    const forged = { ...C, pkPok: { ...C.pkPok, response: (C.pkPok.response + 1n) % genesis.group.q } };
+    assert.match(status(chain.add(makeBlock(chain, chain.genesisMeta, keyPayload(forged)))), /pk_pok/);
+    const wrongKey = encryptBallot(genesis.group, genesis.id, A.pk, 1);
+    assert.match(
+      status(chain.add(makeBlock(chain, afterKeys, { kind: 'ballot', ballot: wrongKey }))),
+      /payload\.ballot/,
+    );
+    const honest = ballotPayload(chain, afterKeys, 1);
+    if (honest.kind !== 'ballot') throw new Error('unreachable');
+    const two = { ...honest.ballot, beta: genesis.group.mul(honest.ballot.beta, genesis.group.g) };
+    assert.match(
+      status(chain.add(makeBlock(chain, afterKeys, { kind: 'ballot', ballot: two }))),
+      /payload\.ballot/,
+    );
+  });
+
+  test('an invalid block is remembered and its descendants are refused, before and after it', () => {
+    const bad = makeBlock(chain, afterKeys, confirmation);
+    const badResult = chain.add(bad);
+    assert.equal(badResult.status, 'invalid');
+    const badHash = badResult.status === 'invalid' ? badResult.hash : '';
+    const sizeBefore = chain.size;
+    const child = makeBlock(
+      chain,
+      { ...afterKeys, hash: badHash, height: 4, timestamp: bad.timestamp },
+      confirmation,
+    );
+    assert.match(status(chain.add(child)), /descends from invalid block/);
+    assert.match(status(chain.add(bad)), /^invalid: height 4 is in the vote phase/);
+    assert.equal(chain.size, sizeBefore);
+  });
+
+  test('proof of work: a hash above the target is refused and not remembered', () => {
+    const block = makeBlock(chain, afterKeys, ballotPayload(chain, afterKeys, 0));
+    let nonce = block.nonce;
+    let result: AddResult;
+    do {
+      nonce++;
+      result = chain.add({ ...block, nonce });
+    } while (result.status === 'added' || result.status === 'known');
+    assert.match(status(result), /proof of work/);
+    assert.equal(chain.invalidReason(result.hash), undefined);
+  });
+
+  test('timestamps: not above the median of the last 11 is invalid; more than 2 h ahead waits', () => {
+    const stale = makeBlock(chain, afterKeys, ballotPayload(chain, afterKeys, 0), {
+      timestamp: afterKeys.parent!.timestamp,
+    });
+    assert.match(status(chain.add(stale)), /not above the median/);
+    const future = makeBlock(chain, afterKeys, ballotPayload(chain, afterKeys, 0), {
+      timestamp: T0 + 1000 + 7201,
+    });
+    assert.match(status(chain.add(future)), /^rejected: timestamp .* more than 2 h ahead/);
+    const later = new Chain(genesis, { now: () => T0 + 1000 + 7201 });
+    const tip = keyPhase(later);
+    assert.equal(
+      later.add(makeBlock(later, tip, ballotPayload(later, tip, 0), { timestamp: T0 + 8201 })).status,
+      'added',
+    );
+    const ok = makeBlock(chain, afterKeys, ballotPayload(chain, afterKeys, 0), {
+      timestamp: T0 + 1000 + 7200,
+    });
+    assert.equal(chain.add(ok).status, 'added');
+  });
+
+  test('height must follow the parent', () => {
+    const block = makeBlock(chain, afterKeys, ballotPayload(chain, afterKeys, 0));
+    const wrong = { ...block, height: 5 };
+    // Re-mine with the wrong height so that only the height rule can refuse it.
+    let result: AddResult;
+    let nonce = 0n;
+    do result = chain.add({ ...wrong, nonce: nonce++ });
+    while (result.status === 'invalid' && /proof of work/.test(result.reason));
+    assert.match(status(result), /height 5 does not follow its parent's height 3/);
+  });
+
+  test('a replayed ballot is refused on its branch, accepted on another', () => {
+    const first = extend(chain, afterKeys, ballotPayload(chain, afterKeys, 1));
+    const ballot = first.block!.payload;
+    assert.match(status(chain.add(makeBlock(chain, first, ballot))), /ballot replay/);
+    const sibling = makeBlock(chain, afterKeys, ballot, { miner: 'someone else' });
+    assert.equal(chain.add(sibling).status, 'added');
+  });
+
+  test('the block JSON round-trips and malformed blocks are refused with the field', () => {
+    const block = makeBlock(chain, afterKeys, ballotPayload(chain, afterKeys, 1));
+    const json = encodeBlock(genesis.group, block);
+    assert.deepEqual(parseBlock(genesis.group, JSON.parse(JSON.stringify(json))), block);
+    const refuses = (value: unknown, field: RegExp) =>
+      assert.throws(() => parseBlock(genesis.group, value), field);
+    refuses({ ...json, height: 0 }, /block\.height/);
+    refuses({ ...json, height: '4' }, /block\.height/);
+    refuses({ ...json, prev: json.prev.toUpperCase() }, /block\.prev/);
+    refuses({ ...json, nonce: 5 }, /block\.nonce/);
+    refuses({ ...json, miner: 'x'.repeat(65) }, /block\.miner/);
+    refuses({ ...json, miner: 'a\nb' }, /block\.miner/);
+    refuses({ ...json, payload: { kind: 'vote' } }, /block\.payload\.kind/);
+    refuses({ ...json, payload: { kind: 'confirmation', extra: 1 } }, /block\.payload\.extra/);
+    refuses({ ...json, payload: { ...json.payload, kind: 'confirmation' } }, /block\.payload/);
+    refuses({ ...json, extra: true }, /block\.extra/);
+    refuses(null, /block/);
+  });
+});
+
+describe('chain: orphans', () => {
+  test('blocks arriving before their parents wait, then connect in order', () => {
+    const source = new Chain(genesis);
+    const tips = [keyPhase(source)];
+    const blocks = source.branch(tips[0]).map((m) => m.block!);
+    const chain = new Chain(genesis);
+    const r3 = chain.add(blocks[2]!);
+    assert.deepEqual(r3.status === 'orphan' && r3.missing, source.branch(tips[0])[1]!.hash);
+    assert.equal(chain.add(blocks[1]!).status, 'orphan');
+    const r1 = chain.add(blocks[0]!);
+    assert.equal(r1.status, 'added');
+    if (r1.status !== 'added') return;
+    assert.equal(r1.added.length, 3);
+    assert.equal(chain.tip.hash, tips[0]!.hash);
+    assert.equal(chain.orphanCount(), 0);
+  });
+
+  test('the orphan pool is bounded', () => {
+    const chain = new Chain(genesis, { maxOrphans: 2 });
+    const source = new Chain(genesis);
+    const blocks = source.branch(keyPhase(source)).map((m) => m.block!);
+    const fakeParent = { ...source.genesisMeta, hash: 'ab'.repeat(32), height: 5 };
+    for (const key of [A, B, C]) chain.add(makeBlock(source, fakeParent, keyPayload(key)));
+    assert.equal(chain.orphanCount(), 2);
+    assert.equal(chain.add(blocks[0]!).status, 'added');
+  });
+});
+
+describe('chain: forks and reorgs', () => {
+  test('more work wins; equal work keeps the first seen', () => {
+    const chain = new Chain(genesis);
+    const a1 = extend(chain, chain.genesisMeta, keyPayload(A));
+    const b1 = extend(chain, chain.genesisMeta, keyPayload(B));
+    assert.equal(chain.tip, a1);
+    const b2 = chain.add(makeBlock(chain, b1, keyPayload(B)));
+    assert.equal(b2.status === 'added' && b2.best, true);
+    assert.equal(b2.status === 'added' && b2.reorg?.fork, chain.genesisMeta);
+    assert.equal(chain.tip.parent, b1);
+  });
+
+  test('a reorg across the key/vote boundary changes talliers, election key and ballot validity', () => {
+    const chain = new Chain(genesis);
+    const k2 = extend(chain, extend(chain, chain.genesisMeta, keyPayload(A)), keyPayload(A));
+    // Branch X: third key B → talliers A, B. Branch Y: third key C → talliers A, C.
+    const x3 = extend(chain, k2, keyPayload(B));
+    const xVote = extend(chain, x3, ballotPayload(chain, x3, 1));
+    const y3 = extend(chain, k2, keyPayload(C));
+    const keyX = chain.electionOf(x3).key;
+    const keyY = chain.electionOf(y3).key;
+    assert.equal(keyX, genesis.group.mul(A.pk, B.pk));
+    assert.equal(keyY, genesis.group.mul(A.pk, C.pk));
+    assert.equal(chain.tip, xVote);
+
+    // A ballot made for branch X is invalid on branch Y.
+    assert.match(status(chain.add(makeBlock(chain, y3, xVote.block!.payload))), /payload\.ballot/);
+    const y4 = extend(chain, y3, ballotPayload(chain, y3, 0));
+    assert.equal(chain.tip, xVote, 'equal work: the first seen stays');
+    const y5 = chain.add(makeBlock(chain, y4, ballotPayload(chain, y4, 0)));
+    assert.equal(y5.status, 'added');
+    if (y5.status !== 'added') return;
+    assert.equal(y5.reorg?.fork, k2);
+    assert.equal(y5.reorg?.from, xVote);
+    const state = chain.state();
+    assert.equal(state.electionKey, keyY);
+    assert.deepEqual(
+      state.keyElection.talliers.map((k) => k.pk),
+      [A.pk, C.pk],
+    );
+    assert.equal(state.ballots, 2);
+  });
+
+  test('a fork at the last voting height: the final tie is broken by the lower hash, in any arrival order', () => {
+    const source = new Chain(genesis);
+    const v3 = votes(source, keyPhase(source), [1, 1, 0]);
+    const lastA = extend(source, v3, ballotPayload(source, v3, 1));
+    const lastB = extend(source, v3, ballotPayload(source, v3, 0));
+    const finalA = extend(source, lastA, confirmation);
+    const finalB = extend(source, lastB, confirmation);
+    const winner = finalA.hash < finalB.hash ? finalA : finalB;
+    const shared = source.branch(v3).map((m) => m.block!);
+    for (const order of [
+      [lastA, finalA, lastB, finalB],
+      [lastB, finalB, lastA, finalA],
+      [lastA, lastB, finalB, finalA],
+    ]) {
+      const chain = new Chain(genesis);
+      for (const block of [...shared, ...order.map((m) => m.block!)])
+        assert.equal(chain.add(block).status, 'added');
+      assert.equal(chain.tip.hash, winner.hash);
+      assert.equal(chain.state().final, true);
+      assert.equal(chain.state().ballots, 4);
+      assert.deepEqual(chain.state().tally, winner.tally);
+    }
+    assert.notDeepEqual(finalA.tally, finalB.tally);
+  });
+});

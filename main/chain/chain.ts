@@ -1,0 +1,407 @@
+// The block tree and everything a runner decides about it: validity, fork choice, and the election
+// state of any branch (phase, talliers, election key, ballots, tally). Pure and in memory: storage,
+// mining and networking sit around it. Rules: docs/PROTOCOL.md §4–§6.
+//
+// Every block keeps what its branch has accumulated (cumulative work, tally, ballot count), so a
+// reorg costs nothing to apply: the new tip's metadata already describes its branch.
+import { addToTally, EMPTY_TALLY, verifyBallot } from '../crypto/ballot';
+import { ValidationError } from '../crypto/errors';
+import type { Group } from '../crypto/group';
+import { electionKey, verifyPkPok } from '../crypto/tallier';
+import type { Ciphertext, TallierPublicKey } from '../crypto/types';
+import { type Block, blockHash } from './block';
+import type { Genesis } from './genesis';
+import { finalHeight, keyElectionHeight, type Phase, phaseOf } from './phases';
+import { electTalliers, type KeyElection } from './talliers';
+
+export interface BlockMeta {
+  readonly hash: string;
+  /** null for the genesis (height 0). */
+  readonly block: Block | null;
+  readonly height: number;
+  readonly parent: BlockMeta | null;
+  readonly timestamp: number;
+  /** Cumulative work of the branch ending here. */
+  readonly work: bigint;
+  /** Arrival order: the tie-break "first seen". */
+  readonly seq: number;
+  /** Product of the branch's ballots up to here, and how many. */
+  readonly tally: Ciphertext;
+  readonly ballots: number;
+}
+
+export interface Reorg {
+  readonly from: BlockMeta;
+  readonly to: BlockMeta;
+  /** The last block both branches share. */
+  readonly fork: BlockMeta;
+}
+
+export type AddResult =
+  /** Stored, with any orphans it connected (in order); `best` tells whether the best tip moved. */
+  | {
+      readonly status: 'added';
+      readonly added: readonly BlockMeta[];
+      readonly best: boolean;
+      readonly reorg?: Reorg;
+    }
+  | { readonly status: 'known'; readonly hash: string }
+  /** Kept aside until its parent arrives: the network layer should fetch `missing`. */
+  | { readonly status: 'orphan'; readonly hash: string; readonly missing: string }
+  /** Invalid for good: remembered, and its descendants are refused too. */
+  | { readonly status: 'invalid'; readonly hash: string; readonly reason: string }
+  /** Not acceptable now (a timestamp too far ahead), perhaps later: nothing is remembered. */
+  | { readonly status: 'rejected'; readonly hash: string; readonly reason: string };
+
+export interface BranchState {
+  readonly tip: BlockMeta;
+  /** The phase of the next block to mine on this branch, or 'final' once the chain has ended. */
+  readonly phase: Phase | 'final';
+  /** Candidates so far; talliers and key once height T is reached. */
+  readonly keyElection: KeyElection;
+  readonly electionKey?: bigint;
+  readonly tally: Ciphertext;
+  readonly ballots: number;
+  /** The tally is fixed: the branch has reached the final height. */
+  readonly final: boolean;
+}
+
+export interface ChainOptions {
+  /** Unix seconds; injectable for tests. */
+  readonly now?: () => number;
+  readonly maxOrphans?: number;
+  readonly maxInvalid?: number;
+}
+
+/** Blocks may be at most this far ahead of the local clock. */
+export const MAX_FUTURE_SECONDS = 2 * 60 * 60;
+/** Timestamps must exceed the median of this many previous blocks. */
+export const MEDIAN_SPAN = 11;
+
+type Verdict = { ok: true } | { ok: false; permanent: boolean; reason: string };
+const invalid = (reason: string): Verdict => ({ ok: false, permanent: true, reason });
+
+export class Chain {
+  readonly group: Group;
+  readonly genesisMeta: BlockMeta;
+  private readonly blocks = new Map<string, BlockMeta>();
+  private readonly children = new Map<string, BlockMeta[]>();
+  private readonly invalidBlocks = new Map<string, string>();
+  private readonly orphans = new Map<string, Block>();
+  /** α of every ballot → hashes of the blocks carrying it, for the replay rule. */
+  private readonly alphas = new Map<bigint, string[]>();
+  /** Key elections by the hash of their branch's block at height T. */
+  private readonly elections = new Map<string, { election: KeyElection; key: bigint }>();
+  private readonly blockWork: bigint;
+  private readonly now: () => number;
+  private readonly maxOrphans: number;
+  private readonly maxInvalid: number;
+  private seq = 0;
+  private best: BlockMeta;
+
+  constructor(
+    readonly genesis: Genesis,
+    options: ChainOptions = {},
+  ) {
+    this.group = genesis.group;
+    this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.maxOrphans = options.maxOrphans ?? 256;
+    this.maxInvalid = options.maxInvalid ?? 10_000;
+    this.blockWork = (1n << 256n) / (genesis.target + 1n);
+    this.genesisMeta = {
+      hash: genesis.idHex,
+      block: null,
+      height: 0,
+      parent: null,
+      timestamp: genesis.createdAt,
+      work: 0n,
+      seq: this.seq++,
+      tally: EMPTY_TALLY,
+      ballots: 0,
+    };
+    this.blocks.set(this.genesisMeta.hash, this.genesisMeta);
+    this.best = this.genesisMeta;
+  }
+
+  get tip(): BlockMeta {
+    return this.best;
+  }
+
+  get size(): number {
+    return this.blocks.size;
+  }
+
+  get finalHeight(): number {
+    return finalHeight(this.genesis);
+  }
+
+  get(hash: string): BlockMeta | undefined {
+    return this.blocks.get(hash);
+  }
+
+  has(hash: string): boolean {
+    return this.blocks.has(hash);
+  }
+
+  /** Every stored block, genesis first, in arrival order (parents before children). */
+  all(): IterableIterator<BlockMeta> {
+    return this.blocks.values();
+  }
+
+  childrenOf(hash: string): readonly BlockMeta[] {
+    return this.children.get(hash) ?? [];
+  }
+
+  orphanCount(): number {
+    return this.orphans.size;
+  }
+
+  invalidReason(hash: string): string | undefined {
+    return this.invalidBlocks.get(hash);
+  }
+
+  /** The ancestor of `meta` (or meta itself) at `height`. */
+  ancestorAt(meta: BlockMeta, height: number): BlockMeta | undefined {
+    let m: BlockMeta | null = meta;
+    while (m && m.height > height) m = m.parent;
+    return m && m.height === height ? m : undefined;
+  }
+
+  /** The branch from height 1 to `meta`. */
+  branch(meta: BlockMeta = this.best): BlockMeta[] {
+    const path: BlockMeta[] = [];
+    for (let m: BlockMeta | null = meta; m && m.height > 0; m = m.parent) path.push(m);
+    return path.reverse();
+  }
+
+  /**
+   * Validates `block` and stores it if valid, then connects any orphans waiting for it.
+   * `trusted` is for blocks this runner validated before (its own store): it skips the proof
+   * checks and the clock, never the structure, the proof of work or the chain rules.
+   */
+  add(block: Block, options: { trusted?: boolean } = {}): AddResult {
+    const hash = blockHash(this.group, block);
+    if (this.blocks.has(hash)) return { status: 'known', hash };
+    const known = this.invalidBlocks.get(hash);
+    if (known) return { status: 'invalid', hash, reason: known };
+    if (BigInt(`0x${hash}`) > this.genesis.target) {
+      // Not remembered: blocks without work cost nothing to make.
+      return { status: 'invalid', hash, reason: 'proof of work: the block hash is above the target' };
+    }
+    if (block.height > this.finalHeight) {
+      return this.markInvalid(
+        hash,
+        `height ${block.height} is beyond the election's final height ${this.finalHeight}`,
+      );
+    }
+    const badParent = this.invalidBlocks.get(block.prev);
+    if (badParent) return this.markInvalid(hash, `descends from invalid block ${block.prev.slice(0, 16)}…`);
+    const parent = this.blocks.get(block.prev);
+    if (!parent) return this.keepOrphan(hash, block);
+
+    const trusted = options.trusted ?? false;
+    const first = this.connect(hash, block, parent, trusted);
+    if (!('work' in first)) return first;
+    // Connect the orphans that were waiting for it, breadth first.
+    const added: BlockMeta[] = [first];
+    for (let i = 0; i < added.length; i++) {
+      const parentHash = added[i]!.hash;
+      for (const [orphanHash, orphan] of [...this.orphans]) {
+        if (orphan.prev !== parentHash) continue;
+        this.orphans.delete(orphanHash);
+        const connected = this.connect(orphanHash, orphan, added[i]!, trusted);
+        if ('work' in connected) added.push(connected);
+      }
+    }
+    // Fork choice over everything added: the tip moves only to a better block.
+    const before = this.best;
+    for (const meta of added) if (this.isBetter(meta, this.best)) this.best = meta;
+    const moved = this.best !== before;
+    const fork = moved ? this.forkPoint(before, this.best) : undefined;
+    const reorg = fork && fork !== before ? { from: before, to: this.best, fork } : undefined;
+    return { status: 'added', added, best: moved, ...(reorg ? { reorg } : {}) };
+  }
+
+  /** Fork choice: more work wins; equal work, the first seen stays, except at the final height. */
+  private isBetter(candidate: BlockMeta, current: BlockMeta): boolean {
+    if (candidate.work !== current.work) return candidate.work > current.work;
+    // At the final height nobody mines on, so "first seen" would never be overturned and runners
+    // that saw the two last blocks in different orders would disagree for ever. There the lower
+    // hash wins: every runner that has both blocks picks the same one.
+    return (
+      candidate.height === this.finalHeight &&
+      current.height === this.finalHeight &&
+      candidate.hash < current.hash
+    );
+  }
+
+  private forkPoint(a: BlockMeta, b: BlockMeta): BlockMeta {
+    let x: BlockMeta = a;
+    let y: BlockMeta = b;
+    while (x.height > y.height) x = x.parent!;
+    while (y.height > x.height) y = y.parent!;
+    while (x !== y) {
+      x = x.parent!;
+      y = y.parent!;
+    }
+    return x;
+  }
+
+  /** Checks a block whose parent is stored and, if valid, stores it (without fork choice). */
+  private connect(hash: string, block: Block, parent: BlockMeta, trusted: boolean): BlockMeta | AddResult {
+    const verdict = this.check(block, parent, trusted);
+    if (!verdict.ok) {
+      if (verdict.permanent) return this.markInvalid(hash, verdict.reason);
+      return { status: 'rejected', hash, reason: verdict.reason };
+    }
+    const payload = block.payload;
+    const meta: BlockMeta = {
+      hash,
+      block,
+      height: block.height,
+      parent,
+      timestamp: block.timestamp,
+      work: parent.work + this.blockWork,
+      seq: this.seq++,
+      tally: payload.kind === 'ballot' ? addToTally(this.group, parent.tally, payload.ballot) : parent.tally,
+      ballots: parent.ballots + (payload.kind === 'ballot' ? 1 : 0),
+    };
+    this.blocks.set(hash, meta);
+    const siblings = this.children.get(parent.hash);
+    if (siblings) siblings.push(meta);
+    else this.children.set(parent.hash, [meta]);
+    if (payload.kind === 'ballot') {
+      const holders = this.alphas.get(payload.ballot.alpha);
+      if (holders) holders.push(hash);
+      else this.alphas.set(payload.ballot.alpha, [hash]);
+    }
+    return meta;
+  }
+
+  /** Every rule that needs the parent. */
+  private check(block: Block, parent: BlockMeta, trusted: boolean): Verdict {
+    if (block.height !== parent.height + 1) {
+      return invalid(`height ${block.height} does not follow its parent's height ${parent.height}`);
+    }
+    const median = this.medianTimePast(parent);
+    if (block.timestamp <= median) {
+      return invalid(`timestamp ${block.timestamp} is not above the median ${median} of the previous blocks`);
+    }
+    if (!trusted && block.timestamp > this.now() + MAX_FUTURE_SECONDS) {
+      return {
+        ok: false,
+        permanent: false,
+        reason: `timestamp ${block.timestamp} is more than 2 h ahead of this clock`,
+      };
+    }
+    const phase = phaseOf(this.genesis, block.height);
+    const expected = phase === 'key' ? 'tallier_key' : phase === 'vote' ? 'ballot' : 'confirmation';
+    if (block.payload.kind !== expected) {
+      return invalid(
+        `height ${block.height} is in the ${phase} phase and must carry a ${expected}, not a ${block.payload.kind}`,
+      );
+    }
+    try {
+      const { payload } = block;
+      if (payload.kind === 'tallier_key' && !trusted) {
+        verifyPkPok(this.group, this.genesis.id, payload.key, 'payload.tallier_key.pk_pok');
+      } else if (payload.kind === 'ballot') {
+        if (!trusted)
+          verifyBallot(
+            this.group,
+            this.genesis.id,
+            this.electionOf(parent).key,
+            payload.ballot,
+            'payload.ballot',
+          );
+        const replayed = (this.alphas.get(payload.ballot.alpha) ?? []).some((h) =>
+          this.isAncestor(this.blocks.get(h)!, parent),
+        );
+        if (replayed) return invalid('ballot replay: the same ciphertext is already on this branch');
+      }
+    } catch (error) {
+      if (error instanceof ValidationError) return invalid(error.message);
+      throw error;
+    }
+    return { ok: true };
+  }
+
+  /** Median of the timestamps of `parent` and up to 10 of its ancestors (the genesis included). */
+  private medianTimePast(parent: BlockMeta): number {
+    const times: number[] = [];
+    for (let m: BlockMeta | null = parent; m && times.length < MEDIAN_SPAN; m = m.parent)
+      times.push(m.timestamp);
+    times.sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)]!;
+  }
+
+  private isAncestor(ancestor: BlockMeta, of: BlockMeta): boolean {
+    return this.ancestorAt(of, ancestor.height) === ancestor;
+  }
+
+  /**
+   * The key election of the branch through `meta`, which must have reached height T. Cached per
+   * block at height T, so branches sharing their phase 1 share it.
+   */
+  electionOf(meta: BlockMeta): { election: KeyElection; key: bigint } {
+    const anchor = this.ancestorAt(meta, keyElectionHeight(this.genesis));
+    if (!anchor) throw new Error(`the key election is not over at height ${meta.height}`);
+    let cached = this.elections.get(anchor.hash);
+    if (!cached) {
+      const election = this.candidatesOf(anchor);
+      // Every key here passed its pk_pok when its block was accepted; electionKey checks again.
+      cached = { election, key: electionKey(this.group, this.genesis.id, election.talliers) };
+      this.elections.set(anchor.hash, cached);
+    }
+    return cached;
+  }
+
+  /** The key election as it stands on the branch through `meta` (complete once height T is reached). */
+  candidatesOf(meta: BlockMeta): KeyElection {
+    const top = this.ancestorAt(meta, Math.min(meta.height, keyElectionHeight(this.genesis)))!;
+    const appearances: { height: number; key: TallierPublicKey }[] = [];
+    for (let m: BlockMeta | null = top; m?.block; m = m.parent) {
+      if (m.block.payload.kind === 'tallier_key')
+        appearances.push({ height: m.height, key: m.block.payload.key });
+    }
+    return electTalliers(appearances, this.genesis.nTalliers);
+  }
+
+  /** What the branch through `tip` has decided so far. */
+  state(tip: BlockMeta = this.best): BranchState {
+    const T = keyElectionHeight(this.genesis);
+    const decided = tip.height >= T ? this.electionOf(tip) : undefined;
+    const final = tip.height === this.finalHeight;
+    return {
+      tip,
+      phase: final ? 'final' : phaseOf(this.genesis, tip.height + 1)!,
+      keyElection: decided?.election ?? this.candidatesOf(tip),
+      ...(decided ? { electionKey: decided.key } : {}),
+      tally: tip.tally,
+      ballots: tip.ballots,
+      final,
+    };
+  }
+
+  private keepOrphan(hash: string, block: Block): AddResult {
+    if (!this.orphans.has(hash)) {
+      if (this.orphans.size >= this.maxOrphans) this.orphans.delete(this.orphans.keys().next().value!);
+      this.orphans.set(hash, block);
+    }
+    return { status: 'orphan', hash, missing: block.prev };
+  }
+
+  private markInvalid(hash: string, reason: string): AddResult {
+    if (this.invalidBlocks.size >= this.maxInvalid)
+      this.invalidBlocks.delete(this.invalidBlocks.keys().next().value!);
+    this.invalidBlocks.set(hash, reason);
+    // Orphans waiting on an invalid block are invalid too.
+    for (const [orphanHash, orphan] of this.orphans) {
+      if (orphan.prev === hash) {
+        this.orphans.delete(orphanHash);
+        this.markInvalid(orphanHash, `descends from invalid block ${hash.slice(0, 16)}…`);
+      }
+    }
+    return { status: 'invalid', hash, reason };
+  }
+}

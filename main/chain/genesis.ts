@@ -1,0 +1,178 @@
+// The genesis: the election's parameters. Its hash is the election id, the context bound into every
+// proof, so changing any parameter makes a different election. Encoding: docs/PROTOCOL.md §2.
+
+import { toBytes, toHex } from '../crypto/bigint';
+import { encodeGroup, exactObject, fixedHex, parseGroupParams } from '../crypto/codec';
+import { check } from '../crypto/errors';
+import { Framer } from '../crypto/framing';
+import { Group } from '../crypto/group';
+import { MAX_TARGET } from './pow/target';
+
+export interface ElectionParams {
+  readonly title: string;
+  readonly question: string;
+  readonly group: Group;
+  /** How many talliers the key election elects. */
+  readonly nTalliers: number;
+  /** Heights 1…nTalliersBlocks carry tallier keys. */
+  readonly nTalliersBlocks: number;
+  /** The next nVoteBlocks heights carry one ballot each. */
+  readonly nVoteBlocks: number;
+  /** Blocks after the last voting block before the tally is fixed. */
+  readonly confirmations: number;
+  /** A block's hash, read as a 256-bit big-endian integer, must be ≤ target. */
+  readonly target: bigint;
+  /** Unix time, seconds. */
+  readonly createdAt: number;
+}
+
+export interface Genesis extends ElectionParams {
+  /** SHA-256 of the genesis encoding: the election id, as 32 bytes and as 64 hex digits. */
+  readonly id: Uint8Array;
+  readonly idHex: string;
+}
+
+export interface GenesisJson {
+  version: 1;
+  title: string;
+  question: string;
+  group: { p: string; q: string; g: string };
+  n_talliers: number;
+  n_talliers_blocks: number;
+  n_vote_blocks: number;
+  confirmations: number;
+  target: string;
+  created_at: number;
+}
+
+export const LIMITS = {
+  titleBytes: 200,
+  questionBytes: 1000,
+  nTalliers: [1, 64],
+  nTalliersBlocks: [1, 10_000],
+  nVoteBlocks: [1, 100_000],
+  confirmations: [0, 1000],
+  /** At most 2^34 expected hashes per block (~1.5 h on one laptop core at 3 MH/s). */
+  maxExpectedHashesLog2: 34,
+} as const;
+
+/** The hardest target a genesis may set. (MAX_TARGET, the easiest, lets tests mine instantly.) */
+export const MIN_TARGET = MAX_TARGET >> BigInt(LIMITS.maxExpectedHashesLog2);
+
+/** Validates parameters and computes the election id. */
+export function makeGenesis(params: ElectionParams): Genesis {
+  checkParams(params);
+  const id = genesisHash(params);
+  return { ...params, id, idHex: Buffer.from(id).toString('hex') };
+}
+
+function genesisHash(g: ElectionParams): Uint8Array {
+  const w = g.group.byteWidth;
+  return new Framer()
+    .text('onion-election/v1/genesis')
+    .text(g.title)
+    .text(g.question)
+    .field(toBytes(g.group.p, w))
+    .field(toBytes(g.group.q, w))
+    .field(toBytes(g.group.g, w))
+    .u32(g.nTalliers)
+    .u32(g.nTalliersBlocks)
+    .u32(g.nVoteBlocks)
+    .u32(g.confirmations)
+    .raw(toBytes(g.target, 32))
+    .u64(g.createdAt)
+    .digest();
+}
+
+function checkText(value: string, maxBytes: number, field: string): void {
+  check(value.length > 0, field, 'must not be empty');
+  check(Buffer.byteLength(value, 'utf8') <= maxBytes, field, `must be at most ${maxBytes} bytes of UTF-8`);
+  // A lone surrogate does not survive a UTF-8 round trip.
+  check(Buffer.from(value, 'utf8').toString('utf8') === value, field, 'must be well-formed Unicode');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  check(!/[\u0000-\u001f\u007f]/.test(value), field, 'must not contain control characters');
+}
+
+function checkCount(value: number, [min, max]: readonly [number, number], field: string): void {
+  check(
+    Number.isSafeInteger(value) && value >= min && value <= max,
+    field,
+    `must be a whole number in [${min}, ${max}]`,
+  );
+}
+
+function checkParams(g: ElectionParams): void {
+  checkText(g.title, LIMITS.titleBytes, 'genesis.title');
+  checkText(g.question, LIMITS.questionBytes, 'genesis.question');
+  checkCount(g.nTalliers, LIMITS.nTalliers, 'genesis.n_talliers');
+  checkCount(g.nTalliersBlocks, LIMITS.nTalliersBlocks, 'genesis.n_talliers_blocks');
+  checkCount(g.nVoteBlocks, LIMITS.nVoteBlocks, 'genesis.n_vote_blocks');
+  checkCount(g.confirmations, LIMITS.confirmations, 'genesis.confirmations');
+  check(
+    g.target >= MIN_TARGET && g.target <= MAX_TARGET,
+    'genesis.target',
+    `must be in [2^256/2^${LIMITS.maxExpectedHashesLog2}, 2^256): at most 2^${LIMITS.maxExpectedHashesLog2} expected hashes per block`,
+  );
+  check(
+    Number.isSafeInteger(g.createdAt) && g.createdAt >= 0,
+    'genesis.created_at',
+    'must be a Unix time in seconds',
+  );
+}
+
+export function encodeGenesis(g: Genesis): GenesisJson {
+  return {
+    version: 1,
+    title: g.title,
+    question: g.question,
+    group: encodeGroup(g.group),
+    n_talliers: g.nTalliers,
+    n_talliers_blocks: g.nTalliersBlocks,
+    n_vote_blocks: g.nVoteBlocks,
+    confirmations: g.confirmations,
+    target: toHex(g.target, 64),
+    created_at: g.createdAt,
+  };
+}
+
+const GENESIS_KEYS = [
+  'version',
+  'title',
+  'question',
+  'group',
+  'n_talliers',
+  'n_talliers_blocks',
+  'n_vote_blocks',
+  'confirmations',
+  'target',
+  'created_at',
+] as const;
+
+/** Parses and validates a genesis from outside (a peer, a file). */
+export function parseGenesis(value: unknown): Genesis {
+  const o = exactObject(value, 'genesis', GENESIS_KEYS);
+  check(o.version === 1, 'genesis.version', 'must be 1');
+  for (const key of ['title', 'question'] as const)
+    check(typeof o[key] === 'string', `genesis.${key}`, 'must be a string');
+  for (const key of [
+    'n_talliers',
+    'n_talliers_blocks',
+    'n_vote_blocks',
+    'confirmations',
+    'created_at',
+  ] as const) {
+    check(typeof o[key] === 'number', `genesis.${key}`, 'must be a number');
+  }
+  const group = Group.fromParams(parseGroupParams(o.group, 'genesis.group'), { field: 'genesis.group' });
+  return makeGenesis({
+    title: o.title as string,
+    question: o.question as string,
+    group,
+    nTalliers: o.n_talliers as number,
+    nTalliersBlocks: o.n_talliers_blocks as number,
+    nVoteBlocks: o.n_vote_blocks as number,
+    confirmations: o.confirmations as number,
+    target: fixedHex(o.target, 64, 'genesis.target'),
+    createdAt: o.created_at as number,
+  });
+}
