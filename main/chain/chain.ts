@@ -12,6 +12,7 @@ import type { Ciphertext, TallierPublicKey } from '../crypto/types';
 import { type Block, blockHash } from './block';
 import type { Genesis } from './genesis';
 import { finalHeight, keyElectionHeight, type Phase, phaseOf } from './phases';
+import { blockWork, expectedPayload, MAX_FUTURE_SECONDS, MEDIAN_SPAN, medianTimePast } from './rules';
 import { electTalliers, type KeyElection } from './talliers';
 
 export interface BlockMeta {
@@ -73,11 +74,6 @@ export interface ChainOptions {
   readonly maxInvalid?: number;
 }
 
-/** Blocks may be at most this far ahead of the local clock. */
-export const MAX_FUTURE_SECONDS = 2 * 60 * 60;
-/** Timestamps must exceed the median of this many previous blocks. */
-export const MEDIAN_SPAN = 11;
-
 type Verdict = { ok: true } | { ok: false; permanent: boolean; reason: string };
 const invalid = (reason: string): Verdict => ({ ok: false, permanent: true, reason });
 
@@ -92,7 +88,7 @@ export class Chain {
   private readonly alphas = new Map<bigint, string[]>();
   /** Key elections by the hash of their branch's block at height T. */
   private readonly elections = new Map<string, { election: KeyElection; key: bigint }>();
-  private readonly blockWork: bigint;
+  private readonly workPerBlock: bigint;
   private readonly now: () => number;
   private readonly maxOrphans: number;
   private readonly maxInvalid: number;
@@ -107,7 +103,7 @@ export class Chain {
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.maxOrphans = options.maxOrphans ?? 256;
     this.maxInvalid = options.maxInvalid ?? 10_000;
-    this.blockWork = (1n << 256n) / (genesis.target + 1n);
+    this.workPerBlock = blockWork(genesis.target);
     this.genesisMeta = {
       hash: genesis.idHex,
       block: null,
@@ -261,7 +257,7 @@ export class Chain {
       height: block.height,
       parent,
       timestamp: block.timestamp,
-      work: parent.work + this.blockWork,
+      work: parent.work + this.workPerBlock,
       seq: this.seq++,
       tally: payload.kind === 'ballot' ? addToTally(this.group, parent.tally, payload.ballot) : parent.tally,
       ballots: parent.ballots + (payload.kind === 'ballot' ? 1 : 0),
@@ -295,7 +291,7 @@ export class Chain {
       };
     }
     const phase = phaseOf(this.genesis, block.height);
-    const expected = phase === 'key' ? 'tallier_key' : phase === 'vote' ? 'ballot' : 'confirmation';
+    const expected = expectedPayload(this.genesis, block.height);
     if (block.payload.kind !== expected) {
       return invalid(
         `height ${block.height} is in the ${phase} phase and must carry a ${expected}, not a ${block.payload.kind}`,
@@ -331,8 +327,7 @@ export class Chain {
     const times: number[] = [];
     for (let m: BlockMeta | null = parent; m && times.length < MEDIAN_SPAN; m = m.parent)
       times.push(m.timestamp);
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)]!;
+    return medianTimePast(times);
   }
 
   private isAncestor(ancestor: BlockMeta, of: BlockMeta): boolean {
