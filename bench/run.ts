@@ -3,11 +3,12 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { chainSuite } from './chain.bench';
 import { cryptoSuite } from './crypto.bench';
 import type { Metric, Suite } from './harness';
 import { minerSuite } from './miner.bench';
 
-const suites: Suite[] = [cryptoSuite, minerSuite];
+const suites: Suite[] = [cryptoSuite, minerSuite, chainSuite];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

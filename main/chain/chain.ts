@@ -12,6 +12,7 @@ import type { Ciphertext, TallierPublicKey } from '../crypto/types';
 import { type Block, blockHash } from './block';
 import type { Genesis } from './genesis';
 import { finalHeight, keyElectionHeight, type Phase, phaseOf } from './phases';
+import type { FinalTally } from './results';
 import { blockWork, expectedPayload, MAX_FUTURE_SECONDS, MEDIAN_SPAN, medianTimePast } from './rules';
 import { electTalliers, type KeyElection } from './talliers';
 
@@ -322,6 +323,11 @@ export class Chain {
     return { ok: true };
   }
 
+  /** The smallest timestamp a child of `parent` may carry. */
+  minChildTimestamp(parent: BlockMeta): number {
+    return this.medianTimePast(parent) + 1;
+  }
+
   /** Median of the timestamps of `parent` and up to 10 of its ancestors (the genesis included). */
   private medianTimePast(parent: BlockMeta): number {
     const times: number[] = [];
@@ -376,6 +382,13 @@ export class Chain {
       ballots: tip.ballots,
       final,
     };
+  }
+
+  /** The tally the branch through `tip` asks its talliers to decrypt, once it is final. */
+  finalTally(tip: BlockMeta = this.best): FinalTally | undefined {
+    if (tip.height !== this.finalHeight) return undefined;
+    const talliers = this.electionOf(tip).election.talliers.map((k) => k.pk);
+    return { tally: tip.tally, ballots: tip.ballots, talliers };
   }
 
   private keepOrphan(hash: string, block: Block): AddResult {

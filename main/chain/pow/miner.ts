@@ -7,10 +7,9 @@
 // look at between batches of hashes.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { siblingModuleUrl, startWorker } from '../../workers';
 import type { WorkerInit, WorkerJob, WorkerReply } from './protocol';
 import { checkNonce, NONCE_SPACE } from './sha256';
 import { targetTopWord } from './target';
@@ -44,31 +43,11 @@ const RATE_WINDOW_MS = 2000;
 const SAMPLE_EVERY_MS = 250;
 
 /**
- * Where the worker entry sits: next to this module, as `.js` once compiled or bundled (the bundler
- * must emit miner-worker as its own entry point beside this one), else as the `.ts` source when
- * running under tsx. A bundle laid out differently can pass `MinerOptions.workerUrl` instead.
+ * Where the worker entry sits: next to this module (see siblingModuleUrl). A bundle laid out
+ * differently can pass `MinerOptions.workerUrl` instead.
  */
 export function workerUrl(): URL {
-  // esbuild's CommonJS output leaves import.meta empty, but has __dirname.
-  const here = import.meta.url ? new URL('.', import.meta.url) : pathToFileURL(`${__dirname}/`);
-  const candidates = ['miner-worker.js', 'miner-worker.mjs', 'miner-worker.cjs', 'miner-worker.ts'];
-  for (const name of candidates) {
-    const url = new URL(name, here);
-    if (existsSync(url)) return url;
-  }
-  throw new Error(`miner worker entry not found in ${here.href} (tried ${candidates.join(', ')})`);
-}
-
-/**
- * Starts a worker on `url`. A `.ts` entry (tests and benchmarks under tsx) is imported through tsx's
- * API, because Node 20 does not apply the parent's `--import tsx` module hooks inside workers.
- */
-function startWorker(url: URL, workerData: WorkerInit): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData });
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const entry = JSON.stringify(url.href);
-  const code = `import(${tsx}).then((api) => { api.register(); return import(${entry}); });`;
-  return new Worker(code, { eval: true, workerData });
+  return siblingModuleUrl(import.meta.url, 'miner-worker');
 }
 
 interface RunningJob {

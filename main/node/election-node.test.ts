@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { ResultState } from '../chain/results';
+import { testGenesis } from '../chain/testing';
+import { ElectionNode } from './election-node';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'oe-node-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const genesis = testGenesis({ nTalliers: 1, nTalliersBlocks: 2, nVoteBlocks: 5, confirmations: 1 });
+const settings = { name: 'solo', vote: 1 as const, mining: true, threads: 1 };
+
+describe('election node', () => {
+  test('a lone runner mines the whole election, decrypts as sole tallier, and restarts into the same state', async () => {
+    const dir = path.join(tmp, 'solo');
+    const node = await ElectionNode.create(dir, genesis, settings);
+    const result = once(node, 'result') as Promise<[ResultState]>;
+    node.startMining();
+    const [state] = await result;
+    assert.deepEqual(state.result, { yes: 5, no: 0, total: 5 });
+    assert.equal(node.chain.tip.height, node.chain.finalHeight);
+    assert.equal(statSync(node.dataDir.file('tallierKey')).mode & 0o777, 0o600);
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    const tip = node.chain.tip.hash;
+    await node.close();
+
+    const reopened = await ElectionNode.open(dir);
+    assert.equal(reopened.chain.tip.hash, tip);
+    assert.deepEqual(reopened.resultState()?.result, { yes: 5, no: 0, total: 5 });
+    assert.equal(reopened.tallierKey.pk, state.final.talliers[0]);
+    await reopened.close();
+  });
+
+  test('a torn last record is dropped with a warning and the node carries on', async () => {
+    const dir = path.join(tmp, 'torn');
+    const node = await ElectionNode.create(dir, genesis, { ...settings, vote: 0 });
+    node.startMining();
+    await once(node, 'result');
+    const height = node.chain.tip.height;
+    await node.close();
+    appendFileSync(path.join(dir, 'blocks.log'), Buffer.from([0, 0, 0x12, 0x34, 1, 2, 3]));
+    const reopened = await ElectionNode.open(dir);
+    assert.equal(reopened.startupWarnings.length, 1);
+    assert.match(reopened.startupWarnings[0]!, /discarded the last 7 bytes/);
+    assert.equal(reopened.chain.tip.height, height);
+    assert.deepEqual(reopened.resultState()?.result, { yes: 0, no: 5, total: 5 });
+    await reopened.close();
+  });
+
+  test('a bad block from a peer is refused and changes nothing', async () => {
+    const dir = path.join(tmp, 'bad');
+    const node = await ElectionNode.create(dir, genesis, settings);
+    const before = node.chain.size;
+    await assert.rejects(node.submitBlock({ height: 1 }), /block\.prev: is missing/);
+    await assert.rejects(node.submitFactor({}), /dec_factor\.pk: is missing/);
+    assert.equal(node.chain.size, before);
+    await node.close();
+  });
+
+  test('kill -9 while mining: every block announced as durable is there after a restart', async () => {
+    const dir = path.join(tmp, 'crash');
+    const script = fileURLToPath(new URL('./testdata/mine-and-report.ts', import.meta.url));
+    const run = async (mode: 'create' | 'open', atLeast: number) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', script, dir, mode], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const acknowledged: string[] = [];
+      let buffer = '';
+      const enough = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`only ${acknowledged.length} blocks in 30 s`)),
+          30_000,
+        );
+        child.stdout.on('data', (chunk: Buffer) => {
+          buffer += chunk.toString();
+          const lines = buffer.split('\n');
+          buffer = lines.pop()!;
+          acknowledged.push(...lines);
+          if (acknowledged.length >= atLeast) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      try {
+        await enough;
+      } finally {
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+      }
+      return acknowledged;
+    };
+    const first = await run('create', 40);
+    const second = await run('open', 20);
+    const node = await ElectionNode.open(dir);
+    try {
+      for (const hash of [...first, ...second])
+        assert.ok(node.chain.has(hash), `block ${hash} was acknowledged, then lost`);
+      const best = node.chain.branch();
+      assert.ok(best.length >= first.length + second.length);
+      assert.equal(node.chain.state().ballots, best.length - 2);
+    } finally {
+      await node.close();
+    }
+  });
+});
