@@ -7,8 +7,9 @@ import { chainSuite } from './chain.bench';
 import { cryptoSuite } from './crypto.bench';
 import type { Metric, Suite } from './harness';
 import { minerSuite } from './miner.bench';
+import { verifySuite } from './verify.bench';
 
-const suites: Suite[] = [cryptoSuite, minerSuite, chainSuite];
+const suites: Suite[] = [cryptoSuite, minerSuite, chainSuite, verifySuite];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -89,7 +89,8 @@ export function verifyBallot(
     group.mul(group.fixedPow(h, s), group.powG(rho * p1.challenge)) ===
     group.mul(group.mul(p0.b, group.pow(p1.b, rho)), group.pow(beta, c));
   if (gHolds && hHolds) return;
-  for (const [j, branch] of proof.entries()) verifyBranch(group, h, ballot, branch, j, `${field}.proof[${j}]`);
+  for (const [j, branch] of proof.entries())
+    verifyBranch(group, h, ballot, branch, j, `${field}.proof[${j}]`);
   throw new Error('unreachable: a batch failed although every branch holds');
 }
 

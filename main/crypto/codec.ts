@@ -225,11 +225,16 @@ export function parseBallot(
   return { alpha, beta, proof };
 }
 
-export function parseDecryptionFactor(group: Group, value: unknown, field = 'dec_factor'): DecryptionFactor {
+export function parseDecryptionFactor(
+  group: Group,
+  value: unknown,
+  field = 'dec_factor',
+  trust: Trust = 'untrusted',
+): DecryptionFactor {
   const o = exactObject(value, field, ['pk', 'factor', 'dec_factor_poc']);
   return {
-    pk: parseElement(group, o.pk, `${field}.pk`),
-    factor: parseElement(group, o.factor, `${field}.factor`),
-    decFactorPoc: parseBranch(group, o.dec_factor_poc, `${field}.dec_factor_poc`),
+    pk: parseElement(group, o.pk, `${field}.pk`, trust),
+    factor: parseElement(group, o.factor, `${field}.factor`, trust),
+    decFactorPoc: parseBranch(group, o.dec_factor_poc, `${field}.dec_factor_poc`, trust),
   };
 }

@@ -1,0 +1,354 @@
+// The independent verifier: re-checks an election record from scratch in one pass over its blocks,
+// sharing the runner's crypto, encodings and rules (rules.ts, phases.ts, talliers.ts) but none of
+// its state. The order of the checks, and so which failure is reported:
+//
+//   1. the record's shape, its format, the genesis (group and parameters);
+//   2. each block in height order: its parse, height, prev link, proof of work, timestamp, payload
+//      kind; a tallier key's pk_pok; a ballot's replay rule, then its proof;
+//   3. the decryption factors of the final tally, then the result.
+//
+// Ballot proofs are the slow part. They go to worker threads in lists while this thread carries on
+// with everything else; when this thread stops at a failure, it still waits for the proofs of the
+// blocks below it, and the lowest failing height is reported: what a purely sequential pass would
+// report. A ballot block is parsed here without the group-membership test (the costly part of
+// parsing); the worker parses the ballot again in full before checking its proof.
+import os from 'node:os';
+import { blockHash, parseBlock } from '../chain/block';
+import { type Genesis, parseGenesis } from '../chain/genesis';
+import { finalHeight, keyElectionHeight, lastVoteHeight, type Phase, phaseOf } from '../chain/phases';
+import { expectedPayload, MEDIAN_SPAN, medianTimePast } from '../chain/rules';
+import { electTalliers, type KeyElection } from '../chain/talliers';
+import { addToTally, EMPTY_TALLY } from '../crypto/ballot';
+import { toHex } from '../crypto/bigint';
+import { type CiphertextJson, encodeCiphertext, exactObject, parseDecryptionFactor } from '../crypto/codec';
+import { decryptTally, verifyDecryptionFactor } from '../crypto/decryption';
+import { check, ValidationError } from '../crypto/errors';
+import { electionKey, verifyPkPok } from '../crypto/tallier';
+import type { Ciphertext, DecryptionFactor, ElectionResult, TallierPublicKey } from '../crypto/types';
+import type { BallotFailure } from './ballots';
+import { type BallotChecker, ballotChecker } from './pool';
+import { RECORD_FORMAT, RECORD_KEYS } from './record';
+
+export { formatOutcome } from './format';
+
+export interface VerifyOptions {
+  /** Worker threads checking ballot proofs; default os.availableParallelism(); 0: this thread. */
+  readonly workers?: number;
+  /** Ballots per message to a worker. */
+  readonly chunkSize?: number;
+  /** The worker entry module, for bundles laid out differently; default ballot-worker beside this. */
+  readonly workerUrl?: URL;
+}
+
+export interface TallierSummary {
+  /** The first 16 hex digits of the public key. */
+  readonly pk: string;
+  /** Appearances in the key phase. */
+  readonly count: number;
+}
+
+export interface RecordSummary {
+  /** The election id (genesis hash), hex. */
+  readonly electionId: string;
+  readonly title: string;
+  readonly question: string;
+  /** Height of the last block. */
+  readonly height: number;
+  readonly finalHeight: number;
+  /** The phase of the next block, or 'final' once the chain has ended. */
+  readonly phase: Phase | 'final';
+  /** The elected talliers, best first; empty until the key phase is over. */
+  readonly talliers: readonly TallierSummary[];
+  readonly ballots: number;
+  readonly tally: CiphertextJson;
+}
+
+export type Outcome =
+  | { readonly status: 'verified'; readonly result: ElectionResult; readonly summary: RecordSummary }
+  /** Valid as far as it goes: the chain is short of its final height, or factors are missing. */
+  | { readonly status: 'incomplete'; readonly reason: string; readonly summary: RecordSummary }
+  | { readonly status: 'invalid'; readonly error: string };
+
+export const DEFAULT_CHUNK_SIZE = 16;
+
+/**
+ * Verifies an election record (as parsed from its JSON). Resolves to its outcome; rejects only on
+ * a fault of the verifier itself (a worker that cannot start), never because of the record.
+ */
+export async function verifyRecord(record: unknown, options: VerifyOptions = {}): Promise<Outcome> {
+  const walk = new RecordWalk(options);
+  try {
+    return await walk.run(record);
+  } catch (error) {
+    if (error instanceof ValidationError) return { status: 'invalid', error: error.message };
+    throw error;
+  } finally {
+    await walk.close();
+  }
+}
+
+/** A list of ballots sent for checking, and the block index of each. */
+interface Chunk {
+  readonly indexes: number[];
+  readonly ballots: unknown[];
+}
+
+class RecordWalk {
+  private readonly workers: number;
+  private readonly chunkSize: number;
+  private checker: BallotChecker | undefined;
+  private chunk: Chunk = { indexes: [], ballots: [] };
+  private readonly sent: {
+    readonly indexes: readonly number[];
+    readonly failure: Promise<BallotFailure | null>;
+  }[] = [];
+
+  /** Blocks in the record, checked or not. */
+  private blockCount = 0;
+  // What the blocks so far have established.
+  private height = 0;
+  private prevHash = '';
+  /** Timestamps newest first, at most MEDIAN_SPAN: the genesis's and the blocks'. */
+  private times: number[] = [];
+  private readonly appearances: { height: number; key: TallierPublicKey }[] = [];
+  private election: KeyElection | undefined;
+  private electionKey: bigint | undefined;
+  /** α of every ballot so far → its height: the replay rule. */
+  private readonly alphas = new Map<bigint, number>();
+  private tally: Ciphertext = EMPTY_TALLY;
+  private ballots = 0;
+
+  constructor(private readonly options: VerifyOptions) {
+    this.workers = options.workers ?? os.availableParallelism();
+    this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    // A caller's mistake, not the record's: thrown, not reported as an outcome.
+    if (!Number.isSafeInteger(this.workers) || this.workers < 0) throw new RangeError('workers must be ≥ 0');
+    if (!Number.isSafeInteger(this.chunkSize) || this.chunkSize < 1)
+      throw new RangeError('chunkSize must be ≥ 1');
+  }
+
+  async run(value: unknown): Promise<Outcome> {
+    const record = exactObject(value, 'record', RECORD_KEYS);
+    check(record.format === RECORD_FORMAT, 'record.format', `must be "${RECORD_FORMAT}"`);
+    const genesis = parseGenesis(record.genesis);
+    check(Array.isArray(record.blocks), 'record.blocks', 'must be an array');
+    check(Array.isArray(record.dec_factors), 'record.dec_factors', 'must be an array');
+    const claimed = parseResult(record.result);
+
+    this.blockCount = record.blocks.length;
+    this.prevHash = genesis.idHex;
+    this.times = [genesis.createdAt];
+    let stop: ValidationError | undefined;
+    try {
+      for (const [i, json] of record.blocks.entries()) this.block(genesis, json, i);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      stop = error;
+    }
+    this.send();
+    // Every proof below the stop is awaited: a failure there comes first.
+    const proofFailure = await this.firstProofFailure();
+    if (proofFailure) throw proofFailure;
+    if (stop) throw stop;
+    return this.conclude(genesis, record.dec_factors, claimed);
+  }
+
+  close(): Promise<void> {
+    return this.checker?.close() ?? Promise.resolve();
+  }
+
+  /** Every check of block `i` except its ballot proof, which is queued. */
+  private block(genesis: Genesis, json: unknown, i: number): void {
+    const height = i + 1;
+    const { group } = genesis;
+    within(at(i), () => {
+      const expected = expectedPayload(genesis, height);
+      const block = parseBlock(group, json, expected === 'ballot' ? 'trusted' : 'untrusted');
+      check(block.height === height, 'block.height', `is ${block.height}: the blocks must run from height 1`);
+      const final = finalHeight(genesis);
+      check(height <= final, 'block.height', `is beyond the election's final height ${final}`);
+      check(
+        block.prev === this.prevHash,
+        'block.prev',
+        `must be the hash of the ${height === 1 ? 'genesis (the election id)' : `block at height ${height - 1}`}, ${this.prevHash}`,
+      );
+      const hash = blockHash(group, block);
+      check(
+        BigInt(`0x${hash}`) <= genesis.target,
+        'block.nonce',
+        `proof of work: the hash ${hash} is above the target`,
+      );
+      const median = medianTimePast(this.times);
+      check(
+        block.timestamp > median,
+        'block.timestamp',
+        `${block.timestamp} is not above the median ${median} of the previous blocks`,
+      );
+      const { payload } = block;
+      check(
+        payload.kind === expected,
+        'block.payload.kind',
+        `height ${height} is in the ${phaseOf(genesis, height)} phase and must carry a ${expected}, not a ${payload.kind}`,
+      );
+
+      if (payload.kind === 'tallier_key') {
+        verifyPkPok(group, genesis.id, payload.key, 'block.payload.tallier_key.pk_pok');
+        this.appearances.push({ height, key: payload.key });
+        if (height === keyElectionHeight(genesis)) {
+          this.election = electTalliers(this.appearances, genesis.nTalliers);
+          this.electionKey = electionKey(group, genesis.id, this.election.talliers);
+        }
+      } else if (payload.kind === 'ballot') {
+        const { alpha } = payload.ballot;
+        const earlier = this.alphas.get(alpha);
+        check(
+          earlier === undefined,
+          'block.payload.ballot.alpha',
+          `ballot replay: the same ciphertext is already on the chain at height ${earlier}`,
+        );
+        this.alphas.set(alpha, height);
+        this.queue(genesis, i, (json as { payload: { ballot: unknown } }).payload.ballot);
+        this.tally = addToTally(group, this.tally, payload.ballot);
+        this.ballots++;
+      }
+      this.height = height;
+      this.prevHash = hash;
+      this.times = [block.timestamp, ...this.times].slice(0, MEDIAN_SPAN);
+    });
+  }
+
+  /** Adds a ballot (as found in the record) to the list for the workers. */
+  private queue(genesis: Genesis, index: number, ballot: unknown): void {
+    if (!this.checker) {
+      const { p, q, g } = genesis.group; // the numbers only: a Group does not cross to a worker
+      const init = { group: { p, q, g }, context: genesis.id, electionKey: this.electionKey! };
+      // No more workers than lists to give them: each costs a start-up and its own fixed-base tables.
+      const ballots = Math.min(this.blockCount, lastVoteHeight(genesis)) - keyElectionHeight(genesis);
+      const workers = Math.min(this.workers, Math.ceil(ballots / this.chunkSize));
+      this.checker = ballotChecker(genesis.group, init, workers, this.options.workerUrl);
+    }
+    this.chunk.indexes.push(index);
+    this.chunk.ballots.push(ballot);
+    if (this.chunk.ballots.length >= this.chunkSize) this.send();
+  }
+
+  private send(): void {
+    const { indexes, ballots } = this.chunk;
+    if (ballots.length === 0 || !this.checker) return;
+    this.sent.push({ indexes, failure: this.checker.check(ballots) });
+    this.chunk = { indexes: [], ballots: [] };
+  }
+
+  /** The lowest failing ballot's error: lists were sent in height order. */
+  private async firstProofFailure(): Promise<ValidationError | undefined> {
+    const failures = await Promise.all(this.sent.map((s) => s.failure));
+    for (const [k, failure] of failures.entries()) {
+      if (failure) return new ValidationError(at(this.sent[k]!.indexes[failure.index]!), failure.message);
+    }
+    return undefined;
+  }
+
+  /** Step 3: the factors and the result, once every block holds. */
+  private conclude(
+    genesis: Genesis,
+    factorsJson: readonly unknown[],
+    claimed: ElectionResult | null,
+  ): Outcome {
+    const { group } = genesis;
+    const final = finalHeight(genesis);
+    const summary = this.summary(genesis);
+    const incomplete = (reason: string): Outcome => {
+      check(claimed === null, 'record.result', `must be null: ${reason}`);
+      return { status: 'incomplete', reason, summary };
+    };
+    if (this.height < final) {
+      check(
+        factorsJson.length === 0,
+        'record.dec_factors',
+        `must be empty: the tally is not fixed before the final height ${final}`,
+      );
+      return incomplete(`the chain ends at height ${this.height} of ${final}`);
+    }
+
+    const talliers = this.election!.talliers.map((key) => key.pk);
+    const factors = new Map<bigint, DecryptionFactor>();
+    factorsJson.forEach((json, i) => {
+      const field = `record.dec_factors[${i}]`;
+      const factor = parseDecryptionFactor(group, json, field);
+      check(talliers.includes(factor.pk), `${field}.pk`, 'is not an elected tallier');
+      check(!factors.has(factor.pk), `${field}.pk`, 'has more than one factor');
+      verifyDecryptionFactor(group, genesis.id, this.tally, factor, field);
+      factors.set(factor.pk, factor);
+    });
+    const missing = talliers.filter((pk) => !factors.has(pk));
+    if (missing.length > 0) {
+      const which = missing.map((pk) => pkPrefix(genesis, pk)).join(', ');
+      return incomplete(
+        `${missing.length} of ${talliers.length} talliers have not published a decryption factor (${which})`,
+      );
+    }
+    // decryptTally checks the factors again (a few ms each): cheaper than a second way to combine them.
+    const result = decryptTally(group, genesis.id, this.tally, this.ballots, talliers, [...factors.values()]);
+    check(
+      claimed !== null &&
+        claimed.yes === result.yes &&
+        claimed.no === result.no &&
+        claimed.total === result.total,
+      'record.result',
+      `is ${showResult(claimed)}, but the factors decrypt the tally to ${showResult(result)}`,
+    );
+    return { status: 'verified', result, summary };
+  }
+
+  private summary(genesis: Genesis): RecordSummary {
+    const final = finalHeight(genesis);
+    return {
+      electionId: genesis.idHex,
+      title: genesis.title,
+      question: genesis.question,
+      height: this.height,
+      finalHeight: final,
+      phase: this.height === final ? 'final' : phaseOf(genesis, this.height + 1)!,
+      talliers: (this.election?.candidates ?? [])
+        .filter((c) => c.elected)
+        .map((c) => ({ pk: pkPrefix(genesis, c.key.pk), count: c.count })),
+      ballots: this.ballots,
+      tally: encodeCiphertext(genesis.group, this.tally),
+    };
+  }
+}
+
+/** Where block `i` sits, for error messages. */
+const at = (i: number) => `record.blocks[${i}] (height ${i + 1})`;
+
+/** Runs `fn`, prefixing any ValidationError with `where`. */
+function within(where: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ValidationError(where, error.message);
+    throw error;
+  }
+}
+
+function parseResult(value: unknown): ElectionResult | null {
+  if (value === null) return null;
+  const o = exactObject(value, 'record.result', ['yes', 'no', 'total']);
+  for (const key of ['yes', 'no', 'total'] as const) {
+    const n = o[key];
+    check(
+      typeof n === 'number' && Number.isSafeInteger(n) && n >= 0,
+      `record.result.${key}`,
+      'must be a count',
+    );
+  }
+  return { yes: o.yes as number, no: o.no as number, total: o.total as number };
+}
+
+function pkPrefix(genesis: Genesis, pk: bigint): string {
+  return toHex(pk, genesis.group.byteWidth * 2).slice(0, 16);
+}
+
+function showResult(result: ElectionResult | null): string {
+  return result ? `yes ${result.yes}, no ${result.no}, total ${result.total}` : 'null';
+}
