@@ -120,7 +120,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
         if (type === 'block') {
           const { block } = exactObject(record, `log[${i}]`, ['type', 'block']);
           const result = this.chain.add(parseBlock(this.genesis.group, block, 'trusted'), { trusted: true });
-          if (result.status !== 'added' && result.status !== 'known') throw new Error(describe(result));
+          if (result.status !== 'added' && result.status !== 'known') throw new Error(describeResult(result));
         } else if (type === 'dec_factor') {
           factors.push(exactObject(record, `log[${i}]`, ['type', 'factor']).factor);
         } else {
@@ -283,7 +283,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       if (!found || this.closed) continue; // cancelled: a new tip, new settings, or closing
       const result = await this.submitBlock({ ...template, nonce: found.nonce }, 'self');
       if (result.status !== 'added' && result.status !== 'known')
-        this.warn(`own block refused: ${describe(result)}`);
+        this.warn(`own block refused: ${describeResult(result)}`);
     }
   }
 
@@ -333,7 +333,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   }
 }
 
-function describe(result: AddResult): string {
+function describeResult(result: AddResult): string {
   return 'reason' in result ? `${result.status}: ${result.reason}` : result.status;
 }
 
