@@ -25,12 +25,12 @@ import {
 export const VECTORS_PATH = fileURLToPath(new URL('../docs/test-vectors/crypto-v1.json', import.meta.url));
 
 /** A fixed "random" scalar in [1, q) derived from a label, so the vectors need no stored seed. */
-function fixedScalar(q: bigint, label: string): bigint {
+export function fixedScalar(q: bigint, label: string): bigint {
   const wide = Buffer.concat([0, 1].map((i) => createHash('sha512').update(`${label}/${i}`).digest()));
   return (fromBytes(wide) % (q - 1n)) + 1n;
 }
 
-function fixedChallenge(label: string): bigint {
+export function fixedChallenge(label: string): bigint {
   return fromBytes(createHash('sha256').update(label).digest());
 }
 

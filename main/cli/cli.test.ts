@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { testGenesis } from '../chain/testing';
+import { ElectionNode } from '../node/election-node';
+
+const bin = fileURLToPath(new URL('../../bin/onion-election.mjs', import.meta.url));
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'oe-cli-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function cli(...args: string[]) {
+  const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: run.status, out: run.stdout, err: run.stderr };
+}
+
+describe('onion-election command line', () => {
+  test('export then verify: a finished election verifies; tampering and truncation are caught', async () => {
+    const dir = path.join(tmp, 'runner');
+    const genesis = testGenesis({ nTalliers: 1, nTalliersBlocks: 2, nVoteBlocks: 3, confirmations: 1 });
+    const node = await ElectionNode.create(dir, genesis, { name: 'cli-test', vote: 1, mining: true, threads: 1 });
+    const result = once(node, 'result');
+    node.startMining();
+    await result;
+    await node.close();
+
+    const file = path.join(tmp, 'record.json');
+    const exported = cli('export', '-d', dir, '-o', file);
+    assert.equal(exported.code, 0, exported.err);
+    assert.match(exported.err, /wrote .*record\.json: 6 blocks, 3 ballots/);
+
+    const verified = cli('verify', file);
+    assert.equal(verified.code, 0, verified.err);
+    assert.match(verified.out, /^VERIFIED/);
+    assert.match(verified.out, /yes 3/);
+
+    const record = JSON.parse(readFileSync(file, 'utf8'));
+    const lie = path.join(tmp, 'lie.json');
+    writeFileSync(lie, JSON.stringify({ ...record, result: { yes: 2, no: 1, total: 3 } }));
+    const lied = cli('verify', lie);
+    assert.equal(lied.code, 1);
+    assert.match(lied.out, /^INVALID.*record\.result/);
+
+    const partial = path.join(tmp, 'partial.json');
+    writeFileSync(partial, JSON.stringify({ ...record, blocks: record.blocks.slice(0, 4), dec_factors: [], result: null }));
+    const incomplete = cli('verify', partial);
+    assert.equal(incomplete.code, 2);
+    assert.match(incomplete.out, /^INCOMPLETE/);
+  });
+
+  test('usage errors are one clear line, with exit status 2', () => {
+    const unknown = cli('frobnicate');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /unknown command "frobnicate"/);
+    const badFlag = cli('export', '--bogus');
+    assert.equal(badFlag.code, 2);
+    assert.match(badFlag.err, /^onion-election: Unknown option '--bogus'/);
+    assert.doesNotMatch(badFlag.err, /\n\s+at /, 'no stack trace');
+    const noFile = cli('verify');
+    assert.equal(noFile.code, 2);
+    const missing = cli('verify', path.join(tmp, 'nope.json'));
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /no such file/);
+    const help = cli('verify', '--help');
+    assert.equal(help.code, 0);
+    assert.match(help.out, /Exit status: 0 verified/);
+    const noDir = cli('export', '-d', path.join(tmp, 'empty'));
+    assert.equal(noDir.code, 1);
+    assert.match(noDir.err, /holds no election/);
+  });
+});
