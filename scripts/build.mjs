@@ -1,5 +1,5 @@
-// Builds the desktop app into dist/: the Electron main process and preload (CommonJS for Node),
-// and the renderer (browser bundle + CSS + index.html + icon). `--watch` rebuilds on change, unminified.
+// Builds into dist/: the Electron main process and preload (CommonJS for Node), the renderer
+// (browser bundle + CSS + index.html + icon), and the command line with its worker threads. `--watch` rebuilds on change, unminified.
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -27,6 +27,26 @@ const electron = {
   external: ['electron'],
 };
 
+// The command line and the engine's worker threads, as ES modules side by side in dist/cli (the
+// engine finds its workers next to itself). bin/onion-election.mjs runs this bundle where tsx is
+// not installed. CommonJS dependencies bundled into ESM need a `require`, provided by the banner.
+const cli = {
+  ...common,
+  entryPoints: {
+    main: 'main/cli/main.ts',
+    'miner-worker': 'main/chain/pow/miner-worker.ts',
+    'ballot-worker': 'main/verify/ballot-worker.ts',
+  },
+  outdir: 'dist/cli',
+  outExtension: { '.js': '.mjs' },
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  banner: {
+    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  },
+};
+
 /** Copies the static renderer files after every build, so --watch picks up their changes too. */
 const copyStatic = {
   name: 'copy-static',
@@ -52,11 +72,12 @@ const renderer = {
 };
 
 await rm('dist/electron', { recursive: true, force: true });
+await rm('dist/cli', { recursive: true, force: true });
 await rm('dist/renderer', { recursive: true, force: true });
 await mkdir('dist/renderer', { recursive: true });
 
 if (watch) {
-  for (const options of [electron, renderer]) await (await esbuild.context(options)).watch();
+  for (const options of [electron, renderer, cli]) await (await esbuild.context(options)).watch();
 } else {
-  await Promise.all([esbuild.build(electron), esbuild.build(renderer)]);
+  await Promise.all([esbuild.build(electron), esbuild.build(renderer), esbuild.build(cli)]);
 }
