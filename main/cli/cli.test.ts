@@ -22,7 +22,12 @@ describe('onion-election command line', () => {
   test('export then verify: a finished election verifies; tampering and truncation are caught', async () => {
     const dir = path.join(tmp, 'runner');
     const genesis = testGenesis({ nTalliers: 1, nTalliersBlocks: 2, nVoteBlocks: 3, confirmations: 1 });
-    const node = await ElectionNode.create(dir, genesis, { name: 'cli-test', vote: 1, mining: true, threads: 1 });
+    const node = await ElectionNode.create(dir, genesis, {
+      name: 'cli-test',
+      vote: 1,
+      mining: true,
+      threads: 1,
+    });
     const result = once(node, 'result');
     node.startMining();
     await result;
@@ -46,7 +51,10 @@ describe('onion-election command line', () => {
     assert.match(lied.out, /^INVALID.*record\.result/);
 
     const partial = path.join(tmp, 'partial.json');
-    writeFileSync(partial, JSON.stringify({ ...record, blocks: record.blocks.slice(0, 4), dec_factors: [], result: null }));
+    writeFileSync(
+      partial,
+      JSON.stringify({ ...record, blocks: record.blocks.slice(0, 4), dec_factors: [], result: null }),
+    );
     const incomplete = cli('verify', partial);
     assert.equal(incomplete.code, 2);
     assert.match(incomplete.out, /^INCOMPLETE/);
