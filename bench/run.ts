@@ -7,9 +7,10 @@ import { chainSuite } from './chain.bench';
 import { cryptoSuite } from './crypto.bench';
 import type { Metric, Suite } from './harness';
 import { minerSuite } from './miner.bench';
+import { networkSuite } from './network.bench';
 import { verifySuite } from './verify.bench';
 
-const suites: Suite[] = [cryptoSuite, minerSuite, chainSuite, verifySuite];
+const suites: Suite[] = [cryptoSuite, minerSuite, chainSuite, verifySuite, networkSuite];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -1,32 +1,24 @@
-// The shape of a subcommand, and option helpers shared by several.
-import os from 'node:os';
-import path from 'node:path';
+// The shape of a subcommand. Help text is assembled from its description and its options.
+import { OPTION_HELP, type OptionName, type Values } from './options';
 
 export interface Command {
   /** One line for the command list. */
   readonly summary: string;
-  /** The full `--help` text. */
-  readonly help: string;
-  /** Runs with the arguments after the command name; resolves to the exit code. */
-  run(args: string[]): Promise<number>;
+  /** e.g. `onion-election [options] new` */
+  readonly usage: string;
+  /** Paragraphs shown by --help. */
+  readonly description: string;
+  readonly options: readonly OptionName[];
+  /** Runs with the parsed options and the positional arguments after the command name. */
+  run(values: Values, args: string[]): Promise<number>;
 }
 
-/** Where a runner named `name` keeps its data unless told otherwise. */
-export function defaultDataDir(name: string): string {
-  const home = process.env.ONION_ELECTION_HOME ?? path.join(os.homedir(), '.onion-election');
-  return path.join(home, name);
-}
-
-export const DATA_DIR_HELP = [
-  '  -n, --name NAME       runner name: miner label and data folder ~/.onion-election/NAME (default "runner")',
-  '  -d, --data-dir DIR    data directory (overrides the one from --name)',
-].join('\n');
-
-export const dataDirOptions = {
-  name: { type: 'string', short: 'n', default: 'runner' },
-  'data-dir': { type: 'string', short: 'd' },
-} as const;
-
-export function dataDirOf(values: { name?: string | undefined; 'data-dir'?: string | undefined }): string {
-  return values['data-dir'] ?? defaultDataDir(values.name ?? 'runner');
+export function helpOf(command: Command): string {
+  const options = command.options.map((o) => `  ${OPTION_HELP[o]}`);
+  return [
+    `Usage: ${command.usage}`,
+    '',
+    command.description,
+    ...(options.length ? ['', 'Options:', ...options] : []),
+  ].join('\n');
 }

@@ -1,15 +1,14 @@
 // `onion-election verify FILE`: re-checks an election record from scratch.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { formatOutcome, verifyRecord } from '../verify/verify';
 import type { Command } from './command';
+import { UsageError } from './options';
 
 /** Exit codes: 0 verified, 1 invalid, 2 valid so far but incomplete (no result yet). */
 export const verifyCommand: Command = {
   summary: 'check an election record: every block, proof, the tally and the result',
-  help: [
-    'Usage: onion-election verify FILE',
-    '',
+  usage: 'onion-election verify FILE',
+  description: [
     'Re-checks an election record (from `onion-election export`) from scratch: every block hash,',
     'proof of work and timestamp, every tallier key and ballot proof, the tallier election with its',
     'tie rule, the tally, every decryption factor and the result. Prints the result or the first',
@@ -17,16 +16,15 @@ export const verifyCommand: Command = {
     '',
     'Exit status: 0 verified, 1 invalid, 2 valid so far but incomplete (no result yet).',
   ].join('\n'),
-  async run(args) {
-    const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-    if (positionals.length !== 1)
-      throw Object.assign(new Error('verify takes exactly one FILE'), { code: 'ERR_PARSE_ARGS_USAGE' });
-    const text = await readFile(positionals[0]!, 'utf8');
+  options: [],
+  async run(_values, args) {
+    if (args.length !== 1) throw new UsageError('verify takes exactly one FILE');
+    const text = await readFile(args[0]!, 'utf8');
     let record: unknown;
     try {
       record = JSON.parse(text);
     } catch (error) {
-      console.error(`${positionals[0]}: not JSON (${(error as Error).message})`);
+      console.error(`${args[0]}: not JSON (${(error as Error).message})`);
       return 1;
     }
     const outcome = await verifyRecord(record);

@@ -27,9 +27,19 @@ export interface NodeSettings {
   readonly mining: boolean;
   /** Mining worker threads. */
   readonly threads: number;
+  /** Peers to reconnect to on the next start. */
+  readonly peers?: readonly string[];
+  /** The peer API's port on 127.0.0.1 when last started (for `status` while running). */
+  readonly port?: number;
+  /**
+   * false: an elected tallier that withholds its decryption factor. Only for testing how everyone
+   * else copes (the result then waits for it); a real tallier always publishes.
+   */
+  readonly publishFactor?: boolean;
 }
 
-export type BlockSource = 'self' | 'peer';
+/** Mined here, pushed by a peer, or pulled from a peer while syncing (not relayed again). */
+export type BlockSource = 'self' | 'push' | 'sync';
 
 export interface NodeEvents {
   /** A block was stored (after it was made durable). */
@@ -147,14 +157,14 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
    * A block from a peer (JSON, validated here) or from the miner. Resolves once it, and any
    * orphans it connected, are durable; then announces them.
    */
-  async submitBlock(value: unknown, source: BlockSource = 'peer'): Promise<AddResult> {
+  async submitBlock(value: unknown, source: BlockSource = 'push'): Promise<AddResult> {
     const block = source === 'self' ? (value as Block) : parseBlock(this.genesis.group, value);
     const result = this.chain.add(block);
     if (result.status !== 'added') return result;
     await this.log.appendMany(
       result.added.map((m) => ({ type: 'block', block: encodeBlock(this.genesis.group, m.block!) })),
     );
-    for (const meta of result.added) this.emit('block', meta, meta === result.added[0] ? source : 'peer');
+    for (const meta of result.added) this.emit('block', meta, source);
     if (result.best) this.onTip(result.reorg);
     return result;
   }
@@ -207,6 +217,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   private async publishOwnFactor(): Promise<void> {
     const final = this.chain.finalTally();
     if (!final || final.ballots === 0 || !final.talliers.includes(this.tallier.publicKey)) return;
+    if (this.settingsValue.publishFactor === false) return;
     if (this.factors.factorsFor(final.tally).some((f) => f.pk === this.tallier.publicKey)) return;
     const factor = this.tallier.decryptionFactor(this.genesis.id, final.tally);
     await this.submitFactor(encodeDecryptionFactor(this.genesis.group, factor));

@@ -1,0 +1,108 @@
+// Every command-line option, parsed once for the whole command line so that options may stand
+// before the command (`onion-election -n alice -p PEER new`) or after it. Each command lists the
+// options it accepts; any other is refused with a clear message.
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+export const OPTIONS = {
+  name: { type: 'string', short: 'n' },
+  'data-dir': { type: 'string', short: 'd' },
+  peer: { type: 'string', short: 'p', multiple: true },
+  address: { type: 'string', short: 'a' },
+  proxy: { type: 'string', short: 'c' },
+  direct: { type: 'boolean' },
+  port: { type: 'string' },
+  vote: { type: 'string' },
+  'no-mining': { type: 'boolean' },
+  threads: { type: 'string' },
+  title: { type: 'string' },
+  question: { type: 'string' },
+  talliers: { type: 'string' },
+  'key-blocks': { type: 'string' },
+  'vote-blocks': { type: 'string' },
+  confirmations: { type: 'string' },
+  difficulty: { type: 'string' },
+  'withhold-factor': { type: 'boolean' },
+  genesis: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type OptionName = keyof typeof OPTIONS;
+export type Values = ReturnType<typeof parseCommandLine>['values'];
+
+/** One line of help per option, in the order commands list them. */
+export const OPTION_HELP: Record<OptionName, string> = {
+  name: '-n, --name NAME        runner name: miner label, data folder ~/.onion-election/NAME (default "runner")',
+  'data-dir': '-d, --data-dir DIR     data folder (instead of the one from --name)',
+  peer: '-p, --peer ADDRESS     a peer: xxx.onion (through Tor) or 127.0.0.1:PORT (--direct); repeatable',
+  address:
+    "-a, --address ADDRESS  this runner's own .onion address, told to peers (--direct: 127.0.0.1:PORT)",
+  proxy: "-c, --proxy URL        Tor's SOCKS proxy, socks5h://host:port (default socks5h://127.0.0.1:9050)",
+  direct: '    --direct           no Tor: peers are 127.0.0.1:PORT on this machine (demos, tests)',
+  port: '    --port PORT        port of the peer API on 127.0.0.1 (default: any free port)',
+  vote: "    --vote yes|no      this runner's vote; without it, it does not mine while voting",
+  'no-mining': '    --no-mining        do not mine (follow and verify only)',
+  threads: '    --threads N        mining threads (default: all cores)',
+  title: '    --title TEXT       election title (default "Onion Election")',
+  question: '    --question TEXT    the yes/no question (default "Do you agree?")',
+  talliers: '    --talliers N       talliers to elect (default 3)',
+  'key-blocks': '    --key-blocks N     blocks of the key election (default 6)',
+  'vote-blocks': '    --vote-blocks N    blocks of the voting phase: one ballot each (default 20)',
+  confirmations: '    --confirmations N  blocks after the last ballot before the tally is fixed (default 2)',
+  difficulty: '    --difficulty N     expected hashes per block, e.g. 2^26 (default 2^26)',
+  'withhold-factor': '    --withhold-factor  (testing) never publish this tallier’s decryption factor',
+  genesis: '    --genesis FILE     join from a genesis.json received out of band, not from a peer',
+  output: '-o, --output FILE      write to FILE instead of standard output',
+  help: '-h, --help             this help',
+};
+
+export function parseCommandLine(argv: string[]) {
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Refuses options the command does not take. */
+export function checkAccepted(command: string, values: Values, accepted: readonly OptionName[]): void {
+  for (const key of Object.keys(values) as OptionName[]) {
+    if (key !== 'help' && !accepted.includes(key)) {
+      throw new UsageError(`${command} does not take --${key} (see onion-election ${command} --help)`);
+    }
+  }
+}
+
+export function dataDirOf(values: Values): string {
+  if (values['data-dir']) return path.resolve(values['data-dir']);
+  const home = process.env.ONION_ELECTION_HOME ?? path.join(os.homedir(), '.onion-election');
+  return path.join(home, values.name ?? 'runner');
+}
+
+/** A whole number in [min, max] from an option, accepting 2^k too. */
+export function intOption(
+  values: Values,
+  key: OptionName,
+  fallback: number,
+  [min, max]: [number, number],
+): number {
+  const raw = values[key];
+  if (raw === undefined) return fallback;
+  if (typeof raw !== 'string') throw new UsageError(`--${key} takes a number`);
+  const power = /^2\^(\d{1,2})$/.exec(raw);
+  const n = power ? 2 ** Number(power[1]) : /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${key} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  }
+  return n;
+}
+
+export function voteOption(values: Values): 0 | 1 | undefined {
+  const raw = values.vote?.toLowerCase();
+  if (raw === undefined) return undefined;
+  if (raw === 'yes' || raw === '1') return 1;
+  if (raw === 'no' || raw === '0') return 0;
+  throw new UsageError(`--vote takes yes or no, not "${values.vote}"`);
+}

@@ -1,0 +1,59 @@
+// What a running runner prints: one line per new best block, reorgs, the result, warnings. Short
+// lines meant to be read while they scroll by.
+import type { BlockMeta } from '../chain/chain';
+import { finalHeight, keyElectionHeight, lastVoteHeight } from '../chain/phases';
+import type { ResultState } from '../chain/results';
+import type { Runner } from '../net/runner';
+
+const short = (hex: string) => `${hex.slice(0, 8)}…`;
+const clock = () => new Date().toTimeString().slice(0, 8);
+
+export function describePhase(runner: Runner, tip: BlockMeta): string {
+  const g = runner.node.genesis;
+  const T = keyElectionHeight(g);
+  const V = lastVoteHeight(g);
+  if (tip.height <= T) return `key election ${tip.height}/${T}`;
+  if (tip.height <= V) return `voting ${tip.height - T}/${g.nVoteBlocks}`;
+  if (tip.height < finalHeight(g)) return `confirming ${tip.height - V}/${g.confirmations}`;
+  return 'final';
+}
+
+export function formatResult(state: ResultState): string {
+  const r = state.result!;
+  const bar = (n: number) => '█'.repeat(Math.round((20 * n) / Math.max(1, r.total)));
+  return [
+    '',
+    `  RESULT  yes ${String(r.yes).padStart(3)}  ${bar(r.yes)}`,
+    `          no  ${String(r.no).padStart(3)}  ${bar(r.no)}`,
+    `          ${r.total} ballots · decrypted with ${state.factors.length} tallier factor(s), every proof checked`,
+    '',
+  ].join('\n');
+}
+
+export function attachProgress(runner: Runner, print: (line: string) => void = console.log): void {
+  const { node } = runner;
+  const peers = () => {
+    const all = runner.peers.snapshot();
+    return `${all.filter((p) => p.reachable === true).length}/${all.length} peers`;
+  };
+  const rate = () => `${(node.hashrate() / 1e6).toFixed(1)} MH/s`;
+  let awaitingShown = '';
+  node.on('tip', (tip, reorg) => {
+    if (reorg) {
+      const depth = reorg.from.height - reorg.fork.height;
+      print(`${clock()}  reorg: switched branch at height ${reorg.fork.height} (${depth} block(s) replaced)`);
+    }
+    const by = tip.block?.miner ? ` by ${tip.block.miner}` : '';
+    print(
+      `${clock()}  #${tip.height} ${short(tip.hash)}${by} · ${describePhase(runner, tip)} · ${peers()} · ${rate()}`,
+    );
+    const state = node.resultState();
+    if (state && !state.result) {
+      const line = `${clock()}  final: the tally is fixed; awaiting the factor of ${state.awaiting.length} tallier(s): ${state.awaiting.map((pk) => short(pk.toString(16))).join(', ')}`;
+      if (line.slice(10) !== awaitingShown) print(line);
+      awaitingShown = line.slice(10);
+    }
+  });
+  node.on('result', (state) => print(formatResult(state)));
+  node.on('warning', (message) => print(`${clock()}  warning: ${message}`));
+}

@@ -1,0 +1,186 @@
+// `new`, `join` and `start`: the three ways to run a runner, until Ctrl-C.
+
+import { readFile } from 'node:fs/promises';
+import { encodeGenesis, type Genesis, makeGenesis, parseGenesis } from '../chain/genesis';
+import { MAX_TARGET } from '../chain/pow/target';
+import { Group } from '../crypto/group';
+import { parsePeerAddress } from '../net/address';
+import { Runner, type RunnerOptions } from '../net/runner';
+import { ElectionNode, type NodeSettings } from '../node/election-node';
+import type { Command } from './command';
+import { dataDirOf, intOption, type OptionName, UsageError, type Values, voteOption } from './options';
+import { attachProgress, formatResult } from './progress';
+
+const RUN_OPTIONS: OptionName[] = [
+  'name',
+  'data-dir',
+  'peer',
+  'address',
+  'proxy',
+  'direct',
+  'port',
+  'vote',
+  'no-mining',
+  'threads',
+  'withhold-factor',
+];
+const ELECTION_OPTIONS: OptionName[] = [
+  'title',
+  'question',
+  'talliers',
+  'key-blocks',
+  'vote-blocks',
+  'confirmations',
+  'difficulty',
+];
+
+export const DEFAULT_PROXY = 'socks5h://127.0.0.1:9050';
+
+function settingsOf(values: Values): Partial<NodeSettings> {
+  const vote = voteOption(values);
+  return {
+    name: values.name ?? 'runner',
+    mining: !values['no-mining'],
+    ...(vote === undefined ? {} : { vote }),
+    ...(values.threads ? { threads: intOption(values, 'threads', 1, [1, 256]) } : {}),
+    ...(values['withhold-factor'] ? { publishFactor: false } : {}),
+  };
+}
+
+/** Peers and transport from the options: --direct means loopback peers, else .onion through Tor. */
+function networkOf(values: Values): RunnerOptions & { peers: string[] } {
+  const direct = values.direct ?? false;
+  const peers = (values.peer ?? []).map((p) => {
+    const parsed = parsePeerAddress(p, '--peer');
+    if (direct && parsed.kind === 'onion')
+      throw new UsageError(`--direct takes 127.0.0.1:PORT peers, not ${p}`);
+    return parsed.address;
+  });
+  const proxy = values.proxy ?? DEFAULT_PROXY;
+  if (!/^socks5h:\/\//.test(proxy))
+    throw new UsageError(`--proxy must be socks5h://host:port (names resolved by Tor), not ${proxy}`);
+  const self = values.address ? parsePeerAddress(values.address, '--address').address : undefined;
+  return {
+    peers,
+    direct,
+    ...(direct ? {} : { proxy }),
+    ...(self ? { self } : {}),
+    port: intOption(values, 'port', 0, [0, 65535]),
+  };
+}
+
+export function genesisOf(values: Values): Genesis {
+  const difficulty = intOption(values, 'difficulty', 2 ** 26, [1, 2 ** 34]);
+  return makeGenesis({
+    title: values.title ?? 'Onion Election',
+    question: values.question ?? 'Do you agree?',
+    group: Group.default(),
+    nTalliers: intOption(values, 'talliers', 3, [1, 64]),
+    nTalliersBlocks: intOption(values, 'key-blocks', 6, [1, 10_000]),
+    nVoteBlocks: intOption(values, 'vote-blocks', 20, [1, 100_000]),
+    confirmations: intOption(values, 'confirmations', 2, [0, 1000]),
+    target: difficulty === 1 ? MAX_TARGET : MAX_TARGET / BigInt(difficulty),
+    createdAt: Math.floor(Date.now() / 1000),
+  });
+}
+
+export function describeElection(genesis: Genesis): string {
+  const g = encodeGenesis(genesis);
+  const expected = Number(MAX_TARGET / genesis.target);
+  return [
+    `  election  "${g.title}": ${g.question}`,
+    `  id        ${genesis.idHex}`,
+    `  phases    ${g.n_talliers_blocks} key blocks → ${g.n_talliers} talliers · ${g.n_vote_blocks} ballot blocks · ${g.confirmations} confirmations`,
+    `  work      ~${expected >= 2 ** 20 ? `2^${Math.log2(expected).toFixed(1)}` : expected} hashes per block`,
+  ].join('\n');
+}
+
+/** Runs until SIGINT/SIGTERM, printing progress; shuts down cleanly. */
+async function runUntilStopped(node: ElectionNode, values: Values): Promise<number> {
+  const network = networkOf(values);
+  const runner = await Runner.start(node, { ...network, log: (m) => console.log(`  · ${m}`) });
+  console.log(`  runner    ${node.settings.name} · data ${node.dataDir.path}`);
+  console.log(
+    `  peer API  127.0.0.1:${runner.port}${runner.self ? ` · reachable as ${runner.self}` : ' · no --address: peers learn of this runner only if it is given to them'}`,
+  );
+  if (node.settings.vote === undefined)
+    console.log('  note      no --vote given: this runner will not mine during the voting phase');
+  for (const warning of node.startupWarnings) console.log(`  warning   ${warning}`);
+  console.log('  Ctrl-C stops the runner.\n');
+  attachProgress(runner);
+  const done = node.resultState();
+  if (done?.result) console.log(formatResult(done));
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  console.log('\nstopping…');
+  await runner.close();
+  console.log('stopped.');
+  return 0;
+}
+
+export const newCommand: Command = {
+  summary: 'create a new election and run it',
+  usage: 'onion-election [options] new',
+  description:
+    'Creates an election with the given parameters in a new data folder, then runs: serves\npeers, mines, votes, and decrypts if elected tallier.',
+  options: [...RUN_OPTIONS, ...ELECTION_OPTIONS],
+  async run(values) {
+    const genesis = genesisOf(values);
+    const node = await ElectionNode.create(dataDirOf(values), genesis, {
+      name: 'runner',
+      threads: 1,
+      mining: true,
+      ...settingsOf(values),
+    });
+    console.log(`onion-election · new election\n${describeElection(genesis)}`);
+    return runUntilStopped(node, values);
+  },
+};
+
+export const joinCommand: Command = {
+  summary: "join a peer's election: fetch its genesis and run",
+  usage: 'onion-election [options] -p PEER join',
+  description:
+    "Fetches the election's genesis from the first peer that answers (or reads it from --genesis),\nshows its id and parameters, creates a data folder for it and runs.",
+  options: [...RUN_OPTIONS, 'genesis'],
+  async run(values) {
+    const network = networkOf(values);
+    let genesis: Genesis;
+    let from: string;
+    if (values.genesis) {
+      genesis = parseGenesis(JSON.parse(await readFile(values.genesis, 'utf8')));
+      from = values.genesis;
+    } else {
+      if (network.peers.length === 0)
+        throw new UsageError('join needs a --peer to fetch the election from (or --genesis FILE)');
+      ({ genesis, from } = await Runner.fetchGenesis(network.peers, network.proxy));
+    }
+    console.log(`onion-election · joining the election from ${from}\n${describeElection(genesis)}`);
+    const node = await ElectionNode.create(dataDirOf(values), genesis, {
+      name: 'runner',
+      threads: 1,
+      mining: true,
+      ...settingsOf(values),
+    });
+    return runUntilStopped(node, values);
+  },
+};
+
+export const startCommand: Command = {
+  summary: 'run the election of an existing data folder again',
+  usage: 'onion-election [options] start',
+  description: 'Reopens a data folder (after a stop or a crash), catches up with its peers and runs.',
+  options: RUN_OPTIONS,
+  async run(values) {
+    const node = await ElectionNode.open(dataDirOf(values), settingsOf(values));
+    console.log(`onion-election · resuming\n${describeElection(node.genesis)}`);
+    return runUntilStopped(node, values);
+  },
+};

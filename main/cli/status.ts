@@ -1,0 +1,70 @@
+// `onion-election status`: where a runner's election stands. Reads the data folder, or, when a
+// runner holds it, asks that runner's peer API on 127.0.0.1.
+
+import path from 'node:path';
+import { parseGenesis } from '../chain/genesis';
+import { PeerClient } from '../net/client';
+import type { ResultResponse, StatusResponse } from '../net/messages';
+import { resultOf, statusOf } from '../net/summaries';
+import { ElectionNode } from '../node/election-node';
+import { readJsonFile } from '../store/atomic-file';
+import type { Command } from './command';
+import { dataDirOf } from './options';
+import { describeElection } from './run';
+
+const short = (hex: string) => `${hex.slice(0, 12)}…`;
+
+export const statusCommand: Command = {
+  summary: "show a runner's election: phase, height, talliers, ballots, result",
+  usage: 'onion-election [-n NAME | -d DIR] status',
+  description: 'Shows where the election of a data folder stands. If its runner is running, asks it.',
+  options: ['name', 'data-dir'],
+  async run(values) {
+    const dir = dataDirOf(values);
+    let status: StatusResponse;
+    let result: ResultResponse;
+    let source: string;
+    let node: ElectionNode | undefined;
+    try {
+      node = await ElectionNode.open(dir, {});
+      status = statusOf(node);
+      result = resultOf(node);
+      source = `data folder ${dir}`;
+      console.log(`onion-election status\n${describeElection(node.genesis)}`);
+    } catch (error) {
+      if (!/in use by process/.test((error as Error).message)) throw error;
+      const settings = (await readJsonFile(path.join(dir, 'settings.json')))?.value as
+        | { port?: number }
+        | undefined;
+      if (!settings?.port) throw error;
+      const address = `127.0.0.1:${settings.port}`;
+      const client = new PeerClient({ timeoutMs: 5000 });
+      status = await client.status(address);
+      result = await client.result(address);
+      const genesis = parseGenesis(await client.genesis(address));
+      source = `running runner (peer API ${address})`;
+      console.log(`onion-election status\n${describeElection(genesis)}`);
+    } finally {
+      await node?.close();
+    }
+    console.log(
+      `  chain     height ${status.height} · ${status.phase} · best ${short(status.best)}   (from the ${source})`,
+    );
+    console.log(
+      `  talliers  ${result.talliers.length ? result.talliers.map(short).join(', ') : 'not elected yet'}`,
+    );
+    console.log(`  ballots   ${result.ballots}`);
+    if (result.result) {
+      console.log(
+        `  result    yes ${result.result.yes} · no ${result.result.no} · total ${result.result.total}`,
+      );
+    } else if (result.final) {
+      console.log(
+        `  result    awaiting the factor of ${result.awaiting.length} tallier(s): ${result.awaiting.map(short).join(', ')}`,
+      );
+    } else {
+      console.log('  result    not yet: the chain has not reached its final height');
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,366 @@
+// The peer HTTP API a runner serves (main/net/messages.ts, docs/API.md). Tor forwards the runner's
+// onion service to it, so it listens on 127.0.0.1 only and every request may come from anyone:
+// bodies are JSON only, small, and validated key by key before the node sees them; errors are
+// `{error}` JSON without internals; connections are rate-limited and timed out.
+//
+// Never limit or ban by remote address: behind Tor every connection comes from 127.0.0.1, so that
+// would shut out every peer at once. Limits are per connection (the socket object) and global.
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import express, { type ErrorRequestHandler, type Express, type Response } from 'express';
+import { type BlockJson, encodeBlock } from '../chain/block';
+import type { BlockMeta } from '../chain/chain';
+import { encodeGenesis } from '../chain/genesis';
+import { encodeDecryptionFactor, exactObject, fixedHex } from '../crypto/codec';
+import { check, ValidationError } from '../crypto/errors';
+import type { ElectionNode } from '../node/election-node';
+import { type PeerAddress, parsePeerAddress } from './address';
+import type {
+  AnnounceResponse,
+  BlockResponse,
+  ChainResponse,
+  ErrorResponse,
+  FactorsResponse,
+  PeersResponse,
+  ResultResponse,
+  StatusResponse,
+  SubmitBlockResponse,
+  SubmitFactorResponse,
+} from './messages';
+import type { PeerBook } from './peer-book';
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './rate-limit';
+import { resultOf, statusOf } from './summaries';
+
+/** Largest request body: a ballot block is ~4.6 KB of JSON, a factor ~1.8 KB. */
+export const MAX_BODY_BYTES = 64 * 1024;
+/** Most blocks one GET /v1/chain returns (~460 KB of ballot blocks). */
+export const MAX_CHAIN_BLOCKS = 100;
+/** Most addresses GET /v1/peers returns. */
+export const MAX_PEERS_LISTED = 128;
+
+export interface PeerApiOptions {
+  readonly node: ElectionNode;
+  readonly peers: PeerBook;
+  /** This runner's own address, if known now (else set it later with `peers.setSelf`). */
+  readonly self?: string;
+  /** A pushed block's parent is missing: fetch `missingHash`, from `fromAddress` if the sender gave one. */
+  readonly onOrphan?: (missingHash: string, fromAddress: string | undefined) => void;
+  /** An announcement added a new peer. */
+  readonly onPeerLearned?: (address: string) => void;
+  /** Where internal errors go (never to the client). */
+  readonly log?: (message: string) => void;
+  readonly limits?: RateLimits;
+}
+
+// ── Request bodies ───────────────────────────────────────────────────────────────────────────
+
+/** POST /v1/blocks: `{block, from?}`; the block itself is parsed by the node. */
+export function parseSubmitBlockRequest(value: unknown): { block: unknown; from?: PeerAddress } {
+  const hasFrom = typeof value === 'object' && value !== null && Object.hasOwn(value, 'from');
+  const o = exactObject(value, 'body', hasFrom ? ['block', 'from'] : ['block']);
+  return hasFrom ? { block: o.block, from: parsePeerAddress(o.from, 'body.from') } : { block: o.block };
+}
+
+/** POST /v1/peers: `{address}`. */
+export function parseAnnounceRequest(value: unknown): { address: PeerAddress } {
+  const o = exactObject(value, 'body', ['address']);
+  return { address: parsePeerAddress(o.address, 'body.address') };
+}
+
+/** POST /v1/factors: `{factor}`; the factor itself is parsed by the node. */
+export function parseSubmitFactorRequest(value: unknown): { factor: unknown } {
+  return { factor: exactObject(value, 'body', ['factor']).factor };
+}
+
+/** GET /v1/chain's query: `from` (default 1) and `limit` (1–100, default 100), nothing else. */
+export function parseChainQuery(query: Record<string, unknown>): { from: number; limit: number } {
+  for (const key of Object.keys(query)) check(key === 'from' || key === 'limit', key, 'is not a parameter');
+  return {
+    from: queryInt(query.from, 'from', 1, 0xffffffff, 1),
+    limit: queryInt(query.limit, 'limit', 1, MAX_CHAIN_BLOCKS, MAX_CHAIN_BLOCKS),
+  };
+}
+
+function queryInt(value: unknown, field: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  check(typeof value === 'string' && /^(0|[1-9]\d{0,9})$/.test(value), field, 'must be a whole number');
+  const n = Number(value);
+  check(n >= min && n <= max, field, `must be in [${min}, ${max}]`);
+  return n;
+}
+
+// ── The app ──────────────────────────────────────────────────────────────────────────────────
+
+export function createPeerApi(options: PeerApiOptions): Express {
+  const { node, peers, log } = options;
+  const { chain, genesis } = node;
+  const group = genesis.group;
+  const block = (meta: BlockMeta): BlockJson => encodeBlock(group, meta.block!);
+  if (options.self !== undefined) peers.setSelf(options.self);
+  const limiter = new RateLimiter(options.limits ?? DEFAULT_RATE_LIMITS);
+  const callback = (name: string, run: () => void) => {
+    try {
+      run();
+    } catch (error) {
+      log?.(`peer API: ${name} callback failed: ${errorText(error)}`);
+    }
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    res.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    const wait = limiter.check(req.socket, req.method === 'POST');
+    if (wait === 0) return next();
+    res.set('Retry-After', String(Math.max(1, Math.ceil(wait / 1000))));
+    sendError(res, 429, 'too many requests on this connection or server-wide; retry later');
+  });
+  app.use((req, res, next) => {
+    if (req.method !== 'POST') return next();
+    // Requiring JSON also keeps browsers out: a cross-site form cannot send application/json.
+    if (!req.is('application/json'))
+      return sendError(res, 415, 'request bodies must be JSON (Content-Type: application/json)');
+    next();
+  });
+  // An oversize body is read to its end and discarded (bounded by requestTimeout) before the 413:
+  // closing on a client still sending would reset the connection and lose the answer.
+  app.use(express.json({ limit: MAX_BODY_BYTES, strict: true, inflate: false, type: 'application/json' }));
+
+  app.get('/v1/status', (_req, res) => {
+    const body: StatusResponse = statusOf(node);
+    res.json(body);
+  });
+
+  app.get('/v1/genesis', (_req, res) => {
+    res.json(encodeGenesis(genesis));
+  });
+
+  app.get('/v1/blocks/:hash', (req, res) => {
+    const hash = req.params.hash;
+    fixedHex(hash, 64, 'hash');
+    const meta = chain.get(hash);
+    if (!meta?.block) return sendError(res, 404, 'unknown block');
+    const body: BlockResponse = { hash, block: block(meta) };
+    res.json(body);
+  });
+
+  app.get('/v1/chain', (req, res) => {
+    const { from, limit } = parseChainQuery(req.query as Record<string, unknown>);
+    const tip = chain.tip;
+    const last = Math.min(tip.height, from + limit - 1);
+    const blocks: BlockJson[] = [];
+    for (let m = last >= from ? chain.ancestorAt(tip, last) : undefined; m && m.height >= from; ) {
+      blocks.push(block(m));
+      m = m.parent ?? undefined;
+    }
+    const body: ChainResponse = { best: tip.hash, height: tip.height, blocks: blocks.reverse() };
+    res.json(body);
+  });
+
+  app.post('/v1/blocks', async (req, res) => {
+    const request = parseSubmitBlockRequest(req.body);
+    // `from` is where this runner will fetch ancestors: the same rule as for announced addresses.
+    if (request.from) peers.checkLearnable(request.from, 'body.from');
+    const result = await node.submitBlock(request.block);
+    let body: SubmitBlockResponse;
+    switch (result.status) {
+      case 'invalid':
+      case 'rejected':
+        return sendError(res, 400, result.reason);
+      case 'orphan':
+        callback('onOrphan', () => options.onOrphan?.(result.missing, request.from?.address));
+        body = { status: 'orphan', missing: result.missing };
+        break;
+      default:
+        body = { status: result.status };
+    }
+    res.json(body);
+  });
+
+  app.get('/v1/peers', (_req, res) => {
+    // Loopback peers mean nothing to a remote peer, and it could not learn them anyway.
+    const listed = peers
+      .snapshot()
+      .filter((p) => p.reachable !== false && (p.kind === 'onion' || peers.learnsLoopback))
+      .slice(0, MAX_PEERS_LISTED)
+      .map((p) => p.address);
+    const body: PeersResponse = { peers: listed };
+    res.json(body);
+  });
+
+  app.post('/v1/peers', (req, res) => {
+    const { address } = parseAnnounceRequest(req.body);
+    peers.checkLearnable(address, 'body.address');
+    const outcome = peers.add(address.address, 'announce');
+    if (outcome === 'full') return sendError(res, 503, 'the peer book is full');
+    if (outcome === 'added') callback('onPeerLearned', () => options.onPeerLearned?.(address.address));
+    const body: AnnounceResponse = { status: outcome };
+    res.json(body);
+  });
+
+  app.get('/v1/factors', (_req, res) => {
+    const factors = node.resultState()?.factors ?? [];
+    const body: FactorsResponse = { factors: factors.map((f) => encodeDecryptionFactor(group, f)) };
+    res.json(body);
+  });
+
+  app.post('/v1/factors', async (req, res) => {
+    const { factor } = parseSubmitFactorRequest(req.body);
+    const body: SubmitFactorResponse = { status: await node.submitFactor(factor) };
+    res.json(body);
+  });
+
+  app.get('/v1/result', (_req, res) => {
+    const body: ResultResponse = resultOf(node);
+    res.json(body);
+  });
+
+  app.use((_req, res) => sendError(res, 404, 'no such route'));
+
+  const onError: ErrorRequestHandler = (error, req, res, _next) => {
+    const { status, message } = classify(error);
+    if (status >= 500) log?.(`peer API: ${req.method} ${req.path}: ${errorText(error)}`);
+    if (res.headersSent) {
+      req.socket.destroy();
+      return;
+    }
+    sendError(res, status, message);
+  };
+  app.use(onError);
+  return app;
+}
+
+function sendError(res: Response, status: number, message: string): void {
+  const body: ErrorResponse = { error: message };
+  res.status(status).json(body);
+}
+
+/** The status and a message safe to show: our validation messages, or a fixed text. */
+function classify(error: unknown): { status: number; message: string } {
+  if (error instanceof ValidationError) return { status: 400, message: error.message };
+  const e = (typeof error === 'object' && error !== null ? error : {}) as {
+    type?: unknown;
+    status?: unknown;
+  };
+  switch (e.type) {
+    case 'entity.too.large':
+      return { status: 413, message: `request body larger than ${MAX_BODY_BYTES} bytes` };
+    case 'entity.parse.failed':
+      return { status: 400, message: 'malformed JSON' };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { status: 415, message: 'request bodies must be uncompressed UTF-8 JSON' };
+  }
+  // Express's and body-parser's own client errors (a bad URL encoding, an aborted body…): their
+  // status with its standard text, not their message.
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
+    return { status: e.status, message: (http.STATUS_CODES[e.status] ?? 'bad request').toLowerCase() };
+  return { status: 500, message: 'internal error' };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+// ── Listening ────────────────────────────────────────────────────────────────────────────────
+
+export interface ServerLimits {
+  /** The whole request (headers and body) must arrive within this (ms). */
+  readonly requestTimeout: number;
+  /** The headers must arrive within this (ms); a client that never finishes them is cut off. */
+  readonly headersTimeout: number;
+  /** An idle keep-alive connection is closed after this (ms). */
+  readonly keepAliveTimeout: number;
+  /** A connection with no traffic at all (e.g. a client not reading its response) is closed (ms). */
+  readonly socketTimeout: number;
+  readonly maxHeadersCount: number;
+  readonly maxHeaderBytes: number;
+  readonly maxConnections: number;
+}
+
+export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+  requestTimeout: 10_000,
+  headersTimeout: 5_000,
+  keepAliveTimeout: 5_000,
+  socketTimeout: 30_000,
+  maxHeadersCount: 64,
+  maxHeaderBytes: 16 * 1024,
+  maxConnections: 512,
+};
+
+export interface ListenOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Always 127.0.0.1: Tor forwards the onion service here, and nothing else may reach it. */
+  readonly host?: '127.0.0.1';
+  readonly limits?: Partial<ServerLimits>;
+}
+
+export interface PeerApiServer {
+  readonly port: number;
+  readonly host: '127.0.0.1';
+  readonly server: http.Server;
+  /** Stops listening and closes every connection, idle or not. */
+  close(): Promise<void>;
+}
+
+export async function listenPeerApi(app: Express, options: ListenOptions): Promise<PeerApiServer> {
+  if (options.host !== undefined && options.host !== '127.0.0.1')
+    throw new Error('the peer API listens on 127.0.0.1 only');
+  const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+  const server = http.createServer(
+    {
+      requestTimeout: limits.requestTimeout,
+      headersTimeout: limits.headersTimeout,
+      keepAliveTimeout: limits.keepAliveTimeout,
+      // Node checks the two timeouts above only this often (30 s by default).
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeout),
+      maxHeaderSize: limits.maxHeaderBytes,
+    },
+    app,
+  );
+  server.maxHeadersCount = limits.maxHeadersCount;
+  server.maxConnections = limits.maxConnections;
+  server.setTimeout(limits.socketTimeout, (socket) => socket.destroy());
+  server.on('clientError', onClientError);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: options.port, host: '127.0.0.1', exclusive: true }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    host: '127.0.0.1',
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/**
+ * Errors before express sees a request (unparseable HTTP, oversized headers, timeouts): answer in
+ * JSON like everything else, then drop the connection, as Node does by default.
+ */
+function onClientError(error: Error & { code?: string }, socket: Socket): void {
+  // A response already under way on this socket must not be corrupted by a second one.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
+    const status =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const body = JSON.stringify({ error: (http.STATUS_CODES[status] ?? 'bad request').toLowerCase() });
+    socket.write(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroySoon();
+}

@@ -1,0 +1,457 @@
+// The peer API client (main/net/messages.ts, docs/API.md): one per runner. An onion address is
+// reached through Tor's SOCKS proxy with the name resolved by Tor (socks5h), never locally: a local
+// DNS lookup of an .onion name would leak it, and any other host would be reached outside Tor. A
+// loopback address (test networks) is reached directly. Everything past the agent is the same code.
+//
+// Peers are untrusted: every response is size-limited, its shape checked, and every failure turned
+// into a PeerError whose text is safe to show (peer-supplied text is truncated and stripped of
+// control characters). Blocks, factors and the genesis stay `unknown` for the real parsers.
+import http from 'node:http';
+import axios, { type AxiosInstance } from 'axios';
+import { SocksProxyAgent } from 'socks-proxy-agent';
+import { exactObject } from '../crypto/codec';
+import { check, ValidationError } from '../crypto/errors';
+import { baseUrl, type PeerAddress, parsePeerAddress } from './address';
+import {
+  type AnnounceResponse,
+  API_VERSION,
+  type ResultResponse,
+  type StatusResponse,
+  type SubmitBlockResponse,
+  type SubmitFactorResponse,
+} from './messages';
+
+/** Largest response accepted: a full GET /v1/chain page is ~460 KB. */
+export const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
+/** Largest request sent: the server's body limit. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Most addresses accepted from one GET /v1/peers. */
+const MAX_PEERS = 1000;
+/** Most factors (n_talliers ≤ 64). */
+const MAX_FACTORS = 64;
+/** Most blocks per GET /v1/chain. */
+const MAX_CHAIN_BLOCKS = 100;
+
+export interface PeerClientOptions {
+  /** Tor's SOCKS proxy, `socks5h://host:port`; needed for onion addresses. */
+  readonly proxy?: string;
+  /** Whole-request deadline, connection included (default 30 s). */
+  readonly timeoutMs?: number;
+}
+
+export class PeerError extends Error {
+  override readonly name = 'PeerError';
+  constructor(
+    readonly address: string,
+    readonly operation: string,
+    readonly reason: string,
+    /** The HTTP status, if the peer answered. */
+    readonly status?: number,
+    /** With a 429: how long the peer asked us to wait. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(`${operation} ${address}: ${reason}`);
+  }
+}
+
+/** GET /v1/chain, the blocks left for `parseBlock`. */
+export interface ChainPage {
+  best: string;
+  height: number;
+  blocks: unknown[];
+}
+
+export class PeerClient {
+  readonly proxy: string | undefined;
+  readonly timeoutMs: number;
+  private readonly http: AxiosInstance;
+  /** Keep-alive matters over Tor: each new connection to an onion service costs a rendezvous. */
+  private socksAgent: SocksProxyAgent | undefined;
+  /** A plain agent (no proxy) for loopback peers, our own so that close() can end its sockets. */
+  private readonly directAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+
+  constructor(options: PeerClientOptions = {}) {
+    if (options.proxy !== undefined) checkProxy(options.proxy);
+    this.proxy = options.proxy;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    check(
+      Number.isSafeInteger(this.timeoutMs) && this.timeoutMs > 0,
+      'timeoutMs',
+      'must be a positive number of milliseconds',
+    );
+    this.http = axios.create({
+      adapter: 'http',
+      // Never an HTTP(S)_PROXY from the environment: the route is chosen here and only here.
+      proxy: false,
+      maxRedirects: 0,
+      maxContentLength: MAX_RESPONSE_BYTES,
+      maxBodyLength: MAX_REQUEST_BYTES,
+      decompress: false,
+      responseType: 'text',
+      responseEncoding: 'utf8',
+      transformRequest: [(data) => data],
+      transformResponse: [(data) => data],
+      validateStatus: () => true,
+      headers: { Accept: 'application/json', 'Accept-Encoding': 'identity', 'User-Agent': 'onion-election' },
+    });
+  }
+
+  status(address: string): Promise<StatusResponse> {
+    return this.run(address, 'status', 'GET', '/v1/status', undefined, parseStatusResponse);
+  }
+
+  /** The genesis JSON, for parseGenesis. */
+  genesis(address: string): Promise<unknown> {
+    return this.run(address, 'genesis', 'GET', '/v1/genesis', undefined, (v) => {
+      exactObject(v, 'genesis', Object.keys(v ?? {}));
+      return v;
+    });
+  }
+
+  /** A block's JSON (for parseBlock), or undefined if the peer does not have it. */
+  block(address: string, hash: string): Promise<unknown | undefined> {
+    return this.run(
+      address,
+      'block',
+      'GET',
+      () => `/v1/blocks/${hex64(hash, 'hash')}`,
+      undefined,
+      (v) => {
+        const o = exactObject(v, 'response', ['hash', 'block']);
+        check(o.hash === hash, 'response.hash', 'is not the hash asked for');
+        return o.block;
+      },
+      () => undefined,
+    );
+  }
+
+  /** Up to `limit` (≤ 100) blocks of the peer's best chain from height `from`. */
+  chain(address: string, from: number, limit = MAX_CHAIN_BLOCKS): Promise<ChainPage> {
+    return this.run(
+      address,
+      'chain',
+      'GET',
+      () => {
+        check(Number.isSafeInteger(from) && from >= 1, 'from', 'must be a whole number ≥ 1');
+        check(
+          Number.isSafeInteger(limit) && limit >= 1 && limit <= MAX_CHAIN_BLOCKS,
+          'limit',
+          `must be in [1, ${MAX_CHAIN_BLOCKS}]`,
+        );
+        return `/v1/chain?from=${from}&limit=${limit}`;
+      },
+      undefined,
+      (v) => parseChainPage(v, limit),
+    );
+  }
+
+  /** Pushes a block; `from` (our own address) tells the peer where to fetch missing ancestors. */
+  pushBlock(address: string, block: unknown, from?: string): Promise<SubmitBlockResponse> {
+    return this.run(
+      address,
+      'push block',
+      'POST',
+      '/v1/blocks',
+      () => (from === undefined ? { block } : { block, from: parsePeerAddress(from, 'from').address }),
+      parseSubmitBlockResponse,
+    );
+  }
+
+  /** The peer's peer list, each address validated and normalised. */
+  peers(address: string): Promise<string[]> {
+    return this.run(address, 'peers', 'GET', '/v1/peers', undefined, (v) => {
+      const list = array(exactObject(v, 'response', ['peers']).peers, 'response.peers', MAX_PEERS);
+      return list.map((a, i) => parsePeerAddress(a, `response.peers[${i}]`).address);
+    });
+  }
+
+  /** Tells the peer our own address. */
+  announce(address: string, self: string): Promise<AnnounceResponse> {
+    return this.run(
+      address,
+      'announce',
+      'POST',
+      '/v1/peers',
+      () => ({ address: parsePeerAddress(self, 'self').address }),
+      parseStatusOnly,
+    );
+  }
+
+  /** The peer's verified factors for its best chain's final tally (JSON, for the node to verify). */
+  factors(address: string): Promise<unknown[]> {
+    return this.run(address, 'factors', 'GET', '/v1/factors', undefined, (v) =>
+      array(exactObject(v, 'response', ['factors']).factors, 'response.factors', MAX_FACTORS),
+    );
+  }
+
+  pushFactor(address: string, factor: unknown): Promise<SubmitFactorResponse> {
+    return this.run(address, 'push factor', 'POST', '/v1/factors', () => ({ factor }), parseStatusOnly);
+  }
+
+  result(address: string): Promise<ResultResponse> {
+    return this.run(address, 'result', 'GET', '/v1/result', undefined, parseResultResponse);
+  }
+
+  /** Ends every kept-alive connection. */
+  close(): void {
+    this.socksAgent?.destroy();
+    this.directAgent.destroy();
+  }
+
+  /**
+   * One request: resolve the route, send, check the status and the shape. Every failure, ours or
+   * the peer's, becomes a PeerError. `notFound` makes a 404 a value rather than an error.
+   */
+  private async run<T>(
+    address: string,
+    operation: string,
+    method: 'GET' | 'POST',
+    path: string | (() => string),
+    body: (() => unknown) | undefined,
+    parse: (value: unknown) => T,
+    notFound?: () => T,
+  ): Promise<T> {
+    let peer: PeerAddress;
+    let url: string;
+    let data: string | undefined;
+    try {
+      peer = parsePeerAddress(address);
+      url = baseUrl(peer) + (typeof path === 'string' ? path : path());
+      data = body && JSON.stringify(body());
+    } catch (error) {
+      throw new PeerError(shown(address), operation, `invalid request: ${messageOf(error)}`);
+    }
+    const fail = (reason: string, status?: number, retryAfter?: number): never => {
+      throw new PeerError(peer.address, operation, reason, status, retryAfter);
+    };
+    if (peer.kind === 'onion' && !this.proxy) fail('no Tor SOCKS proxy configured');
+    if (data !== undefined && Buffer.byteLength(data) > MAX_REQUEST_BYTES)
+      fail(`request larger than ${MAX_REQUEST_BYTES} bytes`);
+
+    let response: { status: number; data: unknown; headers: Record<string, unknown> };
+    try {
+      response = await this.http.request({
+        method,
+        url,
+        ...(data !== undefined ? { data, headers: { 'Content-Type': 'application/json' } } : {}),
+        httpAgent: peer.kind === 'onion' ? this.torAgent() : this.directAgent,
+        timeout: this.timeoutMs,
+        // `timeout` only bounds silence; this bounds the whole exchange against a slow drip.
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      return fail(this.describeFailure(error, peer));
+    }
+
+    const { status } = response;
+    if (status === 404 && notFound) return notFound();
+    if (status !== 200) {
+      const retryAfter = status === 429 ? Number(response.headers['retry-after']) : Number.NaN;
+      const wait = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined;
+      return fail(`HTTP ${status}${peerErrorText(response.data)}`, status, wait);
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(String(response.data));
+    } catch {
+      return fail('the response is not JSON', status);
+    }
+    try {
+      return parse(value);
+    } catch (error) {
+      return fail(`invalid response: ${messageOf(error)}`, status);
+    }
+  }
+
+  private torAgent(): SocksProxyAgent {
+    this.socksAgent ??= new SocksProxyAgent(this.proxy!, { keepAlive: true, maxSockets: 8 });
+    return this.socksAgent;
+  }
+
+  private describeFailure(error: unknown, peer: PeerAddress): string {
+    const e = (typeof error === 'object' && error !== null ? error : {}) as {
+      code?: unknown;
+      message?: unknown;
+    };
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    const message = typeof e.message === 'string' ? e.message : String(error);
+    const viaTor = peer.kind === 'onion';
+    if (code === 'ERR_CANCELED' || code === 'ECONNABORTED' || code === 'ETIMEDOUT')
+      return `no answer within ${this.timeoutMs} ms`;
+    if (message.includes('maxContentLength')) return `response larger than ${MAX_RESPONSE_BYTES} bytes`;
+    // The socks library reports a refused proxy connection in its message only.
+    if (code === 'ECONNREFUSED' || /\bECONNREFUSED\b/.test(message))
+      return viaTor
+        ? `the Tor SOCKS proxy at ${this.proxy} refused the connection (is Tor running?)`
+        : 'connection refused (is the runner running?)';
+    if (viaTor && /socks/i.test(message)) return `Tor could not connect: ${clean(message)}`;
+    if (code === 'ECONNRESET' || code === 'ERR_BAD_RESPONSE') return `connection broken (${code})`;
+    return clean(code ? `${code}: ${message}` : message);
+  }
+}
+
+// ── Response shapes ──────────────────────────────────────────────────────────────────────────
+
+const PHASES = ['key', 'vote', 'confirm', 'final'] as const;
+
+export function parseStatusResponse(value: unknown): StatusResponse {
+  const o = exactObject(value, 'response', ['version', 'election_id', 'height', 'best', 'work', 'phase']);
+  check(o.version === API_VERSION, 'response.version', `must be "${API_VERSION}"`);
+  check(
+    typeof o.phase === 'string' && (PHASES as readonly string[]).includes(o.phase),
+    'response.phase',
+    `must be one of ${PHASES.join(', ')}`,
+  );
+  return {
+    version: API_VERSION,
+    election_id: hex64(o.election_id, 'response.election_id'),
+    height: count(o.height, 'response.height'),
+    best: hex64(o.best, 'response.best'),
+    work: hex64(o.work, 'response.work'),
+    phase: o.phase as StatusResponse['phase'],
+  };
+}
+
+export function parseChainPage(value: unknown, limit = MAX_CHAIN_BLOCKS): ChainPage {
+  const o = exactObject(value, 'response', ['best', 'height', 'blocks']);
+  return {
+    best: hex64(o.best, 'response.best'),
+    height: count(o.height, 'response.height'),
+    blocks: array(o.blocks, 'response.blocks', limit),
+  };
+}
+
+export function parseSubmitBlockResponse(value: unknown): SubmitBlockResponse {
+  const status = (value as { status?: unknown } | null)?.status;
+  if (status === 'orphan') {
+    const o = exactObject(value, 'response', ['status', 'missing']);
+    return { status, missing: hex64(o.missing, 'response.missing') };
+  }
+  exactObject(value, 'response', ['status']);
+  check(status === 'added' || status === 'known', 'response.status', 'must be added, known or orphan');
+  return { status };
+}
+
+function parseStatusOnly(value: unknown): { status: 'added' | 'known' } {
+  const { status } = exactObject(value, 'response', ['status']);
+  check(status === 'added' || status === 'known', 'response.status', 'must be added or known');
+  return { status };
+}
+
+export function parseResultResponse(value: unknown): ResultResponse {
+  const o = exactObject(value, 'response', [
+    'final',
+    'height',
+    'best',
+    'ballots',
+    'tally',
+    'talliers',
+    'awaiting',
+    'result',
+  ]);
+  check(typeof o.final === 'boolean', 'response.final', 'must be true or false');
+  let tally: ResultResponse['tally'] = null;
+  if (o.tally !== null) {
+    const t = exactObject(o.tally, 'response.tally', ['alpha', 'beta']);
+    tally = {
+      alpha: hexNumber(t.alpha, 'response.tally.alpha'),
+      beta: hexNumber(t.beta, 'response.tally.beta'),
+    };
+  }
+  let result: ResultResponse['result'] = null;
+  if (o.result !== null) {
+    const r = exactObject(o.result, 'response.result', ['yes', 'no', 'total']);
+    result = {
+      yes: count(r.yes, 'response.result.yes'),
+      no: count(r.no, 'response.result.no'),
+      total: count(r.total, 'response.result.total'),
+    };
+    check(result.yes + result.no === result.total, 'response.result', 'yes + no must equal total');
+  }
+  const keys = (v: unknown, field: string) =>
+    array(v, field, MAX_FACTORS).map((k, i) => hexNumber(k, `${field}[${i}]`));
+  return {
+    final: o.final,
+    height: count(o.height, 'response.height'),
+    best: hex64(o.best, 'response.best'),
+    ballots: count(o.ballots, 'response.ballots'),
+    tally,
+    talliers: keys(o.talliers, 'response.talliers'),
+    awaiting: keys(o.awaiting, 'response.awaiting'),
+    result,
+  };
+}
+
+// ── Helpers ──────────────────────────────────────────────────────────────────────────────────
+
+function checkProxy(proxy: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(proxy);
+  } catch {}
+  check(url !== undefined, 'proxy', 'must be a URL like socks5h://127.0.0.1:9050');
+  check(
+    url.protocol === 'socks5h:',
+    'proxy',
+    `must be socks5h:// (onion names resolved by Tor), not ${url.protocol}//: socks5:// and socks4 ` +
+      'resolve names locally, which fails for onion addresses and leaks them',
+  );
+  check(url.hostname !== '' && url.port !== '', 'proxy', 'must name a host and a port');
+  check(url.pathname === '' || url.pathname === '/', 'proxy', 'must not have a path');
+}
+
+function hex64(value: unknown, field: string): string {
+  check(typeof value === 'string' && /^[0-9a-f]{64}$/.test(value), field, 'must be 64 lowercase hex digits');
+  return value;
+}
+
+/** A group element or scalar in hex (its width is the election's, unknown here). */
+function hexNumber(value: unknown, field: string): string {
+  check(
+    typeof value === 'string' && value.length <= 4096 && /^[0-9a-f]+$/.test(value),
+    field,
+    'must be lowercase hex digits',
+  );
+  return value;
+}
+
+function count(value: unknown, field: string): number {
+  check(
+    typeof value === 'number' && Number.isSafeInteger(value) && value >= 0,
+    field,
+    'must be a whole number ≥ 0',
+  );
+  return value;
+}
+
+function array(value: unknown, field: string, max: number): unknown[] {
+  check(Array.isArray(value), field, 'must be an array');
+  check(value.length <= max, field, `must have at most ${max} items`);
+  return value;
+}
+
+/** The `{error}` a peer gave with a failure status, made safe to show. */
+function peerErrorText(data: unknown): string {
+  try {
+    const { error } = JSON.parse(String(data)) as { error?: unknown };
+    return typeof error === 'string' ? `: ${clean(error)}` : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Peer-supplied text: no control characters (no terminal escapes), at most 300 characters. */
+function clean(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+  const plain = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return plain.length > 300 ? `${plain.slice(0, 300)}…` : plain;
+}
+
+function shown(address: unknown): string {
+  return typeof address === 'string' ? clean(address).slice(0, 100) : String(address);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof ValidationError || error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,92 @@
+// The peer HTTP API's messages (docs/PROTOCOL.md §10): one type per request and response body.
+// Blocks, factors and the genesis travel in their canonical JSON (PROTOCOL §2–§3, CRYPTO §6) and
+// are validated by their own parsers; requests are checked by `parse…` in api.ts, responses by
+// `parse…` in client.ts.
+
+import type { BlockJson } from '../chain/block';
+import type { GenesisJson } from '../chain/genesis';
+import type { CiphertextJson, DecryptionFactorJson } from '../crypto/codec';
+
+export const API_VERSION = 'onion-election/1';
+
+/** GET /v1/status */
+export interface StatusResponse {
+  version: typeof API_VERSION;
+  election_id: string;
+  height: number;
+  best: string;
+  /** Cumulative work of the best chain, 64 hex digits. */
+  work: string;
+  phase: 'key' | 'vote' | 'confirm' | 'final';
+}
+
+/** GET /v1/genesis → GenesisJson */
+export type GenesisResponse = GenesisJson;
+
+/** GET /v1/blocks/:hash */
+export interface BlockResponse {
+  hash: string;
+  block: BlockJson;
+}
+
+/** GET /v1/chain?from=H&limit=N: the best chain from height H, at most N (≤ 100) blocks. */
+export interface ChainResponse {
+  best: string;
+  height: number;
+  blocks: BlockJson[];
+}
+
+/** POST /v1/blocks. `from`: the sender's own address, where missing ancestors can be fetched. */
+export interface SubmitBlockRequest {
+  block: BlockJson;
+  from?: string;
+}
+export interface SubmitBlockResponse {
+  status: 'added' | 'known' | 'orphan';
+  /** With `orphan`: the parent the receiver lacks. */
+  missing?: string;
+}
+
+/** GET /v1/peers */
+export interface PeersResponse {
+  peers: string[];
+}
+/** POST /v1/peers */
+export interface AnnounceRequest {
+  address: string;
+}
+export interface AnnounceResponse {
+  status: 'added' | 'known';
+}
+
+/** GET /v1/factors: the verified factors for the best chain's final tally. */
+export interface FactorsResponse {
+  factors: DecryptionFactorJson[];
+}
+/** POST /v1/factors */
+export interface SubmitFactorRequest {
+  factor: DecryptionFactorJson;
+}
+export interface SubmitFactorResponse {
+  status: 'added' | 'known';
+}
+
+/**
+ * GET /v1/result: the best chain's tally and result, or what it still awaits. Before the key
+ * election ends, `talliers` lists the leading candidates; `tally` is null until the chain is final.
+ */
+export interface ResultResponse {
+  final: boolean;
+  height: number;
+  best: string;
+  ballots: number;
+  tally: CiphertextJson | null;
+  talliers: string[];
+  awaiting: string[];
+  result: { yes: number; no: number; total: number } | null;
+}
+
+/** Every error: a status code ≥ 400 and this body. Never a stack trace. */
+export interface ErrorResponse {
+  error: string;
+}

@@ -1,0 +1,233 @@
+// Gossip and sync: how a runner's chain meets its peers'. New blocks and decryption factors are
+// pushed to every peer as soon as they are durable; a block with an unknown parent makes the
+// runner fetch its ancestors from the sender; a periodic round syncs with every due peer (fetch
+// the blocks of its best chain that we lack, let fork choice decide), exchanges peer addresses and
+// collects factors once the chain is final. Nothing a peer sends is trusted: it all goes through
+// the node's validation, and a misbehaving peer only earns backoff.
+
+import { encodeBlock } from '../chain/block';
+import type { BlockMeta } from '../chain/chain';
+import { encodeDecryptionFactor } from '../crypto/codec';
+import type { DecryptionFactor } from '../crypto/types';
+import type { BlockSource, ElectionNode } from '../node/election-node';
+import type { PeerClient } from './client';
+import type { PeerBook } from './peer-book';
+
+export interface NetworkOptions {
+  readonly node: ElectionNode;
+  readonly client: PeerClient;
+  readonly peers: PeerBook;
+  /** This runner's own address, sent along so peers can fetch from it and learn it. */
+  readonly self?: string;
+  /** Time between sync rounds. */
+  readonly syncIntervalMs?: number;
+  readonly log?: (message: string) => void;
+}
+
+/** Blocks per GET /v1/chain request (the API's maximum). */
+const CHAIN_PAGE = 100;
+/** How far back a sync looks for the fork point before it walks back page by page. */
+const SYNC_OVERLAP = 16;
+/** Ancestors fetched one by one for an orphan before leaving the rest to a full sync. */
+const MAX_ANCESTOR_FETCH = 32;
+
+export class Network {
+  private readonly node: ElectionNode;
+  private readonly client: PeerClient;
+  readonly peers: PeerBook;
+  private readonly self: string | undefined;
+  private readonly intervalMs: number;
+  private readonly log: (message: string) => void;
+  private timer: NodeJS.Timeout | undefined;
+  private round: Promise<void> | undefined;
+  private rounds = 0;
+  private closed = false;
+  /** Syncs in flight, by peer: one at a time per peer. */
+  private readonly syncing = new Map<string, Promise<void>>();
+  private readonly onBlock = (meta: BlockMeta, source: BlockSource) => this.relayBlock(meta, source);
+  private readonly onFactor = (factor: DecryptionFactor) => this.relayFactor(factor);
+
+  constructor(options: NetworkOptions) {
+    this.node = options.node;
+    this.client = options.client;
+    this.peers = options.peers;
+    this.self = options.self;
+    this.intervalMs = options.syncIntervalMs ?? 5000;
+    this.log = options.log ?? (() => {});
+  }
+
+  start(): void {
+    this.node.on('block', this.onBlock);
+    this.node.on('factor', this.onFactor);
+    this.scheduleRound(0);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.node.off('block', this.onBlock);
+    this.node.off('factor', this.onFactor);
+    await this.round;
+    await Promise.allSettled(this.syncing.values());
+  }
+
+  /** Syncs with every peer now (start-up, reconnect, a peer added by hand). */
+  syncNow(): Promise<void> {
+    clearTimeout(this.timer);
+    this.scheduleRound(0);
+    return this.round ?? Promise.resolve();
+  }
+
+  private scheduleRound(delay: number): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      this.round = this.runRound().finally(() => {
+        this.round = undefined;
+        this.scheduleRound(this.intervalMs);
+      });
+    }, delay);
+    this.timer.unref?.();
+  }
+
+  /** One round: every due peer is synced; every fourth round, addresses are exchanged too. */
+  private async runRound(): Promise<void> {
+    const exchange = this.rounds++ % 4 === 0;
+    const due = this.peers.due(Date.now());
+    await Promise.allSettled(
+      due.map(async (peer) => {
+        await this.syncWith(peer);
+        if (exchange) await this.exchangePeers(peer);
+      }),
+    );
+  }
+
+  /**
+   * Brings our chain up to a peer's: if its best block is unknown here, fetch its best chain from
+   * a little below our height (walking back a page at a time until the blocks connect), and hand
+   * every block to the node. Then, on a final chain, fetch the factors we lack.
+   */
+  syncWith(peer: string): Promise<void> {
+    const running = this.syncing.get(peer);
+    if (running) return running;
+    const sync = this.doSync(peer).finally(() => this.syncing.delete(peer));
+    this.syncing.set(peer, sync);
+    return sync;
+  }
+
+  private async doSync(peer: string): Promise<void> {
+    try {
+      const status = await this.client.status(peer);
+      if (status.election_id !== this.node.genesis.idHex) {
+        this.peers.markFailure(peer);
+        this.log(`peer ${peer} runs another election (${status.election_id.slice(0, 12)}…): ignored`);
+        return;
+      }
+      this.peers.markSuccess(peer);
+      if (!this.node.chain.has(status.best)) await this.fetchChain(peer, status.height);
+      if (this.node.chain.state().final) await this.fetchFactors(peer);
+    } catch (error) {
+      this.peers.markFailure(peer);
+      this.log(`sync with ${peer}: ${(error as Error).message}`);
+    }
+  }
+
+  private async fetchChain(peer: string, peerHeight: number): Promise<void> {
+    let from = Math.max(1, Math.min(this.node.chain.tip.height, peerHeight) + 1 - SYNC_OVERLAP);
+    for (let pages = 0; pages < 10_000 && !this.closed; pages++) {
+      const page = await this.client.chain(peer, from, CHAIN_PAGE);
+      const first = page.blocks[0] as { prev?: unknown } | undefined;
+      if (!first) return;
+      // The page does not connect to anything we have: the fork is further back.
+      if (from > 1 && typeof first.prev === 'string' && !this.node.chain.has(first.prev)) {
+        from = Math.max(1, from - CHAIN_PAGE);
+        continue;
+      }
+      for (const block of page.blocks) {
+        const result = await this.node.submitBlock(block, 'sync');
+        if (result.status === 'invalid' || result.status === 'rejected') {
+          this.peers.markFailure(peer);
+          this.log(`peer ${peer} sent a block refused as ${result.status}: ${result.reason}`);
+          return;
+        }
+      }
+      if (page.blocks.length < CHAIN_PAGE) return;
+      from += page.blocks.length;
+    }
+  }
+
+  /** The parent of an orphan that `from` (or else any peer) sent us: fetch ancestors until it connects. */
+  async fetchAncestors(missing: string, from: string | undefined): Promise<void> {
+    const source = from ?? this.peers.list()[0];
+    if (!source) return;
+    let wanted: string | undefined = missing;
+    for (let i = 0; wanted && i < MAX_ANCESTOR_FETCH && !this.closed; i++) {
+      if (this.node.chain.has(wanted)) return;
+      let block: unknown;
+      try {
+        block = await this.client.block(source, wanted);
+      } catch (error) {
+        this.peers.markFailure(source);
+        this.log(`fetching block ${wanted.slice(0, 12)}… from ${source}: ${(error as Error).message}`);
+        return;
+      }
+      if (block === undefined) break;
+      const result = await this.node.submitBlock(block, 'sync');
+      wanted = result.status === 'orphan' ? result.missing : undefined;
+      if (result.status === 'invalid') return;
+    }
+    // Deeper than a few blocks: a full sync with that peer finds the fork point faster.
+    if (wanted) await this.syncWith(source);
+  }
+
+  private async fetchFactors(peer: string): Promise<void> {
+    if (this.node.resultState()?.awaiting.length === 0) return;
+    for (const factor of await this.client.factors(peer)) {
+      try {
+        await this.node.submitFactor(factor);
+      } catch (error) {
+        this.log(`peer ${peer} sent a refused factor: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async exchangePeers(peer: string): Promise<void> {
+    try {
+      if (this.self) await this.client.announce(peer, this.self);
+      for (const address of await this.client.peers(peer)) {
+        try {
+          this.peers.add(address, 'peer');
+        } catch (error) {
+          // One refused address (e.g. loopback from a peer) must not end the exchange.
+          this.log(`peer ${peer} listed a refused address: ${(error as Error).message}`);
+        }
+      }
+    } catch (error) {
+      this.log(`peer exchange with ${peer}: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Pushes a block mined here or pushed to us to every peer (gossip); peers that lack its parent
+   * fetch it from us. Blocks pulled by a sync are not relayed: whoever has them serves them.
+   */
+  private relayBlock(meta: BlockMeta, source: BlockSource): void {
+    if (source === 'sync') return;
+    const json = encodeBlock(this.node.genesis.group, meta.block!);
+    for (const peer of this.peers.list()) {
+      this.client
+        .pushBlock(peer, json, this.self)
+        .then(() => this.peers.markSuccess(peer))
+        .catch(() => this.peers.markFailure(peer));
+    }
+  }
+
+  private relayFactor(factor: DecryptionFactor): void {
+    const json = encodeDecryptionFactor(this.node.genesis.group, factor);
+    for (const peer of this.peers.list()) {
+      this.client
+        .pushFactor(peer, json)
+        .then(() => this.peers.markSuccess(peer))
+        .catch(() => this.peers.markFailure(peer));
+    }
+  }
+}

@@ -1,0 +1,112 @@
+// An election runner on a network: the node, its peer API on 127.0.0.1, the peer book and gossip.
+// The command line and the desktop app both start one of these.
+import { type Genesis, parseGenesis } from '../chain/genesis';
+import type { ElectionNode, NodeSettings } from '../node/election-node';
+import { parsePeerAddress } from './address';
+import { createPeerApi, listenPeerApi } from './api';
+import { PeerClient } from './client';
+import { Network } from './network';
+import { PeerBook } from './peer-book';
+
+export interface RunnerOptions {
+  /** Peers given by the user (.onion or loopback host:port). */
+  readonly peers?: readonly string[];
+  /** This runner's own address; in direct mode it defaults to 127.0.0.1:PORT. */
+  readonly self?: string;
+  /** Tor's SOCKS proxy for .onion peers, as socks5h://host:port. */
+  readonly proxy?: string;
+  /** Port of the peer API on 127.0.0.1; 0 picks a free one. */
+  readonly port?: number;
+  /** No Tor: peers are loopback host:port and this runner announces 127.0.0.1:PORT. */
+  readonly direct?: boolean;
+  readonly syncIntervalMs?: number;
+  readonly log?: (message: string) => void;
+}
+
+export class Runner {
+  private constructor(
+    readonly node: ElectionNode,
+    readonly network: Network,
+    readonly peers: PeerBook,
+    readonly port: number,
+    readonly self: string | undefined,
+    private readonly closeApi: () => Promise<void>,
+  ) {}
+
+  /** Starts networking around an opened node: serve, remember peers, sync, mine if set to. */
+  static async start(node: ElectionNode, options: RunnerOptions = {}): Promise<Runner> {
+    const log = options.log ?? (() => {});
+    // Knowing its own address lets the book refuse it, and (for an onion) refuse loopback
+    // addresses from peers: a remote peer must not point this runner at its own machine.
+    const peers = new PeerBook(options.self ? { self: options.self } : {});
+    const client = new PeerClient(options.proxy ? { proxy: options.proxy } : {});
+    let network: Network | undefined;
+    const app = createPeerApi({
+      node,
+      peers,
+      onOrphan: (missing, from) => void network?.fetchAncestors(missing, from),
+      onPeerLearned: (address) => void network?.syncWith(address),
+      log,
+    });
+    const api = await listenPeerApi(app, { port: options.port ?? 0, host: '127.0.0.1' });
+    try {
+      const self = options.self ?? (options.direct ? `127.0.0.1:${api.port}` : undefined);
+      peers.setSelf(self);
+      const saved = node.settings.peers ?? [];
+      for (const address of [...saved, ...(options.peers ?? [])]) {
+        const parsed = parsePeerAddress(address, 'peer').address;
+        if (parsed !== self) peers.add(parsed, 'cli');
+      }
+      network = new Network({
+        node,
+        client,
+        peers,
+        ...(self ? { self } : {}),
+        ...(options.syncIntervalMs ? { syncIntervalMs: options.syncIntervalMs } : {}),
+        log,
+      });
+      // Remember every peer given by hand, for the next start.
+      await node.updateSettings({ peers: peers.list(), port: api.port });
+      network.start();
+      if (node.settings.mining) node.startMining();
+      return new Runner(node, network, peers, api.port, self, api.close);
+    } catch (error) {
+      await api.close();
+      throw error;
+    }
+  }
+
+  /** Fetches the genesis from the first peer that answers, for `join`. */
+  static async fetchGenesis(
+    peers: readonly string[],
+    proxy?: string,
+  ): Promise<{ genesis: Genesis; from: string }> {
+    const client = new PeerClient(proxy ? { proxy } : {});
+    const errors: string[] = [];
+    for (const peer of peers) {
+      try {
+        const address = parsePeerAddress(peer, 'peer').address;
+        return { genesis: parseGenesis(await client.genesis(address)), from: address };
+      } catch (error) {
+        errors.push(`${peer}: ${(error as Error).message}`);
+      }
+    }
+    throw new Error(`no peer gave a valid genesis (${errors.join('; ') || 'no peer given'})`);
+  }
+
+  /** Adds a peer at run time (the dashboard's form) and syncs with it at once. */
+  async addPeer(address: string): Promise<void> {
+    const parsed = parsePeerAddress(address, 'peer').address;
+    this.peers.add(parsed, 'cli');
+    await this.node.updateSettings({ peers: this.peers.list() });
+    void this.network.syncWith(parsed);
+  }
+
+  async close(): Promise<void> {
+    await this.network.close();
+    await this.closeApi();
+    await this.node.close();
+  }
+}
+
+export type { NodeSettings };

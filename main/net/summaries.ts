@@ -1,0 +1,34 @@
+// The status and result of a node as the peer API reports them (GET /v1/status, GET /v1/result),
+// also used by `onion-election status` when it reads a data folder directly.
+import { toHex } from '../crypto/bigint';
+import { encodeCiphertext } from '../crypto/codec';
+import type { ElectionNode } from '../node/election-node';
+import { API_VERSION, type ResultResponse, type StatusResponse } from './messages';
+
+export function statusOf(node: ElectionNode): StatusResponse {
+  const { tip, phase } = node.chain.state();
+  return {
+    version: API_VERSION,
+    election_id: node.genesis.idHex,
+    height: tip.height,
+    best: tip.hash,
+    work: toHex(tip.work, 64),
+    phase,
+  };
+}
+
+export function resultOf(node: ElectionNode): ResultResponse {
+  const state = node.chain.state();
+  const final = node.resultState();
+  const hex = (x: bigint) => toHex(x, node.genesis.group.byteWidth * 2);
+  return {
+    final: state.final,
+    height: state.tip.height,
+    best: state.tip.hash,
+    ballots: state.ballots,
+    tally: final ? encodeCiphertext(node.genesis.group, final.final.tally) : null,
+    talliers: state.keyElection.talliers.map((k) => hex(k.pk)),
+    awaiting: (final?.awaiting ?? []).map(hex),
+    result: final?.result ? { yes: final.result.yes, no: final.result.no, total: final.result.total } : null,
+  };
+}
