@@ -3,6 +3,8 @@
 // the exported record by the independent verifier. A newcomer's first experience.
 import os from 'node:os';
 import path from 'node:path';
+import { PeerClient } from '../net/client';
+import type { ResultResponse } from '../net/messages';
 import { ElectionNode } from '../node/election-node';
 import { verifyRecord } from '../verify/verify';
 import { LocalCluster, type RunnerSpec } from './cluster';
@@ -75,21 +77,17 @@ export const demoCommand: Command = {
         `${seconds()}s  everyone mines: 4 key blocks elect 2 talliers, then ${voteBlocks} blocks carry one ballot each\n`,
       );
 
-      let lastLine = '';
-      const results = await cluster.waitFor(
-        names,
-        (r) => r.result !== null,
-        TIMEOUT_MS,
-        () => {
-          if (stopping) throw new Error('interrupted');
-          void Promise.all(names.map((n) => cluster.status(n))).then((statuses) => {
-            const line = statuses.map((s, i) => `${names[i]} #${s?.height ?? '–'}`).join('  ');
-            const phase = statuses.find((s) => s)?.phase ?? '';
-            if (line !== lastLine) console.log(`${seconds()}s  ${line.padEnd(44)} ${phase}`);
-            lastLine = line;
-          });
-        },
-      );
+      const narrator = new Narrator(cluster, seconds);
+      const deadline = Date.now() + TIMEOUT_MS;
+      let results: Map<string, ResultResponse> | undefined;
+      while (!results) {
+        if (stopping) throw new Error('interrupted');
+        if (Date.now() > deadline) throw new Error(`no result after ${TIMEOUT_MS / 60_000} minutes`);
+        await narrator.tell();
+        const all = await Promise.all(names.map((n) => cluster.result(n)));
+        if (all.every((r) => r?.result)) results = new Map(names.map((n, i) => [n, all[i]!]));
+        else await new Promise((r) => setTimeout(r, 250));
+      }
 
       const alice = results.get('alice')!;
       const agree = [...results.values()].every(
@@ -129,3 +127,52 @@ export const demoCommand: Command = {
     }
   },
 };
+
+/** Tells the election as it happens, from alice's best chain: who found each block and what it carries. */
+class Narrator {
+  private shown = 0;
+  private readonly keyOwners = new Map<string, string>();
+  private talliersTold = false;
+  private readonly client = new PeerClient({ timeoutMs: 2000 });
+
+  constructor(
+    private readonly cluster: LocalCluster,
+    private readonly seconds: () => string,
+  ) {}
+
+  async tell(): Promise<void> {
+    const address = this.cluster.address('alice');
+    let page: Awaited<ReturnType<PeerClient['chain']>>;
+    try {
+      page = await this.client.chain(address, this.shown + 1, 100);
+    } catch {
+      return; // alice is busy or restarting: tell it next time
+    }
+    for (const json of page.blocks) {
+      const block = json as {
+        height: number;
+        miner: string;
+        payload: { kind: string; tallier_key?: { pk: string } };
+      };
+      const what =
+        block.payload.kind === 'tallier_key'
+          ? `key block: ${block.miner} stands as tallier`
+          : block.payload.kind === 'ballot'
+            ? `ballot block: ${block.miner}'s vote, encrypted`
+            : `confirmation block by ${block.miner}`;
+      if (block.payload.tallier_key) this.keyOwners.set(block.payload.tallier_key.pk, block.miner);
+      console.log(`${this.seconds()}s  #${String(block.height).padEnd(3)} ${what}`);
+      this.shown = block.height;
+    }
+    if (!this.talliersTold && this.shown >= 4) {
+      const result = await this.cluster.result('alice');
+      if (result && result.height >= 4) {
+        const who = result.talliers.map((pk) => this.keyOwners.get(pk) ?? `${pk.slice(0, 8)}…`);
+        console.log(
+          `${this.seconds()}s        → talliers elected: ${who.join(' and ')} (the most key blocks); their keys multiply into the election key`,
+        );
+        this.talliersTold = true;
+      }
+    }
+  }
+}

@@ -90,7 +90,7 @@ export function describeElection(genesis: Genesis): string {
   return [
     `  election  "${g.title}": ${g.question}`,
     `  id        ${genesis.idHex}`,
-    `  phases    ${g.n_talliers_blocks} key blocks → ${g.n_talliers} talliers · ${g.n_vote_blocks} ballot blocks · ${g.confirmations} confirmations`,
+    `  phases    ${g.n_talliers_blocks} key blocks → ${g.n_talliers} talliers · ${g.n_vote_blocks} ballot blocks · ${g.confirmations} confirmation${g.confirmations === 1 ? '' : 's'}`,
     `  work      ~${expected >= 2 ** 20 ? `2^${Math.log2(expected).toFixed(1)}` : expected} hashes per block`,
   ].join('\n');
 }
