@@ -80,4 +80,68 @@ describe('onion-election command line', () => {
     assert.equal(noDir.code, 1);
     assert.match(noDir.err, /holds no election/);
   });
+
+  test('a runner started from the command line reports status, and Ctrl-C stops it cleanly', async () => {
+    const dir = path.join(tmp, 'live');
+    const { spawn } = await import('node:child_process');
+    const { freePort } = await import('./cluster');
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        '-d',
+        dir,
+        '-n',
+        'live',
+        '--direct',
+        '--port',
+        String(port),
+        '--no-mining',
+        '--key-blocks',
+        '2',
+        'new',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const deadline = Date.now() + 30_000;
+    while (!out.includes('Ctrl-C stops the runner')) {
+      assert.ok(Date.now() < deadline, `runner did not start: ${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const live = cli('-d', dir, 'status');
+    assert.equal(live.code, 0, live.err);
+    assert.match(live.out, /height 0 · key .*running runner \(peer API 127\.0\.0\.1:\d+\)/);
+    child.kill('SIGINT');
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0);
+    assert.match(out, /stopped\.\n$/);
+    const offline = cli('-d', dir, 'status');
+    assert.equal(offline.code, 0, offline.err);
+    assert.match(offline.out, /height 0 · key .*data folder/);
+  });
+
+  test('bad options are refused before anything is written', () => {
+    const dir = path.join(tmp, 'never');
+    for (const args of [
+      ['-p', 'bogus.example.com', '--direct', 'new'],
+      ['--direct', '-p', '2gzyxa5ihm7nsggfxnu52rck2vv4rvmdlkiu3zzui5du4xyclen53wid.onion', 'new'],
+      ['--vote', 'maybe', 'new'],
+      ['--difficulty', '2^40', 'new'],
+      ['-c', 'socks5://127.0.0.1:9050', 'new'],
+      ['--key-blocks', '0', 'new'],
+      ['join'],
+    ]) {
+      const run = cli('-d', dir, ...args);
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.err}`);
+      assert.match(run.err, /^onion-election: /);
+    }
+    assert.throws(() => readFileSync(path.join(dir, 'genesis.json')), /ENOENT/);
+  });
 });

@@ -1,6 +1,7 @@
 // `new`, `join` and `start`: the three ways to run a runner, until Ctrl-C.
 
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import { encodeGenesis, type Genesis, makeGenesis, parseGenesis } from '../chain/genesis';
 import { MAX_TARGET } from '../chain/pow/target';
 import { Group } from '../crypto/group';
@@ -35,6 +36,7 @@ const ELECTION_OPTIONS: OptionName[] = [
 ];
 
 export const DEFAULT_PROXY = 'socks5h://127.0.0.1:9050';
+const DEFAULT_SETTINGS: NodeSettings = { name: 'runner', mining: true, threads: os.availableParallelism() };
 
 function settingsOf(values: Values): Partial<NodeSettings> {
   const vote = voteOption(values);
@@ -51,7 +53,7 @@ function settingsOf(values: Values): Partial<NodeSettings> {
 function networkOf(values: Values): RunnerOptions & { peers: string[] } {
   const direct = values.direct ?? false;
   const peers = (values.peer ?? []).map((p) => {
-    const parsed = parsePeerAddress(p, '--peer');
+    const parsed = addressOption(p, '--peer');
     if (direct && parsed.kind === 'onion')
       throw new UsageError(`--direct takes 127.0.0.1:PORT peers, not ${p}`);
     return parsed.address;
@@ -59,7 +61,7 @@ function networkOf(values: Values): RunnerOptions & { peers: string[] } {
   const proxy = values.proxy ?? DEFAULT_PROXY;
   if (!/^socks5h:\/\//.test(proxy))
     throw new UsageError(`--proxy must be socks5h://host:port (names resolved by Tor), not ${proxy}`);
-  const self = values.address ? parsePeerAddress(values.address, '--address').address : undefined;
+  const self = values.address ? addressOption(values.address, '--address').address : undefined;
   return {
     peers,
     direct,
@@ -67,6 +69,15 @@ function networkOf(values: Values): RunnerOptions & { peers: string[] } {
     ...(self ? { self } : {}),
     port: intOption(values, 'port', 0, [0, 65535]),
   };
+}
+
+/** A peer address from an option: a bad one is a usage error (exit status 2). */
+function addressOption(value: string, option: string) {
+  try {
+    return parsePeerAddress(value, option);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 export function genesisOf(values: Values): Genesis {
@@ -96,8 +107,7 @@ export function describeElection(genesis: Genesis): string {
 }
 
 /** Runs until SIGINT/SIGTERM, printing progress; shuts down cleanly. */
-async function runUntilStopped(node: ElectionNode, values: Values): Promise<number> {
-  const network = networkOf(values);
+async function runUntilStopped(node: ElectionNode, network: RunnerOptions): Promise<number> {
   const runner = await Runner.start(node, { ...network, log: (m) => console.log(`  · ${m}`) });
   console.log(`  runner    ${node.settings.name} · data ${node.dataDir.path}`);
   console.log(
@@ -132,15 +142,13 @@ export const newCommand: Command = {
     'Creates an election with the given parameters in a new data folder, then runs: serves\npeers, mines, votes, and decrypts if elected tallier.',
   options: [...RUN_OPTIONS, ...ELECTION_OPTIONS],
   async run(values) {
+    // Every option is checked before anything is written to disk.
     const genesis = genesisOf(values);
-    const node = await ElectionNode.create(dataDirOf(values), genesis, {
-      name: 'runner',
-      threads: 1,
-      mining: true,
-      ...settingsOf(values),
-    });
+    const network = networkOf(values);
+    const settings = { ...DEFAULT_SETTINGS, ...settingsOf(values) };
+    const node = await ElectionNode.create(dataDirOf(values), genesis, settings);
     console.log(`onion-election · new election\n${describeElection(genesis)}`);
-    return runUntilStopped(node, values);
+    return runUntilStopped(node, network);
   },
 };
 
@@ -164,12 +172,10 @@ export const joinCommand: Command = {
     }
     console.log(`onion-election · joining the election from ${from}\n${describeElection(genesis)}`);
     const node = await ElectionNode.create(dataDirOf(values), genesis, {
-      name: 'runner',
-      threads: 1,
-      mining: true,
+      ...DEFAULT_SETTINGS,
       ...settingsOf(values),
     });
-    return runUntilStopped(node, values);
+    return runUntilStopped(node, network);
   },
 };
 
@@ -179,8 +185,9 @@ export const startCommand: Command = {
   description: 'Reopens a data folder (after a stop or a crash), catches up with its peers and runs.',
   options: RUN_OPTIONS,
   async run(values) {
+    const network = networkOf(values);
     const node = await ElectionNode.open(dataDirOf(values), settingsOf(values));
     console.log(`onion-election · resuming\n${describeElection(node.genesis)}`);
-    return runUntilStopped(node, values);
+    return runUntilStopped(node, network);
   },
 };
