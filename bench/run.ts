@@ -1,6 +1,6 @@
 // `npm run bench`: runs every suite (or those named on the command line), prints one table,
 // and writes bench/results.json mapping metric names to numbers.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chainSuite } from './chain.bench';
@@ -36,8 +36,10 @@ async function main(): Promise<void> {
   }
   printTable(metrics);
   for (const line of lines) console.log(line);
-  const results = Object.fromEntries(metrics.map((m) => [m.name, m.value]));
+  // Merged into the previous results, so running one suite keeps the others' figures.
   const path = fileURLToPath(new URL('./results.json', import.meta.url));
+  const previous = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, number>) : {};
+  const results = { ...previous, ...Object.fromEntries(metrics.map((m) => [m.name, m.value])) };
   writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote ${path}`);
 }

@@ -2,10 +2,18 @@
 // in batches, looking at the shared generation between batches so that a cancelled or replaced job
 // stops within one batch.
 
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WorkerInit, WorkerJob, WorkerReply } from './protocol';
 import { NonceScanner } from './scanner';
 import { NONCE_SPACE } from './sha256';
+
+// Mining yields the CPU to everything else: on Linux a thread's nice value is its own, so this
+// lowers only this worker, and the main thread (validating and relaying blocks, serving peers)
+// preempts it. Elsewhere, or without permission, it may fail or apply to the process: no matter.
+try {
+  setPriority(19);
+} catch {}
 
 const init = workerData as WorkerInit;
 const control = new Int32Array(init.control);
