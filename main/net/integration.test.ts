@@ -13,19 +13,29 @@ import type { ResultResponse } from './messages';
 const root = mkdtempSync(path.join(os.tmpdir(), 'oe-cluster-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const SMALL = [
-  '--title',
-  'Integration',
-  '--talliers',
-  '2',
-  '--key-blocks',
-  '3',
-  '--vote-blocks',
-  '6',
-  '--confirmations',
-  '1',
-];
-const EASY = ['--difficulty', '2^19'];
+interface ElectionSize {
+  title: string;
+  talliers: number;
+  keyBlocks: number;
+  voteBlocks: number;
+  confirmations: number;
+  difficulty: string;
+}
+
+/** The options of `new` for a small election. */
+function election(e: ElectionSize): string[] {
+  return [
+    ...['--title', e.title, '--talliers', String(e.talliers), '--key-blocks', String(e.keyBlocks)],
+    ...[
+      '--vote-blocks',
+      String(e.voteBlocks),
+      '--confirmations',
+      String(e.confirmations),
+      '--difficulty',
+      e.difficulty,
+    ],
+  ];
+}
 const everyone = (names: string[], me: string) => names.filter((n) => n !== me);
 const mesh = (names: string[], votes: ('yes' | 'no')[]): RunnerSpec[] =>
   names.map((name, i) => ({ name, vote: votes[i]!, peers: everyone(names, name) }));
@@ -67,7 +77,18 @@ describe('runners on a network', { concurrency: 1 }, () => {
   test('four runners complete an election, agree on tally and result, and every export verifies', async () => {
     const names = ['a', 'b', 'c', 'd'];
     await withCluster('four', mesh(names, ['yes', 'no', 'yes', 'yes']), async (cluster) => {
-      cluster.start('a', 'new', [...SMALL, ...EASY]);
+      cluster.start(
+        'a',
+        'new',
+        election({
+          title: 'Integration',
+          talliers: 2,
+          keyBlocks: 3,
+          voteBlocks: 6,
+          confirmations: 1,
+          difficulty: '2^19',
+        }),
+      );
       await cluster.waitUp('a');
       for (const n of names.slice(1)) cluster.start(n, 'join');
       const results = await cluster.waitFor(names, hasResult, 120_000);
@@ -84,20 +105,18 @@ describe('runners on a network', { concurrency: 1 }, () => {
   test('a runner killed with SIGKILL during voting restarts, catches up, and ends with the same result', async () => {
     const names = ['a', 'b', 'c'];
     await withCluster('crash', mesh(names, ['yes', 'no', 'no']), async (cluster) => {
-      cluster.start('a', 'new', [
-        '--title',
-        'Crash',
-        '--talliers',
-        '1',
-        '--key-blocks',
-        '2',
-        '--vote-blocks',
-        '12',
-        '--confirmations',
-        '1',
-        '--difficulty',
-        '2^20',
-      ]);
+      cluster.start(
+        'a',
+        'new',
+        election({
+          title: 'Crash',
+          talliers: 1,
+          keyBlocks: 2,
+          voteBlocks: 12,
+          confirmations: 1,
+          difficulty: '2^20',
+        }),
+      );
       await cluster.waitUp('a');
       for (const n of names.slice(1)) cluster.start(n, 'join');
       await cluster.waitFor(['c'], (r) => r.height >= 5, 60_000);
@@ -120,21 +139,18 @@ describe('runners on a network', { concurrency: 1 }, () => {
       { name: 'd', vote: 'no', peers: ['c'] },
     ];
     await withCluster('partition', specs, async (cluster) => {
-      const params = [
-        '--title',
-        'Partition',
-        '--talliers',
-        '1',
-        '--key-blocks',
-        '3',
-        '--vote-blocks',
-        '10',
-        '--confirmations',
-        '2',
-        '--difficulty',
-        '2^20',
-      ];
-      cluster.start('a', 'new', params);
+      cluster.start(
+        'a',
+        'new',
+        election({
+          title: 'Partition',
+          talliers: 1,
+          keyBlocks: 3,
+          voteBlocks: 10,
+          confirmations: 2,
+          difficulty: '2^20',
+        }),
+      );
       await cluster.waitUp('a');
       cluster.start('b', 'join');
       // c and d never hear of a and b: they take the genesis from a file, as if sent by mail.
@@ -159,20 +175,18 @@ describe('runners on a network', { concurrency: 1 }, () => {
   test('a hostile peer: every bad message is refused with a reason, and the honest runners finish correctly', async () => {
     const names = ['a', 'b', 'c'];
     await withCluster('hostile', mesh(names, ['yes', 'no', 'yes']), async (cluster) => {
-      cluster.start('a', 'new', [
-        '--title',
-        'Hostile',
-        '--talliers',
-        '2',
-        '--key-blocks',
-        '3',
-        '--vote-blocks',
-        '8',
-        '--confirmations',
-        '1',
-        '--difficulty',
-        '2^20',
-      ]);
+      cluster.start(
+        'a',
+        'new',
+        election({
+          title: 'Hostile',
+          talliers: 2,
+          keyBlocks: 3,
+          voteBlocks: 8,
+          confirmations: 1,
+          difficulty: '2^20',
+        }),
+      );
       await cluster.waitUp('a');
       for (const n of names.slice(1)) cluster.start(n, 'join');
       await cluster.waitFor(['a'], (r) => r.height >= 5, 60_000);
@@ -206,21 +220,18 @@ describe('runners on a network', { concurrency: 1 }, () => {
     const names = ['x', 'y', 'z'];
     await withCluster('withhold', mesh(names, ['yes', 'yes', 'no']), async (cluster) => {
       // x mines the key election alone, so it is the only tallier, and it withholds its factor.
-      cluster.start('x', 'new', [
-        '--title',
-        'Withheld',
-        '--talliers',
-        '1',
-        '--key-blocks',
-        '2',
-        '--vote-blocks',
-        '4',
-        '--confirmations',
-        '1',
-        '--difficulty',
-        '2^18',
-        '--withhold-factor',
-      ]);
+      cluster.start(
+        'x',
+        'new',
+        election({
+          title: 'Withheld',
+          talliers: 1,
+          keyBlocks: 2,
+          voteBlocks: 4,
+          confirmations: 1,
+          difficulty: '2^18',
+        }).concat('--withhold-factor'),
+      );
       await cluster.waitUp('x');
       await cluster.waitFor(['x'], (r) => r.height >= 2, 60_000);
       for (const n of names.slice(1)) cluster.start(n, 'join');
