@@ -1,10 +1,12 @@
-// Several runners as separate processes on this machine, in direct mode (loopback, no Tor): what
-// `onion-election demo` shows and what the integration tests drive. Each runner is a real
+// Several runners as separate processes on this machine, in direct mode (loopback, no Tor) or each
+// with its own tor on a private Tor network: what `onion-election demo` shows and what the
+// integration tests drive. Each runner is a real
 // `onion-election` process with its own data folder and peer API port; the cluster only starts,
 // stops and watches them through their peer APIs.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +27,16 @@ export interface Member {
   readonly dir: string;
   readonly log: string;
   process?: ChildProcess;
+  /** Over Tor: the runner's .onion address, once it has published it. */
+  onion?: string;
+}
+
+export interface ClusterOptions {
+  /**
+   * Over Tor instead of direct: each runner starts its own tor with these extra torrc lines (a
+   * private test network) and peers are named by .onion address.
+   */
+  readonly torrcExtra?: string;
 }
 
 /** The `onion-election` command (bin/ is two levels up from both main/cli and dist/cli). */
@@ -44,10 +56,17 @@ export class LocalCluster {
   readonly members = new Map<string, Member>();
   private readonly client = new PeerClient({ timeoutMs: 2000 });
 
-  private constructor(readonly root: string) {}
+  private constructor(
+    readonly root: string,
+    private readonly options: ClusterOptions,
+  ) {}
 
-  static async create(root: string, specs: readonly RunnerSpec[]): Promise<LocalCluster> {
-    const cluster = new LocalCluster(root);
+  static async create(
+    root: string,
+    specs: readonly RunnerSpec[],
+    options: ClusterOptions = {},
+  ): Promise<LocalCluster> {
+    const cluster = new LocalCluster(root, options);
     mkdirSync(root, { recursive: true, mode: 0o700 });
     for (const spec of specs) {
       const dir = path.join(root, spec.name);
@@ -67,22 +86,51 @@ export class LocalCluster {
     return m;
   }
 
+  /** The peer API on this machine (what the cluster itself polls). */
   address(name: string): string {
     return `127.0.0.1:${this.member(name).port}`;
+  }
+
+  /** How peers reach a runner: its .onion address over Tor, else its loopback address. */
+  peerAddress(name: string): string | undefined {
+    return this.options.torrcExtra ? this.member(name).onion : this.address(name);
+  }
+
+  /** Over Tor: resolves with the runner's .onion address once its log says it is reachable. */
+  async waitOnion(name: string, timeoutMs = 240_000): Promise<string> {
+    const m = this.member(name);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = /reachable as (\S+\.onion)/.exec(await readFile(m.log, 'utf8').catch(() => ''));
+      if (found) {
+        m.onion = found[1]!;
+        return m.onion;
+      }
+      if (m.process?.exitCode != null)
+        throw new Error(`${name} exited with status ${m.process.exitCode} (see ${m.log})`);
+      if (Date.now() > deadline)
+        throw new Error(`${name} published no onion service in ${timeoutMs / 1000} s (see ${m.log})`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 
   /** Starts one runner process: `command` is new, join or start; `args` are extra options. */
   start(name: string, command: 'new' | 'join' | 'start', args: readonly string[] = []): ChildProcess {
     const m = this.member(name);
-    const peers = m.spec.peers.flatMap((p) => ['-p', this.address(p)]);
+    // Over Tor, only peers whose onion address is known yet can be named.
+    const peers = m.spec.peers.flatMap((p) => {
+      const address = this.peerAddress(p);
+      return address ? ['-p', address] : [];
+    });
     const vote = m.spec.vote ? ['--vote', m.spec.vote] : [];
+    const transport = this.options.torrcExtra ? ['--torrc-extra', this.options.torrcExtra] : ['--direct'];
     const argv = [
       BIN,
       '-n',
       name,
       '-d',
       m.dir,
-      '--direct',
+      ...transport,
       '--port',
       String(m.port),
       '--threads',

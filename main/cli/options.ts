@@ -25,6 +25,11 @@ export const OPTIONS = {
   difficulty: { type: 'string' },
   'withhold-factor': { type: 'boolean' },
   genesis: { type: 'string' },
+  'tor-path': { type: 'string' },
+  'tor-control': { type: 'string' },
+  'tor-cookie': { type: 'string' },
+  'tor-password': { type: 'string' },
+  'torrc-extra': { type: 'string' },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -39,7 +44,7 @@ export const OPTION_HELP: Record<OptionName, string> = {
   peer: '-p, --peer ADDRESS     a peer: xxx.onion (through Tor) or 127.0.0.1:PORT (--direct); repeatable',
   address:
     "-a, --address ADDRESS  this runner's own .onion address, told to peers (--direct: 127.0.0.1:PORT)",
-  proxy: "-c, --proxy URL        Tor's SOCKS proxy, socks5h://host:port (default socks5h://127.0.0.1:9050)",
+  proxy: '-c, --proxy URL        a tor you run yourself: its SOCKS proxy, socks5h://host:port (with -a)',
   direct: '    --direct           no Tor: peers are 127.0.0.1:PORT on this machine (demos, tests)',
   port: '    --port PORT        port of the peer API on 127.0.0.1 (default: any free port)',
   vote: "    --vote yes|no      this runner's vote; without it, it does not mine while voting",
@@ -54,6 +59,12 @@ export const OPTION_HELP: Record<OptionName, string> = {
   difficulty: '    --difficulty N     expected hashes per block, e.g. 2^26 (default 2^26)',
   'withhold-factor': '    --withhold-factor  (testing) never publish this tallier’s decryption factor',
   genesis: '    --genesis FILE     join from a genesis.json received out of band, not from a peer',
+  'tor-path': '    --tor-path PATH    the tor program to start (default: bundled, else tor on PATH)',
+  'tor-control':
+    '    --tor-control HOST:PORT  use an existing tor (system tor, Tor Browser) through its control port',
+  'tor-cookie': '    --tor-cookie FILE  its control cookie (default: the file that tor names)',
+  'tor-password': '    --tor-password PW  its control password, instead of a cookie',
+  'torrc-extra': '    --torrc-extra FILE extra torrc lines for the started tor (e.g. a private test network)',
   output: '-o, --output FILE      write to FILE instead of standard output',
   help: '-h, --help             this help',
 };

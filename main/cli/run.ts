@@ -1,6 +1,6 @@
 // `new`, `join` and `start`: the three ways to run a runner, until Ctrl-C.
 
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { encodeGenesis, type Genesis, makeGenesis, parseGenesis } from '../chain/genesis';
 import { MAX_TARGET } from '../chain/pow/target';
@@ -11,6 +11,7 @@ import { ElectionNode, type NodeSettings } from '../node/election-node';
 import type { Command } from './command';
 import { dataDirOf, intOption, type OptionName, UsageError, type Values, voteOption } from './options';
 import { attachProgress, formatResult } from './progress';
+import { openTor } from './tor';
 
 const RUN_OPTIONS: OptionName[] = [
   'name',
@@ -23,6 +24,11 @@ const RUN_OPTIONS: OptionName[] = [
   'vote',
   'no-mining',
   'threads',
+  'tor-path',
+  'tor-control',
+  'tor-cookie',
+  'tor-password',
+  'torrc-extra',
   'withhold-factor',
 ];
 const ELECTION_OPTIONS: OptionName[] = [
@@ -35,7 +41,6 @@ const ELECTION_OPTIONS: OptionName[] = [
   'difficulty',
 ];
 
-export const DEFAULT_PROXY = 'socks5h://127.0.0.1:9050';
 const DEFAULT_SETTINGS: NodeSettings = { name: 'runner', mining: true, threads: os.availableParallelism() };
 
 function settingsOf(values: Values): Partial<NodeSettings> {
@@ -58,14 +63,15 @@ function networkOf(values: Values): RunnerOptions & { peers: string[] } {
       throw new UsageError(`--direct takes 127.0.0.1:PORT peers, not ${p}`);
     return parsed.address;
   });
-  const proxy = values.proxy ?? DEFAULT_PROXY;
-  if (!/^socks5h:\/\//.test(proxy))
+  const proxy = values.proxy;
+  if (proxy !== undefined && !/^socks5h:\/\//.test(proxy)) {
     throw new UsageError(`--proxy must be socks5h://host:port (names resolved by Tor), not ${proxy}`);
+  }
   const self = values.address ? addressOption(values.address, '--address').address : undefined;
   return {
     peers,
     direct,
-    ...(direct ? {} : { proxy }),
+    ...(direct || proxy === undefined ? {} : { proxy }),
     ...(self ? { self } : {}),
     port: intOption(values, 'port', 0, [0, 65535]),
   };
@@ -106,6 +112,28 @@ export function describeElection(genesis: Genesis): string {
   ].join('\n');
 }
 
+/**
+ * Starts the runner's tor (unless --direct or a tor run by the user), then `open` (which creates
+ * or opens the node), then runs until SIGINT/SIGTERM, printing progress; shuts down cleanly.
+ */
+async function run(
+  values: Values,
+  network: RunnerOptions,
+  open: (proxy: string | undefined) => Promise<ElectionNode>,
+): Promise<number> {
+  const dir = dataDirOf(values);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const tor = await openTor(values, dir, (line) => console.log(line));
+  let node: ElectionNode;
+  try {
+    node = await open(network.proxy ?? tor?.socksUrl);
+  } catch (error) {
+    await tor?.stop();
+    throw error;
+  }
+  return runUntilStopped(node, { ...network, ...(tor ? { tor } : {}) });
+}
+
 /** Runs until SIGINT/SIGTERM, printing progress; shuts down cleanly. */
 async function runUntilStopped(node: ElectionNode, network: RunnerOptions): Promise<number> {
   const runner = await Runner.start(node, { ...network, log: (m) => console.log(`  · ${m}`) });
@@ -139,16 +167,15 @@ export const newCommand: Command = {
   summary: 'create a new election and run it',
   usage: 'onion-election [options] new',
   description:
-    'Creates an election with the given parameters in a new data folder, then runs: serves\npeers, mines, votes, and decrypts if elected tallier.',
+    'Creates an election with the given parameters in a new data folder, then runs: starts its tor and\nonion service, serves peers, mines, votes, and decrypts if elected tallier.',
   options: [...RUN_OPTIONS, ...ELECTION_OPTIONS],
   async run(values) {
     // Every option is checked before anything is written to disk.
     const genesis = genesisOf(values);
     const network = networkOf(values);
     const settings = { ...DEFAULT_SETTINGS, ...settingsOf(values) };
-    const node = await ElectionNode.create(dataDirOf(values), genesis, settings);
     console.log(`onion-election · new election\n${describeElection(genesis)}`);
-    return runUntilStopped(node, network);
+    return run(values, network, () => ElectionNode.create(dataDirOf(values), genesis, settings));
   },
 };
 
@@ -160,22 +187,17 @@ export const joinCommand: Command = {
   options: [...RUN_OPTIONS, 'genesis'],
   async run(values) {
     const network = networkOf(values);
-    let genesis: Genesis;
-    let from: string;
-    if (values.genesis) {
-      genesis = parseGenesis(JSON.parse(await readFile(values.genesis, 'utf8')));
-      from = values.genesis;
-    } else {
-      if (network.peers.length === 0)
-        throw new UsageError('join needs a --peer to fetch the election from (or --genesis FILE)');
-      ({ genesis, from } = await Runner.fetchGenesis(network.peers, network.proxy));
+    const settings = { ...DEFAULT_SETTINGS, ...settingsOf(values) };
+    if (!values.genesis && network.peers.length === 0) {
+      throw new UsageError('join needs a --peer to fetch the election from (or --genesis FILE)');
     }
-    console.log(`onion-election · joining the election from ${from}\n${describeElection(genesis)}`);
-    const node = await ElectionNode.create(dataDirOf(values), genesis, {
-      ...DEFAULT_SETTINGS,
-      ...settingsOf(values),
+    return run(values, network, async (proxy) => {
+      const { genesis, from } = values.genesis
+        ? { genesis: parseGenesis(JSON.parse(await readFile(values.genesis, 'utf8'))), from: values.genesis }
+        : await Runner.fetchGenesis(network.peers, proxy);
+      console.log(`onion-election · joining the election from ${from}\n${describeElection(genesis)}`);
+      return ElectionNode.create(dataDirOf(values), genesis, settings);
     });
-    return runUntilStopped(node, network);
   },
 };
 
@@ -186,8 +208,10 @@ export const startCommand: Command = {
   options: RUN_OPTIONS,
   async run(values) {
     const network = networkOf(values);
-    const node = await ElectionNode.open(dataDirOf(values), settingsOf(values));
-    console.log(`onion-election · resuming\n${describeElection(node.genesis)}`);
-    return runUntilStopped(node, network);
+    return run(values, network, async () => {
+      const node = await ElectionNode.open(dataDirOf(values), settingsOf(values));
+      console.log(`onion-election · resuming\n${describeElection(node.genesis)}`);
+      return node;
+    });
   },
 };

@@ -2,6 +2,7 @@
 // The command line and the desktop app both start one of these.
 import { type Genesis, parseGenesis } from '../chain/genesis';
 import type { ElectionNode, NodeSettings } from '../node/election-node';
+import type { TorManager } from '../tor/manager';
 import { parsePeerAddress } from './address';
 import { createPeerApi, listenPeerApi } from './api';
 import { PeerClient } from './client';
@@ -19,6 +20,12 @@ export interface RunnerOptions {
   readonly port?: number;
   /** No Tor: peers are loopback host:port and this runner announces 127.0.0.1:PORT. */
   readonly direct?: boolean;
+  /**
+   * A tor this runner controls (started or attached): it publishes the peer API as an onion
+   * service (same address across restarts), its SOCKS port carries outgoing requests, and the
+   * runner stops it on close if it started it.
+   */
+  readonly tor?: TorManager;
   readonly syncIntervalMs?: number;
   readonly log?: (message: string) => void;
 }
@@ -30,7 +37,7 @@ export class Runner {
     readonly peers: PeerBook,
     readonly port: number,
     readonly self: string | undefined,
-    private readonly closeApi: () => Promise<void>,
+    private readonly stopServices: () => Promise<void>,
   ) {}
 
   /** Starts networking around an opened node: serve, remember peers, sync, mine if set to. */
@@ -39,7 +46,8 @@ export class Runner {
     // Knowing its own address lets the book refuse it, and (for an onion) refuse loopback
     // addresses from peers: a remote peer must not point this runner at its own machine.
     const peers = new PeerBook(options.self ? { self: options.self } : {});
-    const client = new PeerClient(options.proxy ? { proxy: options.proxy } : {});
+    const proxy = options.proxy ?? options.tor?.socksUrl;
+    const client = new PeerClient(proxy ? { proxy } : {});
     let network: Network | undefined;
     const app = createPeerApi({
       node,
@@ -50,7 +58,11 @@ export class Runner {
     });
     const api = await listenPeerApi(app, { port: options.port ?? 0, host: '127.0.0.1' });
     try {
-      const self = options.self ?? (options.direct ? `127.0.0.1:${api.port}` : undefined);
+      let self = options.self ?? (options.direct ? `127.0.0.1:${api.port}` : undefined);
+      if (options.tor) {
+        log(`publishing the peer API as an onion service…`);
+        self = (await options.tor.publishService(api.port)).address;
+      }
       peers.setSelf(self);
       const saved = node.settings.peers ?? [];
       for (const address of [...saved, ...(options.peers ?? [])]) {
@@ -69,9 +81,13 @@ export class Runner {
       await node.updateSettings({ peers: peers.list(), port: api.port });
       network.start();
       if (node.settings.mining) node.startMining();
-      return new Runner(node, network, peers, api.port, self, api.close);
+      return new Runner(node, network, peers, api.port, self, async () => {
+        await api.close();
+        await options.tor?.stop();
+      });
     } catch (error) {
       await api.close();
+      await options.tor?.stop();
       throw error;
     }
   }
@@ -104,7 +120,7 @@ export class Runner {
 
   async close(): Promise<void> {
     await this.network.close();
-    await this.closeApi();
+    await this.stopServices();
     await this.node.close();
   }
 }

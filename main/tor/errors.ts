@@ -17,8 +17,10 @@ export type TorErrorKind =
   | 'protocol'
   /** The control connection ended (tor exited, or close() was called). */
   | 'closed'
-  /** Tor could not start: bad configuration, a port in use, a locked data directory. */
+  /** Tor could not start: bad configuration, a locked data directory. */
   | 'start'
+  /** Tor could not start: a port it was told to use is taken. */
+  | 'port-in-use'
   /** Tor's bootstrap made no progress for too long. */
   | 'bootstrap-stalled'
   /** The tor process exited while in use. */

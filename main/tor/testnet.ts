@@ -1,0 +1,378 @@
+// A private Tor network on 127.0.0.1 for tests: three directory authorities and one to three relays,
+// each its own tor process, made fresh in a temporary folder at every start. Nothing in it knows the
+// public network: TestingTorNetwork only runs with our own DirAuthority lines, and every address is
+// loopback. Client tors (a TorManager) join it with `clientTorrcLines`.
+//
+// Fresh every time because a network does not survive a restart: its certificates and consensus
+// timing go stale, and restarted nodes looked fine for seconds, then failed most requests.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { findInstalled, findTor } from './find-tor';
+import { defaultTemplatePath, renderTemplate, torrcValue } from './torrc';
+
+const run = promisify(execFile);
+
+export interface TestnetOptions {
+  /** Plain relays besides the 3 authorities: 1 to 3 (default 1, enough for onion services). */
+  readonly relays?: number;
+  /** Seconds between consensus votes (default 20; 10 is faster to start, was less stable warm). */
+  readonly votingIntervalSeconds?: number;
+  readonly torPath?: string;
+  readonly torGencertPath?: string;
+  /** Keep the folder after stop(), for reading the nodes' logs. */
+  readonly keep?: boolean;
+}
+
+export interface TestnetNode {
+  readonly nickname: string;
+  readonly role: 'authority' | 'relay';
+  readonly orPort: number;
+  readonly dirPort: number;
+  readonly dir: string;
+  readonly pid: number | undefined;
+}
+
+export interface Testnet {
+  /** The temporary folder holding every node's data and `notice.log`. */
+  readonly dir: string;
+  readonly nodes: readonly TestnetNode[];
+  /** What a client tor needs to use this network and nothing else (TorManager's extraTorrcLines). */
+  readonly clientTorrcLines: readonly string[];
+  /**
+   * Resolves once an authority's consensus lists every node as a running HSDir: the moment to start
+   * clients (default limit 120 s).
+   */
+  waitForConsensus(timeoutMs?: number): Promise<void>;
+  /** SIGHUP to the relays: they retry their directory fetches at once instead of backing off. */
+  hupRelays(): void;
+  /** Kills every process of the network and removes its folder (unless `keep`). */
+  stop(): Promise<void>;
+}
+
+/**
+ * For a tor that must stay off every network: its only directory authority is a closed port on
+ * 127.0.0.1, so it never connects anywhere and bootstraps no further than 5%. Enough to test
+ * starting, the control port, onion keys and failures without a test network.
+ */
+export const ISOLATED_TORRC_LINES: readonly string[] = [
+  'TestingTorNetwork 1',
+  'UseDefaultFallbackDirs 0',
+  `DirAuthority nowhere orport=1 no-v2 v3ident=${'A'.repeat(40)} 127.0.0.1:1 ${'B'.repeat(40)}`,
+];
+
+const AUTHORITIES = 3;
+const VOTE_DELAY_SECONDS = 4;
+
+export async function startTestnet(options: TestnetOptions = {}): Promise<Testnet> {
+  const relays = options.relays ?? 1;
+  if (!Number.isInteger(relays) || relays < 1 || relays > 3) throw new Error('relays must be 1, 2 or 3');
+  const votingInterval = options.votingIntervalSeconds ?? 20;
+  const torPath = options.torPath ?? findTor().path;
+  const gencert = options.torGencertPath ?? findInstalled('tor-gencert');
+  if (!gencert) throw new Error('tor-gencert not found: it comes with tor (Debian/Ubuntu: apt install tor)');
+
+  const dir = await mkdtemp(path.join(tmpdir(), 'onion-election-testnet-'));
+  const children: ChildProcess[] = [];
+  const killAll = () => {
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  // Last resort if the test process ends without stop(): no tor may outlive it (the nodes also
+  // watch our PID, but only every few seconds).
+  process.on('exit', killAll);
+  try {
+    const templates = await readTemplates();
+    const ports = await freePorts(2 * (AUTHORITIES + relays));
+    const specs = Array.from({ length: AUTHORITIES + relays }, (_, i) => {
+      const role = i < AUTHORITIES ? ('authority' as const) : ('relay' as const);
+      const nickname = role === 'authority' ? `auth${i + 1}` : `relay${i - AUTHORITIES + 1}`;
+      return {
+        role,
+        nickname,
+        orPort: ports[2 * i]!,
+        dirPort: ports[2 * i + 1]!,
+        dir: path.join(dir, nickname),
+      };
+    });
+    const empty = path.join(dir, 'empty-torrc');
+    await writeFile(empty, '');
+
+    const dirAuthorities: string[] = [];
+    for (const spec of specs) {
+      await mkdir(path.join(spec.dir, 'keys'), { recursive: true, mode: 0o700 });
+      if (spec.role !== 'authority') continue;
+      const v3ident = await makeAuthorityKeys(gencert, spec.dir, spec.dirPort);
+      const fingerprint = await relayFingerprint(torPath, empty, spec);
+      dirAuthorities.push(
+        `DirAuthority ${spec.nickname} orport=${spec.orPort} no-v2 v3ident=${v3ident} 127.0.0.1:${spec.dirPort} ${fingerprint}`,
+      );
+    }
+
+    const nodes: TestnetNode[] = [];
+    for (const spec of specs) {
+      const values = {
+        dataDirectory: torrcValue(spec.dir),
+        nickname: spec.nickname,
+        orPort: String(spec.orPort),
+        dirPort: String(spec.dirPort),
+        ownerPid: String(process.pid),
+        noticeLog: torrcValue(`notice file ${path.join(spec.dir, 'notice.log')}`),
+        votingInterval: String(votingInterval),
+        voteDelay: String(VOTE_DELAY_SECONDS),
+      };
+      const torrc = [
+        renderTemplate(templates.common, values),
+        renderTemplate(spec.role === 'authority' ? templates.authority : templates.relay, values),
+        ...dirAuthorities,
+        '',
+      ].join('\n');
+      const torrcFile = path.join(spec.dir, 'torrc');
+      await writeFile(torrcFile, torrc);
+      // Tor's output before its log opens (configuration errors) goes to a file beside the log.
+      const out = openSync(path.join(spec.dir, 'stdout.log'), 'a');
+      const child = spawn(torPath, ['--defaults-torrc', empty, '-f', torrcFile, '--RunAsDaemon', '0'], {
+        stdio: ['ignore', out, out],
+      });
+      closeSync(out);
+      children.push(child);
+      nodes.push({ ...spec, pid: child.pid });
+    }
+    await Promise.all(specs.map((spec, i) => waitForListening(spec.dirPort, children[i]!, spec.dir)));
+
+    const clientTorrcLines = [...templateLines(templates.client), ...dirAuthorities];
+    let stopped: Promise<void> | undefined;
+    return {
+      dir,
+      nodes,
+      clientTorrcLines,
+      waitForConsensus: (timeoutMs = 120_000) =>
+        waitForConsensus(
+          specs[0]!.dirPort,
+          specs.map((s) => s.nickname),
+          timeoutMs,
+        ),
+      hupRelays: () => {
+        for (const [i, child] of children.entries())
+          if (specs[i]!.role === 'relay' && child.exitCode === null) child.kill('SIGHUP');
+      },
+      stop: () => {
+        stopped ??= stopAll(children, killAll).then(async () => {
+          process.off('exit', killAll);
+          if (!options.keep) await rm(dir, { recursive: true, force: true });
+        });
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await stopAll(children, killAll);
+    process.off('exit', killAll);
+    if (!options.keep) await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function readTemplates() {
+  const read = (name: string) => readFile(defaultTemplatePath(`testnet/${name}.torrc`), 'utf8');
+  return {
+    common: await read('common'),
+    authority: await read('authority'),
+    relay: await read('relay'),
+    client: await read('client'),
+  };
+}
+
+/** The option lines of a fragment: no comments, no blank lines. */
+function templateLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+/** The authority's v3 identity: `tor-gencert` makes its keys (empty passphrase on stdin). */
+async function makeAuthorityKeys(gencert: string, dir: string, dirPort: number): Promise<string> {
+  const keys = path.join(dir, 'keys');
+  const certificate = path.join(keys, 'authority_certificate');
+  const child = spawn(
+    gencert,
+    [
+      '--create-identity-key',
+      '--passphrase-fd',
+      '0',
+      '-m',
+      '12',
+      '-a',
+      `127.0.0.1:${dirPort}`,
+      '-i',
+      path.join(keys, 'authority_identity_key'),
+      '-s',
+      path.join(keys, 'authority_signing_key'),
+      '-c',
+      certificate,
+    ],
+    { stdio: ['pipe', 'ignore', 'pipe'], cwd: dir },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  child.stdin.end('\n');
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`tor-gencert failed (${code}): ${stderr.trim()}`);
+  const m = /^fingerprint ([0-9A-F]{40})$/m.exec(readFileSync(certificate, 'utf8'));
+  if (!m) throw new Error(`no fingerprint in ${certificate}`);
+  return m[1]!;
+}
+
+/** The relay identity fingerprint of a node, made by `tor --list-fingerprint` in its data folder. */
+async function relayFingerprint(
+  torPath: string,
+  empty: string,
+  spec: { dir: string; orPort: number; nickname: string },
+): Promise<string> {
+  await run(
+    torPath,
+    [
+      '--defaults-torrc',
+      empty,
+      '-f',
+      empty,
+      '--list-fingerprint',
+      '--DataDirectory',
+      spec.dir,
+      '--ORPort',
+      `127.0.0.1:${spec.orPort}`,
+      '--Nickname',
+      spec.nickname,
+      '--ContactInfo',
+      'nobody@example.invalid',
+      '--Log',
+      'err stderr',
+    ],
+    { timeout: 30_000 },
+  );
+  const m = /^\S+ ([0-9A-F]{40})$/m.exec(await readFile(path.join(spec.dir, 'fingerprint'), 'utf8'));
+  if (!m) throw new Error(`no fingerprint for ${spec.nickname}`);
+  return m[1]!;
+}
+
+/** `count` distinct ports free on 127.0.0.1 right now (held together so none is picked twice). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: net.Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = net.createServer();
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      servers.push(server);
+    }
+    return servers.map((s) => (s.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  }
+}
+
+/** Waits until a node accepts connections on its DirPort (it has read its torrc and started). */
+async function waitForListening(port: number, child: ChildProcess, dir: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const output = await readFile(path.join(dir, 'stdout.log'), 'utf8').catch(() => '');
+      const problem = output.split('\n').filter((l) => /\[(warn|err)\]/.test(l));
+      throw new Error(`a testnet node exited at start (${dir}): ${problem.at(-1) ?? output.slice(-300)}`);
+    }
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (open) return;
+    await sleep(100);
+  }
+  throw new Error(`a testnet node did not open its DirPort ${port} within 20 s (${dir})`);
+}
+
+/**
+ * Polls an authority until its current consensus lists every node of the network as a running,
+ * valid HSDir. Only then is the network ready for onion services: the first consensus usually
+ * holds the authorities alone (a relay publishes its descriptor only once it has a consensus), and
+ * a client that bootstraps on it backs off from fetching the later relays' descriptors for minutes.
+ */
+async function waitForConsensus(
+  dirPort: number,
+  nicknames: readonly string[],
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = 'no consensus yet';
+  while (Date.now() < deadline) {
+    const consensus = await httpGet(dirPort, '/tor/status-vote/current/consensus');
+    if (consensus !== undefined) {
+      const ready = readyNodes(consensus);
+      const missing = nicknames.filter((n) => !ready.has(n));
+      if (missing.length === 0) return;
+      seen = `the consensus lacks ${missing.join(', ')}`;
+    }
+    await sleep(500);
+  }
+  throw new Error(`the test network was not ready within ${timeoutMs} ms: ${seen}`);
+}
+
+/** The nicknames in a consensus document whose flags include Running, Valid and HSDir. */
+export function readyNodes(consensus: string): Set<string> {
+  const ready = new Set<string>();
+  let nickname: string | undefined;
+  for (const line of consensus.split('\n')) {
+    if (line.startsWith('r ')) nickname = line.split(' ')[1];
+    else if (line.startsWith('s ') && nickname !== undefined) {
+      const flags = new Set(line.slice(2).split(' '));
+      if (flags.has('Running') && flags.has('Valid') && flags.has('HSDir')) ready.add(nickname);
+      nickname = undefined;
+    }
+  }
+  return ready;
+}
+
+/** The body of a 200 answer from a node's DirPort, or undefined (404 before the first vote, …). */
+function httpGet(port: number, urlPath: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const request = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: 5000 }, (response) => {
+      if (response.statusCode !== 200) {
+        response.resume();
+        resolve(undefined);
+        return;
+      }
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve(body));
+      response.on('error', () => resolve(undefined));
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(undefined));
+  });
+}
+
+/** SIGTERM (tor exits at once), then SIGKILL for any still there after 5 s. */
+async function stopAll(children: readonly ChildProcess[], killAll: () => void): Promise<void> {
+  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  const exits = running.map((c) => once(c, 'exit'));
+  for (const child of running) child.kill('SIGTERM');
+  const done = await Promise.race([Promise.all(exits).then(() => true), sleep(5000, false, { ref: false })]);
+  if (!done) {
+    killAll();
+    await Promise.all(exits);
+  }
+}

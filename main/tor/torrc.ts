@@ -1,0 +1,52 @@
+// Writing torrc files: values quoted so that any path survives, templates with {{name}} fields, and
+// extra lines checked so that none can hide a second line.
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/**
+ * `tor/torrc.template` in the checkout: two folders up from this module, as it is from the bundles
+ * in dist/electron and dist/cli (a packaged app must ship it there, or pass its own path).
+ */
+export function defaultTemplatePath(name = 'torrc.template'): string {
+  // esbuild's CommonJS output leaves import.meta empty, but has __dirname.
+  const here = import.meta.url ? new URL('.', import.meta.url) : pathToFileURL(`${__dirname}/`);
+  return fileURLToPath(new URL(`../../tor/${name}`, here));
+}
+
+/**
+ * A torrc value: as is when plain, else a quoted string with C escapes (how tor reads a path with
+ * spaces, quotes or backslashes, e.g. on Windows). Control characters are refused: no value needs
+ * one and a line break would start a new option.
+ */
+export function torrcValue(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new Error(`a torrc value contains a control character`);
+  if (/^[A-Za-z0-9_./:@+,=-]+$/.test(value)) return value;
+  return `"${value.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+/**
+ * Fills `{{name}}` fields; a field without a value is an error, not an empty string. Lines starting
+ * with `##` are notes about the template itself and are left out.
+ */
+export function renderTemplate(template: string, values: Readonly<Record<string, string>>): string {
+  const kept = template
+    .split('\n')
+    .filter((line) => !line.startsWith('##'))
+    .join('\n')
+    .replace(/^\n+/, '');
+  return kept.replace(/\{\{([A-Za-z0-9_]+)\}\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`torrc template: no value for {{${name}}}`);
+    return value;
+  });
+}
+
+/** Checks extra torrc lines given by the caller: one option per line, no line breaks inside. */
+export function checkTorrcLines(lines: readonly string[]): string[] {
+  return lines.map((line, i) => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    if (/[\u0000-\u001f\u007f]/.test(line.replace(/\t/g, ' ')))
+      throw new Error(`extra torrc line ${i + 1} contains a line break or a control character`);
+    return line.trim();
+  });
+}
