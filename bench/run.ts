@@ -8,9 +8,10 @@ import { cryptoSuite } from './crypto.bench';
 import type { Metric, Suite } from './harness';
 import { minerSuite } from './miner.bench';
 import { networkSuite } from './network.bench';
+import { torSuite } from './tor.bench';
 import { verifySuite } from './verify.bench';
 
-const suites: Suite[] = [cryptoSuite, minerSuite, chainSuite, verifySuite, networkSuite];
+const suites: Suite[] = [cryptoSuite, minerSuite, chainSuite, verifySuite, networkSuite, torSuite];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -28,7 +28,7 @@ export interface Member {
   readonly log: string;
   process?: ChildProcess;
   /** Over Tor: the runner's .onion address, once it has published it. */
-  onion?: string;
+  onion?: string | undefined;
 }
 
 export interface ClusterOptions {
