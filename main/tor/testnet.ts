@@ -69,12 +69,15 @@ export const ISOLATED_TORRC_LINES: readonly string[] = [
 ];
 
 const AUTHORITIES = 3;
-const VOTE_DELAY_SECONDS = 4;
 
 export async function startTestnet(options: TestnetOptions = {}): Promise<Testnet> {
   const relays = options.relays ?? 1;
   if (!Number.isInteger(relays) || relays < 1 || relays > 3) throw new Error('relays must be 1, 2 or 3');
   const votingInterval = options.votingIntervalSeconds ?? 20;
+  if (!Number.isInteger(votingInterval) || votingInterval < 10)
+    throw new Error('votingIntervalSeconds must be ≥ 10');
+  // Tor wants vote delay + distribution delay below half the interval: 4 s each at 20 s, 2 s at 10 s.
+  const voteDelay = Math.min(4, Math.floor((votingInterval / 2 - 1) / 2));
   const torPath = options.torPath ?? findTor().path;
   const gencert = options.torGencertPath ?? findInstalled('tor-gencert');
   if (!gencert) throw new Error('tor-gencert not found: it comes with tor (Debian/Ubuntu: apt install tor)');
@@ -126,7 +129,7 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
         ownerPid: String(process.pid),
         noticeLog: torrcValue(`notice file ${path.join(spec.dir, 'notice.log')}`),
         votingInterval: String(votingInterval),
-        voteDelay: String(VOTE_DELAY_SECONDS),
+        voteDelay: String(voteDelay),
       };
       const torrc = [
         renderTemplate(templates.common, values),
@@ -286,7 +289,9 @@ async function waitForListening(port: number, child: ChildProcess, dir: string):
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       const output = await readFile(path.join(dir, 'stdout.log'), 'utf8').catch(() => '');
-      const problem = output.split('\n').filter((l) => /\[(warn|err)\]/.test(l));
+      const problem = output
+        .split('\n')
+        .filter((l) => /\[(warn|err)\]/.test(l) && !/see warnings above/.test(l));
       throw new Error(`a testnet node exited at start (${dir}): ${problem.at(-1) ?? output.slice(-300)}`);
     }
     const open = await new Promise<boolean>((resolve) => {
