@@ -87,7 +87,9 @@ describe('TorManager with a real tor, off the network', { skip, timeout: 120_000
     assert.ok(manager.bootstrap.progress < 100);
 
     const pid = manager.pid;
+    const waiting = assert.rejects(manager.waitForBootstrap(), isTorError('closed', /tor was stopped/));
     await manager.stop();
+    await waiting;
     assert.ok(await waitUntil(() => !alive(pid), 5000), 'tor is gone after stop()');
     assert.ok(!existsSync(path.join(torDir, 'control-port')));
   });
@@ -137,11 +139,15 @@ describe('TorManager with a real tor, off the network', { skip, timeout: 120_000
   test('tor exiting under us: an exit event, and waiters fail at once', async () => {
     const manager = await startIsolated();
     const exit = once(manager, 'exit') as Promise<[TorError]>;
-    const waiting = manager.waitForBootstrap();
+    let waitError: unknown;
+    const waiting = manager.waitForBootstrap().catch((e: unknown) => {
+      waitError = e;
+    });
     process.kill(manager.pid!, 'SIGKILL');
     const [error] = await exit;
     assert.ok(['exited', 'closed'].includes(error.kind), error.message);
-    await assert.rejects(waiting, (e: unknown) => e === error);
+    await waiting;
+    assert.equal(waitError, error);
     await assert.rejects(manager.publishService(8080), (e: unknown) => e === error);
     await manager.stop();
   });

@@ -321,10 +321,25 @@ export class TorManager extends EventEmitter<TorManagerEvents> {
     await this.control.delOnion(serviceId);
   }
 
+  /**
+   * SIGNAL NEWNYM: new streams get new circuits, and tor forgets what it cached about onion
+   * services (descriptors, introduction points, pending rendezvous). Worth sending when an onion
+   * peer that answered before stops answering: seen on the test network, a peer that connected
+   * while the other end restarted waited on a dead rendezvous for minutes, every retry joining it,
+   * until NEWNYM (tor accepts one every 10 s; more are delayed).
+   */
+  async newCircuits(): Promise<void> {
+    if (this.gone) throw this.gone;
+    await this.control.signal('NEWNYM');
+  }
+
   /** Ends the control connection; a managed tor then exits (killed if it lingers). */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    // Anyone still waiting (bootstrap, an upload) is told, and later calls fail plainly.
+    this.gone ??= new TorError('closed', 'tor was stopped');
+    this.signals.emit('gone', this.gone);
     this.control.close();
     await this.tor?.stop(5000);
   }
