@@ -23,7 +23,7 @@ const run = promisify(execFile);
 export interface TestnetOptions {
   /** Plain relays besides the 3 authorities: 1 to 3 (default 1, enough for onion services). */
   readonly relays?: number;
-  /** Seconds between consensus votes (default 20; 10 is faster to start, was less stable warm). */
+  /** Seconds between consensus votes: 20 (the default, seen stable) or down to 10 (faster to start). */
   readonly votingIntervalSeconds?: number;
   readonly torPath?: string;
   readonly torGencertPath?: string;
@@ -35,7 +35,8 @@ export interface TestnetNode {
   readonly nickname: string;
   readonly role: 'authority' | 'relay';
   readonly orPort: number;
-  readonly dirPort: number;
+  /** Authorities only. */
+  readonly dirPort: number | undefined;
   readonly dir: string;
   readonly pid: number | undefined;
 }
@@ -47,8 +48,8 @@ export interface Testnet {
   /** What a client tor needs to use this network and nothing else (TorManager's extraTorrcLines). */
   readonly clientTorrcLines: readonly string[];
   /**
-   * Resolves once an authority's consensus lists every node as a running HSDir: the moment to start
-   * clients (default limit 120 s).
+   * Resolves once an authority's consensus lists every node as running (the authorities as HSDirs):
+   * the moment to start clients (default limit 120 s).
    */
   waitForConsensus(timeoutMs?: number): Promise<void>;
   /** SIGHUP to the relays: they retry their directory fetches at once instead of backing off. */
@@ -93,17 +94,14 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
   process.on('exit', killAll);
   try {
     const templates = await readTemplates();
-    const ports = await freePorts(2 * (AUTHORITIES + relays));
+    // An ORPort for every node, a DirPort for each authority (relays are not directory caches).
+    const ports = await freePorts(2 * AUTHORITIES + relays);
     const specs = Array.from({ length: AUTHORITIES + relays }, (_, i) => {
       const role = i < AUTHORITIES ? ('authority' as const) : ('relay' as const);
       const nickname = role === 'authority' ? `auth${i + 1}` : `relay${i - AUTHORITIES + 1}`;
-      return {
-        role,
-        nickname,
-        orPort: ports[2 * i]!,
-        dirPort: ports[2 * i + 1]!,
-        dir: path.join(dir, nickname),
-      };
+      const orPort = ports[i]!;
+      const dirPort = role === 'authority' ? ports[AUTHORITIES + relays + i]! : undefined;
+      return { role, nickname, orPort, dirPort, dir: path.join(dir, nickname) };
     });
     const empty = path.join(dir, 'empty-torrc');
     await writeFile(empty, '');
@@ -112,7 +110,7 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
     for (const spec of specs) {
       await mkdir(path.join(spec.dir, 'keys'), { recursive: true, mode: 0o700 });
       if (spec.role !== 'authority') continue;
-      const v3ident = await makeAuthorityKeys(gencert, spec.dir, spec.dirPort);
+      const v3ident = await makeAuthorityKeys(gencert, spec.dir, spec.dirPort!);
       const fingerprint = await relayFingerprint(torPath, empty, spec);
       dirAuthorities.push(
         `DirAuthority ${spec.nickname} orport=${spec.orPort} no-v2 v3ident=${v3ident} 127.0.0.1:${spec.dirPort} ${fingerprint}`,
@@ -125,7 +123,7 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
         dataDirectory: torrcValue(spec.dir),
         nickname: spec.nickname,
         orPort: String(spec.orPort),
-        dirPort: String(spec.dirPort),
+        dirPort: String(spec.dirPort ?? 0),
         ownerPid: String(process.pid),
         noticeLog: torrcValue(`notice file ${path.join(spec.dir, 'notice.log')}`),
         votingInterval: String(votingInterval),
@@ -148,7 +146,7 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
       children.push(child);
       nodes.push({ ...spec, pid: child.pid });
     }
-    await Promise.all(specs.map((spec, i) => waitForListening(spec.dirPort, children[i]!, spec.dir)));
+    await Promise.all(specs.map((spec, i) => waitForListening(spec.orPort, children[i]!, spec.dir)));
 
     const clientTorrcLines = [...templateLines(templates.client), ...dirAuthorities];
     let stopped: Promise<void> | undefined;
@@ -156,12 +154,7 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
       dir,
       nodes,
       clientTorrcLines,
-      waitForConsensus: (timeoutMs = 120_000) =>
-        waitForConsensus(
-          specs[0]!.dirPort,
-          specs.map((s) => s.nickname),
-          timeoutMs,
-        ),
+      waitForConsensus: (timeoutMs = 120_000) => waitForConsensus(specs[0]!.dirPort!, specs, timeoutMs),
       hupRelays: () => {
         for (const [i, child] of children.entries())
           if (specs[i]!.role === 'relay' && child.exitCode === null) child.kill('SIGHUP');
@@ -283,7 +276,7 @@ export async function freePorts(count: number): Promise<number[]> {
   }
 }
 
-/** Waits until a node accepts connections on its DirPort (it has read its torrc and started). */
+/** Waits until a node accepts connections on its ORPort (it has read its torrc and started). */
 async function waitForListening(port: number, child: ChildProcess, dir: string): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
@@ -304,18 +297,19 @@ async function waitForListening(port: number, child: ChildProcess, dir: string):
     if (open) return;
     await sleep(100);
   }
-  throw new Error(`a testnet node did not open its DirPort ${port} within 20 s (${dir})`);
+  throw new Error(`a testnet node did not open its ORPort ${port} within 20 s (${dir})`);
 }
 
 /**
- * Polls an authority until its current consensus lists every node of the network as a running,
- * valid HSDir. Only then is the network ready for onion services: the first consensus usually
- * holds the authorities alone (a relay publishes its descriptor only once it has a consensus), and
- * a client that bootstraps on it backs off from fetching the later relays' descriptors for minutes.
+ * Polls an authority until its current consensus lists every node as running and valid, and every
+ * authority as an HSDir (relays are not directory caches here, so never HSDirs). Only then is the
+ * network ready for onion services: the first consensus usually holds the authorities alone (a
+ * relay publishes its descriptor only once it has a consensus), and a client that bootstraps on it
+ * backs off from fetching the later relays' descriptors for minutes.
  */
 async function waitForConsensus(
   dirPort: number,
-  nicknames: readonly string[],
+  nodes: readonly { nickname: string; role: 'authority' | 'relay' }[],
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -323,29 +317,31 @@ async function waitForConsensus(
   while (Date.now() < deadline) {
     const consensus = await httpGet(dirPort, '/tor/status-vote/current/consensus');
     if (consensus !== undefined) {
-      const ready = readyNodes(consensus);
-      const missing = nicknames.filter((n) => !ready.has(n));
+      const flags = consensusFlags(consensus);
+      const missing = nodes.filter(({ nickname, role }) => {
+        const f = flags.get(nickname);
+        return !f?.has('Running') || !f.has('Valid') || (role === 'authority' && !f.has('HSDir'));
+      });
       if (missing.length === 0) return;
-      seen = `the consensus lacks ${missing.join(', ')}`;
+      seen = `the consensus lacks ${missing.map((n) => n.nickname).join(', ')}`;
     }
     await sleep(500);
   }
   throw new Error(`the test network was not ready within ${timeoutMs} ms: ${seen}`);
 }
 
-/** The nicknames in a consensus document whose flags include Running, Valid and HSDir. */
-export function readyNodes(consensus: string): Set<string> {
-  const ready = new Set<string>();
+/** Each node's flags in a consensus document (`r nickname …` then `s Flag Flag …`). */
+export function consensusFlags(consensus: string): Map<string, Set<string>> {
+  const flags = new Map<string, Set<string>>();
   let nickname: string | undefined;
   for (const line of consensus.split('\n')) {
     if (line.startsWith('r ')) nickname = line.split(' ')[1];
     else if (line.startsWith('s ') && nickname !== undefined) {
-      const flags = new Set(line.slice(2).split(' '));
-      if (flags.has('Running') && flags.has('Valid') && flags.has('HSDir')) ready.add(nickname);
+      flags.set(nickname, new Set(line.slice(2).split(' ')));
       nickname = undefined;
     }
   }
-  return ready;
+  return flags;
 }
 
 /** The body of a 200 answer from a node's DirPort, or undefined (404 before the first vote, …). */

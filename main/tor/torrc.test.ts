@@ -10,7 +10,7 @@ import { TorError } from './errors';
 import { findTor } from './find-tor';
 import { pickSocks } from './manager';
 import { readOnionKey, writeOnionKey } from './onion-key';
-import { readyNodes } from './testnet';
+import { consensusFlags } from './testnet';
 import { checkTorrcLines, defaultTemplatePath, renderTemplate, torrcValue } from './torrc';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tor-units-'));
@@ -151,7 +151,7 @@ describe('reading what tor says', () => {
     assert.throws(() => pickSocks(''), /tor has no SOCKS port/);
   });
 
-  test('a consensus: the nodes ready for onion services', () => {
+  test("a consensus: each node's flags", () => {
     const consensus = [
       'network-status-version 3',
       'r auth1 AAAA BBBB 2026-01-01 00:00:00 127.0.0.1 5000 5001',
@@ -159,6 +159,9 @@ describe('reading what tor says', () => {
       'r relay1 CCCC DDDD 2026-01-01 00:00:00 127.0.0.1 5002 0',
       's Fast Running Valid',
     ].join('\n');
-    assert.deepEqual([...readyNodes(consensus)], ['auth1']);
+    const flags = consensusFlags(consensus);
+    assert.deepEqual([...flags.keys()], ['auth1', 'relay1']);
+    assert.ok(flags.get('auth1')!.has('HSDir'));
+    assert.deepEqual([...flags.get('relay1')!], ['Fast', 'Running', 'Valid']);
   });
 });
