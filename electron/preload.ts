@@ -1,10 +1,40 @@
 // Sandboxed preload: it may only `require('electron')`, so esbuild bundles it to one CommonJS file.
-// Every capability the renderer gets is listed here; keep each one narrow and typed.
-import { contextBridge, ipcRenderer } from 'electron';
-import { IPC, type OnionElectionApi } from './api';
+// It exposes exactly the engine API: one function per request, `onEvent` returning its unsubscribe.
+import { contextBridge, type IpcRendererEvent, ipcRenderer } from 'electron';
+import { REQUEST_NAMES, type SequencedEvent } from '../main/api/contract';
+import { IPC, type IpcReply, type OnionElectionApi } from './api';
+
+/** A rejection the renderer can show beside a form field (`field`), as the HTTP transport gives. */
+class EngineError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+async function request(name: (typeof REQUEST_NAMES)[number], args: unknown[]): Promise<unknown> {
+  const reply = (await ipcRenderer.invoke(IPC.request(name), ...args)) as IpcReply;
+  if ('error' in reply) throw new EngineError(reply.error, reply.field);
+  return reply.ok;
+}
+
+const requests = Object.fromEntries(
+  REQUEST_NAMES.map((name) => [name, (...args: unknown[]) => request(name, args)]),
+) as unknown as Omit<OnionElectionApi, 'onEvent' | 'version'>;
 
 const api: OnionElectionApi = {
+  ...requests,
   version: () => ipcRenderer.invoke(IPC.version),
+  onEvent(listener) {
+    // The renderer gets the event alone, never Electron's IpcRendererEvent (it holds `sender`).
+    const forward = (_event: IpcRendererEvent, sequenced: SequencedEvent) => listener(sequenced);
+    ipcRenderer.on(IPC.events, forward);
+    return () => {
+      ipcRenderer.off(IPC.events, forward);
+    };
+  },
 };
 
 contextBridge.exposeInMainWorld('onionElection', api);

@@ -25,6 +25,28 @@ const electron = {
   format: 'cjs',
   target: 'node20',
   external: ['electron'],
+  // import.meta is empty in CommonJS; the engine falls back to __dirname there (main/workers.ts).
+  logOverride: { 'empty-import-meta': 'silent' },
+};
+
+// The engine's worker threads as ES modules beside a bundle that starts them (main/workers.ts finds
+// them there). CommonJS dependencies bundled into ESM need a `require`, provided by the banner.
+const workerEntries = {
+  'miner-worker': 'main/chain/pow/miner-worker.ts',
+  'ballot-worker': 'main/verify/ballot-worker.ts',
+};
+const esmBanner = {
+  js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+};
+const electronWorkers = {
+  ...common,
+  entryPoints: workerEntries,
+  outdir: 'dist/electron',
+  outExtension: { '.js': '.mjs' },
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  banner: esmBanner,
 };
 
 // The command line and the engine's worker threads, as ES modules side by side in dist/cli (the
@@ -32,19 +54,13 @@ const electron = {
 // not installed. CommonJS dependencies bundled into ESM need a `require`, provided by the banner.
 const cli = {
   ...common,
-  entryPoints: {
-    main: 'main/cli/main.ts',
-    'miner-worker': 'main/chain/pow/miner-worker.ts',
-    'ballot-worker': 'main/verify/ballot-worker.ts',
-  },
+  entryPoints: { main: 'main/cli/main.ts', ...workerEntries },
   outdir: 'dist/cli',
   outExtension: { '.js': '.mjs' },
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  },
+  banner: esmBanner,
 };
 
 /** Copies the static renderer files after every build, so --watch picks up their changes too. */
@@ -77,7 +93,8 @@ await rm('dist/renderer', { recursive: true, force: true });
 await mkdir('dist/renderer', { recursive: true });
 
 if (watch) {
-  for (const options of [electron, renderer, cli]) await (await esbuild.context(options)).watch();
+  for (const options of [electron, electronWorkers, renderer, cli])
+    await (await esbuild.context(options)).watch();
 } else {
-  await Promise.all([esbuild.build(electron), esbuild.build(renderer), esbuild.build(cli)]);
+  await Promise.all([electron, electronWorkers, renderer, cli].map((options) => esbuild.build(options)));
 }

@@ -22,6 +22,9 @@ import { check } from '../crypto/errors';
 import { Framer } from '../crypto/framing';
 import type { Group } from '../crypto/group';
 import type { Ballot, TallierPublicKey } from '../crypto/types';
+import { MAX_MINER_LABEL_BYTES } from './limits';
+
+export { MAX_MINER_LABEL_BYTES };
 
 export type Payload =
   | { readonly kind: 'tallier_key'; readonly key: TallierPublicKey }
@@ -56,7 +59,6 @@ export interface BlockJson {
   nonce: string;
 }
 
-export const MAX_MINER_LABEL_BYTES = 64;
 /** No canonical block comes near this (a ballot block is ~4.6 KB of JSON). */
 export const MAX_BLOCK_JSON_BYTES = 16 * 1024;
 export const HEADER_PREFIX_BYTES = 103;

@@ -6,6 +6,7 @@ import { encodeGroup, exactObject, fixedHex, parseGroupParams } from '../crypto/
 import { check } from '../crypto/errors';
 import { Framer } from '../crypto/framing';
 import { Group } from '../crypto/group';
+import { LIMITS } from './limits';
 import { MAX_TARGET } from './pow/target';
 
 export interface ElectionParams {
@@ -45,16 +46,7 @@ export interface GenesisJson {
   created_at: number;
 }
 
-export const LIMITS = {
-  titleBytes: 200,
-  questionBytes: 1000,
-  nTalliers: [1, 64],
-  nTalliersBlocks: [1, 10_000],
-  nVoteBlocks: [1, 100_000],
-  confirmations: [0, 1000],
-  /** At most 2^34 expected hashes per block (~1.5 h on one laptop core at 3 MH/s). */
-  maxExpectedHashesLog2: 34,
-} as const;
+export { LIMITS };
 
 /** The hardest target a genesis may set. (MAX_TARGET, the easiest, lets tests mine instantly.) */
 export const MIN_TARGET = MAX_TARGET >> BigInt(LIMITS.maxExpectedHashesLog2);

@@ -6,7 +6,7 @@ import { type Command, helpOf } from './command';
 import { demoCommand } from './demo';
 import { exportCommand } from './export';
 import { checkAccepted, parseCommandLine, UsageError } from './options';
-import { joinCommand, newCommand, startCommand } from './run';
+import { dashboardCommand, joinCommand, newCommand, startCommand } from './run';
 import { statusCommand } from './status';
 import { verifyCommand } from './verify';
 
@@ -14,6 +14,7 @@ const COMMANDS: Record<string, Command> = {
   new: newCommand,
   join: joinCommand,
   start: startCommand,
+  dashboard: dashboardCommand,
   status: statusCommand,
   export: exportCommand,
   verify: verifyCommand,
@@ -38,7 +39,8 @@ function usage(): string {
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(argv);
-  const [name, ...args] = positionals;
+  // `onion-election [options] --dashboard` with no command: the dashboard command.
+  const [name = values.dashboard ? 'dashboard' : undefined, ...args] = positionals;
   if (name === undefined || name === 'help') {
     console.log(usage());
     return name === undefined && !values.help ? 2 : 0;

@@ -30,6 +30,8 @@ export const OPTIONS = {
   'tor-cookie': { type: 'string' },
   'tor-password': { type: 'string' },
   'torrc-extra': { type: 'string' },
+  dashboard: { type: 'boolean' },
+  'dashboard-port': { type: 'string' },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -65,6 +67,9 @@ export const OPTION_HELP: Record<OptionName, string> = {
   'tor-cookie': '    --tor-cookie FILE  its control cookie (default: the file that tor names)',
   'tor-password': '    --tor-password PW  its control password, instead of a cookie',
   'torrc-extra': '    --torrc-extra FILE extra torrc lines for the started tor (e.g. a private test network)',
+  dashboard:
+    '    --dashboard        serve the web dashboard on 127.0.0.1 and print its address (with an access token)',
+  'dashboard-port': '    --dashboard-port N port of the web dashboard (default: any free port)',
   output: '-o, --output FILE      write to FILE instead of standard output',
   help: '-h, --help             this help',
 };

@@ -1,17 +1,26 @@
-// `new`, `join` and `start`: the three ways to run a runner, until Ctrl-C.
-
-import { mkdir, readFile } from 'node:fs/promises';
+// `new`, `join`, `start` and the dashboard: the ways to run a runner, until Ctrl-C. All of them go
+// through the engine (main/app/engine.ts), as the desktop app does.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import { encodeGenesis, type Genesis, makeGenesis, parseGenesis } from '../chain/genesis';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import packageJson from '../../package.json' with { type: 'json' };
+import { type DashboardServer, serveDashboard } from '../app/dashboard-server';
+import { Engine, type LaunchChoice } from '../app/engine';
+import { genesisFromForm } from '../app/requests';
+import { encodeGenesis, type Genesis, parseGenesis } from '../chain/genesis';
 import { MAX_TARGET } from '../chain/pow/target';
-import { Group } from '../crypto/group';
+import { ValidationError } from '../crypto/errors';
 import { parsePeerAddress } from '../net/address';
-import { Runner, type RunnerOptions } from '../net/runner';
-import { ElectionNode, type NodeSettings } from '../node/election-node';
+import type { RunnerOptions } from '../net/runner';
+import type { NodeSettings } from '../node/election-node';
 import type { Command } from './command';
 import { dataDirOf, intOption, type OptionName, UsageError, type Values, voteOption } from './options';
 import { attachProgress, formatResult } from './progress';
-import { openTor } from './tor';
+import { torConfigOf } from './tor';
+
+const VERSION = packageJson.version;
 
 const RUN_OPTIONS: OptionName[] = [
   'name',
@@ -30,6 +39,8 @@ const RUN_OPTIONS: OptionName[] = [
   'tor-password',
   'torrc-extra',
   'withhold-factor',
+  'dashboard',
+  'dashboard-port',
 ];
 const ELECTION_OPTIONS: OptionName[] = [
   'title',
@@ -87,18 +98,33 @@ function addressOption(value: string, option: string) {
 }
 
 export function genesisOf(values: Values): Genesis {
-  const difficulty = intOption(values, 'difficulty', 2 ** 26, [1, 2 ** 34]);
-  return makeGenesis({
-    title: values.title ?? 'Onion Election',
-    question: values.question ?? 'Do you agree?',
-    group: Group.default(),
-    nTalliers: intOption(values, 'talliers', 3, [1, 64]),
-    nTalliersBlocks: intOption(values, 'key-blocks', 6, [1, 10_000]),
-    nVoteBlocks: intOption(values, 'vote-blocks', 20, [1, 100_000]),
-    confirmations: intOption(values, 'confirmations', 2, [0, 1000]),
-    target: difficulty === 1 ? MAX_TARGET : MAX_TARGET / BigInt(difficulty),
-    createdAt: Math.floor(Date.now() / 1000),
-  });
+  try {
+    return genesisFromForm({
+      title: values.title ?? 'Onion Election',
+      question: values.question ?? 'Do you agree?',
+      nTalliers: intOption(values, 'talliers', 3, [1, 64]),
+      nTalliersBlocks: intOption(values, 'key-blocks', 6, [1, 10_000]),
+      nVoteBlocks: intOption(values, 'vote-blocks', 20, [1, 100_000]),
+      confirmations: intOption(values, 'confirmations', 2, [0, 1000]),
+      difficulty: intOption(values, 'difficulty', 2 ** 26, [1, 2 ** 34]),
+    });
+  } catch (error) {
+    // The form's field names are the options' names in camelCase; say which option was wrong.
+    if (error instanceof ValidationError)
+      throw new UsageError(`--${OPTION_OF[error.field] ?? error.field}: ${error.reason}`);
+    throw error;
+  }
+}
+
+const OPTION_OF: Record<string, string> = { title: 'title', question: 'question', difficulty: 'difficulty' };
+
+/** The built dashboard: dist/renderer, beside dist/cli when bundled, else in the checkout. */
+function rendererDir(): string {
+  for (const candidate of ['../renderer/', '../../dist/renderer/']) {
+    const dir = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(path.join(dir, 'index.html'))) return dir;
+  }
+  throw new Error('the dashboard is not built: run `npm run build` first');
 }
 
 export function describeElection(genesis: Genesis): string {
@@ -113,54 +139,117 @@ export function describeElection(genesis: Genesis): string {
 }
 
 /**
- * Starts the runner's tor (unless --direct or a tor run by the user), then `open` (which creates
- * or opens the node), then runs until SIGINT/SIGTERM, printing progress; shuts down cleanly.
+ * Runs a runner through the engine until SIGINT/SIGTERM: tor (unless --direct or the user's own),
+ * then `choice` (create, join or open the data folder), then the network; prints progress and, with
+ * --dashboard, serves the web dashboard. Shuts down cleanly.
  */
 async function run(
   values: Values,
-  network: RunnerOptions,
-  open: (proxy: string | undefined) => Promise<ElectionNode>,
+  network: ReturnType<typeof networkOf>,
+  choice: LaunchChoice,
 ): Promise<number> {
-  const dir = dataDirOf(values);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const tor = await openTor(values, dir, (line) => console.log(line));
-  let node: ElectionNode;
+  const engine = await openEngine(values, network, { start: false });
   try {
-    node = await open(network.proxy ?? tor?.socksUrl);
+    await engine.launch(choice);
   } catch (error) {
-    await tor?.stop();
+    await engine.close();
     throw error;
   }
-  return runUntilStopped(node, { ...network, ...(tor ? { tor } : {}) });
+  return runUntilStopped(engine, values);
+}
+
+/** The engine for the options: data folder, tor, peer API port, peers. Nothing runs yet. */
+export async function openEngine(
+  values: Values,
+  network: ReturnType<typeof networkOf>,
+  options: { start: boolean },
+): Promise<Engine> {
+  const engine = await Engine.open({
+    dataDir: dataDirOf(values),
+    version: VERSION,
+    tor: await torConfigOf(values),
+    peers: network.peers,
+    ...(values.port ? { port: network.port } : {}),
+    defaults: DEFAULT_SETTINGS,
+    overrides: settingsOf(values),
+    start: options.start,
+    log: (line) =>
+      console.log(line.startsWith('tor') || line.startsWith('warning') ? `  ${line}` : `  · ${line}`),
+  });
+  printTorProgress(engine);
+  return engine;
+}
+
+function printTorProgress(engine: Engine): void {
+  let shown = -1;
+  engine.onEvent(({ event }) => {
+    if (event.type !== 'tor' || event.tor.mode === 'off' || event.tor.stage !== 'bootstrapping') return;
+    if (event.tor.progress === shown) return;
+    shown = event.tor.progress;
+    console.log(`  tor       ${String(shown).padStart(3)}% ${event.tor.summary}`);
+  });
 }
 
 /** Runs until SIGINT/SIGTERM, printing progress; shuts down cleanly. */
-async function runUntilStopped(node: ElectionNode, network: RunnerOptions): Promise<number> {
-  const runner = await Runner.start(node, { ...network, log: (m) => console.log(`  · ${m}`) });
-  console.log(`  runner    ${node.settings.name} · data ${node.dataDir.path}`);
-  console.log(
-    `  peer API  127.0.0.1:${runner.port}${runner.self ? ` · reachable as ${runner.self}` : ' · no --address: peers learn of this runner only if it is given to them'}`,
-  );
-  if (node.settings.vote === undefined)
-    console.log('  note      no --vote given: this runner will not mine during the voting phase');
-  for (const warning of node.startupWarnings) console.log(`  warning   ${warning}`);
-  console.log('  Ctrl-C stops the runner.\n');
-  attachProgress(runner);
-  const done = node.resultState();
-  if (done?.result) console.log(formatResult(done));
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  console.log('\nstopping…');
-  await runner.close();
+async function runUntilStopped(engine: Engine, values: Values): Promise<number> {
+  const runner = engine.runner;
+  let dashboard: DashboardServer | undefined;
+  try {
+    if (runner) {
+      const { node } = runner;
+      console.log(`  runner    ${node.settings.name} · data ${node.dataDir.path}`);
+      console.log(
+        `  peer API  127.0.0.1:${runner.port}${runner.self ? ` · reachable as ${runner.self}` : ' · no --address: peers learn of this runner only if it is given to them'}`,
+      );
+      if (node.settings.vote === undefined)
+        console.log('  note      no --vote given: this runner will not mine during the voting phase');
+    }
+    if (values.dashboard) {
+      dashboard = await startDashboard(engine, values);
+      console.log(`  dashboard ${dashboard.url}`);
+      console.log('            (open it in a browser on this machine; the link carries its access token)');
+    }
+    console.log('  Ctrl-C stops the runner.\n');
+    if (runner) {
+      attachProgress(runner);
+      const done = runner.node.resultState();
+      if (done?.result) console.log(formatResult(done));
+    } else {
+      // Dashboard-only start on an empty folder: progress is printed once the user starts a runner.
+      engine.onEvent(({ event }) => {
+        if (event.type === 'stage' && event.stage === 'running' && engine.runner) {
+          console.log(
+            `  running   ${event.election?.title ?? ''} · reachable as ${event.self ?? '(unknown)'}`,
+          );
+          attachProgress(engine.runner);
+        }
+        if (event.type === 'stage' && event.stage === 'error') console.log(`  error     ${event.error}`);
+      });
+    }
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    console.log('\nstopping…');
+  } finally {
+    await dashboard?.close();
+    await engine.close();
+  }
   console.log('stopped.');
   return 0;
+}
+
+async function startDashboard(engine: Engine, values: Values): Promise<DashboardServer> {
+  return serveDashboard(engine, {
+    rendererDir: rendererDir(),
+    port: intOption(values, 'dashboard-port', 0, [0, 65535]),
+    log: (line) => console.log(`  ${line}`),
+  });
 }
 
 export const newCommand: Command = {
@@ -175,7 +264,7 @@ export const newCommand: Command = {
     const network = networkOf(values);
     const settings = { ...DEFAULT_SETTINGS, ...settingsOf(values) };
     console.log(`onion-election · new election\n${describeElection(genesis)}`);
-    return run(values, network, () => ElectionNode.create(dataDirOf(values), genesis, settings));
+    return run(values, network, { kind: 'create', genesis, settings });
   },
 };
 
@@ -191,12 +280,16 @@ export const joinCommand: Command = {
     if (!values.genesis && network.peers.length === 0) {
       throw new UsageError('join needs a --peer to fetch the election from (or --genesis FILE)');
     }
-    return run(values, network, async (proxy) => {
-      const { genesis, from } = values.genesis
-        ? { genesis: parseGenesis(JSON.parse(await readFile(values.genesis, 'utf8'))), from: values.genesis }
-        : await Runner.fetchGenesis(network.peers, proxy);
-      console.log(`onion-election · joining the election from ${from}\n${describeElection(genesis)}`);
-      return ElectionNode.create(dataDirOf(values), genesis, settings);
+    const genesis = values.genesis
+      ? parseGenesis(JSON.parse(await readFile(values.genesis, 'utf8')))
+      : undefined;
+    console.log(`onion-election · joining the election from ${values.genesis ?? network.peers.join(', ')}`);
+    if (genesis) console.log(describeElection(genesis));
+    return run(values, network, {
+      kind: 'join',
+      peers: network.peers,
+      settings,
+      ...(genesis ? { genesis } : {}),
     });
   },
 };
@@ -208,10 +301,27 @@ export const startCommand: Command = {
   options: RUN_OPTIONS,
   async run(values) {
     const network = networkOf(values);
-    return run(values, network, async () => {
-      const node = await ElectionNode.open(dataDirOf(values), settingsOf(values));
-      console.log(`onion-election · resuming\n${describeElection(node.genesis)}`);
-      return node;
-    });
+    if (!existsSync(path.join(dataDirOf(values), 'genesis.json'))) {
+      throw new Error(`${dataDirOf(values)} holds no election (genesis.json is missing): use new or join`);
+    }
+    console.log('onion-election · resuming');
+    return run(values, network, { kind: 'open', settings: settingsOf(values) });
+  },
+};
+
+export const dashboardCommand: Command = {
+  summary: 'serve the web dashboard: start or join an election from a browser, or watch this one',
+  usage: 'onion-election [options] --dashboard  (or: onion-election [options] dashboard)',
+  description: [
+    "Serves the desktop app's dashboard on 127.0.0.1 and prints its address with an access token.",
+    'If the data folder holds an election, the runner runs it; otherwise the dashboard offers to',
+    'start a new election or join one. `new`, `join` and `start` take --dashboard too.',
+  ].join('\n'),
+  options: RUN_OPTIONS,
+  async run(values) {
+    const network = networkOf(values);
+    const engine = await openEngine(values, network, { start: true });
+    console.log(`onion-election · dashboard · data ${dataDirOf(values)}`);
+    return runUntilStopped(engine, { ...values, dashboard: true });
   },
 };

@@ -10,7 +10,7 @@ import type { BlockMeta } from '../chain/chain';
 import { encodeDecryptionFactor } from '../crypto/codec';
 import type { DecryptionFactor } from '../crypto/types';
 import type { BlockSource, ElectionNode } from '../node/election-node';
-import type { PeerClient } from './client';
+import { type PeerClient, PeerError } from './client';
 import type { PeerBook } from './peer-book';
 
 export interface NetworkOptions {
@@ -21,6 +21,12 @@ export interface NetworkOptions {
   readonly self?: string;
   /** Time between sync rounds. */
   readonly syncIntervalMs?: number;
+  /**
+   * An onion peer that answered before has stopped answering (a timeout). Tor may be holding on
+   * to a dead circuit or a stale descriptor for it (say the peer restarted); the runner asks its
+   * tor for fresh circuits (NEWNYM) instead of waiting minutes for tor to notice.
+   */
+  readonly onOnionPeerSilent?: (peer: string) => void;
   readonly log?: (message: string) => void;
 }
 
@@ -38,6 +44,7 @@ export class Network {
   private readonly self: string | undefined;
   private readonly intervalMs: number;
   private readonly log: (message: string) => void;
+  private readonly onOnionPeerSilent: ((peer: string) => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
   private rounds = 0;
@@ -54,6 +61,7 @@ export class Network {
     this.self = options.self;
     this.intervalMs = options.syncIntervalMs ?? 5000;
     this.log = options.log ?? (() => {});
+    this.onOnionPeerSilent = options.onOnionPeerSilent;
   }
 
   start(): void {
@@ -126,8 +134,11 @@ export class Network {
       if (!this.node.chain.has(status.best)) await this.fetchChain(peer, status.height);
       if (this.node.chain.state().final) await this.fetchFactors(peer);
     } catch (error) {
+      const before = this.peers.snapshot().find((p) => p.address === peer);
       this.peers.markFailure(peer);
       this.log(`sync with ${peer}: ${(error as Error).message}`);
+      const silent = error instanceof PeerError && error.reason.startsWith('no answer within');
+      if (silent && before?.kind === 'onion' && before.reachable === true) this.onOnionPeerSilent?.(peer);
     }
   }
 

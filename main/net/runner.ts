@@ -37,6 +37,8 @@ export class Runner {
     readonly peers: PeerBook,
     readonly port: number,
     readonly self: string | undefined,
+    /** The tor this runner publishes through, if it was given one (it stops it on close). */
+    readonly tor: TorManager | undefined,
     private readonly stopServices: () => Promise<void>,
   ) {}
 
@@ -75,13 +77,14 @@ export class Runner {
         peers,
         ...(self ? { self } : {}),
         ...(options.syncIntervalMs ? { syncIntervalMs: options.syncIntervalMs } : {}),
+        ...(options.tor ? { onOnionPeerSilent: freshCircuits(options.tor, log) } : {}),
         log,
       });
       // Remember every peer given by hand, for the next start.
       await node.updateSettings({ peers: peers.list(), port: api.port });
       network.start();
       if (node.settings.mining) node.startMining();
-      return new Runner(node, network, peers, api.port, self, async () => {
+      return new Runner(node, network, peers, api.port, self, options.tor, async () => {
         await api.close();
         await options.tor?.stop();
       });
@@ -118,11 +121,30 @@ export class Runner {
     void this.network.syncWith(parsed);
   }
 
+  /** Forgets a peer (the dashboard's remove button); false if it was not in the book. */
+  async removePeer(address: string): Promise<boolean> {
+    const parsed = parsePeerAddress(address, 'peer').address;
+    if (!this.peers.remove(parsed)) return false;
+    await this.node.updateSettings({ peers: this.peers.list() });
+    return true;
+  }
+
   async close(): Promise<void> {
     await this.network.close();
     await this.stopServices();
     await this.node.close();
   }
+}
+
+/** Asks tor for new circuits when an onion peer falls silent, at most once a minute. */
+function freshCircuits(tor: TorManager, log: (message: string) => void): (peer: string) => void {
+  let last = 0;
+  return (peer) => {
+    if (Date.now() - last < 60_000) return;
+    last = Date.now();
+    log(`${peer} stopped answering: asking tor for fresh circuits`);
+    tor.newCircuits().catch((error: unknown) => log(`tor NEWNYM failed: ${(error as Error).message}`));
+  };
 }
 
 export type { NodeSettings };

@@ -250,6 +250,14 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     this.wakeMiner();
   }
 
+  /** The vote of ballots mined from now on; undefined: no vote, so no ballots. */
+  async setVote(vote: 0 | 1 | undefined): Promise<void> {
+    const { vote: _, ...rest } = this.settingsValue;
+    this.settingsValue = vote === undefined ? rest : { ...rest, vote };
+    await this.dataDir.save('settings', this.settingsValue);
+    this.wakeMiner();
+  }
+
   /** Starts the mining loop; it follows the best tip until stopped or closed. */
   startMining(): void {
     this.settingsValue = { ...this.settingsValue, mining: true };

@@ -1,0 +1,312 @@
+// The one API between the engine and any UI: the desktop app's renderer (over Electron IPC) and the
+// headless web dashboard (over HTTP and server-sent events on 127.0.0.1). Both transports carry
+// exactly these requests and events; nothing else crosses the boundary.
+//
+// State travels as a snapshot `{seq, state}` and then as events numbered seq+1, seq+2, …; a UI
+// applies them in order with `applyEvent` (./reduce) and loads a new snapshot if it sees a gap.
+// Everything here is plain JSON (no bigint, no Date): this file is compiled for Node and for the
+// browser alike, so it imports nothing but plain data (the parameter limits).
+
+/** Bumped when a request, an event or the state changes incompatibly. */
+export const ENGINE_API_VERSION = 1;
+
+// ── State ─────────────────────────────────────────────────────────────────────────────────────
+
+/** Where the engine is: no election yet (first run), opening one, running it, or failed to. */
+export type EngineStage = 'setup' | 'starting' | 'running' | 'error';
+
+export interface ElectionView {
+  /** The election id (SHA-256 of the genesis), 64 hex digits. */
+  readonly id: string;
+  readonly title: string;
+  readonly question: string;
+  readonly nTalliers: number;
+  readonly nTalliersBlocks: number;
+  readonly nVoteBlocks: number;
+  readonly confirmations: number;
+  /** Height T: the last key block. */
+  readonly keyElectionHeight: number;
+  /** The last ballot block. */
+  readonly lastVoteHeight: number;
+  /** The height at which the tally is fixed. */
+  readonly finalHeight: number;
+  /** Expected hashes per block (2^256 / target), rounded. */
+  readonly expectedHashes: number;
+  /** Unix seconds. */
+  readonly createdAt: number;
+}
+
+export type PayloadKind = 'tallier_key' | 'ballot' | 'confirmation';
+
+/** One block of the tree (every branch, not only the best). */
+export interface BlockView {
+  readonly hash: string;
+  /** The parent's hash; the genesis is not listed, so height-1 blocks point at the election id. */
+  readonly prev: string;
+  readonly height: number;
+  /** Unix seconds, as the miner wrote it. */
+  readonly timestamp: number;
+  readonly miner: string;
+  readonly kind: PayloadKind;
+  /** tallier_key: the key's fingerprint (first 16 hex digits). */
+  readonly key?: string;
+  /** ballot: the ciphertext's fingerprint (first 16 hex digits of α). */
+  readonly ballot?: string;
+  /** Mined by this runner. */
+  readonly mine: boolean;
+  /** When this runner stored it, ms since the epoch. */
+  readonly receivedAt: number;
+}
+
+export type Phase = 'key' | 'vote' | 'confirm' | 'final';
+
+export interface CandidateView {
+  /** Fingerprint: the first 16 hex digits of the public key. */
+  readonly key: string;
+  readonly count: number;
+  readonly lastHeight: number;
+  readonly elected: boolean;
+  /** In words; says when the tie rule decided. */
+  readonly reason: string;
+  /** This runner's own tallier key. */
+  readonly mine: boolean;
+}
+
+/** The best branch, as of its tip. */
+export interface ChainView {
+  readonly tip: string;
+  readonly height: number;
+  /** The phase of the next block, or 'final'. */
+  readonly phase: Phase;
+  readonly candidates: readonly CandidateView[];
+  /** Fingerprint of the election key, once the key election is over. */
+  readonly electionKey?: string;
+  readonly ballots: number;
+  readonly blocks: number;
+  readonly orphans: number;
+  /** The last reorg: when, and how many blocks it replaced. */
+  readonly lastReorg?: { readonly at: number; readonly forkHeight: number; readonly replaced: number };
+}
+
+export type VerificationStatus = 'idle' | 'running' | 'verified' | 'incomplete' | 'invalid';
+
+export interface ResultView {
+  /** The best branch reached the final height: the tally is fixed. */
+  readonly final: boolean;
+  readonly ballots: number;
+  readonly talliers: readonly {
+    readonly key: string;
+    readonly factor: 'verified' | 'awaiting';
+    readonly mine: boolean;
+  }[];
+  readonly result?: { readonly yes: number; readonly no: number; readonly total: number };
+  /** The record of the best chain re-checked from scratch by the independent verifier (`verify`). */
+  readonly verification: {
+    readonly status: VerificationStatus;
+    readonly message?: string;
+    /** The tip the verified record ends at. */
+    readonly tip?: string;
+    readonly at?: number;
+  };
+}
+
+export interface PeerView {
+  readonly address: string;
+  readonly kind: 'onion' | 'loopback';
+  /** 'cli': given by the user; 'peer'/'announce': learned from other runners. */
+  readonly source: 'cli' | 'peer' | 'announce';
+  /** null until tried. */
+  readonly reachable: boolean | null;
+  /** ms since the epoch, or null if never reached. */
+  readonly lastSeen: number | null;
+  readonly failures: number;
+}
+
+export type TorStage = 'off' | 'starting' | 'bootstrapping' | 'publishing' | 'ready' | 'error';
+
+export interface TorView {
+  /** off: direct loopback transport; managed: a tor started by the runner; attached/external: the user's tor. */
+  readonly mode: 'off' | 'managed' | 'attached' | 'external';
+  readonly stage: TorStage;
+  /** Bootstrap progress 0–100 and tor's own summary of it. */
+  readonly progress: number;
+  readonly summary: string;
+  /** Tor's last warning. */
+  readonly warning?: string;
+  readonly error?: string;
+}
+
+export interface MiningView {
+  readonly on: boolean;
+  readonly threads: number;
+  readonly maxThreads: number;
+  /** Hashes per second over the last few seconds. */
+  readonly hashrate: number;
+  /** Why a running miner has nothing to mine, if so. */
+  readonly idle?: string;
+}
+
+export type VoteChoice = 'yes' | 'no';
+
+export interface SettingsView {
+  /** The miner label of this runner's blocks. */
+  readonly name: string;
+  /** null: no vote, so this runner does not mine ballots. */
+  readonly vote: VoteChoice | null;
+}
+
+export interface WarningView {
+  readonly at: number;
+  readonly message: string;
+}
+
+export interface DashboardState {
+  readonly version: string;
+  readonly stage: EngineStage;
+  /** Why the stage is 'error'. */
+  readonly error?: string;
+  readonly dataDir: string;
+  /** This runner's address as peers reach it (.onion, or 127.0.0.1:PORT on the direct transport). */
+  readonly self?: string;
+  readonly tor: TorView;
+  readonly election?: ElectionView;
+  readonly settings: SettingsView;
+  readonly mining: MiningView;
+  readonly peers: readonly PeerView[];
+  /** Every block of the tree in the order this runner stored them (parents before children). */
+  readonly blocks: readonly BlockView[];
+  readonly chain?: ChainView;
+  readonly result?: ResultView;
+  /** The most recent warnings, oldest first (at most MAX_WARNINGS). */
+  readonly warnings: readonly WarningView[];
+}
+
+export const MAX_WARNINGS = 50;
+
+export interface Snapshot {
+  readonly seq: number;
+  readonly state: DashboardState;
+}
+
+// ── Events ────────────────────────────────────────────────────────────────────────────────────
+
+export type EngineEvent =
+  | {
+      readonly type: 'stage';
+      readonly stage: EngineStage;
+      readonly error?: string;
+      readonly election?: ElectionView;
+      readonly self?: string;
+    }
+  | { readonly type: 'tor'; readonly tor: TorView }
+  /** Blocks stored, in order (one, or an orphan run it connected). */
+  | { readonly type: 'blocks'; readonly blocks: readonly BlockView[] }
+  | { readonly type: 'chain'; readonly chain: ChainView }
+  | { readonly type: 'result'; readonly result: ResultView }
+  | { readonly type: 'peers'; readonly peers: readonly PeerView[] }
+  | { readonly type: 'mining'; readonly mining: MiningView }
+  | { readonly type: 'settings'; readonly settings: SettingsView }
+  | { readonly type: 'warning'; readonly warning: WarningView };
+
+export interface SequencedEvent {
+  readonly seq: number;
+  readonly event: EngineEvent;
+}
+
+// ── Requests ──────────────────────────────────────────────────────────────────────────────────
+
+export interface NewElectionForm {
+  readonly title: string;
+  readonly question: string;
+  readonly nTalliers: number;
+  readonly nTalliersBlocks: number;
+  readonly nVoteBlocks: number;
+  readonly confirmations: number;
+  /** Expected hashes per block (the work of one block). */
+  readonly difficulty: number;
+  readonly name: string;
+  readonly vote: VoteChoice | null;
+}
+
+export interface JoinForm {
+  /** The peer to fetch the election from. */
+  readonly peer: string;
+  /** The id the user confirmed after `previewJoin`: joining fails if the peer now serves another. */
+  readonly electionId: string;
+  readonly name: string;
+  readonly vote: VoteChoice | null;
+}
+
+export interface ElectionRecordFile {
+  /** A suggested file name. */
+  readonly fileName: string;
+  /** The record, as the `export` command writes it. */
+  readonly json: string;
+}
+
+/**
+ * Every request, as `name(argument): result`. Each transport exposes one async function per entry;
+ * the engine validates every argument (it may come from a page it does not trust).
+ */
+export interface EngineRequests {
+  snapshot(): Snapshot;
+  /** First run: create a new election in the data folder and run it. */
+  createElection(form: NewElectionForm): void;
+  /** First run: fetch a peer's genesis to show the user before joining. */
+  previewJoin(peer: string): ElectionView;
+  joinElection(form: JoinForm): void;
+  /** After a failed start (tor, a peer): try again with the same choice. */
+  retry(): void;
+  addPeer(address: string): void;
+  removePeer(address: string): void;
+  setMining(on: boolean): void;
+  setThreads(threads: number): void;
+  setVote(vote: VoteChoice | null): void;
+  /** The last lines of tor's log (empty without a managed tor). Never holds secrets. */
+  torLog(): readonly string[];
+  exportRecord(): ElectionRecordFile;
+  /** Opens the data folder in the system's file manager where there is one (the desktop app). */
+  openDataFolder(): { readonly path: string; readonly opened: boolean };
+}
+
+export type RequestName = keyof EngineRequests;
+export type RequestArg<K extends RequestName> = Parameters<EngineRequests[K]>;
+export type RequestResult<K extends RequestName> = ReturnType<EngineRequests[K]>;
+
+/** The request names, for transports that expose one function per request. */
+export const REQUEST_NAMES = [
+  'snapshot',
+  'createElection',
+  'previewJoin',
+  'joinElection',
+  'retry',
+  'addPeer',
+  'removePeer',
+  'setMining',
+  'setThreads',
+  'setVote',
+  'torLog',
+  'exportRecord',
+  'openDataFolder',
+] as const satisfies readonly RequestName[];
+
+/** What a UI holds: every request as an async function, plus the event stream. */
+export type EngineApi = {
+  readonly [K in RequestName]: (...args: RequestArg<K>) => Promise<Awaited<RequestResult<K>>>;
+} & {
+  /** Calls `listener` with every event from now on; returns the unsubscribe function. */
+  onEvent(listener: (event: SequencedEvent) => void): () => void;
+};
+
+/** A request refused: the message is for the user (it names the field when a field is wrong). */
+export interface RequestFailure {
+  readonly error: string;
+  readonly field?: string;
+}
+
+// Compile-time check that REQUEST_NAMES lists every request.
+type Unlisted = Exclude<RequestName, (typeof REQUEST_NAMES)[number]>;
+const everyRequestListed: Unlisted extends never ? true : Unlisted = true;
+void everyRequestListed;
+
+export { LIMITS, MAX_MINER_LABEL_BYTES } from '../chain/limits';

@@ -1,0 +1,192 @@
+// The engine as a UI drives it: two real engines (direct transport, real data folders, real peer
+// APIs on 127.0.0.1, real miners) go from the first run to a verified result through requests
+// only: create, look up and join, add peers, mine, vote, export; then a restart.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { DashboardState, ElectionView, NewElectionForm, SequencedEvent } from '../api/contract';
+import { applyEvent } from '../api/reduce';
+import { verifyRecord } from '../verify/verify';
+import { Engine } from './engine';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'oe-engine-'));
+const engines: Engine[] = [];
+
+async function open(name: string): Promise<Engine> {
+  const engine = await Engine.open({
+    dataDir: path.join(tmp, name),
+    version: '0.0.0-test',
+    tor: { mode: 'off' },
+    defaults: { threads: 1, mining: false },
+    syncIntervalMs: 500,
+  });
+  engines.push(engine);
+  return engine;
+}
+
+/** Resolves when `done` holds for the engine's state (checked on every event), else fails in 60 s. */
+function until(engine: Engine, done: (s: DashboardState) => boolean, what: string): Promise<DashboardState> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const { state } = engine.snapshot();
+      if (!done(state)) return false;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(state);
+      return true;
+    };
+    const timer = setTimeout(() => {
+      unsubscribe();
+      const s = engine.snapshot().state;
+      reject(
+        new Error(`${what}: not within 60 s (stage ${s.stage}, height ${s.chain?.height}, ${s.error ?? ''})`),
+      );
+    }, 60_000);
+    const unsubscribe = engine.onEvent(() => void check());
+    check();
+  });
+}
+
+const FORM: NewElectionForm = {
+  title: 'Team lunch',
+  question: 'Pizza on Friday?',
+  nTalliers: 2,
+  nTalliersBlocks: 4,
+  nVoteBlocks: 6,
+  confirmations: 1,
+  difficulty: 1,
+  name: 'alice',
+  vote: 'yes',
+};
+
+describe('engine', { concurrency: false }, () => {
+  after(async () => {
+    await Promise.all(engines.map((e) => e.close()));
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  let alice: Engine;
+  let bob: Engine;
+  /** Alice's state as a UI following her events from the start rebuilds it. */
+  let followed: DashboardState;
+
+  test('starts in setup on an empty folder and refuses what needs an election', async () => {
+    alice = await open('alice');
+    followed = alice.snapshot().state;
+    let seq = alice.snapshot().seq;
+    alice.onEvent((e: SequencedEvent) => {
+      assert.equal(e.seq, ++seq, 'events are numbered without gaps');
+      followed = applyEvent(followed, e.event);
+    });
+    assert.equal(alice.snapshot().state.stage, 'setup');
+    assert.equal(alice.snapshot().state.tor.mode, 'off');
+    await assert.rejects(alice.call('addPeer', ['127.0.0.1:1']), /no election is running yet/);
+    await assert.rejects(alice.call('exportRecord', []), /no election is running yet/);
+  });
+
+  test('refuses malformed requests by field, writing nothing', async () => {
+    const bad: [string, unknown[], RegExp][] = [
+      ['createElection', [{ ...FORM, nTalliers: 0 }], /\bnTalliers: /],
+      ['createElection', [{ ...FORM, difficulty: 2 ** 40 }], /\bdifficulty: /],
+      ['createElection', [{ ...FORM, name: 'x'.repeat(65) }], /\bname: /],
+      ['createElection', [{ ...FORM, vote: 'maybe' }], /\bvote: /],
+      ['createElection', [{ ...FORM, extra: 1 }], /\bextra: is not a field/],
+      ['createElection', [], /\bargs: createElection takes 1 argument/],
+      ['previewJoin', ['http://example.onion'], /\bpeer: /],
+      ['setThreads', [0], /\bthreads: /],
+      ['setMining', ['yes'], /\bon: /],
+      ['nosuch', [], /no request named/],
+    ];
+    for (const [name, args, message] of bad) {
+      await assert.rejects(alice.call(name, args), message, name);
+    }
+    assert.equal(alice.hasElection(), false);
+    assert.equal(alice.snapshot().state.stage, 'setup');
+  });
+
+  test('creates an election from the form and runs it', async () => {
+    await alice.call('createElection', [FORM]);
+    const state = await until(alice, (s) => s.stage === 'running', 'alice running');
+    assert.equal(state.election?.title, 'Team lunch');
+    assert.equal(state.election?.finalHeight, 11);
+    assert.equal(state.self, `127.0.0.1:${alice.runner?.port}`);
+    assert.deepEqual(state.settings, { name: 'alice', vote: 'yes' });
+    assert.equal(state.mining.on, false);
+    await assert.rejects(alice.call('createElection', [FORM]), /already holds an election/);
+  });
+
+  test('bob looks the election up, is refused a different id, then joins', async () => {
+    bob = await open('bob');
+    const address = alice.snapshot().state.self!;
+    const preview = (await bob.call('previewJoin', [address])) as ElectionView;
+    assert.equal(preview.id, alice.snapshot().state.election?.id);
+    assert.equal(preview.question, 'Pizza on Friday?');
+
+    const wrongId = '0'.repeat(64);
+    await bob.call('joinElection', [{ peer: address, electionId: wrongId, name: 'bob', vote: 'no' }]);
+    const failed = await until(bob, (s) => s.stage === 'error', 'bob refused');
+    assert.match(failed.error ?? '', /serves another election.*not joined/);
+    assert.equal(bob.hasElection(), false, 'nothing written for a refused join');
+
+    await bob.call('joinElection', [{ peer: address, electionId: preview.id, name: 'bob', vote: 'no' }]);
+    const joined = await until(bob, (s) => s.stage === 'running', 'bob running');
+    assert.equal(joined.election?.id, preview.id);
+    assert.equal(joined.error, undefined);
+    assert.deepEqual(
+      joined.peers.map((p) => p.address),
+      [address],
+    );
+  });
+
+  test('peers, mining and votes from requests: both reach the same verified result', async () => {
+    await alice.call('addPeer', [bob.snapshot().state.self!]);
+    assert.ok(alice.snapshot().state.peers.some((p) => p.address === bob.snapshot().state.self));
+    await alice.call('setMining', [true]);
+    await bob.call('setMining', [true]);
+    assert.equal(alice.snapshot().state.mining.on, true);
+    const verified = (s: DashboardState) => s.result?.verification.status === 'verified';
+    const [a, b] = await Promise.all([
+      until(alice, verified, 'alice verified'),
+      until(bob, verified, 'bob verified'),
+    ]);
+    assert.deepEqual(a.result?.result, b.result?.result);
+    assert.equal(a.result?.result?.total, 6);
+    assert.equal(a.chain?.tip, b.chain?.tip);
+    assert.equal(a.chain?.phase, 'final');
+    // Every ballot block on the tree is counted once, the key election was won by the two miners.
+    assert.equal(
+      a.chain?.candidates.filter((c) => c.elected).length,
+      a.chain?.candidates.length === 1 ? 1 : 2,
+    );
+    assert.ok(a.result?.talliers.every((t) => t.factor === 'verified'));
+    assert.equal(a.mining.idle, 'the chain is complete: nothing left to mine');
+  });
+
+  test('a UI that applied every event holds exactly the engine snapshot', () => {
+    assert.deepEqual(followed, alice.snapshot().state);
+  });
+
+  test('exports a record that the independent verifier accepts', async () => {
+    const file = (await alice.call('exportRecord', [])) as { fileName: string; json: string };
+    assert.match(file.fileName, /^election-[0-9a-f]{12}-h11\.json$/);
+    const outcome = await verifyRecord(JSON.parse(file.json), { workers: 0 });
+    assert.equal(outcome.status, 'verified');
+  });
+
+  test('settings requests are saved; a restart runs the folder again with its result', async () => {
+    await alice.call('setVote', [null]);
+    assert.equal(alice.snapshot().state.settings.vote, null);
+    await alice.call('removePeer', [bob.snapshot().state.self!]);
+    await assert.rejects(alice.call('removePeer', ['127.0.0.1:9']), /not in the peer list/);
+    const blocks = alice.snapshot().state.blocks.length;
+    await alice.close();
+    const again = await open('alice');
+    const state = await until(again, (s) => s.result?.verification.status === 'verified', 'alice again');
+    assert.equal(state.blocks.length, blocks);
+    assert.equal(state.settings.vote, null);
+    assert.equal(state.peers.length, 0);
+    assert.equal(state.result?.result?.total, 6);
+  });
+});

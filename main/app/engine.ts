@@ -1,0 +1,610 @@
+// The engine behind every UI: one runner's whole life in one object, from the first run (no
+// election yet: create one or join one) through tor's bootstrap to the running election, with the
+// state every UI shows kept as a snapshot and changed only by numbered events (main/api).
+//
+// The command line, the desktop app and the web dashboard all run a runner through this class, so
+// there is one way to start tor, open the data folder and start the runner. It is transport-blind:
+// Electron IPC (electron/main.ts) and HTTP (./dashboard-server.ts) both hand it `call(name, args)`
+// and subscribe with `onEvent`; it validates every argument itself (./requests.ts).
+import { existsSync } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type {
+  ChainView,
+  DashboardState,
+  ElectionRecordFile,
+  ElectionView,
+  EngineEvent,
+  EngineRequests,
+  JoinForm,
+  NewElectionForm,
+  ResultView,
+  SequencedEvent,
+  Snapshot,
+  TorView,
+  VoteChoice,
+} from '../api/contract';
+import { applyEvent } from '../api/reduce';
+import type { BlockMeta } from '../chain/chain';
+import type { Genesis } from '../chain/genesis';
+import { Runner } from '../net/runner';
+import { ElectionNode, type NodeSettings } from '../node/election-node';
+import type { BootstrapStatus } from '../tor/manager';
+import { verifyRecord } from '../verify/verify';
+import type { EngineHost } from './dashboard-server';
+import { genesisFromForm, parseRequest, RequestError } from './requests';
+import { openTor, type TorConfig, torLabel } from './tor-config';
+import {
+  blockView,
+  chainView,
+  electionView,
+  miningView,
+  peerViews,
+  reorgSummary,
+  resultView,
+  settingsView,
+  storedBlockViews,
+  torView,
+} from './views';
+
+export interface EngineOptions {
+  /** The runner's data folder (created 0700 if missing). */
+  readonly dataDir: string;
+  /** The app's version, shown by the UI. */
+  readonly version: string;
+  readonly tor: TorConfig;
+  /** Port of the peer API on 127.0.0.1 (default: the one saved in the folder, else any). */
+  readonly port?: number;
+  /** Peers to add at start (command line). */
+  readonly peers?: readonly string[];
+  /** Settings for the first run, before the user chooses (default name "runner", one thread per core). */
+  readonly defaults?: Partial<NodeSettings>;
+  /** Overrides of the saved settings at this start (command line options). */
+  readonly overrides?: Partial<NodeSettings>;
+  readonly syncIntervalMs?: number;
+  /** Run the election the folder holds at once (default true); false: the caller calls `launch`. */
+  readonly start?: boolean;
+  /** Opens a folder in the system's file manager (the desktop app gives Electron's shell.openPath). */
+  readonly openPath?: (folder: string) => Promise<boolean>;
+  /** Progress and warnings, one line each (the command line prints them). Never secrets. */
+  readonly log?: (line: string) => void;
+}
+
+/** What to run: the choice the user (or the command line) made, kept so that `retry` can redo it. */
+export type LaunchChoice =
+  | { readonly kind: 'create'; readonly genesis: Genesis; readonly settings: NodeSettings }
+  | {
+      readonly kind: 'join';
+      readonly peers: readonly string[];
+      readonly electionId?: string;
+      readonly genesis?: Genesis;
+      readonly settings: NodeSettings;
+    }
+  | { readonly kind: 'open'; readonly settings: Partial<NodeSettings> };
+
+/** Status lines kept from tor's log for the UI (its file may be long). */
+const TOR_LOG_LINES = 200;
+const POLL_MS = 2000;
+
+export class Engine implements EngineHost {
+  private state: DashboardState;
+  private seq = 0;
+  private readonly listeners = new Set<(event: SequencedEvent) => void>();
+  private tor: Awaited<ReturnType<typeof openTor>> | undefined;
+  private torStarting: Promise<NonNullable<Engine['tor']>> | undefined;
+  private torStatus: BootstrapStatus | undefined;
+  private torWarning: string | undefined;
+  private runnerValue: Runner | undefined;
+  private launching: Promise<void> | undefined;
+  private lastLaunch: LaunchChoice | undefined;
+  private lastReorg: ChainView['lastReorg'];
+  private verification: ResultView['verification'] = { status: 'idle' };
+  private verifying: Promise<void> | undefined;
+  private readonly poller: NodeJS.Timeout;
+  private closed = false;
+  private readonly log: (line: string) => void;
+  readonly maxThreads = os.availableParallelism();
+
+  private constructor(private readonly options: EngineOptions) {
+    this.log = options.log ?? (() => {});
+    const defaults = { name: 'runner', mining: true, threads: this.maxThreads, ...options.defaults };
+    this.state = {
+      version: options.version,
+      stage: 'setup',
+      dataDir: path.resolve(options.dataDir),
+      tor: this.torView('off'),
+      settings: settingsView(defaults),
+      mining: { on: defaults.mining, threads: defaults.threads, maxThreads: this.maxThreads, hashrate: 0 },
+      peers: [],
+      blocks: [],
+      warnings: [],
+    };
+    this.poller = setInterval(() => this.poll(), POLL_MS);
+    this.poller.unref();
+  }
+
+  /**
+   * An engine for a data folder: it runs the election the folder holds, else waits in 'setup' for
+   * a `createElection` or `joinElection` (starting tor meanwhile, so it is ready when needed).
+   */
+  static async open(options: EngineOptions): Promise<Engine> {
+    await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+    const engine = new Engine(options);
+    if (options.start === false) return engine;
+    if (engine.hasElection())
+      void engine.launch({ kind: 'open', settings: options.overrides ?? {} }).catch(() => {});
+    else if (options.tor.mode !== 'off') void engine.startTor().catch(() => {});
+    return engine;
+  }
+
+  /** The running runner, once the stage is 'running'. */
+  get runner(): Runner | undefined {
+    return this.runnerValue;
+  }
+
+  hasElection(): boolean {
+    return existsSync(path.join(this.options.dataDir, 'genesis.json'));
+  }
+
+  // ── The API (EngineHost) ────────────────────────────────────────────────────────────────────
+
+  snapshot(): Snapshot {
+    return { seq: this.seq, state: this.state };
+  }
+
+  onEvent(listener: (event: SequencedEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** One request from a UI, its arguments untrusted. Rejects with a message meant for the user. */
+  async call(name: string, args: unknown[]): Promise<unknown> {
+    const request = parseRequest(name, args, { maxThreads: this.maxThreads });
+    const handler = this.handlers[request.name] as (...a: unknown[]) => unknown;
+    return handler(...request.args);
+  }
+
+  private readonly handlers: {
+    [K in keyof EngineRequests]: (
+      ...args: Parameters<EngineRequests[K]>
+    ) => Promise<ReturnType<EngineRequests[K]>> | ReturnType<EngineRequests[K]>;
+  } = {
+    snapshot: () => this.snapshot(),
+    createElection: (form) => this.createElection(form),
+    previewJoin: (peer) => this.previewJoin(peer),
+    joinElection: (form) => this.joinElection(form),
+    retry: () => this.retry(),
+    addPeer: (address) => this.addPeer(address),
+    removePeer: (address) => this.removePeer(address),
+    setMining: (on) => this.setMining(on),
+    setThreads: (threads) => this.setThreads(threads),
+    setVote: (vote) => this.setVote(vote),
+    torLog: () => this.torLog(),
+    exportRecord: () => this.exportRecord(),
+    openDataFolder: () => this.openDataFolder(),
+  };
+
+  // ── First run ───────────────────────────────────────────────────────────────────────────────
+
+  /** Creates the election (validated first, nothing written before) and starts running it. */
+  createElection(form: NewElectionForm & { readonly genesis?: Genesis }): void {
+    this.requireSetup();
+    const genesis = form.genesis ?? genesisFromForm(form);
+    const settings = this.settingsFrom(form.name, form.vote);
+    void this.launch({ kind: 'create', genesis, settings }).catch(() => {});
+  }
+
+  async previewJoin(peer: string): Promise<ElectionView> {
+    this.requireSetup();
+    const proxy = await this.proxyFor(peer);
+    const { genesis } = await Runner.fetchGenesis([peer], proxy);
+    return electionView(genesis);
+  }
+
+  joinElection(form: JoinForm): void {
+    this.requireSetup();
+    const settings = this.settingsFrom(form.name, form.vote);
+    void this.launch({ kind: 'join', peers: [form.peer], electionId: form.electionId, settings }).catch(
+      () => {},
+    );
+  }
+
+  /** Runs an election: `create`, `join` or `open` the data folder, then start the runner. */
+  launch(choice: LaunchChoice): Promise<void> {
+    if (this.launching) return Promise.reject(new RequestError('the runner is already starting'));
+    this.lastLaunch = choice;
+    this.emit({ type: 'stage', stage: 'starting' });
+    this.launching = this.run(choice).then(
+      () => {
+        this.launching = undefined;
+      },
+      (error: unknown) => {
+        // Cleared before the stage changes, so a UI reacting to 'error' may choose again at once.
+        this.launching = undefined;
+        const message = (error as Error).message;
+        this.log(`could not start: ${message}`);
+        this.emit({ type: 'stage', stage: 'error', error: message });
+        throw error;
+      },
+    );
+    return this.launching;
+  }
+
+  private async run(choice: LaunchChoice): Promise<void> {
+    const tor = this.options.tor.mode === 'off' ? undefined : await this.startTor();
+    const proxy = this.options.tor.mode === 'external' ? this.options.tor.proxy : tor?.socksUrl;
+    let node: ElectionNode;
+    if (choice.kind === 'create') {
+      node = await ElectionNode.create(this.options.dataDir, choice.genesis, choice.settings);
+    } else if (choice.kind === 'join') {
+      const genesis = choice.genesis ?? (await this.fetchGenesis(choice.peers, choice.electionId, proxy));
+      node = await ElectionNode.create(this.options.dataDir, genesis, choice.settings);
+    } else {
+      node = await ElectionNode.open(this.options.dataDir, choice.settings);
+    }
+    if (this.closed) return void (await node.close());
+    for (const warning of node.startupWarnings) this.warn(warning);
+    const peers = [...(this.options.peers ?? []), ...(choice.kind === 'join' ? choice.peers : [])];
+    try {
+      if (tor) this.setTor('publishing');
+      const port = this.options.port ?? node.settings.port ?? 0;
+      this.runnerValue = await Runner.start(node, {
+        peers,
+        port,
+        direct: this.options.tor.mode === 'off',
+        ...(this.options.tor.mode === 'external'
+          ? { proxy: this.options.tor.proxy, self: this.options.tor.self }
+          : {}),
+        ...(tor ? { tor } : {}),
+        ...(this.options.syncIntervalMs ? { syncIntervalMs: this.options.syncIntervalMs } : {}),
+        log: this.log,
+      });
+      this.tor = undefined; // the runner owns it now and stops it on close
+      this.torStarting = undefined;
+    } catch (error) {
+      await node.close();
+      this.tor = undefined;
+      this.torStarting = undefined;
+      throw error;
+    }
+    if (tor || this.options.tor.mode === 'external') this.setTor('ready');
+    this.attach(this.runnerValue);
+  }
+
+  private async fetchGenesis(
+    peers: readonly string[],
+    electionId: string | undefined,
+    proxy: string | undefined,
+  ) {
+    const { genesis, from } = await Runner.fetchGenesis(peers, proxy);
+    if (electionId !== undefined && genesis.idHex !== electionId) {
+      throw new RequestError(
+        `${from} now serves another election (${genesis.idHex.slice(0, 16)}…): not joined`,
+      );
+    }
+    return genesis;
+  }
+
+  /** After a failed start: the same choice again (a new tor if it was tor that failed). */
+  async retry(): Promise<void> {
+    if (this.state.stage !== 'error') throw new RequestError('nothing to retry: the runner has not failed');
+    const choice = this.lastLaunch;
+    if (!choice) {
+      this.emit({ type: 'stage', stage: 'setup' });
+      void this.startTor().catch(() => {});
+      return;
+    }
+    // A create that got as far as writing the folder is now an open.
+    const next: LaunchChoice = this.hasElection()
+      ? { kind: 'open', settings: 'settings' in choice ? choice.settings : {} }
+      : choice;
+    void this.launch(next).catch(() => {});
+  }
+
+  // ── Tor ─────────────────────────────────────────────────────────────────────────────────────
+
+  /** Starts (or attaches to) tor once and waits for its bootstrap; the UI follows its progress. */
+  private startTor(): Promise<NonNullable<Engine['tor']>> {
+    const config = this.options.tor;
+    if (config.mode === 'off' || config.mode === 'external') {
+      this.setTor('ready');
+      return Promise.reject(new Error('no tor to start'));
+    }
+    this.torStarting ??= (async () => {
+      this.torStatus = undefined;
+      this.torWarning = undefined;
+      this.setTor('starting');
+      const tor = await openTor(config, this.options.dataDir, this.log);
+      this.tor = tor;
+      tor.on('bootstrap', (status) => {
+        this.torStatus = status;
+        if (status.warning) this.torWarning = status.warning;
+        this.setTor(this.state.tor.stage === 'starting' ? 'bootstrapping' : this.state.tor.stage);
+      });
+      tor.on('warning', (warning) => {
+        this.torWarning = warning;
+        this.setTor(this.state.tor.stage);
+      });
+      tor.on('exit', (error) => {
+        this.setTor('error', error.message);
+        this.warn(`tor: ${error.message}`);
+      });
+      this.setTor('bootstrapping');
+      try {
+        await tor.waitForBootstrap();
+      } catch (error) {
+        await tor.stop();
+        throw error;
+      }
+      if (this.closed) {
+        await tor.stop();
+        throw new Error('closed');
+      }
+      this.setTor(this.runnerValue ? 'ready' : 'bootstrapping');
+      return tor;
+    })().catch((error: unknown) => {
+      this.torStarting = undefined;
+      this.tor = undefined;
+      this.setTor('error', (error as Error).message);
+      throw error;
+    });
+    return this.torStarting;
+  }
+
+  private async proxyFor(peer: string): Promise<string | undefined> {
+    const config = this.options.tor;
+    const onion = peer.trim().toLowerCase().endsWith('.onion');
+    if (config.mode === 'off') {
+      if (onion)
+        throw new RequestError(
+          'this runner uses the direct transport (no Tor): it cannot reach .onion peers',
+          'peer',
+        );
+      return undefined;
+    }
+    if (config.mode === 'external') return config.proxy;
+    return (await this.startTor()).socksUrl;
+  }
+
+  private setTor(stage: TorView['stage'], error?: string): void {
+    this.emit({ type: 'tor', tor: this.torView(stage, error) });
+  }
+
+  private torView(stage: TorView['stage'], error?: string): TorView {
+    const config = this.options.tor;
+    const status =
+      config.mode === 'external' ? { progress: 100, tag: 'done', summary: torLabel(config) } : this.torStatus;
+    return torView(config.mode, config.mode === 'off' ? 'off' : stage, status, {
+      warning: this.torWarning,
+      error,
+    });
+  }
+
+  /** The last lines of the managed tor's log (tor writes no secrets there). */
+  async torLog(): Promise<string[]> {
+    const file = (this.tor ?? this.runnerValue?.tor)?.logFile;
+    if (!file) return [];
+    const handle = await open(file, 'r').catch(() => undefined);
+    if (!handle) return [];
+    try {
+      const { size } = await handle.stat();
+      const length = Math.min(size, 64 * 1024);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, size - length);
+      return buffer.toString('utf8').split('\n').filter(Boolean).slice(-TOR_LOG_LINES);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  // ── Running ─────────────────────────────────────────────────────────────────────────────────
+
+  /** Follows the runner: every change becomes an event. */
+  private attach(runner: Runner): void {
+    const { node } = runner;
+    node.on('block', (meta: BlockMeta, source) => {
+      const mine = source === 'self';
+      this.emit({ type: 'blocks', blocks: [blockView(node, meta, mine, Date.now())] });
+    });
+    node.on('tip', (_tip, reorg) => {
+      if (reorg) this.lastReorg = reorgSummary(reorg);
+      this.emit({ type: 'chain', chain: chainView(node, this.lastReorg) });
+      this.emitResult();
+      this.emitMining();
+    });
+    node.on('factor', () => this.emitResult());
+    node.on('result', () => this.emitResult());
+    node.on('warning', (message) => this.warn(message));
+    // The whole state first, then the stage: a UI never shows 'running' with empty panels.
+    this.emit({ type: 'settings', settings: settingsView(node.settings) });
+    this.emit({ type: 'blocks', blocks: storedBlockViews(node) });
+    this.emit({ type: 'chain', chain: chainView(node, undefined) });
+    this.emitResult();
+    this.emitMining();
+    this.emitPeers();
+    this.emit({
+      type: 'stage',
+      stage: 'running',
+      election: electionView(node.genesis),
+      ...(runner.self ? { self: runner.self } : {}),
+    });
+  }
+
+  private requireRunner(): Runner {
+    if (!this.runnerValue) throw new RequestError('no election is running yet: start or join one first');
+    return this.runnerValue;
+  }
+
+  private requireSetup(): void {
+    if (this.hasElection() || this.state.stage === 'running' || this.launching) {
+      throw new RequestError('this data folder already holds an election');
+    }
+  }
+
+  async addPeer(address: string): Promise<void> {
+    const runner = this.requireRunner();
+    if (this.options.tor.mode === 'off' && address.trim().toLowerCase().endsWith('.onion')) {
+      throw new RequestError(
+        'this runner uses the direct transport (no Tor): it cannot reach .onion peers',
+        'address',
+      );
+    }
+    try {
+      await runner.addPeer(address);
+    } catch (error) {
+      throw new RequestError((error as Error).message, 'address');
+    }
+    this.emitPeers();
+  }
+
+  async removePeer(address: string): Promise<void> {
+    const runner = this.requireRunner();
+    if (!(await runner.removePeer(address)))
+      throw new RequestError(`${address} is not in the peer list`, 'address');
+    this.emitPeers();
+  }
+
+  async setMining(on: boolean): Promise<void> {
+    const { node } = this.requireRunner();
+    if (on) node.startMining();
+    else await node.stopMining();
+    await node.updateSettings({ mining: on });
+    this.emitMining();
+  }
+
+  async setThreads(threads: number): Promise<void> {
+    const { node } = this.requireRunner();
+    await node.updateSettings({ threads });
+    this.emitMining();
+  }
+
+  async setVote(vote: VoteChoice | null): Promise<void> {
+    const { node } = this.requireRunner();
+    await node.setVote(vote === null ? undefined : vote === 'yes' ? 1 : 0);
+    this.emit({ type: 'settings', settings: settingsView(node.settings) });
+    this.emitMining();
+  }
+
+  exportRecord(): ElectionRecordFile {
+    const { node } = this.requireRunner();
+    const record = node.exportRecord();
+    return {
+      fileName: `election-${node.genesis.idHex.slice(0, 12)}-h${node.chain.tip.height}.json`,
+      json: `${JSON.stringify(record, null, 2)}\n`,
+    };
+  }
+
+  async openDataFolder(): Promise<{ path: string; opened: boolean }> {
+    const folder = this.state.dataDir;
+    const opened = (await this.options.openPath?.(folder).catch(() => false)) ?? false;
+    return { path: folder, opened };
+  }
+
+  private emitResult(): void {
+    const runner = this.runnerValue;
+    if (!runner) return;
+    const state = runner.node.resultState();
+    const tip = runner.node.chain.tip.hash;
+    if (state?.result && this.verification.tip !== tip) this.verify();
+    else if (!state?.result && this.verification.status !== 'idle') this.verification = { status: 'idle' };
+    this.emit({ type: 'result', result: resultView(runner.node, this.verification) });
+  }
+
+  /**
+   * Re-checks the exported record with the independent verifier (as `onion-election verify` does)
+   * whenever the best chain has a result: the UI's "verified" badge means exactly that this passed.
+   */
+  private verify(): void {
+    if (this.verifying) return;
+    const node = this.runnerValue!.node;
+    const tip = node.chain.tip.hash;
+    this.verification = { status: 'running', tip };
+    this.verifying = (async () => {
+      const outcome = await verifyRecord(node.exportRecord(), { workers: 1 });
+      this.verification =
+        outcome.status === 'verified'
+          ? {
+              status: 'verified',
+              tip,
+              at: Date.now(),
+              message: `yes ${outcome.result.yes} · no ${outcome.result.no}`,
+            }
+          : {
+              status: outcome.status,
+              tip,
+              at: Date.now(),
+              message: outcome.status === 'invalid' ? outcome.error : outcome.reason,
+            };
+    })()
+      .catch((error: unknown) => {
+        this.verification = {
+          status: 'invalid',
+          tip,
+          at: Date.now(),
+          message: `the verifier failed: ${(error as Error).message}`,
+        };
+      })
+      .finally(() => {
+        this.verifying = undefined;
+        if (this.closed || !this.runnerValue) return;
+        // The best chain may have moved while verifying: emitResult verifies the new one.
+        this.emitResult();
+      });
+  }
+
+  private emitMining(): void {
+    const runner = this.runnerValue;
+    if (runner) this.emit({ type: 'mining', mining: miningView(runner.node, this.maxThreads) });
+  }
+
+  private emitPeers(): void {
+    const runner = this.runnerValue;
+    if (runner) this.emit({ type: 'peers', peers: peerViews(runner.peers.snapshot()) });
+  }
+
+  /** Hashrate and peer reachability change without an event of their own: poll, emit on change. */
+  private poll(): void {
+    const runner = this.runnerValue;
+    if (!runner || this.closed) return;
+    const peers = peerViews(runner.peers.snapshot());
+    if (JSON.stringify(peers) !== JSON.stringify(this.state.peers)) this.emit({ type: 'peers', peers });
+    const mining = miningView(runner.node, this.maxThreads);
+    if (JSON.stringify(mining) !== JSON.stringify(this.state.mining)) this.emit({ type: 'mining', mining });
+  }
+
+  private warn(message: string): void {
+    this.log(`warning: ${message}`);
+    this.emit({ type: 'warning', warning: { at: Date.now(), message } });
+  }
+
+  private emit(event: EngineEvent): void {
+    this.state = applyEvent(this.state, event);
+    const sequenced = { seq: ++this.seq, event };
+    for (const listener of this.listeners) {
+      try {
+        listener(sequenced);
+      } catch (error) {
+        this.log(`an event listener failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private settingsFrom(name: string, vote: VoteChoice | null): NodeSettings {
+    const base: NodeSettings = { mining: true, threads: this.maxThreads, ...this.options.defaults, name };
+    const { vote: _, ...rest } = base;
+    return vote === null ? rest : { ...rest, vote: vote === 'yes' ? 1 : 0 };
+  }
+
+  /** Stops everything: the runner (and the tor it owns), or a tor still bootstrapping. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.poller);
+    await this.launching?.catch(() => {});
+    await this.verifying;
+    await this.runnerValue?.close();
+    await (await this.torStarting?.catch(() => undefined))?.stop();
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,195 @@
+// Every request's arguments, checked before the engine acts on them: they come from a renderer or
+// a web page, which the engine does not trust any more than a peer. A refusal names the form field
+// (`field`), so the UI can show it beside the input.
+import {
+  type JoinForm,
+  type NewElectionForm,
+  REQUEST_NAMES,
+  type RequestName,
+  type VoteChoice,
+} from '../api/contract';
+import { checkMinerLabel } from '../chain/block';
+import { type Genesis, LIMITS, makeGenesis } from '../chain/genesis';
+import { MAX_TARGET } from '../chain/pow/target';
+import { check, ValidationError } from '../crypto/errors';
+import { Group } from '../crypto/group';
+import { parsePeerAddress } from '../net/address';
+
+/** A request the engine cannot do now (not a malformed one: that is a ValidationError). */
+export class RequestError extends Error {
+  override readonly name = 'RequestError';
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ParsedRequest {
+  readonly name: RequestName;
+  readonly args: unknown[];
+}
+
+const NAMES: ReadonlySet<string> = new Set(REQUEST_NAMES);
+
+export function parseRequest(name: string, args: unknown[], limits: { maxThreads: number }): ParsedRequest {
+  if (!NAMES.has(name)) throw new RequestError(`no request named ${JSON.stringify(name)}`);
+  const request = name as RequestName;
+  const arity = ARITY[request];
+  check(
+    Array.isArray(args) && args.length === arity,
+    'args',
+    `${name} takes ${arity} argument${arity === 1 ? '' : 's'}`,
+  );
+  switch (request) {
+    case 'createElection':
+      return { name: request, args: [parseNewElection(args[0])] };
+    case 'joinElection':
+      return { name: request, args: [parseJoin(args[0])] };
+    case 'previewJoin':
+      return { name: request, args: [parsePeerAddress(args[0], 'peer').address] };
+    case 'addPeer':
+    case 'removePeer':
+      return { name: request, args: [parsePeerAddress(args[0], 'address').address] };
+    case 'setMining':
+      check(typeof args[0] === 'boolean', 'on', 'must be true or false');
+      return { name: request, args };
+    case 'setThreads':
+      check(
+        Number.isSafeInteger(args[0]) && (args[0] as number) >= 1 && (args[0] as number) <= limits.maxThreads,
+        'threads',
+        `must be a whole number from 1 to ${limits.maxThreads}`,
+      );
+      return { name: request, args };
+    case 'setVote':
+      return { name: request, args: [parseVote(args[0])] };
+    default:
+      return { name: request, args: [] };
+  }
+}
+
+const ARITY: Record<RequestName, number> = {
+  snapshot: 0,
+  createElection: 1,
+  previewJoin: 1,
+  joinElection: 1,
+  retry: 0,
+  addPeer: 1,
+  removePeer: 1,
+  setMining: 1,
+  setThreads: 1,
+  setVote: 1,
+  torLog: 0,
+  exportRecord: 0,
+  openDataFolder: 0,
+};
+
+function exact(value: unknown, what: string, keys: readonly string[]): Record<string, unknown> {
+  check(typeof value === 'object' && value !== null && !Array.isArray(value), what, 'must be an object');
+  const o = value as Record<string, unknown>;
+  for (const key of Object.keys(o)) check(keys.includes(key), key, 'is not a field of this form');
+  for (const key of keys) check(key in o, key, 'is missing');
+  return o;
+}
+
+function parseVote(value: unknown): VoteChoice | null {
+  check(value === 'yes' || value === 'no' || value === null, 'vote', 'must be "yes", "no" or none');
+  return value;
+}
+
+function parseName(value: unknown): string {
+  checkMinerLabel(value, 'name');
+  check(value.trim().length > 0, 'name', 'must not be empty');
+  return value;
+}
+
+function wholeNumber(o: Record<string, unknown>, key: string): number {
+  const value = o[key];
+  check(typeof value === 'number' && Number.isSafeInteger(value), key, 'must be a whole number');
+  return value;
+}
+
+function parseNewElection(value: unknown): NewElectionForm {
+  const o = exact(value, 'form', [
+    'title',
+    'question',
+    'nTalliers',
+    'nTalliersBlocks',
+    'nVoteBlocks',
+    'confirmations',
+    'difficulty',
+    'name',
+    'vote',
+  ]);
+  check(typeof o.title === 'string', 'title', 'must be text');
+  check(typeof o.question === 'string', 'question', 'must be text');
+  return {
+    title: o.title,
+    question: o.question,
+    nTalliers: wholeNumber(o, 'nTalliers'),
+    nTalliersBlocks: wholeNumber(o, 'nTalliersBlocks'),
+    nVoteBlocks: wholeNumber(o, 'nVoteBlocks'),
+    confirmations: wholeNumber(o, 'confirmations'),
+    difficulty: wholeNumber(o, 'difficulty'),
+    name: parseName(o.name),
+    vote: parseVote(o.vote),
+  };
+}
+
+function parseJoin(value: unknown): JoinForm {
+  const o = exact(value, 'form', ['peer', 'electionId', 'name', 'vote']);
+  check(
+    typeof o.electionId === 'string' && /^[0-9a-f]{64}$/.test(o.electionId),
+    'electionId',
+    'must be 64 lowercase hex digits',
+  );
+  return {
+    peer: parsePeerAddress(o.peer, 'peer').address,
+    electionId: o.electionId,
+    name: parseName(o.name),
+    vote: parseVote(o.vote),
+  };
+}
+
+/** Genesis fields as the form names them, for errors shown beside the right input. */
+const FORM_FIELDS: Record<string, string> = {
+  'genesis.title': 'title',
+  'genesis.question': 'question',
+  'genesis.n_talliers': 'nTalliers',
+  'genesis.n_talliers_blocks': 'nTalliersBlocks',
+  'genesis.n_vote_blocks': 'nVoteBlocks',
+  'genesis.confirmations': 'confirmations',
+  'genesis.target': 'difficulty',
+};
+
+/**
+ * The genesis of a new election from the form (the command line fills the same form from its
+ * options). `difficulty` is the expected number of hashes per block: target = 2^256 / difficulty.
+ */
+export function genesisFromForm(form: Omit<NewElectionForm, 'name' | 'vote'>, now = Date.now()): Genesis {
+  const maxDifficulty = 2 ** LIMITS.maxExpectedHashesLog2;
+  check(
+    Number.isSafeInteger(form.difficulty) && form.difficulty >= 1 && form.difficulty <= maxDifficulty,
+    'difficulty',
+    `must be a whole number of hashes from 1 to 2^${LIMITS.maxExpectedHashesLog2}`,
+  );
+  try {
+    return makeGenesis({
+      title: form.title,
+      question: form.question,
+      group: Group.default(),
+      nTalliers: form.nTalliers,
+      nTalliersBlocks: form.nTalliersBlocks,
+      nVoteBlocks: form.nVoteBlocks,
+      confirmations: form.confirmations,
+      target: form.difficulty === 1 ? MAX_TARGET : MAX_TARGET / BigInt(form.difficulty),
+      createdAt: Math.floor(now / 1000),
+    });
+  } catch (error) {
+    if (error instanceof ValidationError && FORM_FIELDS[error.field]) {
+      throw new ValidationError(FORM_FIELDS[error.field]!, error.reason);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,181 @@
+// The engine's state as the UI sees it (main/api/contract.ts): plain JSON made from the node, the
+// chain, the peer book and tor. Short fingerprints instead of 2048-bit numbers: the UI shows them,
+// and `export` gives the full values to whoever wants to check.
+import type {
+  BlockView,
+  CandidateView,
+  ChainView,
+  ElectionView,
+  MiningView,
+  PeerView,
+  ResultView,
+  SettingsView,
+  TorView,
+} from '../api/contract';
+import type { BlockMeta, Reorg } from '../chain/chain';
+import type { Genesis } from '../chain/genesis';
+import { finalHeight, keyElectionHeight, lastVoteHeight } from '../chain/phases';
+import { MAX_TARGET } from '../chain/pow/target';
+import { expectedPayload } from '../chain/rules';
+import type { PeerInfo } from '../net/peer-book';
+import type { ElectionNode, NodeSettings } from '../node/election-node';
+import type { BootstrapStatus } from '../tor/manager';
+
+/** The first 16 hex digits of a group element: enough to tell keys and ballots apart at a glance. */
+export function fingerprint(x: bigint, byteWidth: number): string {
+  return x
+    .toString(16)
+    .padStart(byteWidth * 2, '0')
+    .slice(0, 16);
+}
+
+export function electionView(g: Genesis): ElectionView {
+  return {
+    id: g.idHex,
+    title: g.title,
+    question: g.question,
+    nTalliers: g.nTalliers,
+    nTalliersBlocks: g.nTalliersBlocks,
+    nVoteBlocks: g.nVoteBlocks,
+    confirmations: g.confirmations,
+    keyElectionHeight: keyElectionHeight(g),
+    lastVoteHeight: lastVoteHeight(g),
+    finalHeight: finalHeight(g),
+    expectedHashes: Math.round(Number(MAX_TARGET / g.target)),
+    createdAt: g.createdAt,
+  };
+}
+
+export function blockView(node: ElectionNode, meta: BlockMeta, mine: boolean, receivedAt: number): BlockView {
+  const block = meta.block!;
+  const width = node.genesis.group.byteWidth;
+  const payload = block.payload;
+  return {
+    hash: meta.hash,
+    prev: block.prev,
+    height: meta.height,
+    timestamp: meta.timestamp,
+    miner: block.miner,
+    kind: payload.kind,
+    ...(payload.kind === 'tallier_key' ? { key: fingerprint(payload.key.pk, width) } : {}),
+    ...(payload.kind === 'ballot' ? { ballot: fingerprint(payload.ballot.alpha, width) } : {}),
+    mine,
+    receivedAt,
+  };
+}
+
+/** Every stored block, parents before children (the order the chain stored them). */
+export function storedBlockViews(node: ElectionNode): BlockView[] {
+  const metas = [...node.chain.all()].filter((m) => m.block !== null).sort((a, b) => a.seq - b.seq);
+  const ownKey = node.tallierKey.pk;
+  return metas.map((m) => {
+    const payload = m.block!.payload;
+    // After a restart, "mine" is known for sure only for key blocks (they carry this runner's key).
+    const mine =
+      payload.kind === 'tallier_key' ? payload.key.pk === ownKey : m.block!.miner === node.settings.name;
+    return blockView(node, m, mine, m.timestamp * 1000);
+  });
+}
+
+export function chainView(node: ElectionNode, lastReorg: ChainView['lastReorg']): ChainView {
+  const state = node.chain.state();
+  const width = node.genesis.group.byteWidth;
+  const candidates = state.keyElection.candidates.map(
+    (c): CandidateView => ({
+      key: fingerprint(c.key.pk, width),
+      count: c.count,
+      lastHeight: c.lastHeight,
+      elected: c.elected,
+      reason: c.reason,
+      mine: c.key.pk === node.tallierKey.pk,
+    }),
+  );
+  return {
+    tip: state.tip.hash,
+    height: state.tip.height,
+    phase: state.phase,
+    candidates,
+    ...(state.electionKey === undefined ? {} : { electionKey: fingerprint(state.electionKey, width) }),
+    ballots: state.ballots,
+    blocks: node.chain.size - 1,
+    orphans: node.chain.orphanCount(),
+    ...(lastReorg ? { lastReorg } : {}),
+  };
+}
+
+export function reorgSummary(reorg: Reorg): NonNullable<ChainView['lastReorg']> {
+  return { at: Date.now(), forkHeight: reorg.fork.height, replaced: reorg.from.height - reorg.fork.height };
+}
+
+export function resultView(node: ElectionNode, verification: ResultView['verification']): ResultView {
+  const state = node.chain.state();
+  const result = node.resultState();
+  const width = node.genesis.group.byteWidth;
+  const published = new Set(result?.factors.map((f) => f.pk));
+  return {
+    final: state.final,
+    ballots: state.ballots,
+    talliers: state.keyElection.talliers.map((k) => ({
+      key: fingerprint(k.pk, width),
+      factor: published.has(k.pk) ? 'verified' : 'awaiting',
+      mine: k.pk === node.tallierKey.pk,
+    })),
+    ...(result?.result
+      ? { result: { yes: result.result.yes, no: result.result.no, total: result.result.total } }
+      : {}),
+    verification,
+  };
+}
+
+export function peerViews(peers: readonly PeerInfo[]): PeerView[] {
+  return peers.map((p) => ({
+    address: p.address,
+    kind: p.kind,
+    source: p.source,
+    reachable: p.reachable,
+    lastSeen: p.lastSeen,
+    failures: p.failures,
+  }));
+}
+
+export function settingsView(settings: NodeSettings): SettingsView {
+  return {
+    name: settings.name,
+    vote: settings.vote === undefined ? null : settings.vote === 1 ? 'yes' : 'no',
+  };
+}
+
+export function miningView(node: ElectionNode, maxThreads: number): MiningView {
+  const { mining, threads, vote } = node.settings;
+  const next = expectedPayload(node.genesis, node.chain.tip.height + 1);
+  const idle =
+    next === undefined
+      ? 'the chain is complete: nothing left to mine'
+      : next === 'ballot' && vote === undefined
+        ? 'no vote chosen: this runner mines no ballots'
+        : undefined;
+  return {
+    on: mining,
+    threads,
+    maxThreads,
+    hashrate: mining ? Math.round(node.hashrate()) : 0,
+    ...(mining && idle ? { idle } : {}),
+  };
+}
+
+export function torView(
+  mode: TorView['mode'],
+  stage: TorView['stage'],
+  status: BootstrapStatus | undefined,
+  extra: { warning?: string | undefined; error?: string | undefined } = {},
+): TorView {
+  return {
+    mode,
+    stage,
+    progress: mode === 'off' ? 100 : (status?.progress ?? 0),
+    summary:
+      mode === 'off' ? 'not used: direct transport on this machine' : (status?.summary ?? 'starting tor'),
+    ...(extra.warning ? { warning: extra.warning } : {}),
+    ...(extra.error ? { error: extra.error } : {}),
+  };
+}

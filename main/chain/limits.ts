@@ -1,0 +1,15 @@
+// The bounds on an election's parameters and on a miner label. Plain data with no imports, so the
+// dashboard's forms (in the browser) validate against the very numbers the engine enforces.
+export const LIMITS = {
+  titleBytes: 200,
+  questionBytes: 1000,
+  nTalliers: [1, 64],
+  nTalliersBlocks: [1, 10_000],
+  nVoteBlocks: [1, 100_000],
+  confirmations: [0, 1000],
+  /** At most 2^34 expected hashes per block (~1.5 h on one laptop core at 3 MH/s). */
+  maxExpectedHashesLog2: 34,
+} as const;
+
+/** A block's miner label, in bytes of UTF-8. */
+export const MAX_MINER_LABEL_BYTES = 64;
