@@ -14,9 +14,15 @@ export function siblingModuleUrl(importMetaUrl: string | undefined, baseName: st
   // which is then every bundled caller's folder too.
   const here = importMetaUrl ? new URL('.', importMetaUrl) : pathToFileURL(`${__dirname}/`);
   const candidates = ['.js', '.mjs', '.cjs', '.ts'].map((ext) => `${baseName}${ext}`);
-  for (const name of candidates) {
-    const url = new URL(name, here);
-    if (existsSync(url)) return url;
+  // In the packaged desktop app the bundles sit inside app.asar, an archive only Electron's patched
+  // fs can read, not a worker's module loader: the workers are unpacked beside it
+  // (electron-builder.yml, asarUnpack), so look there first.
+  const unpacked = new URL(here.href.replace('/app.asar/', '/app.asar.unpacked/'));
+  for (const folder of unpacked.href === here.href ? [here] : [unpacked, here]) {
+    for (const name of candidates) {
+      const url = new URL(name, folder);
+      if (existsSync(url)) return url;
+    }
   }
   throw new Error(`worker entry not found in ${here.href} (tried ${candidates.join(', ')})`);
 }

@@ -590,8 +590,10 @@ export class Engine implements EngineHost {
     }
   }
 
+  /** A new runner's settings: the form's name and vote over the start's overrides and defaults. */
   private settingsFrom(name: string, vote: VoteChoice | null): NodeSettings {
-    const base: NodeSettings = { mining: true, threads: this.maxThreads, ...this.options.defaults, name };
+    const { defaults, overrides } = this.options;
+    const base: NodeSettings = { mining: true, threads: this.maxThreads, ...defaults, ...overrides, name };
     const { vote: _, ...rest } = base;
     return vote === null ? rest : { ...rest, vote: vote === 'yes' ? 1 : 0 };
   }
