@@ -603,6 +603,8 @@ export class Engine implements EngineHost {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.poller);
+    // A tor still bootstrapping is stopped first, so a start waiting on it fails at once.
+    await this.tor?.stop();
     await this.launching?.catch(() => {});
     await this.verifying;
     await this.runnerValue?.close();
