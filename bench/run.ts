@@ -5,13 +5,22 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chainSuite } from './chain.bench';
 import { cryptoSuite } from './crypto.bench';
+import { dashboardSuite } from './dashboard.bench';
 import type { Metric, Suite } from './harness';
 import { minerSuite } from './miner.bench';
 import { networkSuite } from './network.bench';
 import { torSuite } from './tor.bench';
 import { verifySuite } from './verify.bench';
 
-const suites: Suite[] = [cryptoSuite, minerSuite, chainSuite, verifySuite, networkSuite, torSuite];
+const suites: Suite[] = [
+  cryptoSuite,
+  minerSuite,
+  chainSuite,
+  verifySuite,
+  networkSuite,
+  torSuite,
+  dashboardSuite,
+];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -8,7 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _electron, expect, test } from '@playwright/test';
+import type { OnionElectionApi } from '../electron/api';
 import { REQUEST_NAMES, type Snapshot } from '../main/api/contract';
+
+/** The page's window as the preload extends it (this project compiles without renderer/global.d.ts). */
+type Bridged = { onionElection?: OnionElectionApi };
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -39,27 +43,29 @@ test('the desktop app opens the dashboard and runs the engine behind IPC', async
     cwd: root,
   });
   try {
-    const window = await app.firstWindow();
-    await expect(window).toHaveTitle('Onion Election');
+    const page = await app.firstWindow();
+    await expect(page).toHaveTitle('Onion Election');
     // The sandboxed renderer must not see Node, and sees exactly the engine API.
-    expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe(
-      'undefined',
+    expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+    const exposed = await page.evaluate(() =>
+      Object.keys((window as unknown as Bridged).onionElection ?? {}).sort(),
     );
-    const exposed = await window.evaluate(() => Object.keys(window.onionElection ?? {}).sort());
     expect(exposed).toEqual([...REQUEST_NAMES, 'onEvent', 'version'].sort());
-    expect(await window.evaluate(() => window.onionElection!.version())).toBe(version);
-    const snapshot = (await window.evaluate(() => window.onionElection!.snapshot())) as Snapshot;
+    expect(await page.evaluate(() => (window as unknown as Bridged).onionElection!.version())).toBe(version);
+    const snapshot = (await page.evaluate(() =>
+      (window as unknown as Bridged).onionElection!.snapshot(),
+    )) as Snapshot;
     expect(snapshot.state.stage).toBe('setup');
     expect(snapshot.state.dataDir).toBe(dataDir);
     // A refused request comes back as a rejection with the engine's message.
-    const refused = await window.evaluate(() =>
-      window.onionElection!.setThreads(0).then(
+    const refused = await page.evaluate(() =>
+      (window as unknown as Bridged).onionElection!.setThreads(0).then(
         () => 'accepted',
         (error: Error) => error.message,
       ),
     );
     expect(refused).toContain('threads: must be a whole number');
-    await window.screenshot({ path: path.join(root, 'e2e', 'artifacts', 'electron-setup.png') });
+    await page.screenshot({ path: path.join(root, 'e2e', 'artifacts', 'electron-setup.png') });
   } finally {
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -1,0 +1,37 @@
+import { BlockTree } from '../tree/BlockTree';
+import { BallotsCard } from './BallotsCard';
+import { CandidatesCard } from './CandidatesCard';
+import { ElectionHeader } from './ElectionHeader';
+import { MiningCard } from './MiningCard';
+import { PeersCard } from './PeersCard';
+import { PhaseCard } from './PhaseCard';
+import { ResultCard } from './ResultCard';
+import { RunnerCard } from './RunnerCard';
+import { TorCard } from './TorCard';
+
+/**
+ * The running election. Two columns on wide screens: what the election is doing on the left
+ * (progress, result, the chain itself), what this runner is doing on the right.
+ */
+export function Dashboard() {
+  return (
+    <div className="dashboard">
+      <ElectionHeader />
+      <div className="columns">
+        <div className="column main-column">
+          <PhaseCard />
+          <ResultCard />
+          <BlockTree />
+          <BallotsCard />
+        </div>
+        <div className="column side-column">
+          <MiningCard />
+          <PeersCard />
+          <CandidatesCard />
+          <TorCard />
+          <RunnerCard />
+        </div>
+      </div>
+    </div>
+  );
+}

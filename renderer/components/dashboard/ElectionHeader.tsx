@@ -1,0 +1,44 @@
+import { useRef } from 'react';
+import { useDashboard } from '../../store';
+import { CopyButton } from '../ui/CopyButton';
+
+/** The election's title and question, its id, and the address others join this runner by. */
+export function ElectionHeader() {
+  const election = useDashboard((state) => state.election);
+  const self = useDashboard((state) => state.self);
+  const idRef = useRef<HTMLElement>(null);
+  const selfRef = useRef<HTMLElement>(null);
+  if (!election) return null;
+  return (
+    <header className="election-header">
+      <h1>{election.title}</h1>
+      <p className="question">{election.question}</p>
+      <dl className="identity">
+        <div>
+          <dt>Election</dt>
+          <dd>
+            <code className="mono" ref={idRef} title={election.id}>
+              {election.id.slice(0, 12)}…
+            </code>
+            <CopyButton text={election.id} shown={idRef} label="Copy the election id" />
+          </dd>
+        </div>
+        <div className="identity-self">
+          <dt>Your address</dt>
+          <dd>
+            {self ? (
+              <>
+                <code className="mono address" ref={selfRef}>
+                  {self}
+                </code>
+                <CopyButton text={self} shown={selfRef} label="Copy your address" />
+              </>
+            ) : (
+              <span className="muted">not published yet</span>
+            )}
+          </dd>
+        </div>
+      </dl>
+    </header>
+  );
+}

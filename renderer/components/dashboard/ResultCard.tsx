@@ -1,0 +1,133 @@
+import type { ResultView } from '../../../main/api/contract';
+import { downloadFile } from '../../lib/browser';
+import { formatCount, percent } from '../../lib/format';
+import { useAction } from '../../lib/hooks';
+import { useApi, useDashboard } from '../../store';
+import { Card } from '../ui/Card';
+import { ProgressBar } from '../ui/ProgressBar';
+
+/**
+ * The tally once the chain is final, each tallier's decryption factor, and the independent
+ * verifier's verdict: "Verified" only when it re-checked the whole record and found it right.
+ */
+export function ResultCard() {
+  const api = useApi();
+  const result = useDashboard((state) => state.result);
+  const phase = useDashboard((state) => state.chain?.phase);
+  const finalHeight = useDashboard((state) => state.election?.finalHeight ?? 0);
+  const height = useDashboard((state) => state.chain?.height ?? 0);
+  const exportRecord = useAction(async () => {
+    const file = await api.exportRecord();
+    downloadFile(file.fileName, file.json);
+  });
+
+  if (phase !== 'final' || !result) {
+    return (
+      <Card title="Result" className="result-card pending">
+        <p className="empty">
+          The ballots are counted when the chain reaches height {formatCount(finalHeight)} —{' '}
+          {formatCount(Math.max(0, finalHeight - height))} blocks from now. No one, talliers included, sees a
+          single vote: only the total is decrypted.
+        </p>
+        {result && result.talliers.length > 0 && <Talliers talliers={result.talliers} />}
+      </Card>
+    );
+  }
+
+  return (
+    <Card
+      title="Result"
+      className="result-card"
+      actions={<Verification verification={result.verification} />}
+    >
+      {result.result ? (
+        <Tally {...result.result} />
+      ) : (
+        <p className="empty" role="status">
+          Waiting for the talliers’ decryption factors (
+          {result.talliers.filter((t) => t.factor === 'verified').length} of {result.talliers.length} in).
+        </p>
+      )}
+      <Talliers talliers={result.talliers} />
+      {result.verification.message && <p className="verification-message">{result.verification.message}</p>}
+      <div className="actions">
+        <button
+          type="button"
+          className="button"
+          disabled={exportRecord.pending}
+          onClick={() => exportRecord.run()}
+        >
+          Export election record
+        </button>
+        <span className="error-text" role="status">
+          {exportRecord.error}
+        </span>
+      </div>
+    </Card>
+  );
+}
+
+function Tally({ yes, no, total }: { yes: number; no: number; total: number }) {
+  const rows = [
+    { label: 'Yes', value: yes, tone: 'ok' as const },
+    { label: 'No', value: no, tone: 'bad' as const },
+  ];
+  return (
+    <div className="tally">
+      {rows.map((row) => (
+        <div key={row.label} className="tally-row">
+          <span className="tally-label">{row.label}</span>
+          <ProgressBar value={row.value} max={total} label={`${row.label} votes`} tone={row.tone} />
+          <span className="tally-value num">
+            <strong>{formatCount(row.value)}</strong>{' '}
+            <span className="muted">{percent(row.value, total).toFixed(1)}%</span>
+          </span>
+        </div>
+      ))}
+      <div className="tally-total">
+        <span>{formatCount(total)} ballots counted</span>
+        {total > 0 && (
+          <strong className="tally-verdict">{yes > no ? 'Yes wins' : no > yes ? 'No wins' : 'A tie'}</strong>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function Talliers({ talliers }: { talliers: ResultView['talliers'] }) {
+  return (
+    <div className="talliers">
+      <h3>Talliers’ decryption factors</h3>
+      <ul>
+        {talliers.map((t) => (
+          <li key={t.key}>
+            <code className="mono">{t.key}</code>
+            {t.mine && <span className="badge you">you</span>}
+            {t.factor === 'verified' ? (
+              <span className="badge ok">verified ✓</span>
+            ) : (
+              <span className="badge muted">awaited</span>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+const VERIFICATION = {
+  idle: ['muted', 'Not verified yet'],
+  running: ['warn', 'Verifying…'],
+  verified: ['ok', 'Verified ✓'],
+  incomplete: ['warn', 'Incomplete'],
+  invalid: ['bad', 'Invalid'],
+} as const;
+
+function Verification({ verification }: { verification: ResultView['verification'] }) {
+  const [tone, label] = VERIFICATION[verification.status];
+  return (
+    <span className={`badge large ${tone}`} title={verification.message}>
+      {label}
+    </span>
+  );
+}

@@ -1,0 +1,43 @@
+import { useState } from 'react';
+import { JoinElection } from './JoinElection';
+import { NewElectionForm } from './NewElectionForm';
+
+/** The first run: start a new election, or join one a participant shared. */
+export function SetupScreen() {
+  const [choice, setChoice] = useState<'new' | 'join'>();
+  return (
+    <div className="setup">
+      <div className="setup-intro">
+        <h1>Hold an election among peers</h1>
+        <p className="lead">
+          Every participant runs a runner like this one. Ballots are encrypted, counted without being opened,
+          and recorded on a small chain the runners mine together over Tor. No server, no authority.
+        </p>
+      </div>
+      <div className="choices">
+        <button
+          type="button"
+          className="choice"
+          aria-pressed={choice === 'new'}
+          onClick={() => setChoice('new')}
+        >
+          <span className="choice-title">Start a new election</span>
+          <span className="choice-text">
+            You set the question and the rules; others join with your runner’s address.
+          </span>
+        </button>
+        <button
+          type="button"
+          className="choice"
+          aria-pressed={choice === 'join'}
+          onClick={() => setChoice('join')}
+        >
+          <span className="choice-title">Join an election</span>
+          <span className="choice-text">Paste the address a participant shared with you.</span>
+        </button>
+      </div>
+      {choice === 'new' && <NewElectionForm />}
+      {choice === 'join' && <JoinElection />}
+    </div>
+  );
+}

@@ -1,0 +1,12 @@
+import type { PayloadKind } from '../../../main/api/contract';
+
+const LABELS: Record<PayloadKind, string> = {
+  tallier_key: 'key',
+  ballot: 'ballot',
+  confirmation: 'confirm',
+};
+
+/** What a block carries: a tallier key, a ballot, or nothing (a confirmation). */
+export function KindBadge({ kind }: { kind: PayloadKind }) {
+  return <span className={`badge kind kind-${kind}`}>{LABELS[kind]}</span>;
+}

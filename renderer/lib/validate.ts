@@ -1,0 +1,79 @@
+// The forms' checks, against the same limits the engine enforces (LIMITS from the contract).
+// The engine checks again: these only let the user fix a mistake before sending it.
+import { LIMITS, MAX_MINER_LABEL_BYTES } from '../../main/api/contract';
+
+const encoder = new TextEncoder();
+
+export function utf8Bytes(text: string): number {
+  return encoder.encode(text).length;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** A required text of at most `maxBytes` bytes of UTF-8, as the engine's genesis check wants it. */
+export function checkText(text: string, maxBytes: number): string | undefined {
+  if (text.trim() === '') return 'Required.';
+  if (CONTROL.test(text)) return 'No line breaks or control characters, please.';
+  const bytes = utf8Bytes(text);
+  if (bytes > maxBytes) return `Too long: ${bytes} bytes of at most ${maxBytes}.`;
+  return undefined;
+}
+
+export function checkName(name: string): string | undefined {
+  if (name.trim() === '') return 'Required: your blocks carry it.';
+  if (CONTROL.test(name)) return 'No control characters, please.';
+  const bytes = utf8Bytes(name);
+  if (bytes > MAX_MINER_LABEL_BYTES) return `Too long: ${bytes} bytes of at most ${MAX_MINER_LABEL_BYTES}.`;
+  return undefined;
+}
+
+/** A whole number typed into a field, within [min, max]. */
+export function checkWhole(text: string, [min, max]: readonly [number, number]): string | undefined {
+  if (text.trim() === '') return 'Required.';
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) return 'A whole number, please.';
+  if (value < min || value > max) return `Between ${min} and ${max.toLocaleString('en')}.`;
+  return undefined;
+}
+
+export const MAX_DIFFICULTY = 2 ** LIMITS.maxExpectedHashesLog2;
+
+/**
+ * The address of a peer, by shape only: an onion v3 address (56 base32 characters + ".onion",
+ * optional port) or a loopback address with a port. The engine also checks the onion checksum.
+ */
+export function checkPeerAddress(text: string): string | undefined {
+  const address = text.trim().toLowerCase();
+  if (address === '') return 'Required.';
+  if (address.includes('://') || /[/?#@\s]/.test(address))
+    return 'Only the address itself (host:port), without http:// or a path.';
+  const onion = /^([a-z2-7]*)\.onion(?::(\d+))?$/.exec(address);
+  if (onion) {
+    const label = onion[1]!;
+    if (label.length === 16) return 'That is an old (v2) onion address; Tor needs a v3 one (56 characters).';
+    if (label.length !== 56)
+      return `An onion address has 56 characters before ".onion", not ${label.length}.`;
+    return checkPort(onion[2], true);
+  }
+  if (/^[^.]*[^a-z2-7.][^.]*\.onion/.test(address))
+    return 'An onion address uses only the letters a–z and the digits 2–7.';
+  const loopback = /^(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(?::(\d*))?$/.exec(address);
+  if (loopback) return checkPort(loopback[1], false);
+  return 'An onion v3 address (…56 characters….onion), or 127.0.0.1:PORT / localhost:PORT for a test on this machine.';
+}
+
+function checkPort(port: string | undefined, optional: boolean): string | undefined {
+  if (port === undefined || port === '') return optional ? undefined : 'Add the port, like 127.0.0.1:7001.';
+  const value = Number(port);
+  return /^[1-9]\d*$/.test(port) && value <= 65535 ? undefined : 'The port is a number from 1 to 65535.';
+}
+
+/** Splits pasted text into addresses (by spaces, commas or lines), each with its problem if any. */
+export function parsePeerList(text: string): { address: string; problem: string | undefined }[] {
+  const seen = new Set<string>();
+  return text
+    .split(/[\s,;]+/)
+    .filter((address) => address !== '' && !seen.has(address) && seen.add(address))
+    .map((address) => ({ address, problem: checkPeerAddress(address) }));
+}
