@@ -11,7 +11,6 @@ import {
   type ElectionView,
   type EngineEvent,
   type EngineStage,
-  LIMITS,
   MAX_MINER_LABEL_BYTES,
   type NewElectionForm,
   type PeerView,
@@ -22,6 +21,7 @@ import {
 } from '../../main/api/contract';
 import { applyEvent } from '../../main/api/reduce';
 import type { EngineHost } from '../../main/app/dashboard-server';
+import { genesisFromForm, parseRequest } from '../../main/app/requests';
 import { ValidationError } from '../../main/crypto/errors';
 import { parsePeerAddress } from '../../main/net/address';
 
@@ -422,12 +422,7 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
   };
 
   function checkForm(form: NewElectionForm): void {
-    const text = (value: string, max: number, field: string) => {
-      if (value.trim() === '') throw new ValidationError(field, 'must not be empty');
-      if (Buffer.byteLength(value) > max) throw new ValidationError(field, `must be at most ${max} bytes`);
-    };
-    text(form.title, LIMITS.titleBytes, 'title');
-    text(form.question, LIMITS.questionBytes, 'question');
+    genesisFromForm(form); // the real engine's rules
     // Not a rule of the real engine: a refusal the forms cannot foresee, so tests can check that
     // the server's errors show beside their field.
     if (form.nTalliersBlocks < form.nTalliers)
@@ -461,9 +456,10 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
     snapshot: () => ({ seq, state }),
     async call(name, args) {
       calls.push({ name, args });
-      const handler = handlers[name];
-      if (!handler) throw new ValidationError('name', `unknown request ${name}`);
-      return (handler as (...a: unknown[]) => unknown)(...args);
+      // The real engine's argument checks, then this engine's answer.
+      const request = parseRequest(name, args, { maxThreads: state.mining.maxThreads });
+      const handler = handlers[request.name]!;
+      return (handler as (...a: unknown[]) => unknown)(...request.args);
     },
     onEvent(listener) {
       listeners.add(listener);
