@@ -120,7 +120,6 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
     const bestAt: Skeleton[] = [];
     /** Side branches still growing: the parent of their next block, and how many are left. */
     let branches: { parent: Skeleton; left: number }[] = [];
-    let orphans = 0;
     // Heights are added one at a time (best block first, then side blocks), so parents always
     // come before children, as in the engine's store order.
     for (let height = 1; skeletons.length < total; height++) {
@@ -136,7 +135,6 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
         // Side blocks arrived a little later: they lost the race for their height.
         const side = skeleton(height, branch.parent.hash, 7);
         skeletons.push(side);
-        orphans++;
         branch.parent = side;
         branch.left--;
       }
@@ -160,7 +158,7 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       mining: { on: heightsLeft > 0, threads: 2, maxThreads: 8, hashrate: heightsLeft > 0 ? 2_412_000 : 0 },
       peers: makePeers(),
       blocks,
-      chain: chainView(election, blocks, tip, orphans),
+      chain: chainView(election, blocks, tip),
       result: resultView(election, blocks, tip),
       warnings: [
         { at: Date.now() - 3_600_000, message: 'peer 127.0.0.1:7004 did not answer (timeout)' },
@@ -227,12 +225,7 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
     return 'final';
   }
 
-  function chainView(
-    election: ElectionView,
-    blocks: readonly BlockView[],
-    tip: string,
-    orphans: number,
-  ): ChainView {
+  function chainView(election: ElectionView, blocks: readonly BlockView[], tip: string): ChainView {
     const best = bestChain(blocks, tip);
     const height = best.length;
     return {
@@ -243,7 +236,7 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       ...(height >= election.keyElectionHeight ? { electionKey: hex(16) } : {}),
       ballots: best.filter((b) => b.kind === 'ballot').length,
       blocks: blocks.length,
-      orphans,
+      orphans: 0, // every block here has its parent
       lastReorg: { at: Date.now() - 900_000, forkHeight: 257, replaced: 2 },
     };
   }

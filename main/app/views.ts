@@ -158,7 +158,8 @@ export function miningView(node: ElectionNode, maxThreads: number): MiningView {
     on: mining,
     threads,
     maxThreads,
-    hashrate: mining ? Math.round(node.hashrate()) : 0,
+    // The miner's rate decays slowly after its last job: an idle miner shows none.
+    hashrate: mining && !idle ? Math.round(node.hashrate()) : 0,
     ...(mining && idle ? { idle } : {}),
   };
 }

@@ -91,7 +91,8 @@ export function BlockTree() {
       className="tree-card"
       actions={
         <span className="muted num">
-          {formatCount(index.blockCount)} blocks · {formatCount(chain?.orphans ?? 0)} off the best chain
+          {formatCount(index.blockCount)} blocks · {formatCount(index.blockCount - (chain?.height ?? 0))} off
+          the best chain{chain?.orphans ? ` · ${formatCount(chain.orphans)} awaiting their parent` : ''}
         </span>
       }
     >
