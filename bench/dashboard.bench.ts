@@ -68,7 +68,7 @@ export const dashboardSuite: Suite = {
       const rows = await page.locator('.tree-row').count();
       const snapshotBytes = JSON.stringify(engine.snapshot()).length;
       report.line(
-        `${BLOCKS} blocks (${state.chain!.orphans} on side branches), snapshot ${(snapshotBytes / 1e6).toFixed(1)} MB of JSON; ` +
+        `${BLOCKS} blocks (${state.blocks.length - state.chain!.height} on side branches), snapshot ${(snapshotBytes / 1e6).toFixed(1)} MB of JSON; ` +
           `${rows} tree rows in the DOM (virtualised)`,
       );
       report.line(
