@@ -122,7 +122,7 @@ test('three runners hold an election through their dashboards, to a verified res
     ] as const) {
       await expect(page.getByText('Verified ✓', { exact: true })).toBeVisible({ timeout: 150_000 });
       await expect(page.getByText('Final at height 19: the tally is fixed.')).toBeVisible();
-      const tally = (await page.locator('.tally').innerText()).replace(/\s+/g, ' ');
+      const tally = ((await page.locator('.tally').textContent()) ?? '').replace(/\s+/g, ' ');
       results.push(tally);
       await page.screenshot({ path: `${artifacts}live-4-result-${name}.png`, fullPage: true });
     }
