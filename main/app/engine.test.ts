@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { DashboardState, ElectionView, NewElectionForm, SequencedEvent } from '../api/contract';
 import { applyEvent } from '../api/reduce';
+import { onionAddressFromPublicKey } from '../net/address';
 import { verifyRecord } from '../verify/verify';
 import { Engine } from './engine';
 
@@ -61,12 +62,12 @@ const FORM: NewElectionForm = {
   vote: 'yes',
 };
 
-describe('engine', { concurrency: false }, () => {
-  after(async () => {
-    await Promise.all(engines.map((e) => e.close()));
-    rmSync(tmp, { recursive: true, force: true });
-  });
+after(async () => {
+  await Promise.all(engines.map((e) => e.close()));
+  rmSync(tmp, { recursive: true, force: true });
+});
 
+describe('engine', { concurrency: false }, () => {
   let alice: Engine;
   let bob: Engine;
   /** Alice's state as a UI following her events from the start rebuilds it. */
@@ -188,5 +189,30 @@ describe('engine', { concurrency: false }, () => {
     assert.equal(state.settings.vote, null);
     assert.equal(state.peers.length, 0);
     assert.equal(state.result?.result?.total, 6);
+  });
+});
+
+describe('engine with a tor the user runs', () => {
+  test('announces the given .onion address and proxies through the given SOCKS port', async () => {
+    const self = onionAddressFromPublicKey(new Uint8Array(32).fill(9));
+    const engine = await Engine.open({
+      dataDir: path.join(tmp, 'external'),
+      version: '0.0.0-test',
+      // Nothing listens there: the runner only has to start, not to reach anyone.
+      tor: { mode: 'external', proxy: 'socks5h://127.0.0.1:9', self },
+      defaults: { threads: 1, mining: false },
+    });
+    engines.push(engine);
+    assert.deepEqual(
+      { mode: engine.snapshot().state.tor.mode, stage: engine.snapshot().state.tor.stage },
+      { mode: 'external', stage: 'ready' },
+    );
+    await engine.call('createElection', [{ ...FORM, name: 'erin' }]);
+    const state = await until(engine, (s) => s.stage === 'running' || s.stage === 'error', 'erin started');
+    assert.equal(state.error, undefined);
+    assert.equal(state.stage, 'running');
+    assert.equal(state.self, self);
+    assert.equal(state.tor.summary, 'your tor at socks5h://127.0.0.1:9');
+    await assert.rejects(engine.call('previewJoin', [self]), /already holds an election/);
   });
 });

@@ -113,7 +113,8 @@ export class Engine implements EngineHost {
       version: options.version,
       stage: 'setup',
       dataDir: path.resolve(options.dataDir),
-      tor: this.torView('off'),
+      // The user's own tor is ready as far as this runner can tell; one of its own is not yet.
+      tor: this.torView(options.tor.mode === 'external' ? 'ready' : 'starting'),
       settings: settingsView(defaults),
       mining: { on: defaults.mining, threads: defaults.threads, maxThreads: this.maxThreads, hashrate: 0 },
       peers: [],
@@ -134,7 +135,7 @@ export class Engine implements EngineHost {
     if (options.start === false) return engine;
     if (engine.hasElection())
       void engine.launch({ kind: 'open', settings: options.overrides ?? {} }).catch(() => {});
-    else if (options.tor.mode !== 'off') void engine.startTor().catch(() => {});
+    else if (engine.ownsTor()) void engine.startTor().catch(() => {});
     return engine;
   }
 
@@ -232,7 +233,7 @@ export class Engine implements EngineHost {
   }
 
   private async run(choice: LaunchChoice): Promise<void> {
-    const tor = this.options.tor.mode === 'off' ? undefined : await this.startTor();
+    const tor = this.ownsTor() ? await this.startTor() : undefined;
     const proxy = this.options.tor.mode === 'external' ? this.options.tor.proxy : tor?.socksUrl;
     let node: ElectionNode;
     if (choice.kind === 'create') {
@@ -292,7 +293,7 @@ export class Engine implements EngineHost {
     const choice = this.lastLaunch;
     if (!choice) {
       this.emit({ type: 'stage', stage: 'setup' });
-      void this.startTor().catch(() => {});
+      if (this.ownsTor()) void this.startTor().catch(() => {});
       return;
     }
     // A create that got as far as writing the folder is now an open.
@@ -304,13 +305,15 @@ export class Engine implements EngineHost {
 
   // ── Tor ─────────────────────────────────────────────────────────────────────────────────────
 
+  /** A tor this engine starts or attaches to (not: the direct transport, or the user's own tor). */
+  private ownsTor(): boolean {
+    return this.options.tor.mode === 'managed' || this.options.tor.mode === 'attached';
+  }
+
   /** Starts (or attaches to) tor once and waits for its bootstrap; the UI follows its progress. */
   private startTor(): Promise<NonNullable<Engine['tor']>> {
     const config = this.options.tor;
-    if (config.mode === 'off' || config.mode === 'external') {
-      this.setTor('ready');
-      return Promise.reject(new Error('no tor to start'));
-    }
+    if (config.mode === 'off' || config.mode === 'external') throw new Error('no tor to start');
     this.torStarting ??= (async () => {
       this.torStatus = undefined;
       this.torWarning = undefined;

@@ -205,8 +205,18 @@ describe('runners on a network', { concurrency: 1 }, () => {
       const results = await cluster.waitFor(names, hasResult, 120_000);
       const agreed = assertAgreement(results);
       // The correct result: every ballot block's miner voted as configured (a and c yes, b no).
-      const { PeerClient } = await import('./client');
-      const blocks = (await new PeerClient().chain(target, 1, 100)).blocks as {
+      const { PeerClient, PeerError } = await import('./client');
+      // The flood may have left the runner's global bucket empty: wait as it asks (429 Retry-After).
+      const chainOf = async (attempt = 0): Promise<{ blocks: unknown[] }> => {
+        try {
+          return await new PeerClient().chain(target, 1, 100);
+        } catch (error) {
+          if (!(error instanceof PeerError) || error.status !== 429 || attempt >= 10) throw error;
+          await new Promise((r) => setTimeout(r, (error.retryAfterSeconds ?? 1) * 1000));
+          return chainOf(attempt + 1);
+        }
+      };
+      const blocks = (await chainOf()).blocks as {
         miner: string;
         payload: { kind: string };
       }[];
