@@ -286,6 +286,12 @@ describe('chain: forks and reorgs', () => {
       for (const block of [...shared, ...order.map((m) => m.block!)])
         assert.equal(chain.add(block).status, 'added');
       assert.equal(chain.tip.hash, winner.hash);
+      // Both final branches are known, in arrival order: factors may come for either.
+      const finals = order.filter((m) => m === finalA || m === finalB).map((m) => m.hash);
+      assert.deepEqual(
+        chain.finalTips().map((m) => m.hash),
+        finals,
+      );
       assert.equal(chain.state().final, true);
       assert.equal(chain.state().ballots, 4);
       assert.deepEqual(chain.state().tally, winner.tally);

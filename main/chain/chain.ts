@@ -87,6 +87,10 @@ export class Chain {
   private readonly orphans = new Map<string, Block>();
   /** α of every ballot → hashes of the blocks carrying it, for the replay rule. */
   private readonly alphas = new Map<bigint, string[]>();
+  /** Blocks at the final height: the branches whose talliers may publish factors. */
+  private readonly finals: BlockMeta[] = [];
+  /** The last state() computed, by tip: callers ask for it several times per tip. */
+  private lastState: BranchState | undefined;
   /** Key elections by the hash of their branch's block at height T. */
   private readonly elections = new Map<string, { election: KeyElection; key: bigint }>();
   private readonly workPerBlock: bigint;
@@ -143,6 +147,11 @@ export class Chain {
   /** Every stored block, genesis first, in arrival order (parents before children). */
   all(): IterableIterator<BlockMeta> {
     return this.blocks.values();
+  }
+
+  /** Every block at the final height, in arrival order: one per final branch. */
+  finalTips(): readonly BlockMeta[] {
+    return this.finals;
   }
 
   childrenOf(hash: string): readonly BlockMeta[] {
@@ -264,6 +273,7 @@ export class Chain {
       ballots: parent.ballots + (payload.kind === 'ballot' ? 1 : 0),
     };
     this.blocks.set(hash, meta);
+    if (meta.height === this.finalHeight) this.finals.push(meta);
     const siblings = this.children.get(parent.hash);
     if (siblings) siblings.push(meta);
     else this.children.set(parent.hash, [meta]);
@@ -370,10 +380,11 @@ export class Chain {
 
   /** What the branch through `tip` has decided so far. */
   state(tip: BlockMeta = this.best): BranchState {
+    if (this.lastState?.tip === tip) return this.lastState;
     const T = keyElectionHeight(this.genesis);
     const decided = tip.height >= T ? this.electionOf(tip) : undefined;
     const final = tip.height === this.finalHeight;
-    return {
+    this.lastState = {
       tip,
       phase: final ? 'final' : phaseOf(this.genesis, tip.height + 1)!,
       keyElection: decided?.election ?? this.candidatesOf(tip),
@@ -382,6 +393,7 @@ export class Chain {
       ballots: tip.ballots,
       final,
     };
+    return this.lastState;
   }
 
   /** The tally the branch through `tip` asks its talliers to decrypt, once it is final. */

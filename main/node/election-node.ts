@@ -184,7 +184,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
    * make it best later). Returns false if already known.
    */
   private addFactor(factor: DecryptionFactor): boolean {
-    const finals = [...this.chain.all()].filter((m) => m.height === this.chain.finalHeight);
+    const finals = this.chain.finalTips();
     let lastError: unknown = new ValidationError('dec_factor', 'no branch has reached the final height yet');
     for (const tip of finals) {
       const final = this.chain.finalTally(tip)!;
