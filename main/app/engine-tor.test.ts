@@ -2,16 +2,27 @@
 // 127.0.0.1): the first-run state shows tor's progress and log, and closing does not wait for a
 // bootstrap that will never finish. Real tor (Debian's package), nothing leaves 127.0.0.1.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import type { DashboardState } from '../api/contract';
 import { findTor } from '../tor/find-tor';
 import { Engine } from './engine';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'oe-engine-tor-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Waits until `done` holds, for at most 30 s. */
+async function until(engine: Engine, done: (s: DashboardState) => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!done(engine.snapshot().state)) {
+    assert.ok(Date.now() < deadline, `${what}: tor stage ${engine.snapshot().state.tor.stage}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -56,6 +67,18 @@ test('a tor stuck bootstrapping: progress and log in the state, and close() is p
     assert.ok(
       !log.some((line) => /onion-key|cookie/i.test(String(line)) && /[0-9a-f]{64}/.test(String(line))),
     );
+
+    // tor dies: the state says so, and retry starts a new one.
+    const pids = () =>
+      execFileSync('pgrep', ['-f', tmp], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    const [first] = pids();
+    assert.ok(first, 'the tor process');
+    process.kill(first, 'SIGKILL');
+    await until(engine, (s) => s.tor.stage === 'error', 'tor error');
+    assert.match(engine.snapshot().state.tor.error ?? '', /tor/i);
+    await engine.call('retry', []);
+    await until(engine, (s) => s.tor.stage === 'bootstrapping', 'tor again');
+    assert.notEqual(pids()[0], first, 'a new tor process');
   } finally {
     const started = Date.now();
     await engine.close();

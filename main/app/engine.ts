@@ -287,9 +287,21 @@ export class Engine implements EngineHost {
     return genesis;
   }
 
-  /** After a failed start: the same choice again (a new tor if it was tor that failed). */
+  /**
+   * After a failure: a failed start is tried again with the same choice (and a new tor if it was
+   * tor that failed); a tor of this runner's that failed or exited is started again — while
+   * running, by restarting the runner on its folder, so its onion service is published anew.
+   */
   async retry(): Promise<void> {
-    if (this.state.stage !== 'error') throw new RequestError('nothing to retry: the runner has not failed');
+    const torFailed = this.ownsTor() && this.state.tor.stage === 'error';
+    if (this.state.stage === 'setup' && torFailed) return void this.startTor().catch(() => {});
+    if (this.state.stage === 'running' && torFailed && this.runnerValue) {
+      const runner = this.runnerValue;
+      this.runnerValue = undefined;
+      await runner.close();
+      return void this.launch({ kind: 'open', settings: {} }).catch(() => {});
+    }
+    if (this.state.stage !== 'error') throw new RequestError('nothing to retry: nothing has failed');
     const choice = this.lastLaunch;
     if (!choice) {
       this.emit({ type: 'stage', stage: 'setup' });
