@@ -98,7 +98,8 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
     return {
       ...commonState(),
       stage: 'setup',
-      tor: { mode: 'managed', stage: 'off', progress: 0, summary: '' },
+      // As the real engine: its own tor bootstraps while the user fills in a form.
+      tor: { mode: 'managed', stage: 'bootstrapping', progress: 45, summary: 'Loading relay descriptors' },
       mining: { on: false, threads: 2, maxThreads: 8, hashrate: 0 },
       peers: [],
     };

@@ -356,7 +356,7 @@ export class Engine implements EngineHost {
         await tor.stop();
         throw new Error('closed');
       }
-      this.setTor(this.runnerValue ? 'ready' : 'bootstrapping');
+      this.setTor('ready');
       return tor;
     })().catch((error: unknown) => {
       this.torStarting = undefined;

@@ -1,10 +1,14 @@
 import { useState } from 'react';
+import { useDashboard } from '../../store';
+import { TorCard } from '../dashboard/TorCard';
 import { JoinElection } from './JoinElection';
 import { NewElectionForm } from './NewElectionForm';
 
 /** The first run: start a new election, or join one a participant shared. */
 export function SetupScreen() {
   const [choice, setChoice] = useState<'new' | 'join'>();
+  // A tor of the runner's own bootstraps while the user fills in a form: show how far it is.
+  const torMode = useDashboard((state) => state.tor.mode);
   return (
     <div className="setup">
       <div className="setup-intro">
@@ -38,6 +42,7 @@ export function SetupScreen() {
       </div>
       {choice === 'new' && <NewElectionForm />}
       {choice === 'join' && <JoinElection />}
+      {(torMode === 'managed' || torMode === 'attached') && <TorCard />}
     </div>
   );
 }
