@@ -50,6 +50,8 @@ export interface DashboardServer {
 
 const MAX_BODY_BYTES = 64 * 1024;
 const KEEPALIVE_MS = 15_000;
+/** Unsent event data per stream before the stream is dropped. */
+const MAX_STREAM_BACKLOG_BYTES = 16 * 1024 * 1024;
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -129,7 +131,12 @@ export async function serveDashboard(
     // the client drops those the snapshot already holds (seq ≤ snapshot.seq).
     const pending: SequencedEvent[] = [];
     let ready = false;
-    const send = (e: SequencedEvent) => res.write(`event: engine\ndata: ${JSON.stringify(e)}\n\n`);
+    const send = (e: SequencedEvent) => {
+      // A page that stops reading (a frozen tab) must not make the engine buffer without end: drop
+      // it; when it reads again it reconnects and starts over from a fresh snapshot.
+      if (res.writableLength > MAX_STREAM_BACKLOG_BYTES) return void res.destroy();
+      res.write(`event: engine\ndata: ${JSON.stringify(e)}\n\n`);
+    };
     const unsubscribe = host.onEvent((e) => (ready ? send(e) : pending.push(e)));
     res.write(`event: snapshot\ndata: ${JSON.stringify(host.snapshot())}\n\n`);
     ready = true;
