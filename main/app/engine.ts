@@ -7,7 +7,7 @@
 // Electron IPC (electron/main.ts) and HTTP (./dashboard-server.ts) both hand it `call(name, args)`
 // and subscribe with `onEvent`; it validates every argument itself (./requests.ts).
 import { existsSync } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type {
@@ -19,7 +19,6 @@ import type {
   EngineRequests,
   JoinForm,
   NewElectionForm,
-  ResultView,
   SequencedEvent,
   Snapshot,
   TorView,
@@ -31,10 +30,10 @@ import type { Genesis } from '../chain/genesis';
 import { Runner } from '../net/runner';
 import { ElectionNode, type NodeSettings } from '../node/election-node';
 import type { BootstrapStatus } from '../tor/manager';
-import { verifyRecord } from '../verify/verify';
 import type { EngineHost } from './dashboard-server';
 import { genesisFromForm, parseRequest, RequestError } from './requests';
-import { openTor, type TorConfig, torLabel } from './tor-config';
+import { openTor, readTorLog, type TorConfig, torLabel } from './tor-config';
+import { RecordVerification } from './verification';
 import {
   blockView,
   chainView,
@@ -99,8 +98,10 @@ export class Engine implements EngineHost {
   private launching: Promise<void> | undefined;
   private lastLaunch: LaunchChoice | undefined;
   private lastReorg: ChainView['lastReorg'];
-  private verification: ResultView['verification'] = { status: 'idle' };
-  private verifying: Promise<void> | undefined;
+  /** Re-checks the best chain's record whenever it has a result; a check settling shows it. */
+  private readonly verification = new RecordVerification(() => {
+    if (!this.closed) this.emitResult();
+  });
   private readonly poller: NodeJS.Timeout;
   private closed = false;
   private readonly log: (line: string) => void;
@@ -399,18 +400,7 @@ export class Engine implements EngineHost {
   /** The last lines of the managed tor's log (tor writes no secrets there). */
   async torLog(): Promise<string[]> {
     const file = (this.tor ?? this.runnerValue?.tor)?.logFile;
-    if (!file) return [];
-    const handle = await open(file, 'r').catch(() => undefined);
-    if (!handle) return [];
-    try {
-      const { size } = await handle.stat();
-      const length = Math.min(size, 64 * 1024);
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, size - length);
-      return buffer.toString('utf8').split('\n').filter(Boolean).slice(-TOR_LOG_LINES);
-    } finally {
-      await handle.close();
-    }
+    return file ? readTorLog(file, TOR_LOG_LINES) : [];
   }
 
   // ── Running ─────────────────────────────────────────────────────────────────────────────────
@@ -519,53 +509,8 @@ export class Engine implements EngineHost {
   private emitResult(): void {
     const runner = this.runnerValue;
     if (!runner) return;
-    const state = runner.node.resultState();
-    const tip = runner.node.chain.tip.hash;
-    if (state?.result && this.verification.tip !== tip) this.verify();
-    else if (!state?.result && this.verification.status !== 'idle') this.verification = { status: 'idle' };
-    this.emit({ type: 'result', result: resultView(runner.node, this.verification) });
-  }
-
-  /**
-   * Re-checks the exported record with the independent verifier (as `onion-election verify` does)
-   * whenever the best chain has a result: the UI's "verified" badge means exactly that this passed.
-   */
-  private verify(): void {
-    if (this.verifying) return;
-    const node = this.runnerValue!.node;
-    const tip = node.chain.tip.hash;
-    this.verification = { status: 'running', tip };
-    this.verifying = (async () => {
-      const outcome = await verifyRecord(node.exportRecord(), { workers: 1 });
-      this.verification =
-        outcome.status === 'verified'
-          ? {
-              status: 'verified',
-              tip,
-              at: Date.now(),
-              message: `yes ${outcome.result.yes} · no ${outcome.result.no}`,
-            }
-          : {
-              status: outcome.status,
-              tip,
-              at: Date.now(),
-              message: outcome.status === 'invalid' ? outcome.error : outcome.reason,
-            };
-    })()
-      .catch((error: unknown) => {
-        this.verification = {
-          status: 'invalid',
-          tip,
-          at: Date.now(),
-          message: `the verifier failed: ${(error as Error).message}`,
-        };
-      })
-      .finally(() => {
-        this.verifying = undefined;
-        if (this.closed || !this.runnerValue) return;
-        // The best chain may have moved while verifying: emitResult verifies the new one.
-        this.emitResult();
-      });
+    this.verification.update(runner.node);
+    this.emit({ type: 'result', result: resultView(runner.node, this.verification.view) });
   }
 
   private emitMining(): void {
@@ -621,7 +566,7 @@ export class Engine implements EngineHost {
     // A tor still bootstrapping is stopped first, so a start waiting on it fails at once.
     await this.tor?.stop();
     await this.launching?.catch(() => {});
-    await this.verifying;
+    await this.verification.settled();
     await this.runnerValue?.close();
     await (await this.torStarting?.catch(() => undefined))?.stop();
     this.listeners.clear();

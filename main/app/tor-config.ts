@@ -4,6 +4,7 @@
 //   attached   an existing tor (system tor, Tor Browser) driven through its control port;
 //   managed    a tor of the runner's own, started in DATA/tor; the onion service is published at
 //              run time with its key kept there, so the address stays across restarts.
+import { open } from 'node:fs/promises';
 import { TorManager } from '../tor/manager';
 
 export type TorConfig =
@@ -67,5 +68,20 @@ export function torLabel(config: TorConfig): string {
       return `attached to tor at ${config.controlHost}:${config.controlPort}`;
     case 'managed':
       return "the runner's own tor";
+  }
+}
+
+/** The last `lines` lines of tor's log file (at most its last 64 KiB are read); none if it is missing. */
+export async function readTorLog(file: string, lines: number): Promise<string[]> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return [];
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, 64 * 1024);
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    return buffer.toString('utf8').split('\n').filter(Boolean).slice(-lines);
+  } finally {
+    await handle.close();
   }
 }
