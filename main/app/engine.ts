@@ -270,7 +270,11 @@ export class Engine implements EngineHost {
       this.torStarting = undefined;
       throw error;
     }
-    if (tor || this.options.tor.mode === 'external') this.setTor('ready');
+    if (tor || this.options.tor.mode === 'external') {
+      // Warnings from before the service was up did not stop it (tor.log keeps them all).
+      this.torWarning = undefined;
+      this.setTor('ready');
+    }
     this.attach(this.runnerValue);
   }
 

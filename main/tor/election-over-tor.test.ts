@@ -1,16 +1,20 @@
 // The end-to-end test over Tor: three runners, each starting its own tor on a private Tor network
 // (127.0.0.1 only), publish onion services, find each other by .onion address alone, and run an
-// election to its result; one is restarted and keeps its address. Skipped, saying so, without tor.
+// election to its result; one is restarted and keeps its address. Then the engine as the apps run
+// it: its tor killed mid-run, and retry brings it back at the same address. Skipped without tor.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import type { DashboardState } from '../api/contract';
+import { Engine } from '../app/engine';
 import { LocalCluster, type RunnerSpec } from '../cli/cluster';
 import { ElectionNode } from '../node/election-node';
 import { verifyRecord } from '../verify/verify';
 import { findInstalled } from './find-tor';
-import { startTestnet } from './testnet';
+import { startTestnet, type Testnet } from './testnet';
 
 const tor = findInstalled('tor');
 const root = mkdtempSync(path.join(os.tmpdir(), 'oe-tor-election-'));
@@ -22,19 +26,27 @@ const SPECS: RunnerSpec[] = [
   { name: 'c', vote: 'yes', peers: ['a'] },
 ];
 
-describe('an election over onion services', () => {
+describe('an election over onion services', { concurrency: false }, () => {
   if (!tor) console.log('election over Tor: skipped, tor is not installed (apt-get install tor)');
+  /** One private Tor network for both tests: it takes ~30 s to come up on 2 cores. */
+  let testnet: Testnet | undefined;
+  before(async () => {
+    if (!tor) return;
+    testnet = await startTestnet({ relays: 1 });
+    await testnet.waitForConsensus(180_000);
+  });
+  after(async () => {
+    await testnet?.stop();
+  });
 
   test('three runners on a private Tor network elect, agree, verify, and a restart keeps its .onion', {
     skip: !tor,
     timeout: 600_000,
   }, async () => {
-    const testnet = await startTestnet({ relays: 1 });
     let cluster: LocalCluster | undefined;
     try {
-      await testnet.waitForConsensus(180_000);
       const torrc = path.join(root, 'testnet.torrc');
-      writeFileSync(torrc, `${testnet.clientTorrcLines.join('\n')}\n`);
+      writeFileSync(torrc, `${testnet!.clientTorrcLines.join('\n')}\n`);
       cluster = await LocalCluster.create(path.join(root, 'runners'), SPECS, { torrcExtra: torrc });
       const params = [
         '--title',
@@ -78,7 +90,70 @@ describe('an election over onion services', () => {
       assert.equal(outcome.status, 'verified');
     } finally {
       await cluster?.stopAll();
-      await testnet.stop();
+    }
+  });
+
+  test('the engine: its tor dies while running; retry brings the runner back at the same .onion', {
+    skip: !tor,
+    timeout: 300_000,
+  }, async () => {
+    const dataDir = path.join(root, 'engine');
+    const engine = await Engine.open({
+      dataDir,
+      version: '0.0.0-test',
+      tor: { mode: 'managed', extraTorrcLines: testnet!.clientTorrcLines },
+      defaults: { threads: 1, mining: false },
+    });
+    const until = async (done: (s: DashboardState) => boolean, what: string) => {
+      const deadline = Date.now() + 240_000;
+      while (!done(engine.snapshot().state)) {
+        const { stage, tor, error } = engine.snapshot().state;
+        assert.ok(
+          Date.now() < deadline,
+          `${what}: stage ${stage}, tor ${tor.stage} ${tor.error ?? ''} ${error ?? ''}`,
+        );
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return engine.snapshot().state;
+    };
+    try {
+      // Its own tor bootstraps during the first run, before any election exists.
+      await until((s) => s.tor.stage === 'ready', 'tor bootstrapped in setup');
+      assert.equal(engine.snapshot().state.stage, 'setup');
+      await engine.call('createElection', [
+        {
+          title: 'Tor restart',
+          question: 'Still there?',
+          nTalliers: 1,
+          nTalliersBlocks: 2,
+          nVoteBlocks: 2,
+          confirmations: 0,
+          difficulty: 1,
+          name: 'phoenix',
+          vote: 'yes',
+        },
+      ]);
+      const running = await until((s) => s.stage === 'running', 'running');
+      assert.match(running.self ?? '', /^[a-z2-7]{56}\.onion$/);
+      assert.equal(running.tor.stage, 'ready');
+
+      const tors = () =>
+        execFileSync('pgrep', ['-f', dataDir], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+      const [pid] = tors();
+      assert.ok(pid, 'its tor process');
+      process.kill(pid, 'SIGKILL');
+      const failed = await until((s) => s.tor.stage === 'error', 'tor error shown');
+      assert.equal(failed.stage, 'running', 'the election state stays on screen');
+
+      await engine.call('retry', []);
+      const back = await until(
+        (s) => s.stage === 'running' && s.tor.stage === 'ready' && tors()[0] !== pid,
+        'back',
+      );
+      assert.equal(back.self, running.self, 'the same .onion address');
+      assert.equal(back.election?.id, running.election?.id);
+    } finally {
+      await engine.close();
     }
   });
 });
