@@ -2,21 +2,12 @@
 // It exposes exactly the engine API: one function per request, `onEvent` returning its unsubscribe.
 import { contextBridge, type IpcRendererEvent, ipcRenderer } from 'electron';
 import { REQUEST_NAMES, type SequencedEvent } from '../main/api/contract';
+import { RequestError } from '../main/api/errors';
 import { IPC, type IpcReply, type OnionElectionApi } from './api';
-
-/** A rejection the renderer can show beside a form field (`field`), as the HTTP transport gives. */
-class EngineError extends Error {
-  constructor(
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
 
 async function request(name: (typeof REQUEST_NAMES)[number], args: unknown[]): Promise<unknown> {
   const reply = (await ipcRenderer.invoke(IPC.request(name), ...args)) as IpcReply;
-  if ('error' in reply) throw new EngineError(reply.error, reply.field);
+  if ('error' in reply) throw new RequestError(reply.error, reply.field);
   return reply.ok;
 }
 

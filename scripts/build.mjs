@@ -38,30 +38,20 @@ const workerEntries = {
 const esmBanner = {
   js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
 };
-const electronWorkers = {
+const nodeEsm = {
   ...common,
-  entryPoints: workerEntries,
-  outdir: 'dist/electron',
   outExtension: { '.js': '.mjs' },
   platform: 'node',
   format: 'esm',
   target: 'node20',
   banner: esmBanner,
 };
+const electronWorkers = { ...nodeEsm, entryPoints: workerEntries, outdir: 'dist/electron' };
 
 // The command line and the engine's worker threads, as ES modules side by side in dist/cli (the
 // engine finds its workers next to itself). bin/onion-election.mjs runs this bundle where tsx is
 // not installed. CommonJS dependencies bundled into ESM need a `require`, provided by the banner.
-const cli = {
-  ...common,
-  entryPoints: { main: 'main/cli/main.ts', ...workerEntries },
-  outdir: 'dist/cli',
-  outExtension: { '.js': '.mjs' },
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  banner: esmBanner,
-};
+const cli = { ...nodeEsm, entryPoints: { main: 'main/cli/main.ts', ...workerEntries }, outdir: 'dist/cli' };
 
 /** Copies the static renderer files after every build, so --watch picks up their changes too. */
 const copyStatic = {

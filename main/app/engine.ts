@@ -6,7 +6,6 @@
 // there is one way to start tor, open the data folder and start the runner. It is transport-blind:
 // Electron IPC (electron/main.ts) and HTTP (./dashboard-server.ts) both hand it `call(name, args)`
 // and subscribe with `onEvent`; it validates every argument itself (./requests.ts).
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,14 +23,16 @@ import type {
   TorView,
   VoteChoice,
 } from '../api/contract';
+import { RequestError } from '../api/errors';
 import { applyEvent } from '../api/reduce';
 import type { BlockMeta } from '../chain/chain';
 import type { Genesis } from '../chain/genesis';
 import { Runner } from '../net/runner';
 import { ElectionNode, type NodeSettings } from '../node/election-node';
+import { holdsElection } from '../store/data-dir';
 import type { BootstrapStatus } from '../tor/manager';
 import type { EngineHost } from './dashboard-server';
-import { genesisFromForm, parseRequest, RequestError } from './requests';
+import { genesisFromForm, parseRequest } from './requests';
 import { openTor, readTorLog, type TorConfig, torLabel } from './tor-config';
 import { RecordVerification } from './verification';
 import {
@@ -146,7 +147,7 @@ export class Engine implements EngineHost {
   }
 
   hasElection(): boolean {
-    return existsSync(path.join(this.options.dataDir, 'genesis.json'));
+    return holdsElection(this.options.dataDir);
   }
 
   // ── The API (EngineHost) ────────────────────────────────────────────────────────────────────
@@ -190,9 +191,9 @@ export class Engine implements EngineHost {
   // ── First run ───────────────────────────────────────────────────────────────────────────────
 
   /** Creates the election (validated first, nothing written before) and starts running it. */
-  createElection(form: NewElectionForm & { readonly genesis?: Genesis }): void {
+  createElection(form: NewElectionForm): void {
     this.requireSetup();
-    const genesis = form.genesis ?? genesisFromForm(form);
+    const genesis = genesisFromForm(form);
     const settings = this.settingsFrom(form.name, form.vote);
     void this.launch({ kind: 'create', genesis, settings }).catch(() => {});
   }
@@ -374,17 +375,20 @@ export class Engine implements EngineHost {
 
   private async proxyFor(peer: string): Promise<string | undefined> {
     const config = this.options.tor;
-    const onion = peer.trim().toLowerCase().endsWith('.onion');
-    if (config.mode === 'off') {
-      if (onion)
-        throw new RequestError(
-          'this runner uses the direct transport (no Tor): it cannot reach .onion peers',
-          'peer',
-        );
-      return undefined;
-    }
+    this.refuseOnionWithoutTor(peer, 'peer');
+    if (config.mode === 'off') return undefined;
     if (config.mode === 'external') return config.proxy;
     return (await this.startTor()).socksUrl;
+  }
+
+  /** On the direct transport there is no SOCKS proxy: a .onion peer could never be reached. */
+  private refuseOnionWithoutTor(address: string, field: string): void {
+    if (this.options.tor.mode === 'off' && address.trim().toLowerCase().endsWith('.onion')) {
+      throw new RequestError(
+        'this runner uses the direct transport (no Tor): it cannot reach .onion peers',
+        field,
+      );
+    }
   }
 
   private setTor(stage: TorView['stage'], error?: string): void {
@@ -453,12 +457,7 @@ export class Engine implements EngineHost {
 
   async addPeer(address: string): Promise<void> {
     const runner = this.requireRunner();
-    if (this.options.tor.mode === 'off' && address.trim().toLowerCase().endsWith('.onion')) {
-      throw new RequestError(
-        'this runner uses the direct transport (no Tor): it cannot reach .onion peers',
-        'address',
-      );
-    }
+    this.refuseOnionWithoutTor(address, 'address');
     try {
       await runner.addPeer(address);
     } catch (error) {

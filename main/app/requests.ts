@@ -8,23 +8,13 @@ import {
   type RequestName,
   type VoteChoice,
 } from '../api/contract';
+import { RequestError } from '../api/errors';
 import { checkMinerLabel } from '../chain/block';
 import { type Genesis, LIMITS, makeGenesis } from '../chain/genesis';
 import { MAX_TARGET } from '../chain/pow/target';
 import { check, ValidationError } from '../crypto/errors';
 import { Group } from '../crypto/group';
 import { parsePeerAddress } from '../net/address';
-
-/** A request the engine cannot do now (not a malformed one: that is a ValidationError). */
-export class RequestError extends Error {
-  override readonly name = 'RequestError';
-  constructor(
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface ParsedRequest {
   readonly name: RequestName;

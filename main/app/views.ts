@@ -66,7 +66,7 @@ export function blockView(node: ElectionNode, meta: BlockMeta, mine: boolean, re
 
 /** Every stored block, parents before children (the order the chain stored them). */
 export function storedBlockViews(node: ElectionNode): BlockView[] {
-  const metas = [...node.chain.all()].filter((m) => m.block !== null).sort((a, b) => a.seq - b.seq);
+  const metas = [...node.chain.all()].filter((m) => m.block !== null); // already in arrival order
   const ownKey = node.tallierKey.pk;
   return metas.map((m) => {
     const payload = m.block!.payload;

@@ -15,6 +15,7 @@ import { ValidationError } from '../crypto/errors';
 import { parsePeerAddress } from '../net/address';
 import type { RunnerOptions } from '../net/runner';
 import type { NodeSettings } from '../node/election-node';
+import { holdsElection } from '../store/data-dir';
 import type { Command } from './command';
 import { dataDirOf, intOption, type OptionName, UsageError, type Values, voteOption } from './options';
 import { attachProgress, formatResult } from './progress';
@@ -301,7 +302,7 @@ export const startCommand: Command = {
   options: RUN_OPTIONS,
   async run(values) {
     const network = networkOf(values);
-    if (!existsSync(path.join(dataDirOf(values), 'genesis.json'))) {
+    if (!holdsElection(dataDirOf(values))) {
       throw new Error(`${dataDirOf(values)} holds no election (genesis.json is missing): use new or join`);
     }
     console.log('onion-election · resuming');

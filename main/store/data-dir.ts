@@ -6,6 +6,7 @@
 // on open and removed on close. A lock left by a process that no longer exists (a crash) is taken
 // over with a warning; one held by a live process is refused.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import {
   type FileHandle,
   link,
@@ -36,6 +37,11 @@ export const DATA_FILES = {
   settings: { name: 'settings.json', secret: false },
 } as const;
 export type DataFile = keyof typeof DATA_FILES;
+
+/** Whether the folder holds an election (its genesis), without opening or locking it. */
+export function holdsElection(dir: string): boolean {
+  return existsSync(path.join(dir, DATA_FILES.genesis.name));
+}
 
 export const BLOCK_LOG = 'blocks.log';
 export const LOCK_FILE = 'LOCK';

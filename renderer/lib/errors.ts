@@ -1,16 +1,6 @@
 // Errors of requests, as the forms show them: the message for the user, and the field it is
 // about when the engine named one (so the message goes next to that field).
 
-export class RequestError extends Error {
-  override readonly name = 'RequestError';
-  constructor(
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
-
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -8,7 +8,7 @@ import {
   type SequencedEvent,
   type Snapshot,
 } from '../../main/api/contract';
-import { RequestError } from '../lib/errors';
+import { RequestError } from '../../main/api/errors';
 import type { EngineSource, SourceSink } from './source';
 
 const TOKEN_KEY = 'onion-election.token';
