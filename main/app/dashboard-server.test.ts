@@ -131,6 +131,7 @@ describe('web dashboard server', { concurrency: false }, () => {
     assert.match(index.headers['content-type'] ?? '', /^text\/html/);
     assert.equal(index.headers['x-frame-options'], 'DENY');
     assert.equal((await request('GET', '/main.js')).status, 200);
+    assert.equal((await request('GET', '/%E0%A4%A')).status, 400, 'a malformed %-escape');
     for (const route of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/nope.js']) {
       const reply = await request('GET', route);
       assert.equal(reply.status, 404, route);

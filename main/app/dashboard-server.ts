@@ -151,7 +151,12 @@ export async function serveDashboard(
   }
 
   async function sendFile(res: ServerResponse, pathname: string, headOnly: boolean): Promise<void> {
-    const relative = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+    let relative: string;
+    try {
+      relative = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+    } catch {
+      throw new HttpError(400, 'malformed path'); // a bad %-escape is the client's fault, not ours
+    }
     const file = path.resolve(rendererDir, `.${relative}`);
     if (!file.startsWith(rendererDir + path.sep)) throw new HttpError(404, 'not found');
     const info = await stat(file).catch(() => undefined);

@@ -110,14 +110,12 @@ export function genesisOf(values: Values): Genesis {
       difficulty: intOption(values, 'difficulty', 2 ** 26, [1, 2 ** 34]),
     });
   } catch (error) {
-    // The form's field names are the options' names in camelCase; say which option was wrong.
-    if (error instanceof ValidationError)
-      throw new UsageError(`--${OPTION_OF[error.field] ?? error.field}: ${error.reason}`);
+    // The counts and the difficulty were range-checked as options above: what the genesis can still
+    // refuse is --title or --question, whose form fields have the options' names.
+    if (error instanceof ValidationError) throw new UsageError(`--${error.field}: ${error.reason}`);
     throw error;
   }
 }
-
-const OPTION_OF: Record<string, string> = { title: 'title', question: 'question', difficulty: 'difficulty' };
 
 /** The built dashboard: dist/renderer, beside dist/cli when bundled, else in the checkout. */
 function rendererDir(): string {
