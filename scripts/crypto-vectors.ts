@@ -73,7 +73,7 @@ export function buildCryptoVectors(group: Group = Group.default()): unknown {
 
   const factors = talliers.map((t, i) => {
     const nonce = fixedScalar(q, `tallier/${i}/dec_factor_poc/w`);
-    return { nonce, factor: t.secret.decryptionFactor(context, tally, fixedRandomness([nonce])) };
+    return { nonce, factor: t.secret.decryptionFactor(context, tally, undefined, fixedRandomness([nonce])) };
   });
   const result = decryptTally(
     group,

@@ -106,7 +106,7 @@ function record(blocks: Block[], factorsOf: 'talliers' | 'none' = 'talliers'): E
     factorsOf === 'none'
       ? []
       : [secrets[0]!, secrets[1]!].map((s, i) =>
-          s.decryptionFactor(id, tally, fixedRandomness([fixedScalar(q, `protocol/factor/${i}`)])),
+          s.decryptionFactor(id, tally, undefined, fixedRandomness([fixedScalar(q, `protocol/factor/${i}`)])),
         );
   const result = factors.length
     ? decryptTally(group, id, tally, ballots.length, [A.pk, B.pk], factors)
@@ -144,6 +144,7 @@ export function buildProtocolVectors(): { valid: ElectionRecord; invalid: Invali
   const factorOfC = secrets[2]!.decryptionFactor(
     id,
     tally,
+    undefined,
     fixedRandomness([fixedScalar(q, 'protocol/factor/C')]),
   );
   foreign.dec_factors[1] = encodeDecryptionFactor(group, factorOfC);

@@ -13,7 +13,7 @@ import { type Block, blockHash } from './block';
 import type { Genesis } from './genesis';
 import { finalHeight, keyElectionHeight, type Phase, phaseOf } from './phases';
 import type { FinalTally } from './results';
-import { blockWork, expectedPayload, MAX_FUTURE_SECONDS, MEDIAN_SPAN, medianTimePast } from './rules';
+import { blockWork, expectedPayload, MEDIAN_SPAN, maxFutureSeconds, medianTimePast } from './rules';
 import { electTalliers, type KeyElection } from './talliers';
 
 export interface BlockMeta {
@@ -53,7 +53,29 @@ export type AddResult =
   /** Invalid for good: remembered, and its descendants are refused too. */
   | { readonly status: 'invalid'; readonly hash: string; readonly reason: string }
   /** Not acceptable now (a timestamp too far ahead), perhaps later: nothing is remembered. */
-  | { readonly status: 'rejected'; readonly hash: string; readonly reason: string };
+  | { readonly status: 'rejected'; readonly hash: string; readonly reason: string }
+  /**
+   * The chain is final (a sealed final block is kept for ever) and this block is not on it: it
+   * arrived after the result. Not stored; summarised in `lateBranches()`.
+   */
+  | { readonly status: 'late'; readonly hash: string; readonly final: string; readonly reason: string };
+
+/** A branch that arrived after the chain was final, as far as it was seen. */
+export interface LateBranch {
+  /** Height of the last block it shares with the final chain. */
+  readonly forkHeight: number;
+  /** The highest of its blocks seen, and that block's hash. */
+  readonly height: number;
+  readonly tip: string;
+  /** Blocks of it that were offered. */
+  readonly blocks: number;
+  /** Unix ms: when its first and last blocks were offered. */
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+}
+
+/** Late branches remembered for reporting (the oldest are forgotten first). */
+const MAX_LATE_BRANCHES = 16;
 
 export interface BranchState {
   readonly tip: BlockMeta;
@@ -99,6 +121,9 @@ export class Chain {
   private readonly maxInvalid: number;
   private seq = 0;
   private best: BlockMeta;
+  /** The sealed final block (version 2): best for ever. */
+  private locked: BlockMeta | undefined;
+  private readonly late = new Map<string, LateBranch>();
 
   constructor(
     readonly genesis: Genesis,
@@ -126,6 +151,37 @@ export class Chain {
 
   get tip(): BlockMeta {
     return this.best;
+  }
+
+  /** The final block kept for ever, once the talliers sealed it (finality.ts). */
+  get lockedFinal(): BlockMeta | undefined {
+    return this.locked;
+  }
+
+  /**
+   * Makes the sealed final block `hash` the best tip for ever (docs/PROTOCOL.md §6): no other
+   * branch replaces it, whatever its hash or work, and blocks off it are refused as late. A reorg
+   * to it is returned when the best tip moves. Locking twice is a caller's bug.
+   */
+  lock(hash: string): Reorg | undefined {
+    const meta = this.blocks.get(hash);
+    if (!meta || meta.height !== this.finalHeight)
+      throw new Error(`cannot lock ${hash}: not a final block here`);
+    if (this.locked) {
+      if (this.locked === meta) return undefined;
+      throw new Error(`the chain is already final at ${this.locked.hash}`);
+    }
+    this.locked = meta;
+    const before = this.best;
+    this.best = meta;
+    if (before === meta) return undefined;
+    const fork = this.forkPoint(before, meta);
+    return fork === before ? undefined : { from: before, to: meta, fork };
+  }
+
+  /** Branches offered after the chain became final, most recent last. */
+  lateBranches(): readonly LateBranch[] {
+    return [...this.late.values()];
   }
 
   get size(): number {
@@ -202,6 +258,8 @@ export class Chain {
     }
     const badParent = this.invalidBlocks.get(block.prev);
     if (badParent) return this.markInvalid(hash, `descends from invalid block ${block.prev.slice(0, 16)}…`);
+    // Every block of the final chain is held, so any new block is off it.
+    if (this.locked) return this.refuseLate(hash, block);
     const parent = this.blocks.get(block.prev);
     if (!parent) return this.keepOrphan(hash, block);
 
@@ -228,17 +286,46 @@ export class Chain {
     return { status: 'added', added, best: moved, ...(reorg ? { reorg } : {}) };
   }
 
-  /** Fork choice: more work wins; equal work, the first seen stays, except at the final height. */
+  /**
+   * Fork choice: more work wins; equal work, the first seen stays. Version 1 broke ties at the
+   * final height by the lower hash, which let anyone grind a final block and release it after
+   * the result; version 2 settles the final block by the talliers' seal instead (lock()).
+   */
   private isBetter(candidate: BlockMeta, current: BlockMeta): boolean {
     if (candidate.work !== current.work) return candidate.work > current.work;
-    // At the final height nobody mines on, so "first seen" would never be overturned and runners
-    // that saw the two last blocks in different orders would disagree for ever. There the lower
-    // hash wins: every runner that has both blocks picks the same one.
     return (
+      this.genesis.version === 1 &&
       candidate.height === this.finalHeight &&
       current.height === this.finalHeight &&
       candidate.hash < current.hash
     );
+  }
+
+  /** Records a block offered after the chain became final, by the branch it belongs to. */
+  private refuseLate(hash: string, block: Block): AddResult {
+    const final = this.locked!;
+    const parent = this.blocks.get(block.prev);
+    const now = Date.now();
+    // A late block extends either the final chain's side (its parent is held) or a late branch
+    // already seen (its parent is that branch's tip), or starts one whose fork is unknown.
+    const known = this.late.get(block.prev);
+    if (known) this.late.delete(block.prev);
+    const forkHeight = known?.forkHeight ?? (parent ? parent.height : block.height - 1);
+    this.late.set(hash, {
+      forkHeight,
+      height: block.height,
+      tip: hash,
+      blocks: (known?.blocks ?? 0) + 1,
+      firstSeen: known?.firstSeen ?? now,
+      lastSeen: now,
+    });
+    if (this.late.size > MAX_LATE_BRANCHES) this.late.delete(this.late.keys().next().value!);
+    return {
+      status: 'late',
+      hash,
+      final: final.hash,
+      reason: `arrived after the result: the chain is final at block ${final.hash.slice(0, 16)}… (height ${final.height}), sealed by its talliers`,
+    };
   }
 
   private forkPoint(a: BlockMeta, b: BlockMeta): BlockMeta {
@@ -294,11 +381,12 @@ export class Chain {
     if (block.timestamp <= median) {
       return invalid(`timestamp ${block.timestamp} is not above the median ${median} of the previous blocks`);
     }
-    if (!trusted && block.timestamp > this.now() + MAX_FUTURE_SECONDS) {
+    const margin = maxFutureSeconds(this.genesis.version);
+    if (!trusted && block.timestamp > this.now() + margin) {
       return {
         ok: false,
         permanent: false,
-        reason: `timestamp ${block.timestamp} is more than 2 h ahead of this clock`,
+        reason: `timestamp ${block.timestamp} is more than ${margin >= 3600 ? `${margin / 3600} h` : `${margin / 60} min`} ahead of this clock`,
       };
     }
     const phase = phaseOf(this.genesis, block.height);
@@ -400,7 +488,7 @@ export class Chain {
   finalTally(tip: BlockMeta = this.best): FinalTally | undefined {
     if (tip.height !== this.finalHeight) return undefined;
     const talliers = this.electionOf(tip).election.talliers.map((k) => k.pk);
-    return { tally: tip.tally, ballots: tip.ballots, talliers };
+    return { final: tip.hash, tally: tip.tally, ballots: tip.ballots, talliers };
   }
 
   private keepOrphan(hash: string, block: Block): AddResult {

@@ -50,7 +50,7 @@ describe('genesis', () => {
   });
 
   test('malformed JSON is refused, naming the field', () => {
-    refuses(() => parseGenesis({ ...json, version: 2 }), 'genesis.version');
+    refuses(() => parseGenesis({ ...json, version: 3 }), 'genesis.version');
     refuses(() => parseGenesis({ ...json, n_talliers: '2' }), 'genesis.n_talliers');
     refuses(() => parseGenesis({ ...json, target: 'f'.repeat(63) }), 'genesis.target');
     refuses(() => parseGenesis({ ...json, group: { ...json.group, g: json.group.p } }), 'genesis.group.g');

@@ -9,7 +9,13 @@ import { Group } from '../crypto/group';
 import { LIMITS } from './limits';
 import { MAX_TARGET } from './pow/target';
 
+/** Protocol versions: 1 is only verified (its records stay checkable); 2 is run. */
+export type ProtocolVersion = 1 | 2;
+export const PROTOCOL_VERSION: ProtocolVersion = 2;
+
 export interface ElectionParams {
+  /** The protocol version; a new election is version 2 unless stated. */
+  readonly version?: ProtocolVersion;
   readonly title: string;
   readonly question: string;
   readonly group: Group;
@@ -28,13 +34,14 @@ export interface ElectionParams {
 }
 
 export interface Genesis extends ElectionParams {
+  readonly version: ProtocolVersion;
   /** SHA-256 of the genesis encoding: the election id, as 32 bytes and as 64 hex digits. */
   readonly id: Uint8Array;
   readonly idHex: string;
 }
 
 export interface GenesisJson {
-  version: 1;
+  version: ProtocolVersion;
   title: string;
   question: string;
   group: { p: string; q: string; g: string };
@@ -53,15 +60,16 @@ export const MIN_TARGET = MAX_TARGET >> BigInt(LIMITS.maxExpectedHashesLog2);
 
 /** Validates parameters and computes the election id. */
 export function makeGenesis(params: ElectionParams): Genesis {
+  const version = params.version ?? PROTOCOL_VERSION;
   checkParams(params);
-  const id = genesisHash(params);
-  return { ...params, id, idHex: Buffer.from(id).toString('hex') };
+  const id = genesisHash({ ...params, version });
+  return { ...params, version, id, idHex: Buffer.from(id).toString('hex') };
 }
 
-function genesisHash(g: ElectionParams): Uint8Array {
+function genesisHash(g: ElectionParams & { version: ProtocolVersion }): Uint8Array {
   const w = g.group.byteWidth;
   return new Framer()
-    .text('onion-election/v1/genesis')
+    .text(`onion-election/v${g.version}/genesis`)
     .text(g.title)
     .text(g.question)
     .field(toBytes(g.group.p, w))
@@ -114,7 +122,7 @@ function checkParams(g: ElectionParams): void {
 
 export function encodeGenesis(g: Genesis): GenesisJson {
   return {
-    version: 1,
+    version: g.version,
     title: g.title,
     question: g.question,
     group: encodeGroup(g.group),
@@ -143,7 +151,7 @@ const GENESIS_KEYS = [
 /** Parses and validates a genesis from outside (a peer, a file). */
 export function parseGenesis(value: unknown): Genesis {
   const o = exactObject(value, 'genesis', GENESIS_KEYS);
-  check(o.version === 1, 'genesis.version', 'must be 1');
+  check(o.version === 1 || o.version === 2, 'genesis.version', 'must be 1 or 2');
   for (const key of ['title', 'question'] as const)
     check(typeof o[key] === 'string', `genesis.${key}`, 'must be a string');
   for (const key of [
@@ -157,6 +165,7 @@ export function parseGenesis(value: unknown): Genesis {
   }
   const group = Group.fromParams(parseGroupParams(o.group, 'genesis.group'), { field: 'genesis.group' });
   return makeGenesis({
+    version: o.version as ProtocolVersion,
     title: o.title as string,
     question: o.question as string,
     group,

@@ -12,7 +12,8 @@ describe('decryption factors and the result', () => {
   const { secrets, keys } = new Talliers(genesis, 3);
   const talliers = [keys[0]!.pk, keys[1]!.pk];
   const h = electionKey(group, id, [keys[0]!, keys[1]!]);
-  const branch = (votes: (0 | 1)[]): FinalTally => ({
+  const branch = (votes: (0 | 1)[], final: string): FinalTally => ({
+    final,
     tally: tallyBallots(
       group,
       votes.map((v) => encryptBallot(group, id, h, v)),
@@ -20,9 +21,9 @@ describe('decryption factors and the result', () => {
     ballots: votes.length,
     talliers,
   });
-  const finalA = branch([1, 1, 0]);
-  const finalB = branch([0, 0, 0, 1]);
-  const factor = (i: number, final: FinalTally) => secrets[i]!.decryptionFactor(id, final.tally);
+  const finalA = branch([1, 1, 0], 'a'.repeat(64));
+  const finalB = branch([0, 0, 0, 1], 'b'.repeat(64));
+  const factor = (i: number, final: FinalTally) => secrets[i]!.decryptionFactor(id, final.tally, final.final);
 
   test('the result waits for every tallier, then decrypts; each branch has its own', () => {
     const book = new FactorBook(group, id);
@@ -51,13 +52,19 @@ describe('decryption factors and the result', () => {
       () => book.add(finalA, factor(2, finalA)),
       (e: unknown) => e instanceof ValidationError && /not an elected tallier/.test(e.message),
     );
-    assert.throws(() => book.add(finalA, factor(0, finalB)), /dec_factor_poc/);
+    assert.throws(() => book.add(finalA, factor(0, finalB)), /dec_factor\.final/);
+    // The same factor relabelled for A: its proof bound B's block, so it no longer verifies.
+    const relabelled = { ...factor(0, finalA), final: finalB.final };
+    assert.throws(() => book.add(finalB, relabelled), /dec_factor_poc/);
+    // B's factor carried to A's tally with A's name: the proof binds the tally too.
+    assert.throws(() => book.add(finalA, { ...factor(0, finalB), final: finalA.final }), /dec_factor_poc/);
     assert.deepEqual(book.state(finalA).factors, []);
+    assert.deepEqual(book.state(finalB).factors, []);
   });
 
   test('no ballots: the result is 0/0/0 and needs no factor', () => {
     const book = new FactorBook(group, id);
-    const empty = { tally: { alpha: 1n, beta: 1n }, ballots: 0, talliers };
+    const empty = { final: 'c'.repeat(64), tally: { alpha: 1n, beta: 1n }, ballots: 0, talliers };
     assert.deepEqual(book.state(empty), {
       final: empty,
       factors: [],

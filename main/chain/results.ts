@@ -1,6 +1,7 @@
-// Decryption factors and the result. Factors travel outside the chain, each for one tally; the
-// book keeps every verified factor by tally, so when the best branch changes to another ballot set
-// the result is recomputed from the factors published for that branch's tally.
+// Decryption factors and the result. Factors travel outside the chain, each naming the final block
+// whose tally it decrypts (protocol version 2); the book keeps every verified factor by that block.
+// Which final block may be decrypted at all is finality's business (finality.ts): the node hands
+// the book only factors for its sealed final block.
 import { decryptTally, verifyDecryptionFactor } from '../crypto/decryption';
 import { check } from '../crypto/errors';
 import type { Group } from '../crypto/group';
@@ -8,6 +9,8 @@ import type { Ciphertext, DecryptionFactor, ElectionResult } from '../crypto/typ
 
 /** What a branch that reached the final height asks its talliers to decrypt. */
 export interface FinalTally {
+  /** The final block's hash. */
+  readonly final: string;
   readonly tally: Ciphertext;
   readonly ballots: number;
   /** The branch's elected talliers' public keys. */
@@ -24,11 +27,10 @@ export interface ResultState {
   readonly result?: ElectionResult;
 }
 
-const tallyKey = (t: Ciphertext) => `${t.alpha.toString(16)}:${t.beta.toString(16)}`;
-
 export class FactorBook {
-  private readonly byTally = new Map<string, Map<bigint, DecryptionFactor>>();
-  /** Decrypted results by tally: decryption re-verifies every factor, so do it once. */
+  /** Verified factors by final block, then by tallier. */
+  private readonly byFinal = new Map<string, Map<bigint, DecryptionFactor>>();
+  /** Decrypted results by final block: decryption re-verifies every factor, so do it once. */
   private readonly results = new Map<string, ElectionResult>();
 
   constructor(
@@ -41,29 +43,30 @@ export class FactorBook {
    * that tally's talliers or does not verify; returns false if it was already known.
    */
   add(final: FinalTally, factor: DecryptionFactor): boolean {
-    check(final.talliers.includes(factor.pk), 'dec_factor.pk', 'is not an elected tallier of this tally');
-    const key = tallyKey(final.tally);
-    const known = this.byTally.get(key)?.get(factor.pk);
+    check(factor.final === final.final, 'dec_factor.final', `must be the final block ${final.final}`);
+    check(final.talliers.includes(factor.pk), 'dec_factor.pk', 'is not an elected tallier of this branch');
+    const key = final.final;
+    const known = this.byFinal.get(key)?.get(factor.pk);
     if (known && known.factor === factor.factor) return false;
     verifyDecryptionFactor(this.group, this.context, final.tally, factor);
-    let factors = this.byTally.get(key);
+    let factors = this.byFinal.get(key);
     if (!factors) {
       factors = new Map();
-      this.byTally.set(key, factors);
+      this.byFinal.set(key, factors);
     }
     factors.set(factor.pk, factor);
     this.results.delete(key);
     return true;
   }
 
-  /** Every factor for `tally`, in no particular order. */
-  factorsFor(tally: Ciphertext): DecryptionFactor[] {
-    return [...(this.byTally.get(tallyKey(tally))?.values() ?? [])];
+  /** Every factor for the final block `final`, in no particular order. */
+  factorsFor(final: string): DecryptionFactor[] {
+    return [...(this.byFinal.get(final)?.values() ?? [])];
   }
 
   state(final: FinalTally): ResultState {
-    const key = tallyKey(final.tally);
-    const known = this.byTally.get(key);
+    const key = final.final;
+    const known = this.byFinal.get(key);
     const factors = final.talliers.flatMap((pk) => known?.get(pk) ?? []);
     const awaiting = final.ballots === 0 ? [] : final.talliers.filter((pk) => !known?.has(pk));
     let result = this.results.get(key);

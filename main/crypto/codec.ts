@@ -10,6 +10,7 @@ import { toHex } from './bigint';
 import { check } from './errors';
 import type { Group, GroupParams } from './group';
 import type {
+  Acceptance,
   Ballot,
   ChaumPedersenProof,
   Ciphertext,
@@ -42,8 +43,21 @@ export interface BallotJson extends CiphertextJson {
 }
 export interface DecryptionFactorJson {
   pk: string;
+  /** Version 2 only: the final block whose tally the factor decrypts. */
+  final?: string;
   factor: string;
   dec_factor_poc: ProofBranchJson;
+}
+export interface SchnorrSignatureJson {
+  commitment: string;
+  challenge: string;
+  response: string;
+}
+export interface AcceptanceJson {
+  pk: string;
+  final: string;
+  round: number;
+  signature: SchnorrSignatureJson;
 }
 
 const CHALLENGE_DIGITS = 64;
@@ -92,8 +106,23 @@ export function encodeBallot(group: Group, ballot: Ballot): BallotJson {
 export function encodeDecryptionFactor(group: Group, share: DecryptionFactor): DecryptionFactorJson {
   return {
     pk: num(group, share.pk),
+    ...(share.final === undefined ? {} : { final: share.final }),
     factor: num(group, share.factor),
     dec_factor_poc: encodeBranch(group, share.decFactorPoc),
+  };
+}
+
+export function encodeAcceptance(group: Group, acceptance: Acceptance): AcceptanceJson {
+  const { commitment, challenge, response } = acceptance.signature;
+  return {
+    pk: num(group, acceptance.pk),
+    final: acceptance.final,
+    round: acceptance.round,
+    signature: {
+      commitment: num(group, commitment),
+      challenge: chal(challenge),
+      response: num(group, response),
+    },
   };
 }
 
@@ -225,16 +254,55 @@ export function parseBallot(
   return { alpha, beta, proof };
 }
 
+/**
+ * A decryption factor of protocol `version` 1 (`{pk, factor, dec_factor_poc}`) or 2 (with `final`,
+ * the hash of the final block it decrypts).
+ */
 export function parseDecryptionFactor(
   group: Group,
   value: unknown,
   field = 'dec_factor',
   trust: Trust = 'untrusted',
+  version: 1 | 2 = 1,
 ): DecryptionFactor {
-  const o = exactObject(value, field, ['pk', 'factor', 'dec_factor_poc']);
+  const keys =
+    version === 1 ? ['pk', 'factor', 'dec_factor_poc'] : ['pk', 'final', 'factor', 'dec_factor_poc'];
+  const o = exactObject(value, field, keys);
+  const pk = parseElement(group, o.pk, `${field}.pk`, trust);
+  const factor = parseElement(group, o.factor, `${field}.factor`, trust);
+  const decFactorPoc = parseBranch(group, o.dec_factor_poc, `${field}.dec_factor_poc`, trust);
+  return version === 1
+    ? { pk, factor, decFactorPoc }
+    : { pk, final: parseHash(o.final, `${field}.final`), factor, decFactorPoc };
+}
+
+/** A block hash: exactly 64 lowercase hex digits, kept as that string. */
+export function parseHash(value: unknown, field: string): string {
+  fixedHex(value, 64, field);
+  return value as string;
+}
+
+export function parseAcceptance(
+  group: Group,
+  value: unknown,
+  field = 'acceptance',
+  trust: Trust = 'untrusted',
+): Acceptance {
+  const o = exactObject(value, field, ['pk', 'final', 'round', 'signature']);
+  check(
+    typeof o.round === 'number' && Number.isSafeInteger(o.round) && o.round >= 1 && o.round <= 0xffffffff,
+    `${field}.round`,
+    'must be a whole number in [1, 2^32)',
+  );
+  const signature = exactObject(o.signature, `${field}.signature`, ['commitment', 'challenge', 'response']);
   return {
     pk: parseElement(group, o.pk, `${field}.pk`, trust),
-    factor: parseElement(group, o.factor, `${field}.factor`, trust),
-    decFactorPoc: parseBranch(group, o.dec_factor_poc, `${field}.dec_factor_poc`, trust),
+    final: parseHash(o.final, `${field}.final`),
+    round: o.round as number,
+    signature: {
+      commitment: parseElement(group, signature.commitment, `${field}.signature.commitment`, trust),
+      challenge: parseChallenge(signature.challenge, `${field}.signature.challenge`),
+      response: parseScalar(group, signature.response, `${field}.signature.response`),
+    },
   };
 }

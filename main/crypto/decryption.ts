@@ -3,12 +3,13 @@
 // count m, at most the number of ballots, comes out of a bounded discrete logarithm.
 import { check, ValidationError } from './errors';
 import type { Group } from './group';
-import { fiatShamirChallenge, PROOF_TAGS } from './transcript';
+import { decFactorChallenge } from './tallier';
 import type { Ciphertext, DecryptionFactor, ElectionResult } from './types';
 
 /**
  * Checks a decryption factor for `tally`: the challenge is the hash of the full statement
- * (pk, α, β, d) and the commitments, and g^s = a · pk^c, α^s = b · d^c.
+ * (pk, α, β, d, and from version 2 the final block the factor names) and the commitments, and
+ * g^s = a · pk^c, α^s = b · d^c. Which final block it must name is the caller's check.
  */
 export function verifyDecryptionFactor(
   group: Group,
@@ -19,7 +20,7 @@ export function verifyDecryptionFactor(
 ): void {
   const { pk, factor, decFactorPoc: proof } = share;
   const statement = [pk, tally.alpha, tally.beta, factor, proof.a, proof.b];
-  const expected = fiatShamirChallenge(group, PROOF_TAGS.decFactorPoc, context, statement);
+  const expected = decFactorChallenge(group, context, share.final, statement);
   check(
     proof.challenge === expected,
     `${field}.dec_factor_poc.challenge`,

@@ -8,7 +8,7 @@ import { check, ValidationError } from './errors';
 import type { Group } from './group';
 import { type Randomness, systemRandomness } from './random';
 import { fiatShamirChallenge, PROOF_TAGS } from './transcript';
-import type { Ciphertext, DecryptionFactor, TallierPublicKey } from './types';
+import type { Acceptance, Ciphertext, DecryptionFactor, TallierPublicKey } from './types';
 
 /**
  * A tallier's secret key. The scalar lives in a private field: the object prints as redacted,
@@ -57,12 +57,17 @@ export class TallierSecretKey {
   /**
    * This tallier's decryption factor of a tally, d = α^x, with its dec_factor_poc: a Chaum–Pedersen
    * proof that log_g pk = log_α d. Commitments a = g^w, b = α^w; challenge
-   * c = H(dec_factor_poc, group, context, pk, α, β, d, a, b); response s = w + c·x mod q.
+   * c = H(dec_factor_poc, group, context, [final], pk, α, β, d, a, b); response s = w + c·x mod q.
+   * With `final` (protocol version 2) the factor names that final block and the proof binds it.
    * Randomness drawn: w. α^x and α^w go through the backend (OpenSSL's is constant-time).
+   *
+   * This function will decrypt whatever it is given: the one-tally-ever rule is the caller's
+   * (the node's tallier journal records its choice durably before it calls this).
    */
   decryptionFactor(
     context: Uint8Array,
     tally: Ciphertext,
+    final?: string,
     rng: Randomness = systemRandomness,
   ): DecryptionFactor {
     const { group } = this;
@@ -71,9 +76,26 @@ export class TallierSecretKey {
     const a = group.powG(w);
     const b = group.pow(tally.alpha, w);
     const statement = [this.publicKey, tally.alpha, tally.beta, factor, a, b];
-    const challenge = fiatShamirChallenge(group, PROOF_TAGS.decFactorPoc, context, statement);
+    const challenge = decFactorChallenge(group, context, final, statement);
     const response = (w + challenge * this.#x) % group.q;
-    return { pk: this.publicKey, factor, decFactorPoc: { a, b, challenge, response } };
+    const decFactorPoc = { a, b, challenge, response };
+    return final === undefined
+      ? { pk: this.publicKey, factor, decFactorPoc }
+      : { pk: this.publicKey, final, factor, decFactorPoc };
+  }
+
+  /**
+   * Signs this tallier's acceptance of final block `final` in `round` (protocol version 2): a
+   * Schnorr signature, a = g^w, c = H(acceptance, group, context, final, u32(round), pk, a),
+   * s = w + c·x mod q. Randomness drawn: w.
+   */
+  accept(context: Uint8Array, final: string, round: number, rng: Randomness = systemRandomness): Acceptance {
+    const { group } = this;
+    const w = rng.scalar(group.q);
+    const commitment = group.powG(w);
+    const challenge = acceptanceChallenge(group, context, final, round, this.publicKey, commitment);
+    const response = (w + challenge * this.#x) % group.q;
+    return { pk: this.publicKey, final, round, signature: { commitment, challenge, response } };
   }
 
   toJSON(): never {
@@ -98,6 +120,65 @@ export function verifyPkPok(
   check(
     group.powG(proof.response) === group.mul(proof.commitment, group.pow(pk, proof.challenge)),
     `${field}.response`,
+    'does not satisfy g^s = a·pk^c',
+  );
+}
+
+/** The dec_factor_poc challenge: version 1 without `final`, version 2 binding the final block. */
+export function decFactorChallenge(
+  group: Group,
+  context: Uint8Array,
+  final: string | undefined,
+  statement: readonly bigint[],
+): bigint {
+  return final === undefined
+    ? fiatShamirChallenge(group, PROOF_TAGS.decFactorPoc, context, statement)
+    : fiatShamirChallenge(group, PROOF_TAGS.decFactorPocV2, context, statement, [hashBytes(final)]);
+}
+
+function acceptanceChallenge(
+  group: Group,
+  context: Uint8Array,
+  final: string,
+  round: number,
+  pk: bigint,
+  commitment: bigint,
+): bigint {
+  const roundBytes = Buffer.alloc(4);
+  roundBytes.writeUInt32BE(round);
+  return fiatShamirChallenge(
+    group,
+    PROOF_TAGS.acceptance,
+    context,
+    [pk, commitment],
+    [hashBytes(final), roundBytes],
+  );
+}
+
+/** A block hash as its 32 bytes; anything else is a caller's bug (parsers check the form). */
+function hashBytes(hex: string): Buffer {
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error('a block hash must be 64 lowercase hex digits');
+  return Buffer.from(hex, 'hex');
+}
+
+/** Checks an acceptance's signature: the challenge is the hash of the statement and g^s = a · pk^c. */
+export function verifyAcceptance(
+  group: Group,
+  context: Uint8Array,
+  acceptance: Acceptance,
+  field = 'acceptance',
+): void {
+  const { pk, final, round, signature } = acceptance;
+  check(
+    Number.isSafeInteger(round) && round >= 1 && round <= 0xffffffff,
+    `${field}.round`,
+    'must be a whole number ≥ 1',
+  );
+  const expected = acceptanceChallenge(group, context, final, round, pk, signature.commitment);
+  check(signature.challenge === expected, `${field}.signature.challenge`, 'is not the hash of the statement');
+  check(
+    group.powG(signature.response) === group.mul(signature.commitment, group.pow(pk, signature.challenge)),
+    `${field}.signature.response`,
     'does not satisfy g^s = a·pk^c',
   );
 }

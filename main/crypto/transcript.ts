@@ -12,6 +12,10 @@ export const PROOF_TAGS = {
   pkPok: 'onion-election/v1/pk_pok',
   ballotProof: 'onion-election/v1/ballot_proof',
   decFactorPoc: 'onion-election/v1/dec_factor_poc',
+  /** Version 2: the factor names the final block it decrypts (bound after the context). */
+  decFactorPocV2: 'onion-election/v2/dec_factor_poc',
+  /** Version 2: a tallier's signed acceptance of a final block in a round. */
+  acceptance: 'onion-election/v2/acceptance',
 } as const;
 
 export type ProofTag = (typeof PROOF_TAGS)[keyof typeof PROOF_TAGS];
@@ -21,19 +25,22 @@ export const CHALLENGE_BITS = 256;
 export const CHALLENGE_MODULUS = 1n << 256n;
 
 /**
- * SHA-256 over length-prefixed fields: tag, p, q, g, context, then each statement and commitment
- * value in order, every number as big-endian bytes of the group's width. Read as a big-endian
- * integer in [0, 2^256).
+ * SHA-256 over length-prefixed fields: tag, p, q, g, context, then `bound` (byte strings that are
+ * part of the statement but not numbers: the final block a factor decrypts, an acceptance's round),
+ * then each statement and commitment value in order, every number as big-endian bytes of the
+ * group's width. Read as a big-endian integer in [0, 2^256). Version-1 proofs bind nothing extra.
  */
 export function fiatShamirChallenge(
   group: Group,
   tag: ProofTag,
   context: Uint8Array,
   values: readonly bigint[],
+  bound: readonly Uint8Array[] = [],
 ): bigint {
   const framer = new Framer().text(tag);
   for (const n of [group.p, group.q, group.g]) framer.field(toBytes(n, group.byteWidth));
   framer.field(context);
+  for (const bytes of bound) framer.field(bytes);
   for (const n of values) framer.field(toBytes(n, group.byteWidth));
   return fromBytes(framer.digest());
 }

@@ -42,11 +42,29 @@ export interface ChaumPedersenProof {
   readonly response: bigint;
 }
 
-/** A tallier's share of the decryption of a tally: d = α^x, with its proof. */
+/**
+ * A tallier's share of the decryption of a tally: d = α^x, with its proof. From protocol version 2
+ * on, it names the final block whose tally it decrypts (64 hex digits), and its proof binds that
+ * hash, so a factor cannot be carried to another branch; version-1 factors have no `final`.
+ */
 export interface DecryptionFactor {
   readonly pk: bigint;
+  readonly final?: string;
   readonly factor: bigint;
   readonly decFactorPoc: ChaumPedersenProof;
+}
+
+/**
+ * A tallier's signed acceptance of a final block in a round of the finality protocol (version 2):
+ * a Schnorr signature by its tallier key over the election, the block's hash and the round.
+ */
+export interface Acceptance {
+  readonly pk: bigint;
+  /** The accepted final block's hash, 64 hex digits. */
+  readonly final: string;
+  /** 1, 2, …: the round of the finality protocol (docs/PROTOCOL.md §6). */
+  readonly round: number;
+  readonly signature: SchnorrProof;
 }
 
 export interface ElectionResult {

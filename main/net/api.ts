@@ -11,11 +11,12 @@ import express, { type ErrorRequestHandler, type Express, type Response } from '
 import { type BlockJson, encodeBlock } from '../chain/block';
 import type { BlockMeta } from '../chain/chain';
 import { encodeGenesis } from '../chain/genesis';
-import { encodeDecryptionFactor, exactObject, fixedHex } from '../crypto/codec';
+import { encodeAcceptance, encodeDecryptionFactor, exactObject, fixedHex } from '../crypto/codec';
 import { check, ValidationError } from '../crypto/errors';
 import type { ElectionNode } from '../node/election-node';
 import { type PeerAddress, parsePeerAddress } from './address';
 import type {
+  AcceptancesResponse,
   AnnounceResponse,
   BlockResponse,
   ChainResponse,
@@ -24,6 +25,7 @@ import type {
   PeersResponse,
   ResultResponse,
   StatusResponse,
+  SubmitAcceptanceResponse,
   SubmitBlockResponse,
   SubmitFactorResponse,
 } from './messages';
@@ -65,6 +67,11 @@ export function parseSubmitBlockRequest(value: unknown): { block: unknown; from?
 export function parseAnnounceRequest(value: unknown): { address: PeerAddress } {
   const o = exactObject(value, 'body', ['address']);
   return { address: parsePeerAddress(o.address, 'body.address') };
+}
+
+/** POST /v1/acceptances: `{acceptance}`; the acceptance itself is parsed by the node. */
+export function parseSubmitAcceptanceRequest(value: unknown): { acceptance: unknown } {
+  return { acceptance: exactObject(value, 'body', ['acceptance']).acceptance };
 }
 
 /** POST /v1/factors: `{factor}`; the factor itself is parsed by the node. */
@@ -174,6 +181,9 @@ export function createPeerApi(options: PeerApiOptions): Express {
         callback('onOrphan', () => options.onOrphan?.(result.missing, request.from?.address));
         body = { status: 'orphan', missing: result.missing };
         break;
+      case 'late':
+        body = { status: 'late', final: result.final };
+        break;
       default:
         body = { status: result.status };
     }
@@ -210,6 +220,19 @@ export function createPeerApi(options: PeerApiOptions): Express {
   app.post('/v1/factors', async (req, res) => {
     const { factor } = parseSubmitFactorRequest(req.body);
     const body: SubmitFactorResponse = { status: await node.submitFactor(factor) };
+    res.json(body);
+  });
+
+  app.get('/v1/acceptances', (_req, res) => {
+    const body: AcceptancesResponse = {
+      acceptances: node.acceptances().map((a) => encodeAcceptance(group, a)),
+    };
+    res.json(body);
+  });
+
+  app.post('/v1/acceptances', async (req, res) => {
+    const { acceptance } = parseSubmitAcceptanceRequest(req.body);
+    const body: SubmitAcceptanceResponse = { status: await node.submitAcceptance(acceptance) };
     res.json(body);
   });
 

@@ -17,6 +17,7 @@ import {
   API_VERSION,
   type ResultResponse,
   type StatusResponse,
+  type SubmitAcceptanceResponse,
   type SubmitBlockResponse,
   type SubmitFactorResponse,
 } from './messages';
@@ -30,6 +31,8 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_PEERS = 1000;
 /** Most factors (n_talliers ≤ 64). */
 const MAX_FACTORS = 64;
+/** Acceptances a peer may list: a few rounds of 64 talliers, for a few key elections. */
+const MAX_ACCEPTANCES = 4096;
 /** Most blocks per GET /v1/chain. */
 const MAX_CHAIN_BLOCKS = 100;
 
@@ -185,6 +188,24 @@ export class PeerClient {
     );
   }
 
+  /** The peer's acceptances of final blocks (JSON, for the node to verify). */
+  acceptances(address: string): Promise<unknown[]> {
+    return this.run(address, 'acceptances', 'GET', '/v1/acceptances', undefined, (v) =>
+      array(exactObject(v, 'response', ['acceptances']).acceptances, 'response.acceptances', MAX_ACCEPTANCES),
+    );
+  }
+
+  pushAcceptance(address: string, acceptance: unknown): Promise<SubmitAcceptanceResponse> {
+    return this.run(
+      address,
+      'push acceptance',
+      'POST',
+      '/v1/acceptances',
+      () => ({ acceptance }),
+      parseStatusOnly,
+    );
+  }
+
   pushFactor(address: string, factor: unknown): Promise<SubmitFactorResponse> {
     return this.run(address, 'push factor', 'POST', '/v1/factors', () => ({ factor }), parseStatusOnly);
   }
@@ -328,8 +349,12 @@ export function parseSubmitBlockResponse(value: unknown): SubmitBlockResponse {
     const o = exactObject(value, 'response', ['status', 'missing']);
     return { status, missing: hex64(o.missing, 'response.missing') };
   }
+  if (status === 'late') {
+    const o = exactObject(value, 'response', ['status', 'final']);
+    return { status, final: hex64(o.final, 'response.final') };
+  }
   exactObject(value, 'response', ['status']);
-  check(status === 'added' || status === 'known', 'response.status', 'must be added, known or orphan');
+  check(status === 'added' || status === 'known', 'response.status', 'must be added, known, orphan or late');
   return { status };
 }
 
@@ -349,8 +374,28 @@ export function parseResultResponse(value: unknown): ResultResponse {
     'talliers',
     'awaiting',
     'result',
+    'sealed',
+    'late_branches',
   ]);
   check(typeof o.final === 'boolean', 'response.final', 'must be true or false');
+  let sealed: ResultResponse['sealed'] = null;
+  if (o.sealed !== null) {
+    const s = exactObject(o.sealed, 'response.sealed', ['final', 'round']);
+    sealed = {
+      final: hex64(s.final, 'response.sealed.final'),
+      round: count(s.round, 'response.sealed.round'),
+    };
+  }
+  const lateBranches = array(o.late_branches, 'response.late_branches', 64).map((v, i) => {
+    const field = `response.late_branches[${i}]`;
+    const b = exactObject(v, field, ['fork_height', 'height', 'tip', 'blocks']);
+    return {
+      fork_height: count(b.fork_height, `${field}.fork_height`),
+      height: count(b.height, `${field}.height`),
+      tip: hex64(b.tip, `${field}.tip`),
+      blocks: count(b.blocks, `${field}.blocks`),
+    };
+  });
   let tally: ResultResponse['tally'] = null;
   if (o.tally !== null) {
     const t = exactObject(o.tally, 'response.tally', ['alpha', 'beta']);
@@ -380,6 +425,8 @@ export function parseResultResponse(value: unknown): ResultResponse {
     talliers: keys(o.talliers, 'response.talliers'),
     awaiting: keys(o.awaiting, 'response.awaiting'),
     result,
+    sealed,
+    late_branches: lateBranches,
   };
 }
 

@@ -5,9 +5,9 @@
 
 import type { BlockJson } from '../chain/block';
 import type { GenesisJson } from '../chain/genesis';
-import type { CiphertextJson, DecryptionFactorJson } from '../crypto/codec';
+import type { AcceptanceJson, CiphertextJson, DecryptionFactorJson } from '../crypto/codec';
 
-export const API_VERSION = 'onion-election/1';
+export const API_VERSION = 'onion-election/2';
 
 /** GET /v1/status */
 export interface StatusResponse {
@@ -42,9 +42,11 @@ export interface SubmitBlockRequest {
   from?: string;
 }
 export interface SubmitBlockResponse {
-  status: 'added' | 'known' | 'orphan';
+  status: 'added' | 'known' | 'orphan' | 'late';
   /** With `orphan`: the parent the receiver lacks. */
   missing?: string;
+  /** With `late`: the final block the receiver keeps (the block arrived after the result). */
+  final?: string;
 }
 
 /** GET /v1/peers */
@@ -56,6 +58,18 @@ export interface AnnounceRequest {
   address: string;
 }
 export interface AnnounceResponse {
+  status: 'added' | 'known';
+}
+
+/** GET /v1/acceptances: every verified acceptance of a final block held, round by round. */
+export interface AcceptancesResponse {
+  acceptances: AcceptanceJson[];
+}
+/** POST /v1/acceptances */
+export interface SubmitAcceptanceRequest {
+  acceptance: AcceptanceJson;
+}
+export interface SubmitAcceptanceResponse {
   status: 'added' | 'known';
 }
 
@@ -84,6 +98,10 @@ export interface ResultResponse {
   talliers: string[];
   awaiting: string[];
   result: { yes: number; no: number; total: number } | null;
+  /** The final block the talliers sealed (every runner keeps it for ever), and in which round. */
+  sealed: { final: string; round: number } | null;
+  /** Branches offered after the chain was sealed: kept out ("arrived after the result"). */
+  late_branches: { fork_height: number; height: number; tip: string; blocks: number }[];
 }
 
 /** Every error: a status code ≥ 400 and this body. Never a stack trace. */

@@ -1,14 +1,15 @@
-// Gossip and sync: how a runner's chain meets its peers'. New blocks and decryption factors are
-// pushed to every peer as soon as they are durable; a block with an unknown parent makes the
-// runner fetch its ancestors from the sender; a periodic round syncs with every due peer (fetch
-// the blocks of its best chain that we lack, let fork choice decide), exchanges peer addresses and
-// collects factors once the chain is final. Nothing a peer sends is trusted: it all goes through
+// Gossip and sync: how a runner's chain meets its peers'. New blocks, the talliers' acceptances of
+// a final block and decryption factors are pushed to every peer as soon as they are durable; a
+// block with an unknown parent makes the runner fetch its ancestors from the sender; a periodic
+// round syncs with every due peer (fetch the blocks of its best chain that we lack, let fork
+// choice decide), exchanges peer addresses and, once the chain is final, collects acceptances
+// (until a seal) and factors. Nothing a peer sends is trusted: it all goes through
 // the node's validation, and a misbehaving peer only earns backoff.
 
 import { encodeBlock } from '../chain/block';
 import type { BlockMeta } from '../chain/chain';
-import { encodeDecryptionFactor } from '../crypto/codec';
-import type { DecryptionFactor } from '../crypto/types';
+import { encodeAcceptance, encodeDecryptionFactor } from '../crypto/codec';
+import type { Acceptance, DecryptionFactor } from '../crypto/types';
 import type { BlockSource, ElectionNode } from '../node/election-node';
 import { type PeerClient, PeerError } from './client';
 import type { PeerBook } from './peer-book';
@@ -52,7 +53,14 @@ export class Network {
   /** Syncs in flight, by peer: one at a time per peer. */
   private readonly syncing = new Map<string, Promise<void>>();
   private readonly onBlock = (meta: BlockMeta, source: BlockSource) => this.relayBlock(meta, source);
-  private readonly onFactor = (factor: DecryptionFactor) => this.relayFactor(factor);
+  private readonly onFactor = (factor: DecryptionFactor) =>
+    this.relay((peer) =>
+      this.client.pushFactor(peer, encodeDecryptionFactor(this.node.genesis.group, factor)),
+    );
+  private readonly onAcceptance = (acceptance: Acceptance) =>
+    this.relay((peer) =>
+      this.client.pushAcceptance(peer, encodeAcceptance(this.node.genesis.group, acceptance)),
+    );
 
   constructor(options: NetworkOptions) {
     this.node = options.node;
@@ -67,6 +75,7 @@ export class Network {
   start(): void {
     this.node.on('block', this.onBlock);
     this.node.on('factor', this.onFactor);
+    this.node.on('acceptance', this.onAcceptance);
     this.scheduleRound(0);
   }
 
@@ -75,6 +84,7 @@ export class Network {
     clearTimeout(this.timer);
     this.node.off('block', this.onBlock);
     this.node.off('factor', this.onFactor);
+    this.node.off('acceptance', this.onAcceptance);
     await this.round;
     await Promise.allSettled(this.syncing.values());
   }
@@ -132,7 +142,11 @@ export class Network {
       }
       this.peers.markSuccess(peer);
       if (!this.node.chain.has(status.best)) await this.fetchChain(peer, status.height);
-      if (this.node.chain.state().final) await this.fetchFactors(peer);
+      if (this.node.chain.state().final) {
+        // Acceptances first: a factor is taken only for a block sealed here.
+        if (!this.node.finality.seal) await this.fetchAcceptances(peer);
+        await this.fetchFactors(peer);
+      }
     } catch (error) {
       const before = this.peers.snapshot().find((p) => p.address === peer);
       this.peers.markFailure(peer);
@@ -155,6 +169,8 @@ export class Network {
       }
       for (const block of page.blocks) {
         const result = await this.node.submitBlock(block, 'sync');
+        // Our chain is sealed and the peer's branch is not it: the peer will learn the seal from us.
+        if (result.status === 'late') return;
         if (result.status === 'invalid' || result.status === 'rejected') {
           this.peers.markFailure(peer);
           this.log(`peer ${peer} sent a block refused as ${result.status}: ${result.reason}`);
@@ -188,6 +204,16 @@ export class Network {
     }
     // Deeper than a few blocks: a full sync with that peer finds the fork point faster.
     if (wanted) await this.syncWith(source);
+  }
+
+  private async fetchAcceptances(peer: string): Promise<void> {
+    for (const acceptance of await this.client.acceptances(peer)) {
+      try {
+        await this.node.submitAcceptance(acceptance);
+      } catch (error) {
+        this.log(`peer ${peer} sent a refused acceptance: ${(error as Error).message}`);
+      }
+    }
   }
 
   private async fetchFactors(peer: string): Promise<void> {
@@ -232,13 +258,19 @@ export class Network {
     }
   }
 
-  private relayFactor(factor: DecryptionFactor): void {
-    const json = encodeDecryptionFactor(this.node.genesis.group, factor);
+  /**
+   * Pushes an acceptance or a factor to every peer. A peer that answers with a refusal is alive:
+   * it may lack the final block or an earlier round for now, and the sync rounds make up for it.
+   */
+  private relay(push: (peer: string) => Promise<unknown>): void {
     for (const peer of this.peers.list()) {
-      this.client
-        .pushFactor(peer, json)
+      push(peer)
         .then(() => this.peers.markSuccess(peer))
-        .catch(() => this.peers.markFailure(peer));
+        .catch((error: unknown) => {
+          if (error instanceof PeerError && error.status !== undefined && error.status < 500) {
+            this.peers.markSuccess(peer);
+          } else this.peers.markFailure(peer);
+        });
     }
   }
 }

@@ -20,6 +20,7 @@ export function statusOf(node: ElectionNode): StatusResponse {
 export function resultOf(node: ElectionNode): ResultResponse {
   const state = node.chain.state();
   const final = node.resultState();
+  const seal = node.finality.seal;
   const hex = (x: bigint) => toHex(x, node.genesis.group.byteWidth * 2);
   return {
     final: state.final,
@@ -30,5 +31,12 @@ export function resultOf(node: ElectionNode): ResultResponse {
     talliers: state.keyElection.talliers.map((k) => hex(k.pk)),
     awaiting: (final?.awaiting ?? []).map(hex),
     result: final?.result ? { yes: final.result.yes, no: final.result.no, total: final.result.total } : null,
+    sealed: seal ? { final: seal.final.hash, round: seal.round } : null,
+    late_branches: node.chain.lateBranches().map((b) => ({
+      fork_height: b.forkHeight,
+      height: b.height,
+      tip: b.tip,
+      blocks: b.blocks,
+    })),
   };
 }

@@ -5,19 +5,26 @@
 import { EventEmitter } from 'node:events';
 import { type Block, encodeBlock, headerPrefix, type Payload, parseBlock } from '../chain/block';
 import { type AddResult, type BlockMeta, Chain, type Reorg } from '../chain/chain';
+import { FinalityBook, type Seal } from '../chain/finality';
 import { encodeGenesis, type Genesis, parseGenesis } from '../chain/genesis';
 import { Miner } from '../chain/pow/miner';
 import { FactorBook, type ResultState } from '../chain/results';
 import { expectedPayload } from '../chain/rules';
 import { encryptBallot } from '../crypto/ballot';
-import { toHex } from '../crypto/bigint';
-import { encodeDecryptionFactor, exactObject, fixedHex, parseDecryptionFactor } from '../crypto/codec';
+import {
+  encodeAcceptance,
+  encodeDecryptionFactor,
+  exactObject,
+  parseAcceptance,
+  parseDecryptionFactor,
+} from '../crypto/codec';
 import { ValidationError } from '../crypto/errors';
-import { TallierSecretKey } from '../crypto/tallier';
-import type { DecryptionFactor, TallierPublicKey } from '../crypto/types';
+import type { TallierSecretKey } from '../crypto/tallier';
+import type { Acceptance, DecryptionFactor, TallierPublicKey } from '../crypto/types';
 import { DataDir } from '../store/data-dir';
 import type { RecordLog } from '../store/record-log';
 import { buildRecord, type ElectionRecord } from '../verify/record';
+import { TallierJournal } from './tallier-journal';
 
 export interface NodeSettings {
   /** The miner label written into every block found. */
@@ -48,14 +55,37 @@ export interface NodeEvents {
   tip: [tip: BlockMeta, reorg: Reorg | undefined];
   /** A verified factor was stored: relay it. */
   factor: [factor: DecryptionFactor];
+  /** A verified acceptance of a final block was stored (after it was made durable): relay it. */
+  acceptance: [acceptance: Acceptance];
+  /** The talliers sealed a final block: this runner keeps it for ever. */
+  sealed: [seal: Seal];
   /** The result of the best branch is complete (emitted again if the best branch changes). */
   result: [state: ResultState];
   warning: [message: string];
 }
 
+/** How long a tallier's best final block must stand before its first acceptance (ms). */
+export const DEFAULT_SETTLE_MS = 3000;
+
+/** What this runner's tallier key has done and refused, for status displays. */
+export interface TallierDuties {
+  /** Its acceptances, in the order signed. */
+  readonly accepted: readonly { readonly round: number; readonly final: string }[];
+  /** The final block whose tally it decrypted. */
+  readonly decrypted?: string;
+  /** Why it refuses to decrypt the best chain's tally, when it does. */
+  readonly refusal?: string;
+}
+
+export interface NodeOptions {
+  /** Overrides DEFAULT_SETTLE_MS (tests). */
+  readonly settleMs?: number;
+}
+
 export class ElectionNode extends EventEmitter<NodeEvents> {
   readonly chain: Chain;
   readonly factors: FactorBook;
+  readonly finality: FinalityBook;
   readonly tallierKey: TallierPublicKey;
   /** What opening the data directory found wrong and repaired or skipped (later ones are events). */
   readonly startupWarnings: string[] = [];
@@ -65,22 +95,39 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   private idle: (() => void) | undefined;
   private closed = false;
   private lastResult: string | undefined;
+  private readonly tallier: TallierSecretKey;
+  private readonly settleMs: number;
+  /** The best final block and since when (ms) it has been best: a first acceptance waits for it. */
+  private finalSince: { hash: string; at: number } | undefined;
+  private settleTimer: NodeJS.Timeout | undefined;
+  /** Tallier duties run one at a time: signing and decrypting are never raced. */
+  private duties: Promise<void> = Promise.resolve();
+  private refusal: string | undefined;
 
   private constructor(
     readonly genesis: Genesis,
     readonly dataDir: DataDir,
     private readonly log: RecordLog,
-    private readonly tallier: TallierSecretKey,
+    private readonly journal: TallierJournal,
     private settingsValue: NodeSettings,
+    options: NodeOptions,
   ) {
     super();
     this.chain = new Chain(genesis);
     this.factors = new FactorBook(genesis.group, genesis.id);
-    this.tallierKey = tallier.provePossession(genesis.id);
+    this.finality = new FinalityBook(genesis.group, genesis.id, this.chain);
+    this.tallier = journal.key;
+    this.tallierKey = this.tallier.provePossession(genesis.id);
+    this.settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   }
 
   /** Starts a new data directory for `genesis`. Refuses a directory that already holds one. */
-  static async create(dir: string, genesis: Genesis, settings: NodeSettings): Promise<ElectionNode> {
+  static async create(
+    dir: string,
+    genesis: Genesis,
+    settings: NodeSettings,
+    options: NodeOptions = {},
+  ): Promise<ElectionNode> {
     const { dataDir } = await DataDir.open(dir);
     try {
       if (await dataDir.load('genesis')) throw new Error(`${dataDir.path} already holds an election`);
@@ -89,27 +136,40 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     } finally {
       await dataDir.close();
     }
-    return ElectionNode.open(dir, settings);
+    return ElectionNode.open(dir, settings, options);
   }
 
   /**
    * Opens a data directory: the genesis, the tallier key (made on first use, file mode 0600), the
    * settings (overridden by `settings`), and the chain replayed from the block log.
    */
-  static async open(dir: string, settings: Partial<NodeSettings> = {}): Promise<ElectionNode> {
+  static async open(
+    dir: string,
+    settings: Partial<NodeSettings> = {},
+    options: NodeOptions = {},
+  ): Promise<ElectionNode> {
     const { dataDir, warnings } = await DataDir.open(dir);
     try {
       const genesisFile = await dataDir.load('genesis');
       if (!genesisFile) throw new Error(`${dataDir.path} holds no election (genesis.json is missing)`);
       const genesis = parseGenesis(genesisFile.value);
-      const tallier = await loadOrCreateTallier(dataDir, genesis);
+      if (genesis.version !== 2) {
+        // Version 1's final-height rule let a late branch replace a result and read votes.
+        throw new Error(
+          `${dataDir.path} holds a protocol-version-1 election, which this runner no longer runs ` +
+            `(its result could be rewritten after the fact); its record can still be checked with \`onion-election verify\``,
+        );
+      }
+      const journal = await TallierJournal.open(dataDir, genesis.group);
       const saved = ((await dataDir.load('settings'))?.value ?? {}) as Partial<NodeSettings>;
       const merged = { name: 'runner', mining: true, threads: 1, ...saved, ...settings };
       await dataDir.save('settings', merged);
       const opened = await dataDir.openBlockLog();
-      const node = new ElectionNode(genesis, dataDir, opened.log, tallier, merged);
+      const node = new ElectionNode(genesis, dataDir, opened.log, journal, merged, options);
       node.startupWarnings.push(...warnings, ...opened.warnings);
       node.replay(opened.records);
+      node.watchSettling();
+      node.afterFinality();
       return node;
     } catch (error) {
       await dataDir.close();
@@ -124,17 +184,25 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   /** Rebuilds the chain and the factors from the log; blocks were validated before being logged. */
   private replay(records: readonly unknown[]): void {
     const factors: unknown[] = [];
+    const { group } = this.genesis;
     for (const [i, record] of records.entries()) {
       try {
         const type = (record as { type?: unknown } | null)?.type;
         if (type === 'block') {
           const { block } = exactObject(record, `log[${i}]`, ['type', 'block']);
-          const result = this.chain.add(parseBlock(this.genesis.group, block, 'trusted'), { trusted: true });
+          const result = this.chain.add(parseBlock(group, block, 'trusted'), { trusted: true });
           if (result.status !== 'added' && result.status !== 'known') throw new Error(describeResult(result));
+        } else if (type === 'acceptance') {
+          // In log order: each was stored after its block and after the rounds before it.
+          const { acceptance } = exactObject(record, `log[${i}]`, ['type', 'acceptance']);
+          this.finality.add(parseAcceptance(group, acceptance, 'acceptance', 'trusted'), 'acceptance', {
+            trusted: true,
+          });
+          this.lockOnSeal();
         } else if (type === 'dec_factor') {
           factors.push(exactObject(record, `log[${i}]`, ['type', 'factor']).factor);
         } else {
-          throw new ValidationError(`log[${i}].type`, 'is not "block" or "dec_factor"');
+          throw new ValidationError(`log[${i}].type`, 'is not "block", "acceptance" or "dec_factor"');
         }
       } catch (error) {
         this.startupWarnings.push(
@@ -144,7 +212,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     }
     for (const factor of factors) {
       try {
-        this.addFactor(parseDecryptionFactor(this.genesis.group, factor, 'dec_factor', 'trusted'));
+        this.addFactor(parseDecryptionFactor(group, factor, 'dec_factor', 'trusted', 2));
       } catch (error) {
         this.startupWarnings.push(
           `data directory: a stored decryption factor was skipped: ${(error as Error).message}`,
@@ -160,6 +228,8 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   async submitBlock(value: unknown, source: BlockSource = 'push'): Promise<AddResult> {
     const block = source === 'self' ? (value as Block) : parseBlock(this.genesis.group, value);
     const result = this.chain.add(block);
+    if (result.status === 'late')
+      this.warn(`block ${result.hash.slice(0, 16)}… (height ${block.height}) kept out: ${result.reason}`);
     if (result.status !== 'added') return result;
     await this.log.appendMany(
       result.added.map((m) => ({ type: 'block', block: encodeBlock(this.genesis.group, m.block!) })),
@@ -171,7 +241,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
 
   /** A decryption factor from a peer (JSON). Throws a ValidationError if it does not verify. */
   async submitFactor(value: unknown): Promise<'added' | 'known'> {
-    const factor = parseDecryptionFactor(this.genesis.group, value);
+    const factor = parseDecryptionFactor(this.genesis.group, value, 'dec_factor', 'untrusted', 2);
     if (!this.addFactor(factor)) return 'known';
     await this.log.append({ type: 'dec_factor', factor: encodeDecryptionFactor(this.genesis.group, factor) });
     this.emit('factor', factor);
@@ -180,47 +250,154 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   }
 
   /**
-   * Adds a factor for whichever final branch it fits: the best one or a side branch (a reorg may
-   * make it best later). Returns false if already known.
+   * Adds a factor for the final block it names, which must be sealed here (talliers decrypt only
+   * a sealed block, and a runner learns the seal before it needs the factors). Returns false if
+   * already known.
    */
   private addFactor(factor: DecryptionFactor): boolean {
-    const finals = this.chain.finalTips();
-    let lastError: unknown = new ValidationError('dec_factor', 'no branch has reached the final height yet');
-    for (const tip of finals) {
-      const final = this.chain.finalTally(tip)!;
-      if (!final.talliers.includes(factor.pk)) continue;
-      try {
-        return this.factors.add(final, factor);
-      } catch (error) {
-        lastError = error;
-      }
+    const meta = factor.final === undefined ? undefined : this.chain.get(factor.final);
+    if (!meta || meta.height !== this.chain.finalHeight) {
+      throw new ValidationError('dec_factor.final', 'is not a final block this runner holds');
     }
-    throw lastError;
+    const final = this.chain.finalTally(meta)!;
+    if (!final.talliers.includes(factor.pk)) {
+      throw new ValidationError('dec_factor.pk', "is not an elected tallier of that final block's branch");
+    }
+    if (!this.finality.sealOf(meta)) {
+      throw new ValidationError(
+        'dec_factor.final',
+        "is not sealed here yet: its talliers' acceptances have not all arrived (send them first)",
+      );
+    }
+    return this.factors.add(final, factor);
   }
 
-  /** The result of the best branch: undefined until it is final. */
-  resultState(): ResultState | undefined {
-    const final = this.chain.finalTally();
-    return final && this.factors.state(final);
+  /**
+   * The result of the best branch: undefined until it is final. `sealed` says whether its
+   * talliers have sealed it; before that no factor is made and the result waits.
+   */
+  resultState(): (ResultState & { readonly sealed: boolean }) | undefined {
+    const tip = this.chain.tip;
+    const final = this.chain.finalTally(tip);
+    if (!final) return undefined;
+    const sealed = this.finality.sealOf(tip) !== undefined;
+    const state = this.factors.state(final);
+    if (sealed) return { ...state, sealed };
+    const { result: _, ...waiting } = state;
+    return { ...waiting, sealed };
+  }
+
+  // ── Finality and the tallier's duties ───────────────────────────────────────────────────────
+
+  /** An acceptance from a peer (JSON). Throws a ValidationError if it is refused. */
+  async submitAcceptance(value: unknown): Promise<'added' | 'known'> {
+    const acceptance = parseAcceptance(this.genesis.group, value);
+    return this.storeAcceptance(acceptance);
+  }
+
+  private async storeAcceptance(acceptance: Acceptance): Promise<'added' | 'known'> {
+    if (this.finality.add(acceptance) === 'known') return 'known';
+    await this.log.append({
+      type: 'acceptance',
+      acceptance: encodeAcceptance(this.genesis.group, acceptance),
+    });
+    this.emit('acceptance', acceptance);
+    this.afterFinality();
+    return 'added';
+  }
+
+  /** Every acceptance held, round by round. */
+  acceptances(): Acceptance[] {
+    return this.finality.all();
+  }
+
+  /** What this runner's tallier key has done and refused. */
+  tallierDuties(): TallierDuties {
+    return {
+      accepted: this.journal.entries.map(({ round, final }) => ({ round, final })),
+      ...(this.journal.decrypted ? { decrypted: this.journal.decrypted } : {}),
+      ...(this.refusal ? { refusal: this.refusal } : {}),
+    };
+  }
+
+  /** The first seal seen makes its final block best for ever. */
+  private lockOnSeal(): Reorg | undefined | false {
+    const seal = this.finality.seal;
+    if (!seal || this.chain.lockedFinal) return false;
+    return this.chain.lock(seal.final.hash);
+  }
+
+  /** After anything that may change finality: lock on a seal, then do this tallier's duties. */
+  private afterFinality(): void {
+    const before = this.chain.tip;
+    const locked = this.lockOnSeal();
+    if (locked !== false) {
+      this.emit('sealed', this.finality.seal!);
+      if (this.chain.tip !== before) this.onTip(locked);
+    }
+    this.duties = this.duties
+      .then(() => this.doDuties())
+      .catch((error: unknown) => this.warn(`tallier: ${(error as Error).message}`));
+    this.checkResult();
+  }
+
+  /** Signs what the finality rounds ask of this tallier, then decrypts the sealed tally. */
+  private async doDuties(): Promise<void> {
+    if (this.closed) return;
+    const pk = this.tallier.publicKey;
+    const seal = this.finality.seal;
+    if (seal) {
+      await this.decryptSealed(seal);
+      return;
+    }
+    const tip = this.chain.tip;
+    if (tip.height !== this.chain.finalHeight) return;
+    const anchor = this.finality.anchorOf(tip).hash;
+    const lastRound = Math.max(this.journal.lastRound(anchor), this.finality.lastRound(pk, tip));
+    const settled = this.finalSince?.hash === tip.hash && Date.now() - this.finalSince.at >= this.settleMs;
+    const duty = this.finality.duty(pk, tip, lastRound, settled);
+    if (!duty) return;
+    // Durable first: after a crash the key file says what this key signed in this round.
+    await this.journal.recordAcceptance({ anchor, round: duty.round, final: duty.final });
+    await this.storeAcceptance(this.tallier.accept(this.genesis.id, duty.final, duty.round));
+  }
+
+  /** Decrypts the sealed tally if this key is one of its talliers: once, ever, recorded first. */
+  private async decryptSealed(seal: Seal): Promise<void> {
+    const pk = this.tallier.publicKey;
+    const final = this.chain.finalTally(seal.final)!;
+    if (final.ballots === 0 || !final.talliers.includes(pk)) return;
+    if (this.settingsValue.publishFactor === false) return;
+    if (this.factors.factorsFor(final.final).some((f) => f.pk === pk)) return;
+    const decrypted = this.journal.decrypted;
+    if (decrypted !== undefined && decrypted !== final.final) {
+      this.refusal = `this tallier decrypted the tally of block ${decrypted.slice(0, 16)}… and never decrypts another`;
+      this.warn(this.refusal);
+      return;
+    }
+    await this.journal.recordDecryption(final.final);
+    if (process.env.ONION_ELECTION_TEST_CRASH_AFTER_DECRYPTION_CHOICE === '1')
+      process.kill(process.pid, 'SIGKILL');
+    const factor = this.tallier.decryptionFactor(this.genesis.id, final.tally, final.final);
+    await this.submitFactor(encodeDecryptionFactor(this.genesis.group, factor));
   }
 
   private onTip(reorg: Reorg | undefined): void {
     this.emit('tip', this.chain.tip, reorg);
     this.wakeMiner();
-    void this.publishOwnFactor().catch((error) =>
-      this.warn(`could not publish this tallier's factor: ${error}`),
-    );
-    this.checkResult();
+    this.watchSettling();
+    this.afterFinality();
   }
 
-  /** When the best branch is final and this runner is one of its talliers, it decrypts its share. */
-  private async publishOwnFactor(): Promise<void> {
-    const final = this.chain.finalTally();
-    if (!final || final.ballots === 0 || !final.talliers.includes(this.tallier.publicKey)) return;
-    if (this.settingsValue.publishFactor === false) return;
-    if (this.factors.factorsFor(final.tally).some((f) => f.pk === this.tallier.publicKey)) return;
-    const factor = this.tallier.decryptionFactor(this.genesis.id, final.tally);
-    await this.submitFactor(encodeDecryptionFactor(this.genesis.group, factor));
+  /** A best tip at the final height must stand for settleMs before a first acceptance. */
+  private watchSettling(): void {
+    const tip = this.chain.tip;
+    if (tip.height !== this.chain.finalHeight || this.chain.lockedFinal) return;
+    if (this.finalSince?.hash === tip.hash) return;
+    this.finalSince = { hash: tip.hash, at: Date.now() };
+    clearTimeout(this.settleTimer);
+    // Not unref'd: a lone node waiting to settle has nothing else keeping its process alive.
+    this.settleTimer = setTimeout(() => this.afterFinality(), this.settleMs + 10);
   }
 
   private checkResult(): void {
@@ -330,10 +507,12 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   /** The election record of the best chain (docs/PROTOCOL.md §8). */
   exportRecord(): ElectionRecord {
     const state = this.resultState();
+    const seal = this.finality.sealOf(this.chain.tip);
     return buildRecord({
       genesis: this.genesis,
       blocks: this.chain.branch().map((m) => m.block!),
-      decFactors: state?.factors ?? [],
+      seal: seal && seal.final === this.chain.tip ? seal.acceptances : [],
+      decFactors: state?.sealed ? state.factors : [],
       result: state?.result ?? null,
     });
   }
@@ -341,6 +520,8 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.settleTimer);
+    await this.duties;
     this.wakeMiner();
     await this.mining;
     await this.miner?.close();
@@ -354,17 +535,4 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
 
 function describeResult(result: AddResult): string {
   return 'reason' in result ? `${result.status}: ${result.reason}` : result.status;
-}
-
-/** The tallier key file holds the secret scalar; it is created 0600 and never logged. */
-async function loadOrCreateTallier(dataDir: DataDir, genesis: Genesis): Promise<TallierSecretKey> {
-  const stored = await dataDir.load('tallierKey');
-  if (stored) {
-    const o = exactObject(stored.value, 'tallier-key.json', ['secret_key']);
-    const x = fixedHex(o.secret_key, genesis.group.byteWidth * 2, 'tallier-key.json.secret_key');
-    return TallierSecretKey.fromSecret(genesis.group, x);
-  }
-  const key = TallierSecretKey.generate(genesis.group);
-  await dataDir.save('tallierKey', { secret_key: toHex(key.exportSecret(), genesis.group.byteWidth * 2) });
-  return key;
 }

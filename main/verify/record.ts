@@ -1,14 +1,28 @@
 // The election record: everything needed to re-check an election from scratch, as one JSON
-// document. The runner exports it; the verifier (verify.ts) trusts nothing in it.
+// document. The runner exports it; the verifier (verify.ts) trusts nothing in it. Version 2 adds
+// the talliers' seal of the final block (finality, docs/PROTOCOL.md §6) and factors that name it.
 
 import { type Block, type BlockJson, encodeBlock } from '../chain/block';
-import { encodeGenesis, type Genesis, type GenesisJson } from '../chain/genesis';
-import { type DecryptionFactorJson, encodeDecryptionFactor } from '../crypto/codec';
-import type { DecryptionFactor, ElectionResult } from '../crypto/types';
+import { encodeGenesis, type Genesis, type GenesisJson, type ProtocolVersion } from '../chain/genesis';
+import {
+  type AcceptanceJson,
+  type DecryptionFactorJson,
+  encodeAcceptance,
+  encodeDecryptionFactor,
+} from '../crypto/codec';
+import type { Acceptance, DecryptionFactor, ElectionResult } from '../crypto/types';
 
-export const RECORD_FORMAT = 'onion-election/record/v1';
+export const RECORD_FORMATS = {
+  1: 'onion-election/record/v1',
+  2: 'onion-election/record/v2',
+} as const satisfies Record<ProtocolVersion, string>;
+/** The format a runner exports. */
+export const RECORD_FORMAT = RECORD_FORMATS[2];
 
-export const RECORD_KEYS = ['format', 'genesis', 'blocks', 'dec_factors', 'result'] as const;
+export const RECORD_KEYS = {
+  1: ['format', 'genesis', 'blocks', 'dec_factors', 'result'],
+  2: ['format', 'genesis', 'blocks', 'seal', 'dec_factors', 'result'],
+} as const satisfies Record<ProtocolVersion, readonly string[]>;
 
 export interface ResultJson {
   yes: number;
@@ -17,10 +31,15 @@ export interface ResultJson {
 }
 
 export interface ElectionRecord {
-  format: typeof RECORD_FORMAT;
+  format: (typeof RECORD_FORMATS)[ProtocolVersion];
   genesis: GenesisJson;
   /** The best chain, heights 1…n in order. */
   blocks: BlockJson[];
+  /**
+   * Version 2: the talliers' acceptances that sealed the last block (one per elected tallier, one
+   * round); empty until they all accepted it.
+   */
+  seal?: AcceptanceJson[];
   /** Decryption factors of the final tally; empty until the talliers publish them. */
   dec_factors: DecryptionFactorJson[];
   /** The decrypted count; null until every elected tallier's factor is in. */
@@ -31,6 +50,8 @@ export interface RecordParts {
   readonly genesis: Genesis;
   /** Heights 1…n in order. */
   readonly blocks: readonly Block[];
+  /** Version 2: the seal of the last block. */
+  readonly seal?: readonly Acceptance[];
   readonly decFactors?: readonly DecryptionFactor[];
   readonly result?: ElectionResult | null;
 }
@@ -39,14 +60,16 @@ export interface RecordParts {
 export function buildRecord({
   genesis,
   blocks,
+  seal = [],
   decFactors = [],
   result = null,
 }: RecordParts): ElectionRecord {
   const { group } = genesis;
   return {
-    format: RECORD_FORMAT,
+    format: RECORD_FORMATS[genesis.version],
     genesis: encodeGenesis(genesis),
     blocks: blocks.map((block) => encodeBlock(group, block)),
+    ...(genesis.version === 2 ? { seal: seal.map((a) => encodeAcceptance(group, a)) } : {}),
     dec_factors: decFactors.map((factor) => encodeDecryptionFactor(group, factor)),
     // Copied field by field: an ElectionResult carrying more would make the record refuse itself.
     result: result && { yes: result.yes, no: result.no, total: result.total },

@@ -5,7 +5,10 @@
 //   1. the record's shape, its format, the genesis (group and parameters);
 //   2. each block in height order: its parse, height, prev link, proof of work, timestamp, payload
 //      kind; a tallier key's pk_pok; a ballot's replay rule, then its proof;
-//   3. the decryption factors of the final tally, then the result.
+//   3. version 2: the talliers' seal of the final block (one acceptance each, one round, all
+//      naming the last block, each signature valid);
+//   4. the decryption factors of the final tally (version 2: each naming the last block), then
+//      the result.
 //
 // Ballot proofs are the slow part. They go to worker threads in lists while this thread carries on
 // with everything else; when this thread stops at a failure, it still waits for the proofs of the
@@ -20,14 +23,20 @@ import { expectedPayload, MEDIAN_SPAN, medianTimePast } from '../chain/rules';
 import { electTalliers, type KeyElection } from '../chain/talliers';
 import { addToTally, EMPTY_TALLY } from '../crypto/ballot';
 import { toHex } from '../crypto/bigint';
-import { type CiphertextJson, encodeCiphertext, exactObject, parseDecryptionFactor } from '../crypto/codec';
+import {
+  type CiphertextJson,
+  encodeCiphertext,
+  exactObject,
+  parseAcceptance,
+  parseDecryptionFactor,
+} from '../crypto/codec';
 import { decryptTally, verifyDecryptionFactor } from '../crypto/decryption';
 import { check, ValidationError } from '../crypto/errors';
-import { electionKey, verifyPkPok } from '../crypto/tallier';
+import { electionKey, verifyAcceptance, verifyPkPok } from '../crypto/tallier';
 import type { Ciphertext, DecryptionFactor, ElectionResult, TallierPublicKey } from '../crypto/types';
 import type { BallotFailure } from './ballots';
 import { type BallotChecker, ballotChecker } from './pool';
-import { RECORD_FORMAT, RECORD_KEYS } from './record';
+import { RECORD_FORMATS, RECORD_KEYS } from './record';
 
 export { formatOutcome } from './format';
 
@@ -61,6 +70,10 @@ export interface RecordSummary {
   readonly talliers: readonly TallierSummary[];
   readonly ballots: number;
   readonly tally: CiphertextJson;
+  /** The protocol version of the record. */
+  readonly version: 1 | 2;
+  /** Version 2: the round in which the talliers sealed the last block, if they did. */
+  readonly sealedInRound?: number;
 }
 
 export type Outcome =
@@ -128,10 +141,22 @@ class RecordWalk {
   }
 
   async run(value: unknown): Promise<Outcome> {
-    const record = exactObject(value, 'record', RECORD_KEYS);
-    check(record.format === RECORD_FORMAT, 'record.format', `must be "${RECORD_FORMAT}"`);
+    const format = (value as { format?: unknown } | null)?.format;
+    const version = format === RECORD_FORMATS[1] ? 1 : format === RECORD_FORMATS[2] ? 2 : undefined;
+    check(
+      version !== undefined,
+      'record.format',
+      `must be "${RECORD_FORMATS[2]}" (or "${RECORD_FORMATS[1]}" for a version-1 election)`,
+    );
+    const record = exactObject(value, 'record', RECORD_KEYS[version]);
     const genesis = parseGenesis(record.genesis);
+    check(
+      genesis.version === version,
+      'record.genesis.version',
+      `is ${genesis.version}, but the record's format is version ${version}`,
+    );
     check(Array.isArray(record.blocks), 'record.blocks', 'must be an array');
+    if (version === 2) check(Array.isArray(record.seal), 'record.seal', 'must be an array');
     check(Array.isArray(record.dec_factors), 'record.dec_factors', 'must be an array');
     const claimed = parseResult(record.result);
 
@@ -150,7 +175,7 @@ class RecordWalk {
     const proofFailure = await this.firstProofFailure();
     if (proofFailure) throw proofFailure;
     if (stop) throw stop;
-    return this.conclude(genesis, record.dec_factors, claimed);
+    return this.conclude(genesis, (record.seal ?? []) as unknown[], record.dec_factors, claimed);
   }
 
   close(): Promise<void> {
@@ -248,20 +273,26 @@ class RecordWalk {
     return undefined;
   }
 
-  /** Step 3: the factors and the result, once every block holds. */
+  /** Steps 3 and 4: the seal, the factors and the result, once every block holds. */
   private conclude(
     genesis: Genesis,
+    sealJson: readonly unknown[],
     factorsJson: readonly unknown[],
     claimed: ElectionResult | null,
   ): Outcome {
     const { group } = genesis;
     const final = finalHeight(genesis);
-    const summary = this.summary(genesis);
+    let sealedInRound: number | undefined;
     const incomplete = (reason: string): Outcome => {
       check(claimed === null, 'record.result', `must be null: ${reason}`);
-      return { status: 'incomplete', reason, summary };
+      return { status: 'incomplete', reason, summary: this.summary(genesis, sealedInRound) };
     };
     if (this.height < final) {
+      check(
+        sealJson.length === 0,
+        'record.seal',
+        `must be empty: the chain has not reached its final height ${final}`,
+      );
       check(
         factorsJson.length === 0,
         'record.dec_factors',
@@ -271,10 +302,24 @@ class RecordWalk {
     }
 
     const talliers = this.election!.talliers.map((key) => key.pk);
+    const lastBlock = this.prevHash;
+    if (genesis.version === 2) {
+      sealedInRound = this.checkSeal(genesis, talliers, sealJson, lastBlock);
+      if (sealedInRound === undefined) {
+        check(
+          factorsJson.length === 0,
+          'record.dec_factors',
+          'must be empty: talliers decrypt only a sealed final block, and this one has no seal',
+        );
+        return incomplete('the talliers have not sealed the final block yet');
+      }
+    }
     const factors = new Map<bigint, DecryptionFactor>();
     factorsJson.forEach((json, i) => {
       const field = `record.dec_factors[${i}]`;
-      const factor = parseDecryptionFactor(group, json, field);
+      const factor = parseDecryptionFactor(group, json, field, 'untrusted', genesis.version);
+      if (factor.final !== undefined)
+        check(factor.final === lastBlock, `${field}.final`, replaced('decrypts', factor.final, lastBlock));
       check(talliers.includes(factor.pk), `${field}.pk`, 'is not an elected tallier');
       check(!factors.has(factor.pk), `${field}.pk`, 'has more than one factor');
       verifyDecryptionFactor(group, genesis.id, this.tally, factor, field);
@@ -297,12 +342,57 @@ class RecordWalk {
       'record.result',
       `is ${showResult(claimed)}, but the factors decrypt the tally to ${showResult(result)}`,
     );
-    return { status: 'verified', result, summary };
+    return { status: 'verified', result, summary: this.summary(genesis, sealedInRound) };
   }
 
-  private summary(genesis: Genesis): RecordSummary {
+  /**
+   * Version 2: the seal of the last block: exactly one acceptance per elected tallier, all in one
+   * round, all naming `lastBlock`, each signature valid. Returns the round, or undefined for an
+   * empty seal (not sealed yet).
+   */
+  private checkSeal(
+    genesis: Genesis,
+    talliers: readonly bigint[],
+    sealJson: readonly unknown[],
+    lastBlock: string,
+  ): number | undefined {
+    if (sealJson.length === 0) return undefined;
+    const { group } = genesis;
+    const signed = new Set<bigint>();
+    let round: number | undefined;
+    sealJson.forEach((json, i) => {
+      const field = `record.seal[${i}]`;
+      const acceptance = parseAcceptance(group, json, field);
+      check(
+        acceptance.final === lastBlock,
+        `${field}.final`,
+        replaced('accepts', acceptance.final, lastBlock),
+      );
+      check(talliers.includes(acceptance.pk), `${field}.pk`, 'is not an elected tallier');
+      check(!signed.has(acceptance.pk), `${field}.pk`, 'has more than one acceptance');
+      round ??= acceptance.round;
+      check(
+        acceptance.round === round,
+        `${field}.round`,
+        `is ${acceptance.round}: a seal is one round (${round})`,
+      );
+      verifyAcceptance(group, genesis.id, acceptance, field);
+      signed.add(acceptance.pk);
+    });
+    const missing = talliers.filter((pk) => !signed.has(pk));
+    check(
+      missing.length === 0,
+      'record.seal',
+      `lacks the acceptance of ${missing.length} of ${talliers.length} talliers (${missing.map((pk) => pkPrefix(genesis, pk)).join(', ')}): a seal needs every one`,
+    );
+    return round;
+  }
+
+  private summary(genesis: Genesis, sealedInRound?: number): RecordSummary {
     const final = finalHeight(genesis);
     return {
+      version: genesis.version,
+      ...(sealedInRound === undefined ? {} : { sealedInRound }),
       electionId: genesis.idHex,
       title: genesis.title,
       question: genesis.question,
@@ -347,6 +437,15 @@ function parseResult(value: unknown): ElectionResult | null {
 
 function pkPrefix(genesis: Genesis, pk: bigint): string {
   return toHex(pk, genesis.group.byteWidth * 2).slice(0, 16);
+}
+
+/** The message for a seal or factor made for another final block than the record's. */
+function replaced(verb: string, named: string, last: string): string {
+  return (
+    `${verb} final block ${named.slice(0, 16)}…, but this chain ends in ${last.slice(0, 16)}…: ` +
+    'the talliers sealed and decrypted another branch, and this chain replaced it afterwards ' +
+    '(a branch released after the result); its result cannot stand'
+  );
 }
 
 function showResult(result: ElectionResult | null): string {

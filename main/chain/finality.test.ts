@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { ValidationError } from '../crypto/errors';
+import type { Acceptance } from '../crypto/types';
+import { type BlockMeta, Chain } from './chain';
+import { choose, FinalityBook } from './finality';
+import {
+  ballotPayload,
+  confirmation,
+  extend,
+  keyPayload,
+  makeBlock,
+  Talliers,
+  T0,
+  testGenesis,
+} from './testing';
+
+/** Two talliers (keys 0 and 1; key 2 is not elected), 2 key blocks, 2 votes, 1 confirmation. */
+function setup(finals = 2) {
+  const genesis = testGenesis({ nTalliers: 2, nTalliersBlocks: 2, nVoteBlocks: 2, confirmations: 1 });
+  const talliers = new Talliers(genesis, 3);
+  const chain = new Chain(genesis, { now: () => T0 + 100_000 });
+  let tip = chain.genesisMeta;
+  tip = extend(chain, tip, keyPayload(talliers.keys[0]!));
+  tip = extend(chain, tip, keyPayload(talliers.keys[1]!));
+  tip = extend(chain, tip, ballotPayload(chain, tip, 1));
+  tip = extend(chain, tip, ballotPayload(chain, tip, 0));
+  const ends: BlockMeta[] = [];
+  for (let i = 0; i < finals; i++) ends.push(extend(chain, tip, confirmation, { miner: `m${i}` }));
+  const book = new FinalityBook(genesis.group, genesis.id, chain);
+  const accept = (who: number, final: BlockMeta, round: number): Acceptance =>
+    talliers.secrets[who]!.accept(genesis.id, final.hash, round);
+  return { genesis, talliers, chain, book, ends, lastVote: tip, accept };
+}
+
+const refused = (fn: () => unknown, pattern: RegExp) =>
+  assert.throws(fn, (e: unknown) => e instanceof ValidationError && pattern.test(e.message));
+
+describe('finality: the talliers seal one final block', () => {
+  test('round 1 unanimous: sealed; the chain locks it and refuses later branches as late', () => {
+    const { chain, book, ends, accept, lastVote } = setup();
+    const [x, y] = ends as [BlockMeta, BlockMeta];
+    assert.equal(book.add(accept(0, x, 1)), 'added');
+    assert.equal(book.seal, undefined, 'one acceptance of two is no seal');
+    assert.equal(book.add(accept(0, x, 1)), 'known', 'the same statement again (a fresh signature)');
+    assert.equal(book.add(accept(1, x, 1)), 'added');
+    assert.equal(book.seal?.final, x);
+    assert.equal(book.seal?.round, 1);
+    assert.deepEqual(
+      book.seal?.acceptances.map((a) => a.final),
+      [x.hash, x.hash],
+    );
+    // y arrived second, so x was best anyway; lock it, then offer a late branch.
+    chain.lock(x.hash);
+    assert.equal(chain.tip, x);
+    const late = makeBlock(chain, lastVote, confirmation, { miner: 'late' });
+    const result = chain.add(late);
+    assert.equal(result.status, 'late');
+    assert.match((result as { reason: string }).reason, /arrived after the result/);
+    assert.equal(chain.has((result as { hash: string }).hash), false, 'a late block is not stored');
+    assert.equal(chain.tip, x);
+    assert.deepEqual(
+      chain.lateBranches().map((b) => [b.forkHeight, b.height, b.blocks]),
+      [[lastVote.height, lastVote.height + 1, 1]],
+    );
+    assert.equal(y.height, x.height);
+  });
+
+  test('locking a side branch moves the best tip to it: a sealed block beats first-seen', () => {
+    const { chain, book, ends, accept } = setup();
+    const [x, y] = ends as [BlockMeta, BlockMeta];
+    assert.equal(chain.tip, x, 'first seen');
+    book.add(accept(0, y, 1));
+    book.add(accept(1, y, 1));
+    const reorg = chain.lock(book.seal!.final.hash);
+    assert.equal(chain.tip, y);
+    assert.equal(reorg?.from, x);
+    assert.throws(() => chain.lock(x.hash), /already final/);
+  });
+
+  test('a split round 1: every tallier computes the same round-2 block, which is sealed', () => {
+    const { talliers, book, ends, accept } = setup(3);
+    const [x, y] = ends as [BlockMeta, BlockMeta];
+    const [pk0, pk1] = [talliers.keys[0]!.pk, talliers.keys[1]!.pk];
+    // Before anyone has signed, a tallier signs its best final block only once it has settled.
+    assert.equal(book.duty(pk0, x, 0, false), undefined);
+    assert.deepEqual(book.duty(pk0, x, 0, true), { final: x.hash, round: 1 });
+    assert.equal(book.duty(talliers.keys[2]!.pk, x, 0, true), undefined, 'not a tallier');
+    book.add(accept(0, x, 1));
+    assert.equal(book.duty(pk0, x, 1, true), undefined, 'waits for the other round-1 acceptance');
+    book.add(accept(1, y, 1));
+    assert.equal(book.seal, undefined);
+    const expected = x.hash < y.hash ? x.hash : y.hash; // one vote each: the lower hash
+    // Each tallier asks with its own best final block; the answer is the same.
+    assert.deepEqual(book.duty(pk0, x, 1, true), { final: expected, round: 2 });
+    assert.deepEqual(book.duty(pk1, y, 1, true), { final: expected, round: 2 });
+    const z = expected === x.hash ? x : y;
+    book.add(accept(0, z, 2));
+    book.add(accept(1, z, 2));
+    assert.equal(book.seal?.final, z);
+    assert.equal(book.seal?.round, 2);
+    assert.equal(book.duty(pk0, z, 2, true), undefined, 'nothing more to sign once sealed');
+  });
+
+  test('the round-2 choice: most acceptances, then the lowest hash', () => {
+    const a = (final: string) => ({ final }) as Acceptance;
+    const round = (...finals: string[]) => new Map(finals.map((f, i) => [BigInt(i), a(f)]));
+    assert.equal(choose(round('b', 'c', 'c')), 'c');
+    assert.equal(choose(round('c', 'b')), 'b');
+    assert.equal(choose(round('d', 'c', 'd', 'c', 'a')), 'c');
+  });
+
+  test('refused, and nothing kept: equivocation, early rounds, non-talliers, forgeries, unknown or non-final blocks', () => {
+    const { genesis, chain, book, ends, accept, lastVote, talliers } = setup();
+    const [x, y] = ends as [BlockMeta, BlockMeta];
+    book.add(accept(0, x, 1));
+    refused(() => book.add(accept(0, y, 1)), /equivocation/);
+    refused(() => book.add(accept(0, y, 2)), /round 2 has not started here/);
+    refused(() => book.add(accept(2, x, 1)), /not an elected tallier/);
+    const forged = accept(1, x, 1);
+    refused(() => book.add({ ...forged, final: y.hash }), /signature/);
+    refused(() => book.add({ ...forged, round: 3 }), /round 3 has not started/);
+    refused(() => book.add(accept(1, lastVote, 1)), /not the final height/);
+    refused(
+      () => book.add(talliers.secrets[1]!.accept(genesis.id, 'e'.repeat(64), 1)),
+      /not a block this runner holds/,
+    );
+    // Another election's acceptance of the same block hash (its context differs).
+    const other = testGenesis({ title: 'Another election' });
+    refused(() => book.add(talliers.secrets[1]!.accept(other.id, x.hash, 1)), /signature/);
+    assert.deepEqual(
+      book.all().map((a) => [a.round, a.final]),
+      [[1, x.hash]],
+    );
+    assert.equal(chain.tip, x);
+  });
+
+  test('honest talliers with any views and any delivery order never seal two blocks, and always seal one', () => {
+    // A simulation of the rounds with n talliers, each starting from its own best final block,
+    // each with its own book, messages delivered in an arbitrary order.
+    const { genesis, talliers, chain, ends } = setup(3);
+    const pks = talliers.keys.slice(0, 2).map((k) => k.pk);
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 2, maxLength: 2 }),
+        fc.array(fc.nat(), { minLength: 40, maxLength: 40 }),
+        (views, order) => {
+          const books = pks.map(() => new FinalityBook(genesis.group, genesis.id, chain));
+          const signed = pks.map(() => 0);
+          const inbox: Acceptance[][] = pks.map(() => []);
+          const sign = (i: number) => {
+            const duty = books[i]!.duty(pks[i]!, ends[views[i]!]!, signed[i]!, true);
+            if (!duty) return;
+            const acceptance = talliers.secrets[i]!.accept(genesis.id, duty.final, duty.round);
+            signed[i] = duty.round;
+            books[i]!.add(acceptance);
+            pks.forEach((_, j) => {
+              if (j !== i) inbox[j]!.push(acceptance);
+            });
+          };
+          pks.forEach((_, i) => {
+            sign(i);
+          });
+          for (let step = 0; step < 200 && inbox.some((m) => m.length > 0); step++) {
+            const j = order[step % order.length]! % pks.length;
+            const box = inbox[j]!;
+            if (box.length === 0) continue;
+            const [message] = box.splice(order[(step + 1) % order.length]! % box.length, 1);
+            try {
+              books[j]!.add(message!);
+            } catch {
+              box.push(message!); // too early (a round ahead): deliver again later
+            }
+            sign(j);
+          }
+          const seals = books.map((b) => b.seal?.final.hash);
+          assert.ok(
+            seals.every((s) => s !== undefined),
+            'every tallier sees a seal once all messages are delivered',
+          );
+          assert.equal(new Set(seals).size, 1, 'one sealed block');
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});

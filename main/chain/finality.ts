@@ -1,0 +1,190 @@
+// Finality (protocol version 2, docs/PROTOCOL.md §6): which final block the talliers decrypt, and
+// the rule that makes it final for everyone.
+//
+// Every complete branch has the same work, so proof of work cannot choose between final blocks,
+// and whatever a tallier decrypts must never be followed by a second decryption. The elected
+// talliers of a branch therefore agree on one final block by signed acceptances, in rounds:
+//
+//   round 1      each tallier accepts its best final block once it has settled;
+//   round r + 1  once a tallier holds every tallier's round-r acceptance and they do not all name
+//                one block, it accepts the block named most often in round r (ties: the lowest
+//                hash) — a choice every tallier computes from the same set, so round r + 1 agrees;
+//   seal         every tallier's acceptance in one round, all naming the same block.
+//
+// An honest tallier signs one acceptance per round and moves on only after seeing a round that
+// did not agree, so no two blocks are ever sealed for one set of talliers. A runner that knows a
+// seal keeps that final block for ever: later branches are kept out, whatever their hash or work.
+// Talliers decrypt only a sealed block. All of this is per key election ("anchor": the branch's
+// block at height T), because branches that differ there have different talliers.
+import { check, ValidationError } from '../crypto/errors';
+import type { Group } from '../crypto/group';
+import { verifyAcceptance } from '../crypto/tallier';
+import type { Acceptance } from '../crypto/types';
+import type { BlockMeta, Chain } from './chain';
+import { keyElectionHeight } from './phases';
+
+export interface Seal {
+  /** The sealed final block. */
+  readonly final: BlockMeta;
+  readonly round: number;
+  /** One acceptance per elected tallier of its branch, in the talliers' order. */
+  readonly acceptances: readonly Acceptance[];
+}
+
+/** What a tallier should sign next, if anything. */
+export interface Duty {
+  readonly final: string;
+  readonly round: number;
+}
+
+type Round = Map<bigint, Acceptance>;
+
+interface AnchorState {
+  readonly talliers: readonly bigint[];
+  /** Acceptances by round (1, 2, …), each by tallier. */
+  readonly rounds: Round[];
+  seal?: Seal;
+}
+
+export class FinalityBook {
+  private readonly anchors = new Map<string, AnchorState>();
+  /** The first seal this runner learned of: its final block is kept for ever. */
+  private firstSeal: Seal | undefined;
+
+  constructor(
+    private readonly group: Group,
+    private readonly context: Uint8Array,
+    private readonly chain: Chain,
+  ) {}
+
+  /** The seal this runner keeps (the first it saw), if any. */
+  get seal(): Seal | undefined {
+    return this.firstSeal;
+  }
+
+  /** The seal of the key election through `final`, if its talliers sealed one. */
+  sealOf(final: BlockMeta): Seal | undefined {
+    return this.anchors.get(this.anchorOf(final).hash)?.seal;
+  }
+
+  /**
+   * Checks and keeps an acceptance. Throws a ValidationError naming the reason: an unknown or
+   * non-final block, a signer who is not a tallier of its branch, a bad signature, a second and
+   * different acceptance by the same tallier in the same round (equivocation), or a round that may
+   * not start yet. Returns 'known' for an acceptance already held (the same statement).
+   */
+  add(acceptance: Acceptance, field = 'acceptance', options: { trusted?: boolean } = {}): 'added' | 'known' {
+    const final = this.chain.get(acceptance.final);
+    check(final !== undefined, `${field}.final`, 'is not a block this runner holds (send the block first)');
+    check(
+      final.height === this.chain.finalHeight,
+      `${field}.final`,
+      `is at height ${final.height}, not the final height ${this.chain.finalHeight}`,
+    );
+    const state = this.stateOf(final);
+    check(state.talliers.includes(acceptance.pk), `${field}.pk`, 'is not an elected tallier of that branch');
+    const r = acceptance.round;
+    const earlier = state.rounds[r - 1]?.get(acceptance.pk);
+    if (earlier) {
+      if (earlier.final === acceptance.final) return 'known';
+      throw new ValidationError(
+        field,
+        `equivocation: this tallier already accepted ${earlier.final.slice(0, 16)}… in round ${r}`,
+      );
+    }
+    if (state.seal) {
+      check(r <= state.seal.round, `${field}.round`, `comes after the seal in round ${state.seal.round}`);
+    }
+    if (r > 1) {
+      // Round r starts only after a complete round r − 1 that did not agree: this bounds what a
+      // tallier can make a runner store to one acceptance per round that really happened.
+      const previous = state.rounds[r - 2];
+      check(
+        previous !== undefined && previous.size === state.talliers.length && !unanimous(previous),
+        `${field}.round`,
+        `round ${r} has not started here: round ${r - 1} is not complete, or it agreed`,
+      );
+    }
+    if (!options.trusted) verifyAcceptance(this.group, this.context, acceptance, field);
+    let round = state.rounds[r - 1];
+    if (!round) {
+      round = new Map();
+      state.rounds[r - 1] = round;
+    }
+    round.set(acceptance.pk, acceptance);
+    if (round.size === state.talliers.length && unanimous(round) && !state.seal) {
+      state.seal = {
+        final: this.chain.get([...round.values()][0]!.final)!,
+        round: r,
+        acceptances: state.talliers.map((pk) => round!.get(pk)!),
+      };
+      this.firstSeal ??= state.seal;
+    }
+    return 'added';
+  }
+
+  /** Every acceptance held, round by round (the order in which a receiver can take them). */
+  all(): Acceptance[] {
+    const out: Acceptance[] = [];
+    for (const state of this.anchors.values())
+      state.rounds.forEach((round) => {
+        out.push(...round.values());
+      });
+    return out.sort((a, b) => a.round - b.round);
+  }
+
+  /**
+   * What tallier `pk` should accept next in the key election through `best` (its best final
+   * block), given the round it last signed there (0: none). `settled`: its best final block has
+   * stood long enough for a first acceptance. Undefined when there is nothing to sign (not a
+   * tallier there, sealed, or waiting for the others' acceptances).
+   */
+  duty(pk: bigint, best: BlockMeta, lastRound: number, settled: boolean): Duty | undefined {
+    if (best.height !== this.chain.finalHeight) return undefined;
+    const state = this.stateOf(best);
+    if (!state.talliers.includes(pk) || state.seal) return undefined;
+    if (lastRound === 0) return settled ? { final: best.hash, round: 1 } : undefined;
+    const round = state.rounds[lastRound - 1];
+    if (!round || round.size < state.talliers.length || unanimous(round)) return undefined;
+    return { final: choose(round), round: lastRound + 1 };
+  }
+
+  /** The round `pk` last signed in the key election through `final` (0: none), from what is held. */
+  lastRound(pk: bigint, final: BlockMeta): number {
+    const rounds = this.stateOf(final).rounds;
+    for (let r = rounds.length; r >= 1; r--) if (rounds[r - 1]?.has(pk)) return r;
+    return 0;
+  }
+
+  /** The block at height T of the branch through `meta`: it fixes the branch's talliers. */
+  anchorOf(meta: BlockMeta): BlockMeta {
+    return this.chain.ancestorAt(meta, keyElectionHeight(this.chain.genesis))!;
+  }
+
+  private stateOf(final: BlockMeta): AnchorState {
+    const anchor = this.anchorOf(final);
+    let state = this.anchors.get(anchor.hash);
+    if (!state) {
+      const talliers = this.chain.electionOf(final).election.talliers.map((k) => k.pk);
+      state = { talliers, rounds: [] };
+      this.anchors.set(anchor.hash, state);
+    }
+    return state;
+  }
+}
+
+function unanimous(round: Round): boolean {
+  const [first, ...rest] = [...round.values()];
+  return first !== undefined && rest.every((a) => a.final === first.final);
+}
+
+/** The block named most often in a round; between equals, the lowest hash. */
+export function choose(round: Round): string {
+  const counts = new Map<string, number>();
+  for (const a of round.values()) counts.set(a.final, (counts.get(a.final) ?? 0) + 1);
+  let best: [string, number] | undefined;
+  for (const entry of counts) {
+    if (!best || entry[1] > best[1] || (entry[1] === best[1] && entry[0] < best[0])) best = entry;
+  }
+  return best![0];
+}

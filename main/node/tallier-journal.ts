@@ -1,0 +1,130 @@
+// The tallier key file and what the key has been used for. A tallier's secret decrypts one tally,
+// ever, and signs one acceptance per round of the finality protocol: both promises are kept by
+// writing the choice into the key file itself (atomically, fsynced, mode 0600) before anything
+// signed or decrypted leaves the runner. Whatever happens next (kill -9, a reorg, a restart, a
+// re-join with the same folder, a request through the API), the key file says what the key has
+// already done, and the node refuses to do anything else with it.
+//
+//   tallier-key.json = { "secret_key": hex, "accepted": [ { anchor, round, final } … ], "decrypted": hash | null }
+import { toHex } from '../crypto/bigint';
+import { exactObject, fixedHex, parseHash } from '../crypto/codec';
+import { check } from '../crypto/errors';
+import type { Group } from '../crypto/group';
+import { TallierSecretKey } from '../crypto/tallier';
+import type { DataDir } from '../store/data-dir';
+
+export interface AcceptanceEntry {
+  /** The branch's block at height T: which key election (set of talliers) the round belongs to. */
+  readonly anchor: string;
+  readonly round: number;
+  /** The accepted final block. */
+  readonly final: string;
+}
+
+const FILE = 'tallier-key.json';
+
+export class TallierJournal {
+  private constructor(
+    private readonly dataDir: DataDir,
+    readonly key: TallierSecretKey,
+    private accepted: readonly AcceptanceEntry[],
+    private decryptedFinal: string | undefined,
+  ) {}
+
+  /** Loads the key file, or creates a new key (and file) when there is none. */
+  static async open(dataDir: DataDir, group: Group): Promise<TallierJournal> {
+    const stored = await dataDir.load('tallierKey');
+    if (!stored) {
+      const journal = new TallierJournal(dataDir, TallierSecretKey.generate(group), [], undefined);
+      await journal.save([], undefined);
+      return journal;
+    }
+    // Files written before the journal existed hold only the secret.
+    const value = stored.value as Record<string, unknown>;
+    const keys = Object.hasOwn(value ?? {}, 'accepted')
+      ? ['secret_key', 'accepted', 'decrypted']
+      : ['secret_key'];
+    const o = exactObject(stored.value, FILE, keys);
+    const x = fixedHex(o.secret_key, group.byteWidth * 2, `${FILE}.secret_key`);
+    check(Array.isArray(o.accepted ?? []), `${FILE}.accepted`, 'must be an array');
+    const accepted = ((o.accepted ?? []) as unknown[]).map((entry, i) =>
+      parseEntry(entry, `${FILE}.accepted[${i}]`),
+    );
+    const decrypted = o.decrypted == null ? undefined : parseHash(o.decrypted, `${FILE}.decrypted`);
+    return new TallierJournal(dataDir, TallierSecretKey.fromSecret(group, x), accepted, decrypted);
+  }
+
+  /** The final block whose tally this key decrypted, if it did. */
+  get decrypted(): string | undefined {
+    return this.decryptedFinal;
+  }
+
+  /** Every acceptance this key signed, in order. */
+  get entries(): readonly AcceptanceEntry[] {
+    return this.accepted;
+  }
+
+  /** The last round this key signed in the key election `anchor` (0: none). */
+  lastRound(anchor: string): number {
+    return this.accepted.reduce((r, e) => (e.anchor === anchor && e.round > r ? e.round : r), 0);
+  }
+
+  /** What this key accepted in `round` of `anchor`, if anything. */
+  acceptedIn(anchor: string, round: number): string | undefined {
+    return this.accepted.find((e) => e.anchor === anchor && e.round === round)?.final;
+  }
+
+  /**
+   * Records, durably, that this key accepts `final` in `round` of `anchor`. Refuses a different
+   * block for a round already signed (that would be equivocation); the same one again is a no-op.
+   */
+  async recordAcceptance(entry: AcceptanceEntry): Promise<void> {
+    const earlier = this.acceptedIn(entry.anchor, entry.round);
+    if (earlier === entry.final) return;
+    if (earlier !== undefined)
+      throw new Error(
+        `this tallier already accepted ${earlier} in round ${entry.round}; it never signs another`,
+      );
+    // Written first, adopted after: a failed write (a full disk) leaves nothing half-promised.
+    const accepted = [...this.accepted, entry];
+    await this.save(accepted, this.decryptedFinal);
+    this.accepted = accepted;
+  }
+
+  /**
+   * Records, durably, that this key decrypts the tally of final block `final`. Throws if it
+   * already decrypted another: a tallier decrypts one tally, ever.
+   */
+  async recordDecryption(final: string): Promise<void> {
+    if (this.decryptedFinal === final) return;
+    if (this.decryptedFinal !== undefined)
+      throw new Error(
+        `this tallier decrypted the tally of block ${this.decryptedFinal.slice(0, 16)}…; it never decrypts another (asked for ${final.slice(0, 16)}…)`,
+      );
+    await this.save(this.accepted, final);
+    this.decryptedFinal = final;
+  }
+
+  private save(accepted: readonly AcceptanceEntry[], decrypted: string | undefined): Promise<void> {
+    const { group } = this.key;
+    return this.dataDir.save('tallierKey', {
+      secret_key: toHex(this.key.exportSecret(), group.byteWidth * 2),
+      accepted,
+      decrypted: decrypted ?? null,
+    });
+  }
+}
+
+function parseEntry(value: unknown, field: string): AcceptanceEntry {
+  const o = exactObject(value, field, ['anchor', 'round', 'final']);
+  check(
+    typeof o.round === 'number' && Number.isSafeInteger(o.round) && o.round >= 1,
+    `${field}.round`,
+    'must be a whole number ≥ 1',
+  );
+  return {
+    anchor: parseHash(o.anchor, `${field}.anchor`),
+    round: o.round as number,
+    final: parseHash(o.final, `${field}.final`),
+  };
+}
