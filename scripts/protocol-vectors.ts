@@ -31,6 +31,7 @@ const { q } = group;
 const CREATED_AT = 1_764_000_000;
 
 export const vectorGenesis: Genesis = makeGenesis({
+  version: 1,
   title: 'Test vector election',
   question: 'Adopt the proposal?',
   group,

@@ -161,7 +161,8 @@ describe('chain: validity', () => {
     const old = new Chain(v1, { now: () => T0 + 1000 });
     const [a1, b1] = new Talliers(v1, 2).keys as [typeof A, typeof A];
     const oldTip = keyPhase(old, [a1, b1, a1]);
-    const ahead = (s: number) => makeBlock(old, oldTip, ballotPayload(old, oldTip, 0), { timestamp: T0 + 1000 + s });
+    const ahead = (s: number) =>
+      makeBlock(old, oldTip, ballotPayload(old, oldTip, 0), { timestamp: T0 + 1000 + s });
     assert.match(status(old.add(ahead(7201))), /^rejected: timestamp .* more than 2 h ahead/);
     assert.equal(old.add(ahead(7200)).status, 'added');
   });

@@ -11,8 +11,8 @@ import {
   extend,
   keyPayload,
   makeBlock,
-  Talliers,
   T0,
+  Talliers,
   testGenesis,
 } from './testing';
 

@@ -31,18 +31,26 @@ function election(g: Genesis, keyOrder: typeof keys, votes: readonly (0 | 1)[]) 
   for (const vote of votes) tip = extend(chain, tip, ballotPayload(chain, tip, vote));
   while (tip.height < chain.finalHeight) tip = extend(chain, tip, confirmation);
   const state = chain.state();
-  return { blocks: chain.branch().map((m) => m.block!), state, talliers: state.keyElection.talliers };
+  return {
+    blocks: chain.branch().map((m) => m.block!),
+    state,
+    talliers: state.keyElection.talliers,
+    final: tip.hash,
+  };
 }
 
 // Keys A, B, A: talliers A and B. Votes 1, 0, 1, 1.
 const base = election(genesis, [A, B, A], [1, 0, 1, 1]);
-const factorOf = (i: number) => secrets[i]!.decryptionFactor(genesis.id, base.state.tally);
+const factorOf = (i: number) => secrets[i]!.decryptionFactor(genesis.id, base.state.tally, base.final);
 const factors = [factorOf(0), factorOf(1)];
+const acceptanceOf = (i: number, final = base.final, round = 1) =>
+  secrets[i]!.accept(genesis.id, final, round);
+const seal = [acceptanceOf(0), acceptanceOf(1)];
 const result: ElectionResult = { yes: 3, no: 1, total: 4 };
 
 /** A record as it arrives: through JSON text, as the CLI reads it. */
 function record(parts: Partial<RecordParts> = {}): Record<string, unknown> {
-  const built = buildRecord({ genesis, blocks: base.blocks, decFactors: factors, result, ...parts });
+  const built = buildRecord({ genesis, blocks: base.blocks, seal, decFactors: factors, result, ...parts });
   return JSON.parse(JSON.stringify(built));
 }
 
@@ -144,7 +152,7 @@ describe('verifyRecord: complete and incomplete records', () => {
 
   test('a chain short of the final height is incomplete, and must claim no result or factors', async () => {
     for (const n of [0, 2, 3, 5, 7]) {
-      const short = record({ blocks: base.blocks.slice(0, n), decFactors: [], result: null });
+      const short = record({ blocks: base.blocks.slice(0, n), seal: [], decFactors: [], result: null });
       const outcome = await verifyRecord(short, IN_THREAD);
       expectStatus(outcome, 'incomplete');
       if (outcome.status !== 'incomplete') return;
@@ -155,8 +163,12 @@ describe('verifyRecord: complete and incomplete records', () => {
       assert.equal(outcome.summary.ballots, Math.max(0, Math.min(n - 3, 4)));
     }
     const blocks = base.blocks.slice(0, 7);
-    await expectInvalid(record({ blocks, decFactors: [] }), /^record\.result: must be null: the chain ends/);
-    await expectInvalid(record({ blocks, result: null }), /^record\.dec_factors: must be empty/);
+    await expectInvalid(
+      record({ blocks, seal: [], decFactors: [] }),
+      /^record\.result: must be null: the chain ends/,
+    );
+    await expectInvalid(record({ blocks, seal: [], result: null }), /^record\.dec_factors: must be empty/);
+    await expectInvalid(record({ blocks, decFactors: [], result: null }), /^record\.seal: must be empty/);
   });
 
   test('a missing factor leaves it incomplete, and the result must be null', async () => {
@@ -178,9 +190,10 @@ describe('verifyRecord: complete and incomplete records', () => {
     const [a, b] = talliers.keys as [(typeof keys)[0], (typeof keys)[0]];
     const tied = election(g, [a, b, b, a], [1]);
     const factorBy = (i: number): DecryptionFactor =>
-      talliers.secrets[i]!.decryptionFactor(g.id, tied.state.tally);
+      talliers.secrets[i]!.decryptionFactor(g.id, tied.state.tally, tied.final);
+    const seal = [talliers.secrets[1]!.accept(g.id, tied.final, 1)];
     const tiedRecord = (decFactors: DecryptionFactor[]) =>
-      buildRecord({ genesis: g, blocks: tied.blocks, decFactors, result: { yes: 1, no: 0, total: 1 } });
+      buildRecord({ genesis: g, blocks: tied.blocks, seal, decFactors, result: { yes: 1, no: 0, total: 1 } });
 
     const outcome = await verifyRecord(tiedRecord([factorBy(1)]), IN_THREAD);
     expectStatus(outcome, 'verified');
@@ -198,7 +211,14 @@ describe('verifyRecord: invalid records name the failure', () => {
     await expectInvalid({ ...record(), extra: 1 }, /^record\.extra: is not an allowed field/);
     const { result: _, ...noResult } = record();
     await expectInvalid(noResult, /^record\.result: is missing/);
-    await expectInvalid({ ...record(), format: 'onion-election/record/v2' }, /^record\.format: must be/);
+    await expectInvalid({ ...record(), format: 'onion-election/record/v3' }, /^record\.format: must be/);
+    // A version-2 genesis in a version-1 record (which has no seal).
+    const { seal: _s, ...unsealed } = record();
+    await expectInvalid(
+      { ...unsealed, format: 'onion-election/record/v1' },
+      /^record\.genesis\.version: is 2, but the record's format is version 1/,
+    );
+    await expectInvalid(unsealed, /^record\.seal: is missing/);
     await expectInvalid(null, /^record: must be a JSON object/);
     await expectInvalid({ ...record(), blocks: {} }, /^record\.blocks: must be an array/);
     await expectInvalid({ ...record(), result: { ...result, total: '4' } }, /^record\.result\.total/);
@@ -337,8 +357,18 @@ describe('verifyRecord: invalid records name the failure', () => {
     );
     const ok = edited(base.blocks, 3, (b) => ({ ...b, timestamp: median + 1 }));
     const rest = edited(ok, 4, (b) => ({ ...b, timestamp: median + 2 }));
-    // Heights 4 and 5 moved back in time, yet each is above its median: the record is fine.
-    expectStatus(await verifyRecord(record({ blocks: rest }), IN_THREAD), 'verified');
+    // Heights 4 and 5 moved back in time, yet each is above its median: the chain is fine (the
+    // seal and factors named the old last block, so they are re-made for the new one).
+    const last = blockHash(group, rest[rest.length - 1]!);
+    const outcome = await verifyRecord(
+      record({
+        blocks: rest,
+        seal: [acceptanceOf(0, last), acceptanceOf(1, last)],
+        decFactors: [0, 1].map((i) => secrets[i]!.decryptionFactor(genesis.id, base.state.tally, last)),
+      }),
+      IN_THREAD,
+    );
+    expectStatus(outcome, 'verified');
   });
 
   test('heights: a block beyond the final height, a gap, a repeated block', async () => {
@@ -388,13 +418,98 @@ describe('verifyRecord: invalid records name the failure', () => {
       record({ decFactors: [factors[0]!, forged] }),
       /^record\.dec_factors\[1\]\.dec_factor_poc\.challenge: is not the hash of the statement/,
     );
-    const stale = secrets[1]!.decryptionFactor(genesis.id, {
-      alpha: ballotOf(base.blocks[3]!).alpha,
-      beta: 4n,
-    });
+    const stale = secrets[1]!.decryptionFactor(
+      genesis.id,
+      { alpha: ballotOf(base.blocks[3]!).alpha, beta: 4n },
+      base.final,
+    );
     await expectInvalid(
       record({ decFactors: [factors[0]!, stale] }),
       /^record\.dec_factors\[1\]\.dec_factor_poc/,
     );
+  });
+});
+
+describe('verifyRecord: the seal and the final block (version 2)', () => {
+  test('no seal yet: incomplete, and no factor may be there', async () => {
+    const outcome = await verifyRecord(record({ seal: [], decFactors: [], result: null }), IN_THREAD);
+    expectStatus(outcome, 'incomplete');
+    assert.equal(
+      outcome.status === 'incomplete' && outcome.reason,
+      'the talliers have not sealed the final block yet',
+    );
+    await expectInvalid(
+      record({ seal: [], result: null }),
+      /^record\.dec_factors: must be empty: talliers decrypt only a sealed/,
+    );
+  });
+
+  test('a seal is every tallier, once, in one round, naming the last block, each signature valid', async () => {
+    await expectInvalid(
+      record({ seal: [seal[0]!] }),
+      /^record\.seal: lacks the acceptance of 1 of 2 talliers/,
+    );
+    await expectInvalid(
+      record({ seal: [seal[0]!, seal[0]!] }),
+      /^record\.seal\[1\]\.pk: has more than one acceptance/,
+    );
+    await expectInvalid(
+      record({ seal: [seal[0]!, acceptanceOf(2)] }),
+      /^record\.seal\[1\]\.pk: is not an elected tallier/,
+    );
+    await expectInvalid(
+      record({ seal: [seal[0]!, acceptanceOf(1, base.final, 2)] }),
+      /^record\.seal\[1\]\.round: is 2: a seal is one round \(1\)/,
+    );
+    await expectInvalid(record({ seal: [seal[0]!, { ...seal[1]!, round: 2 }] }), /^record\.seal\[1\]\.round/);
+    await expectInvalid(
+      record({ seal: [seal[0]!, { ...seal[1]!, pk: A.pk }] }),
+      /^record\.seal\[1\]\.(pk: has more than one|signature)/,
+    );
+    const forged = {
+      ...seal[1]!,
+      signature: { ...seal[1]!.signature, response: (seal[1]!.signature.response + 1n) % group.q },
+    };
+    await expectInvalid(record({ seal: [seal[0]!, forged] }), /^record\.seal\[1\]\.signature\.response/);
+    // A seal made for another election (same blocks, another context) does not verify here.
+    const other = testGenesis({ title: 'Another election' });
+    await expectInvalid(
+      record({ seal: [seal[0]!, secrets[1]!.accept(other.id, base.final, 1)] }),
+      /^record\.seal\[1\]\.signature\.challenge/,
+    );
+  });
+
+  test('a chain replaced after the result: seal and factors name another final block, and verify says so', async () => {
+    // Another last block (a late branch at the final height), with the seal and factors of the original.
+    const replaced = edited(base.blocks, 7, (b) => ({ ...b, miner: 'mallory' }));
+    const error = await expectInvalid(
+      record({ blocks: replaced }),
+      /^record\.seal\[0\]\.final: accepts final block [0-9a-f]{16}…, but this chain ends in [0-9a-f]{16}…: .*released after the result/,
+    );
+    assert.ok(error.includes(base.final.slice(0, 16)));
+    // Its own seal, with the factors still naming the original block.
+    const last = blockHash(group, replaced[7]!);
+    await expectInvalid(
+      record({ blocks: replaced, seal: [acceptanceOf(0, last), acceptanceOf(1, last)] }),
+      /^record\.dec_factors\[0\]\.final: decrypts final block .*released after the result/,
+    );
+    // A factor relabelled with the new block: its proof bound the old one.
+    await expectInvalid(
+      record({
+        blocks: replaced,
+        seal: [acceptanceOf(0, last), acceptanceOf(1, last)],
+        decFactors: [
+          { ...factors[0]!, final: last },
+          { ...factors[1]!, final: last },
+        ],
+      }),
+      /^record\.dec_factors\[0\]\.dec_factor_poc\.challenge: is not the hash of the statement/,
+    );
+  });
+
+  test('a factor without the final block it decrypts (the version-1 form) is refused in a version-2 record', async () => {
+    const r = record();
+    delete (r.dec_factors as Record<string, unknown>[])[0]!.final;
+    await expectInvalid(r, /^record\.dec_factors\[0\]\.final: is missing/);
   });
 });

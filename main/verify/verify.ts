@@ -141,7 +141,12 @@ class RecordWalk {
   }
 
   async run(value: unknown): Promise<Outcome> {
-    const format = (value as { format?: unknown } | null)?.format;
+    check(
+      typeof value === 'object' && value !== null && !Array.isArray(value),
+      'record',
+      'must be a JSON object',
+    );
+    const format = (value as { format?: unknown }).format;
     const version = format === RECORD_FORMATS[1] ? 1 : format === RECORD_FORMATS[2] ? 2 : undefined;
     check(
       version !== undefined,
