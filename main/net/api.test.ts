@@ -12,7 +12,12 @@ import { blockHash, encodeBlock, parseBlock } from '../chain/block';
 import { Chain } from '../chain/chain';
 import { parseGenesis } from '../chain/genesis';
 import { confirmation, makeBlock, testGenesis } from '../chain/testing';
-import { encodeDecryptionFactor, parseDecryptionFactor } from '../crypto/codec';
+import {
+  encodeAcceptance,
+  encodeDecryptionFactor,
+  parseAcceptance,
+  parseDecryptionFactor,
+} from '../crypto/codec';
 import { ElectionNode } from '../node/election-node';
 import { onionAddressFromPublicKey } from './address';
 import { createPeerApi, listenPeerApi, type PeerApiServer } from './api';
@@ -215,11 +220,21 @@ describe('peer API', { concurrency: false }, () => {
     assert.equal(orphans.length, 1);
   });
 
-  test('factors: verified, known on repeat, and the result decrypts', async () => {
+  test('acceptances, then factors: verified, known on repeat, and the result decrypts', async () => {
     const [factor] = await client.factors(A);
+    assert.equal((factor as { final: string }).final, nodeA.chain.tip.hash, 'a factor names its final block');
     const before = await client.result(B);
     assert.equal(before.result, null);
+    assert.equal(before.sealed, null);
     assert.equal(before.awaiting.length, 1);
+    // B has not seen the seal: the factor is refused, with the reason, and nothing is kept.
+    await assert.rejects(client.pushFactor(B, factor), /not sealed here yet/);
+    assert.deepEqual(await client.factors(B), []);
+    const acceptances = await client.acceptances(A);
+    assert.equal(acceptances.length, 1, 'one tallier, one round');
+    assert.deepEqual(await client.pushAcceptance(B, acceptances[0]), { status: 'added' });
+    assert.deepEqual(await client.pushAcceptance(B, acceptances[0]), { status: 'known' });
+    assert.deepEqual((await client.result(B)).sealed, { final: nodeA.chain.tip.hash, round: 1 });
     assert.deepEqual(await client.pushFactor(B, factor), { status: 'added' });
     assert.deepEqual(await client.pushFactor(B, factor), { status: 'known' });
     assert.deepEqual((await client.result(B)).result, { yes: 3, no: 0, total: 3 });
@@ -268,6 +283,7 @@ describe('peer API', { concurrency: false }, () => {
     const port = apiB.port;
     const size = nodeB.chain.size;
     const factorsBefore = (await client.factors(B)).length;
+    const acceptancesBefore = (await client.acceptances(B)).length;
     const [good] = (await client.chain(A, 1, 1)).blocks;
     const post = (route: string, body: unknown) =>
       call(port, 'POST', route, JSON.stringify(body), 'application/json');
@@ -320,14 +336,40 @@ describe('peer API', { concurrency: false }, () => {
     while (BigInt(`0x${blockHash(group, noWork)}`) <= genesis.target)
       noWork = { ...noWork, nonce: noWork.nonce + 1n };
     assertRefused(await post('/v1/blocks', { block: encodeBlock(group, noWork) }), 400, /proof of work/);
+    // B's chain is sealed (the test above): a valid-looking block off it is not even checked.
+    const late = await post('/v1/blocks', { block: encodeBlock(group, wrongKind) });
+    assert.equal(late.status, 200);
+    assert.deepEqual(late.body, { status: 'late', final: nodeB.chain.tip.hash });
+
+    // Acceptances: forged, for an unknown block, malformed.
+    const [accepted] = await client.acceptances(A);
+    const acceptance = parseAcceptance(group, accepted);
+    const forgedAcceptance = encodeAcceptance(group, { ...acceptance, final: 'ab'.repeat(32) });
     assertRefused(
-      await post('/v1/blocks', { block: encodeBlock(group, wrongKind) }),
+      await post('/v1/acceptances', { acceptance: forgedAcceptance }),
       400,
-      /must carry a tallier_key, not a confirmation/,
+      /not a block this runner holds/,
     );
+    const resigned = encodeAcceptance(group, {
+      ...acceptance,
+      signature: { ...acceptance.signature, response: (acceptance.signature.response + 1n) % group.q },
+    });
+    // B already holds this tallier's round-1 acceptance of the same block: the same statement is known.
+    assert.equal((await post('/v1/acceptances', { acceptance: resigned })).body.status, 'known');
+    assertRefused(
+      await post('/v1/acceptances', { acceptance: { ...(accepted as object), round: 2 } }),
+      400,
+      /acceptance\.round: comes after the seal in round 1/,
+    );
+    assertRefused(
+      await post('/v1/acceptances', { acceptance: { ...(accepted as object), round: 0 } }),
+      400,
+      /round/,
+    );
+    assertRefused(await post('/v1/acceptances', { acceptance: accepted, extra: 1 }), 400, /body\.extra/);
 
     // A factor whose value was changed: its proof no longer verifies.
-    const real = parseDecryptionFactor(group, (await client.factors(A))[0]);
+    const real = parseDecryptionFactor(group, (await client.factors(A))[0], 'dec_factor', 'untrusted', 2);
     const forged = encodeDecryptionFactor(group, { ...real, factor: group.mul(real.factor, group.g) });
     assertRefused(await post('/v1/factors', { factor: forged }), 400, /dec_factor/);
     assertRefused(await post('/v1/factors', { factor: forged, extra: 1 }), 400, /body\.extra/);
@@ -359,6 +401,7 @@ describe('peer API', { concurrency: false }, () => {
 
     assert.equal(nodeB.chain.size, size);
     assert.equal((await client.factors(B)).length, factorsBefore);
+    assert.equal((await client.acceptances(B)).length, acceptancesBefore);
     assert.deepEqual(logged, [], 'client errors are not logged as internal');
   });
 

@@ -213,7 +213,7 @@ describe('peer client', () => {
 
   test('wrong-shaped, oversized, redirected, failing and silent answers are PeerErrors', async () => {
     const cases: [() => Promise<unknown>, RegExp, number | undefined][] = [
-      [() => client.status(hostile), /invalid response: response\.version: must be "onion-election\/1"/, 200],
+      [() => client.status(hostile), /invalid response: response\.version: must be "onion-election\/2"/, 200],
       [() => client.result(hostile), /the response is not JSON/, 200],
       [() => client.peers(hostile), /response larger than 2097152 bytes/, undefined],
       [() => client.genesis(hostile), /^HTTP 302$/, 302],
