@@ -273,15 +273,18 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
     const elected = candidates(best).filter((c) => c.elected);
     const talliers = elected.map((c) => ({
       key: c.key,
+      accepted: final,
       factor: final ? ('verified' as const) : ('awaiting' as const),
       mine: c.mine,
     }));
-    if (!final) return { final, ballots, talliers, verification: { status: 'idle' } };
+    if (!final) return { final, ballots, talliers, lateBranches: [], verification: { status: 'idle' } };
     const yes = Math.round(ballots * 0.58);
     return {
       final,
       ballots,
       talliers,
+      seal: { final: tip, height: best.length, round: 1 },
+      lateBranches: [],
       result: { yes, no: ballots - yes, total: ballots },
       verification: {
         status: 'verified',

@@ -96,8 +96,24 @@ export interface ResultView {
   readonly ballots: number;
   readonly talliers: readonly {
     readonly key: string;
+    /** Signed its acceptance of the best final block (of the sealing round, once sealed). */
+    readonly accepted: boolean;
     readonly factor: 'verified' | 'awaiting';
     readonly mine: boolean;
+  }[];
+  /**
+   * The final block every tallier accepted: this runner keeps it for ever, and no later branch
+   * can change the result. Absent until the talliers agree.
+   */
+  readonly seal?: { readonly final: string; readonly height: number; readonly round: number };
+  /** This runner's own tallier key: the one final block it decrypted, and why it refuses another. */
+  readonly myTallier?: { readonly decrypted?: string; readonly refusal?: string };
+  /** Branches offered after the seal: kept out ("arrived after the result"), most recent last. */
+  readonly lateBranches: readonly {
+    readonly forkHeight: number;
+    readonly height: number;
+    readonly blocks: number;
+    readonly lastSeen: number;
   }[];
   readonly result?: { readonly yes: number; readonly no: number; readonly total: number };
   /** The record of the best chain re-checked from scratch by the independent verifier (`verify`). */

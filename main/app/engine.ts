@@ -427,6 +427,9 @@ export class Engine implements EngineHost {
       this.emitMining();
     });
     node.on('factor', () => this.emitResult());
+    node.on('acceptance', () => this.emitResult());
+    node.on('sealed', () => this.emitResult());
+    node.on('late', () => this.emitResult());
     node.on('result', () => this.emitResult());
     node.on('warning', (message) => this.warn(message));
     // The whole state first, then the stage: a UI never shows 'running' with empty panels.

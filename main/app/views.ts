@@ -112,13 +112,34 @@ export function resultView(node: ElectionNode, verification: ResultView['verific
   const result = node.resultState();
   const width = node.genesis.group.byteWidth;
   const published = new Set(result?.factors.map((f) => f.pk));
+  const seal = node.seal();
+  const accepted = new Set(
+    (seal?.acceptances ?? node.acceptances().filter((a) => a.final === state.tip.hash)).map((a) => a.pk),
+  );
+  const duties = node.tallierDuties();
   return {
     final: state.final,
     ballots: state.ballots,
     talliers: state.keyElection.talliers.map((k) => ({
       key: fingerprint(k.pk, width),
+      accepted: state.final && accepted.has(k.pk),
       factor: published.has(k.pk) ? 'verified' : 'awaiting',
       mine: k.pk === node.tallierKey.pk,
+    })),
+    ...(seal ? { seal: { final: seal.final.hash, height: seal.final.height, round: seal.round } } : {}),
+    ...(duties.decrypted || duties.refusal
+      ? {
+          myTallier: {
+            ...(duties.decrypted ? { decrypted: duties.decrypted } : {}),
+            ...(duties.refusal ? { refusal: duties.refusal } : {}),
+          },
+        }
+      : {}),
+    lateBranches: node.chain.lateBranches().map((b) => ({
+      forkHeight: b.forkHeight,
+      height: b.height,
+      blocks: b.blocks,
+      lastSeen: b.lastSeen,
     })),
     ...(result?.result
       ? { result: { yes: result.result.yes, no: result.result.no, total: result.result.total } }

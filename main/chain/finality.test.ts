@@ -31,8 +31,12 @@ function setup(finals = 2) {
   const book = new FinalityBook(genesis.group, genesis.id, chain);
   const accept = (who: number, final: BlockMeta, round: number): Acceptance =>
     talliers.secrets[who]!.accept(genesis.id, final.hash, round);
+  sealOf = (b) => b.sealOf(ends[0]!);
   return { genesis, talliers, chain, book, ends, lastVote: tip, accept };
 }
+
+/** The seal of the (one) key election in these tests, at whichever final block `of`. */
+let sealOf: (book: FinalityBook) => ReturnType<FinalityBook['sealOf']>;
 
 const refused = (fn: () => unknown, pattern: RegExp) =>
   assert.throws(fn, (e: unknown) => e instanceof ValidationError && pattern.test(e.message));
@@ -42,13 +46,13 @@ describe('finality: the talliers seal one final block', () => {
     const { chain, book, ends, accept, lastVote } = setup();
     const [x, y] = ends as [BlockMeta, BlockMeta];
     assert.equal(book.add(accept(0, x, 1)), 'added');
-    assert.equal(book.seal, undefined, 'one acceptance of two is no seal');
+    assert.ok(sealOf(book) === undefined, 'one acceptance of two is no seal');
     assert.equal(book.add(accept(0, x, 1)), 'known', 'the same statement again (a fresh signature)');
     assert.equal(book.add(accept(1, x, 1)), 'added');
-    assert.equal(book.seal?.final, x);
-    assert.equal(book.seal?.round, 1);
+    assert.equal(sealOf(book)?.final, x);
+    assert.equal(sealOf(book)?.round, 1);
     assert.deepEqual(
-      book.seal?.acceptances.map((a) => a.final),
+      sealOf(book)?.acceptances.map((a) => a.final),
       [x.hash, x.hash],
     );
     // y arrived second, so x was best anyway; lock it, then offer a late branch.
@@ -73,7 +77,8 @@ describe('finality: the talliers seal one final block', () => {
     assert.equal(chain.tip, x, 'first seen');
     book.add(accept(0, y, 1));
     book.add(accept(1, y, 1));
-    const reorg = chain.lock(book.seal!.final.hash);
+    assert.equal(book.sealOf(x)?.final, y, "the seal is the key election's, whichever final block asks");
+    const reorg = chain.lock(book.sealOf(x)!.final.hash);
     assert.equal(chain.tip, y);
     assert.equal(reorg?.from, x);
     assert.throws(() => chain.lock(x.hash), /already final/);
@@ -83,24 +88,23 @@ describe('finality: the talliers seal one final block', () => {
     const { talliers, book, ends, accept } = setup(3);
     const [x, y] = ends as [BlockMeta, BlockMeta];
     const [pk0, pk1] = [talliers.keys[0]!.pk, talliers.keys[1]!.pk];
-    // Before anyone has signed, a tallier signs its best final block only once it has settled.
-    assert.equal(book.duty(pk0, x, 0, false), undefined);
-    assert.deepEqual(book.duty(pk0, x, 0, true), { final: x.hash, round: 1 });
-    assert.equal(book.duty(talliers.keys[2]!.pk, x, 0, true), undefined, 'not a tallier');
+    // Before anyone has signed, a tallier signs its best final block.
+    assert.deepEqual(book.duty(pk0, x, 0), { final: x.hash, round: 1 });
+    assert.equal(book.duty(talliers.keys[2]!.pk, x, 0), undefined, 'not a tallier');
     book.add(accept(0, x, 1));
-    assert.equal(book.duty(pk0, x, 1, true), undefined, 'waits for the other round-1 acceptance');
+    assert.equal(book.duty(pk0, x, 1), undefined, 'waits for the other round-1 acceptance');
     book.add(accept(1, y, 1));
-    assert.equal(book.seal, undefined);
-    const expected = x.hash < y.hash ? x.hash : y.hash; // one vote each: the lower hash
+    assert.ok(sealOf(book) === undefined);
+    const expected = [x.hash, y.hash].sort()[0]!; // one vote each: the lower hash
     // Each tallier asks with its own best final block; the answer is the same.
-    assert.deepEqual(book.duty(pk0, x, 1, true), { final: expected, round: 2 });
-    assert.deepEqual(book.duty(pk1, y, 1, true), { final: expected, round: 2 });
+    assert.deepEqual(book.duty(pk0, x, 1), { final: expected, round: 2 });
+    assert.deepEqual(book.duty(pk1, y, 1), { final: expected, round: 2 });
     const z = expected === x.hash ? x : y;
     book.add(accept(0, z, 2));
     book.add(accept(1, z, 2));
-    assert.equal(book.seal?.final, z);
-    assert.equal(book.seal?.round, 2);
-    assert.equal(book.duty(pk0, z, 2, true), undefined, 'nothing more to sign once sealed');
+    assert.equal(sealOf(book)?.final, z);
+    assert.equal(sealOf(book)?.round, 2);
+    assert.equal(book.duty(pk0, z, 2), undefined, 'nothing more to sign once sealed');
   });
 
   test('the round-2 choice: most acceptances, then the lowest hash', () => {
@@ -120,7 +124,9 @@ describe('finality: the talliers seal one final block', () => {
     refused(() => book.add(accept(2, x, 1)), /not an elected tallier/);
     const forged = accept(1, x, 1);
     refused(() => book.add({ ...forged, final: y.hash }), /signature/);
-    refused(() => book.add({ ...forged, round: 3 }), /round 3 has not started/);
+    refused(() => book.add({ ...forged, round: 3 }), /signature/);
+    refused(() => book.add(accept(1, x, 3)), /round 3 has not started/);
+    refused(() => book.add(accept(1, x, 9)), /round: must be at most 8/);
     refused(() => book.add(accept(1, lastVote, 1)), /not the final height/);
     refused(
       () => book.add(talliers.secrets[1]!.accept(genesis.id, 'e'.repeat(64), 1)),
@@ -129,8 +135,18 @@ describe('finality: the talliers seal one final block', () => {
     // Another election's acceptance of the same block hash (its context differs).
     const other = testGenesis({ title: 'Another election' });
     refused(() => book.add(talliers.secrets[1]!.accept(other.id, x.hash, 1)), /signature/);
+    // An unsigned copy of a held acceptance learns nothing: it is refused as a forgery.
+    const held = accept(0, x, 1);
+    refused(
+      () =>
+        book.add({
+          ...held,
+          signature: { ...held.signature, response: (held.signature.response + 1n) % genesis.group.q },
+        }),
+      /signature/,
+    );
     assert.deepEqual(
-      book.all().map((a) => [a.round, a.final]),
+      book.acceptancesOf(x).map((a) => [a.round, a.final]),
       [[1, x.hash]],
     );
     assert.equal(chain.tip, x);
@@ -150,7 +166,7 @@ describe('finality: the talliers seal one final block', () => {
           const signed = pks.map(() => 0);
           const inbox: Acceptance[][] = pks.map(() => []);
           const sign = (i: number) => {
-            const duty = books[i]!.duty(pks[i]!, ends[views[i]!]!, signed[i]!, true);
+            const duty = books[i]!.duty(pks[i]!, ends[views[i]!]!, signed[i]!);
             if (!duty) return;
             const acceptance = talliers.secrets[i]!.accept(genesis.id, duty.final, duty.round);
             signed[i] = duty.round;
@@ -174,7 +190,7 @@ describe('finality: the talliers seal one final block', () => {
             }
             sign(j);
           }
-          const seals = books.map((b) => b.seal?.final.hash);
+          const seals = books.map((b) => b.sealOf(ends[0]!)?.final.hash);
           assert.ok(
             seals.every((s) => s !== undefined),
             'every tallier sees a seal once all messages are delivered',

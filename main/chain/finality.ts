@@ -5,7 +5,7 @@
 // and whatever a tallier decrypts must never be followed by a second decryption. The elected
 // talliers of a branch therefore agree on one final block by signed acceptances, in rounds:
 //
-//   round 1      each tallier accepts its best final block once it has settled;
+//   round 1      each tallier accepts its best final block (the first final block it saw);
 //   round r + 1  once a tallier holds every tallier's round-r acceptance and they do not all name
 //                one block, it accepts the block named most often in round r (ties: the lowest
 //                hash) — a choice every tallier computes from the same set, so round r + 1 agrees;
@@ -39,6 +39,14 @@ export interface Duty {
 
 type Round = Map<bigint, Acceptance>;
 
+/**
+ * Rounds are bounded: honest talliers agree in round 2 at the latest, so a key election still
+ * split after this many rounds has a tallier who equivocates; it stays unsealed (such a tallier
+ * could withhold its factor anyway), and a runner stores at most MAX_ROUNDS × n_talliers
+ * acceptances for it.
+ */
+export const MAX_ROUNDS = 8;
+
 interface AnchorState {
   readonly talliers: readonly bigint[];
   /** Acceptances by round (1, 2, …), each by tallier. */
@@ -48,8 +56,6 @@ interface AnchorState {
 
 export class FinalityBook {
   private readonly anchors = new Map<string, AnchorState>();
-  /** The first seal this runner learned of: its final block is kept for ever. */
-  private firstSeal: Seal | undefined;
 
   constructor(
     private readonly group: Group,
@@ -57,14 +63,10 @@ export class FinalityBook {
     private readonly chain: Chain,
   ) {}
 
-  /** The seal this runner keeps (the first it saw), if any. */
-  get seal(): Seal | undefined {
-    return this.firstSeal;
-  }
-
-  /** The seal of the key election through `final`, if its talliers sealed one. */
+  /** The seal of the key election through `final`, if its talliers sealed one (undefined below T). */
   sealOf(final: BlockMeta): Seal | undefined {
-    return this.anchors.get(this.anchorOf(final).hash)?.seal;
+    const anchor = this.chain.ancestorAt(final, keyElectionHeight(this.chain.genesis));
+    return anchor && this.anchors.get(anchor.hash)?.seal;
   }
 
   /**
@@ -84,7 +86,11 @@ export class FinalityBook {
     const state = this.stateOf(final);
     check(state.talliers.includes(acceptance.pk), `${field}.pk`, 'is not an elected tallier of that branch');
     const r = acceptance.round;
+    check(r <= MAX_ROUNDS, `${field}.round`, `must be at most ${MAX_ROUNDS}`);
     const earlier = state.rounds[r - 1]?.get(acceptance.pk);
+    if (earlier && sameSignature(earlier, acceptance)) return 'known';
+    // Checked before any answer that depends on what is held: an unsigned forgery learns nothing.
+    if (!options.trusted) verifyAcceptance(this.group, this.context, acceptance, field);
     if (earlier) {
       if (earlier.final === acceptance.final) return 'known';
       throw new ValidationError(
@@ -105,7 +111,6 @@ export class FinalityBook {
         `round ${r} has not started here: round ${r - 1} is not complete, or it agreed`,
       );
     }
-    if (!options.trusted) verifyAcceptance(this.group, this.context, acceptance, field);
     let round = state.rounds[r - 1];
     if (!round) {
       round = new Map();
@@ -118,32 +123,34 @@ export class FinalityBook {
         round: r,
         acceptances: state.talliers.map((pk) => round!.get(pk)!),
       };
-      this.firstSeal ??= state.seal;
     }
     return 'added';
   }
 
-  /** Every acceptance held, round by round (the order in which a receiver can take them). */
-  all(): Acceptance[] {
-    const out: Acceptance[] = [];
-    for (const state of this.anchors.values())
-      state.rounds.forEach((round) => {
-        out.push(...round.values());
-      });
-    return out.sort((a, b) => a.round - b.round);
+  /**
+   * The acceptances held in the key election through `final`, round by round (the order in which
+   * a receiver can take them): at most MAX_ROUNDS × n_talliers.
+   */
+  acceptancesOf(final: BlockMeta): Acceptance[] {
+    const anchor = this.chain.ancestorAt(final, keyElectionHeight(this.chain.genesis));
+    return (anchor && this.anchors.get(anchor.hash)?.rounds.flatMap((round) => [...round.values()])) ?? [];
+  }
+
+  /** What tallier `pk` signed in `round` of the key election through `final`, if held. */
+  signedBy(pk: bigint, final: BlockMeta, round: number): Acceptance | undefined {
+    return this.stateOf(final).rounds[round - 1]?.get(pk);
   }
 
   /**
    * What tallier `pk` should accept next in the key election through `best` (its best final
-   * block), given the round it last signed there (0: none). `settled`: its best final block has
-   * stood long enough for a first acceptance. Undefined when there is nothing to sign (not a
-   * tallier there, sealed, or waiting for the others' acceptances).
+   * block), given the round it last signed there (0: none). Undefined when there is nothing to
+   * sign (not a tallier there, sealed, or waiting for the others' acceptances).
    */
-  duty(pk: bigint, best: BlockMeta, lastRound: number, settled: boolean): Duty | undefined {
+  duty(pk: bigint, best: BlockMeta, lastRound: number): Duty | undefined {
     if (best.height !== this.chain.finalHeight) return undefined;
     const state = this.stateOf(best);
-    if (!state.talliers.includes(pk) || state.seal) return undefined;
-    if (lastRound === 0) return settled ? { final: best.hash, round: 1 } : undefined;
+    if (!state.talliers.includes(pk) || state.seal || lastRound >= MAX_ROUNDS) return undefined;
+    if (lastRound === 0) return { final: best.hash, round: 1 };
     const round = state.rounds[lastRound - 1];
     if (!round || round.size < state.talliers.length || unanimous(round)) return undefined;
     return { final: choose(round), round: lastRound + 1 };
@@ -171,6 +178,15 @@ export class FinalityBook {
     }
     return state;
   }
+}
+
+function sameSignature(a: Acceptance, b: Acceptance): boolean {
+  return (
+    a.final === b.final &&
+    a.signature.commitment === b.signature.commitment &&
+    a.signature.challenge === b.signature.challenge &&
+    a.signature.response === b.signature.response
+  );
 }
 
 function unanimous(round: Round): boolean {

@@ -53,7 +53,13 @@ describe('onion-election command line', () => {
     const partial = path.join(tmp, 'partial.json');
     writeFileSync(
       partial,
-      JSON.stringify({ ...record, blocks: record.blocks.slice(0, 4), seal: [], dec_factors: [], result: null }),
+      JSON.stringify({
+        ...record,
+        blocks: record.blocks.slice(0, 4),
+        seal: [],
+        dec_factors: [],
+        result: null,
+      }),
     );
     const incomplete = cli('verify', partial);
     assert.equal(incomplete.code, 2);

@@ -114,8 +114,16 @@ export class LocalCluster {
     }
   }
 
-  /** Starts one runner process: `command` is new, join or start; `args` are extra options. */
-  start(name: string, command: 'new' | 'join' | 'start', args: readonly string[] = []): ChildProcess {
+  /**
+   * Starts one runner process: `command` is new, join or start; `args` are extra options; `env`
+   * extra environment variables (test hooks).
+   */
+  start(
+    name: string,
+    command: 'new' | 'join' | 'start',
+    args: readonly string[] = [],
+    env: Readonly<Record<string, string>> = {},
+  ): ChildProcess {
     const m = this.member(name);
     // Over Tor, only peers whose onion address is known yet can be named.
     const peers = m.spec.peers.flatMap((p) => {
@@ -143,7 +151,7 @@ export class LocalCluster {
     ];
     const child = spawn(process.execPath, argv, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FORCE_COLOR: '0' },
+      env: { ...process.env, FORCE_COLOR: '0', ...env },
     });
     const out = createWriteStream(m.log, { flags: 'a' });
     child.stdout!.pipe(out);

@@ -49,10 +49,19 @@ export function attachProgress(runner: Runner, print: (line: string) => void = c
     );
     const state = node.resultState();
     if (state && !state.result) {
-      const line = `${clock()}  final: the tally is fixed; awaiting the factor of ${state.awaiting.length} tallier(s): ${state.awaiting.map((pk) => short(pk.toString(16))).join(', ')}`;
+      const line = state.sealed
+        ? `${clock()}  final: sealed by the talliers; awaiting the factor of ${state.awaiting.length} tallier(s): ${state.awaiting.map((pk) => short(pk.toString(16))).join(', ')}`
+        : `${clock()}  final height reached: the talliers are agreeing on the final block before anyone decrypts`;
       if (line.slice(10) !== awaitingShown) print(line);
       awaitingShown = line.slice(10);
     }
+  });
+  node.on('sealed', (seal) => {
+    const awaiting = node.resultState()?.awaiting ?? [];
+    print(
+      `${clock()}  sealed: every tallier accepted block #${seal.final.height} ${short(seal.final.hash)} (round ${seal.round}); ` +
+        `no later branch can change this result${awaiting.length ? `; awaiting the factor of ${awaiting.length} tallier(s): ${awaiting.map((pk) => short(pk.toString(16))).join(', ')}` : ''}`,
+    );
   });
   node.on('result', (state) => print(formatResult(state)));
   node.on('warning', (message) => print(`${clock()}  warning: ${message}`));

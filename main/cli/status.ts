@@ -54,14 +54,39 @@ export const statusCommand: Command = {
       `  talliers  ${result.talliers.length ? result.talliers.map(short).join(', ') : 'not elected yet'}`,
     );
     console.log(`  ballots   ${result.ballots}`);
+    if (result.sealed) {
+      console.log(
+        `  final     sealed by every tallier in round ${result.sealed.round} at block ${short(result.sealed.final)}: no later branch can change the result`,
+      );
+    } else if (result.final) {
+      console.log(
+        '  final     not sealed yet: the talliers are agreeing on the final block; nobody has decrypted',
+      );
+    }
+    for (const late of result.late_branches) {
+      console.log(
+        `  late      a branch forked at height ${late.fork_height} (${late.blocks} block(s), up to height ${late.height}) arrived after the result: kept out`,
+      );
+    }
+    // The key file says what this runner's tallier key decrypted (it decrypts one tally, ever).
+    const key = (
+      await readJsonFile(path.join(dir, 'tallier-key.json'), { secret: true }).catch(() => undefined)
+    )?.value as { decrypted?: string | null } | undefined;
+    if (key?.decrypted) {
+      console.log(
+        `  tallier   this runner's key decrypted the tally of block ${short(key.decrypted)} and never decrypts another`,
+      );
+    }
     if (result.result) {
       console.log(
         `  result    yes ${result.result.yes} · no ${result.result.no} · total ${result.result.total}`,
       );
-    } else if (result.final) {
+    } else if (result.final && result.sealed) {
       console.log(
         `  result    awaiting the factor of ${result.awaiting.length} tallier(s): ${result.awaiting.map(short).join(', ')}`,
       );
+    } else if (result.final) {
+      console.log('  result    not yet: talliers decrypt only once the final block is sealed');
     } else {
       console.log('  result    not yet: the chain has not reached its final height');
     }

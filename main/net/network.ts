@@ -144,7 +144,7 @@ export class Network {
       if (!this.node.chain.has(status.best)) await this.fetchChain(peer, status.height);
       if (this.node.chain.state().final) {
         // Acceptances first: a factor is taken only for a block sealed here.
-        if (!this.node.finality.seal) await this.fetchAcceptances(peer);
+        if (!this.node.seal()) await this.fetchAcceptances(peer);
         await this.fetchFactors(peer);
       }
     } catch (error) {
@@ -206,8 +206,16 @@ export class Network {
     if (wanted) await this.syncWith(source);
   }
 
+  /**
+   * The peer's acceptances, round by round. One that names a final block we lack (the peer's
+   * tallier saw another branch first) needs that block: fetch it, with its ancestors, first.
+   */
   private async fetchAcceptances(peer: string): Promise<void> {
     for (const acceptance of await this.client.acceptances(peer)) {
+      const final = (acceptance as { final?: unknown } | null)?.final;
+      if (typeof final === 'string' && /^[0-9a-f]{64}$/.test(final) && !this.node.chain.has(final)) {
+        await this.fetchAncestors(final, peer);
+      }
       try {
         await this.node.submitAcceptance(acceptance);
       } catch (error) {

@@ -20,7 +20,7 @@ export function statusOf(node: ElectionNode): StatusResponse {
 export function resultOf(node: ElectionNode): ResultResponse {
   const state = node.chain.state();
   const final = node.resultState();
-  const seal = node.finality.seal;
+  const seal = node.seal();
   const hex = (x: bigint) => toHex(x, node.genesis.group.byteWidth * 2);
   return {
     final: state.final,

@@ -59,13 +59,12 @@ export interface NodeEvents {
   acceptance: [acceptance: Acceptance];
   /** The talliers sealed a final block: this runner keeps it for ever. */
   sealed: [seal: Seal];
+  /** A block arrived after the seal and was kept out (not stored). */
+  late: [hash: string, height: number];
   /** The result of the best branch is complete (emitted again if the best branch changes). */
   result: [state: ResultState];
   warning: [message: string];
 }
-
-/** How long a tallier's best final block must stand before its first acceptance (ms). */
-export const DEFAULT_SETTLE_MS = 3000;
 
 /** What this runner's tallier key has done and refused, for status displays. */
 export interface TallierDuties {
@@ -75,11 +74,6 @@ export interface TallierDuties {
   readonly decrypted?: string;
   /** Why it refuses to decrypt the best chain's tally, when it does. */
   readonly refusal?: string;
-}
-
-export interface NodeOptions {
-  /** Overrides DEFAULT_SETTLE_MS (tests). */
-  readonly settleMs?: number;
 }
 
 export class ElectionNode extends EventEmitter<NodeEvents> {
@@ -96,10 +90,6 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   private closed = false;
   private lastResult: string | undefined;
   private readonly tallier: TallierSecretKey;
-  private readonly settleMs: number;
-  /** The best final block and since when (ms) it has been best: a first acceptance waits for it. */
-  private finalSince: { hash: string; at: number } | undefined;
-  private settleTimer: NodeJS.Timeout | undefined;
   /** Tallier duties run one at a time: signing and decrypting are never raced. */
   private duties: Promise<void> = Promise.resolve();
   private refusal: string | undefined;
@@ -110,7 +100,6 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     private readonly log: RecordLog,
     private readonly journal: TallierJournal,
     private settingsValue: NodeSettings,
-    options: NodeOptions,
   ) {
     super();
     this.chain = new Chain(genesis);
@@ -118,16 +107,10 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     this.finality = new FinalityBook(genesis.group, genesis.id, this.chain);
     this.tallier = journal.key;
     this.tallierKey = this.tallier.provePossession(genesis.id);
-    this.settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   }
 
   /** Starts a new data directory for `genesis`. Refuses a directory that already holds one. */
-  static async create(
-    dir: string,
-    genesis: Genesis,
-    settings: NodeSettings,
-    options: NodeOptions = {},
-  ): Promise<ElectionNode> {
+  static async create(dir: string, genesis: Genesis, settings: NodeSettings): Promise<ElectionNode> {
     const { dataDir } = await DataDir.open(dir);
     try {
       if (await dataDir.load('genesis')) throw new Error(`${dataDir.path} already holds an election`);
@@ -136,18 +119,14 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     } finally {
       await dataDir.close();
     }
-    return ElectionNode.open(dir, settings, options);
+    return ElectionNode.open(dir, settings);
   }
 
   /**
    * Opens a data directory: the genesis, the tallier key (made on first use, file mode 0600), the
    * settings (overridden by `settings`), and the chain replayed from the block log.
    */
-  static async open(
-    dir: string,
-    settings: Partial<NodeSettings> = {},
-    options: NodeOptions = {},
-  ): Promise<ElectionNode> {
+  static async open(dir: string, settings: Partial<NodeSettings> = {}): Promise<ElectionNode> {
     const { dataDir, warnings } = await DataDir.open(dir);
     try {
       const genesisFile = await dataDir.load('genesis');
@@ -165,10 +144,9 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       const merged = { name: 'runner', mining: true, threads: 1, ...saved, ...settings };
       await dataDir.save('settings', merged);
       const opened = await dataDir.openBlockLog();
-      const node = new ElectionNode(genesis, dataDir, opened.log, journal, merged, options);
+      const node = new ElectionNode(genesis, dataDir, opened.log, journal, merged);
       node.startupWarnings.push(...warnings, ...opened.warnings);
       node.replay(opened.records);
-      node.watchSettling();
       node.afterFinality();
       return node;
     } catch (error) {
@@ -280,7 +258,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     const tip = this.chain.tip;
     const final = this.chain.finalTally(tip);
     if (!final) return undefined;
-    const sealed = this.finality.sealOf(tip) !== undefined;
+    const sealed = this.finality.sealOf(tip)?.final === tip;
     const state = this.factors.state(final);
     if (sealed) return { ...state, sealed };
     const { result: _, ...waiting } = state;
@@ -306,9 +284,17 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     return 'added';
   }
 
-  /** Every acceptance held, round by round. */
+  /** The acceptances held in the best chain's key election, round by round. */
   acceptances(): Acceptance[] {
-    return this.finality.all();
+    return this.chain.tip.height === this.chain.finalHeight
+      ? this.finality.acceptancesOf(this.chain.tip)
+      : [];
+  }
+
+  /** The seal this runner keeps for ever, once its best chain's talliers sealed a final block. */
+  seal(): Seal | undefined {
+    const locked = this.chain.lockedFinal;
+    return locked && this.finality.sealOf(locked);
   }
 
   /** What this runner's tallier key has done and refused. */
@@ -320,10 +306,16 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     };
   }
 
-  /** The first seal seen makes its final block best for ever. */
+  /**
+   * A seal in the key election of the best chain makes its final block best for ever. Only that
+   * key election's: a complete rival election sealed by its own talliers (a rewrite from below
+   * height T) does not pull a runner away from the talliers its own chain elected.
+   */
   private lockOnSeal(): Reorg | undefined | false {
-    const seal = this.finality.seal;
-    if (!seal || this.chain.lockedFinal) return false;
+    const tip = this.chain.tip;
+    if (this.chain.lockedFinal || tip.height !== this.chain.finalHeight) return false;
+    const seal = this.finality.sealOf(tip);
+    if (!seal) return false;
     return this.chain.lock(seal.final.hash);
   }
 
@@ -332,7 +324,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     const before = this.chain.tip;
     const locked = this.lockOnSeal();
     if (locked !== false) {
-      this.emit('sealed', this.finality.seal!);
+      this.emit('sealed', this.seal()!);
       if (this.chain.tip !== before) this.onTip(locked);
     }
     this.duties = this.duties
@@ -345,7 +337,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   private async doDuties(): Promise<void> {
     if (this.closed) return;
     const pk = this.tallier.publicKey;
-    const seal = this.finality.seal;
+    const seal = this.seal();
     if (seal) {
       await this.decryptSealed(seal);
       return;
@@ -354,8 +346,13 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     if (tip.height !== this.chain.finalHeight) return;
     const anchor = this.finality.anchorOf(tip).hash;
     const lastRound = Math.max(this.journal.lastRound(anchor), this.finality.lastRound(pk, tip));
-    const settled = this.finalSince?.hash === tip.hash && Date.now() - this.finalSince.at >= this.settleMs;
-    const duty = this.finality.duty(pk, tip, lastRound, settled);
+    // Recorded but never sent (a crash between the two): sign the same block in the same round.
+    const recorded = lastRound > 0 ? this.journal.acceptedIn(anchor, lastRound) : undefined;
+    if (recorded && !this.finality.signedBy(pk, tip, lastRound)) {
+      await this.storeAcceptance(this.tallier.accept(this.genesis.id, recorded, lastRound));
+      return;
+    }
+    const duty = this.finality.duty(pk, tip, lastRound);
     if (!duty) return;
     // Durable first: after a crash the key file says what this key signed in this round.
     await this.journal.recordAcceptance({ anchor, round: duty.round, final: duty.final });
@@ -385,19 +382,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   private onTip(reorg: Reorg | undefined): void {
     this.emit('tip', this.chain.tip, reorg);
     this.wakeMiner();
-    this.watchSettling();
     this.afterFinality();
-  }
-
-  /** A best tip at the final height must stand for settleMs before a first acceptance. */
-  private watchSettling(): void {
-    const tip = this.chain.tip;
-    if (tip.height !== this.chain.finalHeight || this.chain.lockedFinal) return;
-    if (this.finalSince?.hash === tip.hash) return;
-    this.finalSince = { hash: tip.hash, at: Date.now() };
-    clearTimeout(this.settleTimer);
-    // Not unref'd: a lone node waiting to settle has nothing else keeping its process alive.
-    this.settleTimer = setTimeout(() => this.afterFinality(), this.settleMs + 10);
   }
 
   private checkResult(): void {
@@ -507,11 +492,11 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   /** The election record of the best chain (docs/PROTOCOL.md §8). */
   exportRecord(): ElectionRecord {
     const state = this.resultState();
-    const seal = this.finality.sealOf(this.chain.tip);
+    const seal = this.seal();
     return buildRecord({
       genesis: this.genesis,
       blocks: this.chain.branch().map((m) => m.block!),
-      seal: seal && seal.final === this.chain.tip ? seal.acceptances : [],
+      seal: seal?.acceptances ?? [],
       decFactors: state?.sealed ? state.factors : [],
       result: state?.result ?? null,
     });
@@ -520,7 +505,6 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.settleTimer);
     await this.duties;
     this.wakeMiner();
     await this.mining;
