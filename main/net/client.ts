@@ -9,6 +9,7 @@
 import http from 'node:http';
 import axios, { type AxiosInstance } from 'axios';
 import { SocksProxyAgent } from 'socks-proxy-agent';
+import { MAX_ROUNDS } from '../chain/finality';
 import { exactObject } from '../crypto/codec';
 import { check, ValidationError } from '../crypto/errors';
 import { baseUrl, type PeerAddress, parsePeerAddress } from './address';
@@ -31,8 +32,8 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_PEERS = 1000;
 /** Most factors (n_talliers ≤ 64). */
 const MAX_FACTORS = 64;
-/** Acceptances a peer may list: a few rounds of 64 talliers, for a few key elections. */
-const MAX_ACCEPTANCES = 4096;
+/** Acceptances a peer may list: one key election's, at most MAX_ROUNDS rounds of 64 talliers. */
+const MAX_ACCEPTANCES = MAX_ROUNDS * 64;
 /** Most blocks per GET /v1/chain. */
 const MAX_CHAIN_BLOCKS = 100;
 
