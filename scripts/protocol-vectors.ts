@@ -1,118 +1,140 @@
-// The protocol's test vectors: a small complete election record that `onion-election verify`
-// accepts, and invalid variants with the reason each must be refused. Everything is derived from
-// fixed labels (keys, nonces, timestamps), so `npx tsx scripts/protocol-vectors.ts` rewrites
-// docs/test-vectors/record-v1.json and record-v1-invalid.json identically, and
+// The protocol's test vectors: small complete election records that `onion-election verify`
+// accepts, and invalid variants with the reason each must be refused, for protocol version 1
+// (docs/test-vectors/record-v1.json, record-v1-invalid.json) and version 2 (record-v2.json,
+// record-v2-invalid.json: the talliers' seal of the final block, and factors naming it).
+// Everything is derived from fixed labels (keys, nonces, timestamps), so
+// `npx tsx scripts/protocol-vectors.ts` rewrites all four files identically, and
 // scripts/protocol-vectors.test.ts checks both that and the verdicts.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Block, blockHash, type Payload } from '../main/chain/block';
-import { type Genesis, makeGenesis } from '../main/chain/genesis';
+import { type Genesis, makeGenesis, type ProtocolVersion } from '../main/chain/genesis';
 import {
+  type Acceptance,
+  type Ballot,
+  type Ciphertext,
+  type DecryptionFactor,
   decryptTally,
   electionKey,
   encodeDecryptionFactor,
   encryptBallot,
   fixedRandomness,
   Group,
+  type TallierPublicKey,
   TallierSecretKey,
   tallyBallots,
   type Vote,
 } from '../main/crypto/index';
-import { buildRecord, type ElectionRecord } from '../main/verify/record';
+import { buildRecord, type ElectionRecord, RECORD_FORMATS } from '../main/verify/record';
 import { fixedChallenge, fixedScalar } from './crypto-vectors';
 
-export const RECORD_PATH = fileURLToPath(new URL('../docs/test-vectors/record-v1.json', import.meta.url));
-export const INVALID_PATH = fileURLToPath(
-  new URL('../docs/test-vectors/record-v1-invalid.json', import.meta.url),
-);
+const vectorPath = (name: string) => fileURLToPath(new URL(`../docs/test-vectors/${name}`, import.meta.url));
+export const RECORD_PATH = vectorPath('record-v1.json');
+export const INVALID_PATH = vectorPath('record-v1-invalid.json');
+export const RECORD_V2_PATH = vectorPath('record-v2.json');
+export const INVALID_V2_PATH = vectorPath('record-v2-invalid.json');
 
 const group = Group.default();
 const { q } = group;
 const CREATED_AT = 1_764_000_000;
 
-export const vectorGenesis: Genesis = makeGenesis({
-  version: 1,
-  title: 'Test vector election',
-  question: 'Adopt the proposal?',
-  group,
-  nTalliers: 2,
-  nTalliersBlocks: 4,
-  nVoteBlocks: 4,
-  confirmations: 1,
-  target: (1n << 252n) - 1n, // one hash in 16 meets it
-  createdAt: CREATED_AT,
-});
-const id = vectorGenesis.id;
+/**
+ * One version's election: the same parameters, keys A, B, C, A and votes 1, 0, 1, 1 in both. Every
+ * label of version 1 starts `protocol/`, every label of version 2 `protocol/v2/` (so no nonce is
+ * drawn twice, even by the same key in two elections).
+ */
+class VectorElection {
+  readonly genesis: Genesis;
+  readonly secrets: readonly [TallierSecretKey, TallierSecretKey, TallierSecretKey];
+  readonly keys: readonly [TallierPublicKey, TallierPublicKey, TallierPublicKey];
+  /** The election key of the talliers A and B. */
+  readonly h: bigint;
+  /** Heights 1…9: keys A, B, C, A; votes 1, 0, 1, 1; one confirmation. */
+  readonly honest: readonly Payload[];
 
-const secrets = ['A', 'B', 'C'].map((name) =>
-  TallierSecretKey.fromSecret(group, fixedScalar(q, `protocol/tallier/${name}`)),
-);
-const [A, B, C] = secrets.map((s, i) =>
-  s.provePossession(id, fixedRandomness([fixedScalar(q, `protocol/pk_pok/${i}`)])),
-) as [
-  ReturnType<TallierSecretKey['provePossession']>,
-  ReturnType<TallierSecretKey['provePossession']>,
-  ReturnType<TallierSecretKey['provePossession']>,
-];
-// Keys A, B, C, A: A twice; B and C once, B last at height 2 < C's 3, so the talliers are A and B.
-const KEYS = [A, B, C, A];
-const VOTES: Vote[] = [1, 0, 1, 1];
-const h = electionKey(group, id, [A, B]);
+  constructor(version: ProtocolVersion) {
+    this.prefix = version === 1 ? 'protocol' : 'protocol/v2';
+    this.genesis = makeGenesis({
+      version,
+      title: 'Test vector election',
+      question: 'Adopt the proposal?',
+      group,
+      nTalliers: 2,
+      nTalliersBlocks: 4,
+      nVoteBlocks: 4,
+      confirmations: 1,
+      target: (1n << 252n) - 1n, // one hash in 16 meets it
+      createdAt: CREATED_AT,
+    });
+    const { id } = this.genesis;
+    const secrets = ['A', 'B', 'C'].map((name) =>
+      TallierSecretKey.fromSecret(group, this.scalar(`tallier/${name}`)),
+    );
+    this.secrets = secrets as [TallierSecretKey, TallierSecretKey, TallierSecretKey];
+    this.keys = secrets.map((s, i) => s.provePossession(id, this.rng(`pk_pok/${i}`))) as [
+      TallierPublicKey,
+      TallierPublicKey,
+      TallierPublicKey,
+    ];
+    const [A, B, C] = this.keys;
+    this.h = electionKey(group, id, [A, B]);
+    // Keys A, B, C, A: A twice; B and C once, B last at height 2 < C's 3, so the talliers are A and B.
+    const votes: Vote[] = [1, 0, 1, 1];
+    this.honest = [
+      ...[A, B, C, A].map(keyPayload),
+      ...votes.map((v, i): Payload => ({ kind: 'ballot', ballot: this.ballot(i, v) })),
+      { kind: 'confirmation' },
+    ];
+  }
 
-function ballot(i: number, vote: Vote) {
-  const [r, w, t] = ['r', 'w', 't'].map((n) => fixedScalar(q, `protocol/ballot/${i}/${n}`)) as [
-    bigint,
-    bigint,
-    bigint,
-  ];
-  const c = fixedChallenge(`protocol/ballot/${i}/c`);
-  return encryptBallot(group, id, h, vote, fixedRandomness([r, w, c, t]));
-}
+  private readonly prefix: string;
 
-const keyPayload = (k: typeof A): Payload => ({ kind: 'tallier_key', key: k });
-const ballotPayload = (i: number, vote: Vote): Payload => ({ kind: 'ballot', ballot: ballot(i, vote) });
-const HONEST: Payload[] = [
-  ...KEYS.map(keyPayload),
-  ...VOTES.map((v, i) => ballotPayload(i, v)),
-  { kind: 'confirmation' },
-];
+  scalar(label: string): bigint {
+    return fixedScalar(q, `${this.prefix}/${label}`);
+  }
 
-/** Mines payloads into a linear chain from the genesis, one minute apart: no rule is checked here. */
-function mineChain(payloads: readonly Payload[]): Block[] {
-  const blocks: Block[] = [];
-  let prev = vectorGenesis.idHex;
-  for (const [i, payload] of payloads.entries()) {
-    let block: Block;
+  /** One fixed nonce, for an operation that draws one scalar. */
+  rng(label: string) {
+    return fixedRandomness([this.scalar(label)]);
+  }
+
+  ballot(i: number, vote: Vote): Ballot {
+    const [r, w, t] = ['r', 'w', 't'].map((n) => this.scalar(`ballot/${i}/${n}`)) as [bigint, bigint, bigint];
+    const c = fixedChallenge(`${this.prefix}/ballot/${i}/c`);
+    return encryptBallot(group, this.genesis.id, this.h, vote, fixedRandomness([r, w, c, t]));
+  }
+
+  /** Finds the first nonce from 0 that meets the target. */
+  mine(unmined: Omit<Block, 'nonce'>): Block {
     for (let nonce = 0n; ; nonce++) {
-      block = {
+      const block = { ...unmined, nonce };
+      if (BigInt(`0x${blockHash(group, block)}`) <= this.genesis.target) return block;
+    }
+  }
+
+  /** Mines payloads into a linear chain from the genesis, one minute apart: no rule is checked here. */
+  mineChain(payloads: readonly Payload[]): Block[] {
+    const blocks: Block[] = [];
+    let prev = this.genesis.idHex;
+    for (const [i, payload] of payloads.entries()) {
+      const block = this.mine({
         height: i + 1,
         prev,
         timestamp: CREATED_AT + 60 * (i + 1),
         miner: `runner-${i % 3}`,
         payload,
-        nonce,
-      };
-      if (BigInt(`0x${blockHash(group, block)}`) <= vectorGenesis.target) break;
+      });
+      blocks.push(block);
+      prev = blockHash(group, block);
     }
-    blocks.push(block);
-    prev = blockHash(group, block);
+    return blocks;
   }
-  return blocks;
 }
 
-function record(blocks: Block[], factorsOf: 'talliers' | 'none' = 'talliers'): ElectionRecord {
-  const ballots = blocks.flatMap((b) => (b.payload.kind === 'ballot' ? [b.payload.ballot] : []));
-  const tally = tallyBallots(group, ballots);
-  const factors =
-    factorsOf === 'none'
-      ? []
-      : [secrets[0]!, secrets[1]!].map((s, i) =>
-          s.decryptionFactor(id, tally, undefined, fixedRandomness([fixedScalar(q, `protocol/factor/${i}`)])),
-        );
-  const result = factors.length
-    ? decryptTally(group, id, tally, ballots.length, [A.pk, B.pk], factors)
-    : null;
-  return buildRecord({ genesis: vectorGenesis, blocks, decFactors: factors, result });
+const keyPayload = (k: TallierPublicKey): Payload => ({ kind: 'tallier_key', key: k });
+
+function ballotsOf(blocks: readonly Block[]): Ballot[] {
+  return blocks.flatMap((b) => (b.payload.kind === 'ballot' ? [b.payload.ballot] : []));
 }
 
 export interface InvalidVector {
@@ -124,50 +146,71 @@ export interface InvalidVector {
   record: ElectionRecord;
 }
 
+const variant = (name: string, rule: string, error: string, record: ElectionRecord): InvalidVector => ({
+  name,
+  rule,
+  error,
+  record,
+});
+
+/** A fixed-width hex string with its last digit changed, still canonical in form. */
+function bumpLastDigit(hex: string): string {
+  return hex.slice(0, -1) + ((Number.parseInt(hex.at(-1)!, 16) + 1) % 16).toString(16);
+}
+
+// ── Version 1 ────────────────────────────────────────────────────────────────────────────────
+
+const V1 = new VectorElection(1);
+export const vectorGenesis: Genesis = V1.genesis;
+
+function recordV1(blocks: Block[], factorsOf: 'talliers' | 'none' = 'talliers'): ElectionRecord {
+  const { genesis, secrets, keys } = V1;
+  const ballots = ballotsOf(blocks);
+  const tally = tallyBallots(group, ballots);
+  const factors =
+    factorsOf === 'none'
+      ? []
+      : [secrets[0], secrets[1]].map((s, i) =>
+          s.decryptionFactor(genesis.id, tally, undefined, V1.rng(`factor/${i}`)),
+        );
+  const result = factors.length
+    ? decryptTally(group, genesis.id, tally, ballots.length, [keys[0].pk, keys[1].pk], factors)
+    : null;
+  return buildRecord({ genesis, blocks, decFactors: factors, result });
+}
+
 export function buildProtocolVectors(): { valid: ElectionRecord; invalid: InvalidVector[] } {
-  const honestBlocks = mineChain(HONEST);
-  const valid = record(honestBlocks);
-  const variant = (name: string, rule: string, error: string, r: ElectionRecord): InvalidVector => ({
-    name,
-    rule,
-    error,
-    record: r,
-  });
+  const { genesis, secrets, keys, honest } = V1;
+  const { id } = genesis;
+  const honestBlocks = V1.mineChain(honest);
+  const valid = recordV1(honestBlocks);
   const clone = () => structuredClone(valid);
 
   const lie = clone();
   lie.result = { yes: 2, no: 2, total: 4 };
   const foreign = clone();
-  const tally = tallyBallots(
-    group,
-    honestBlocks.flatMap((b) => (b.payload.kind === 'ballot' ? [b.payload.ballot] : [])),
-  );
-  const factorOfC = secrets[2]!.decryptionFactor(
-    id,
-    tally,
-    undefined,
-    fixedRandomness([fixedScalar(q, 'protocol/factor/C')]),
-  );
+  const tally = tallyBallots(group, ballotsOf(honestBlocks));
+  const factorOfC = secrets[2].decryptionFactor(id, tally, undefined, V1.rng('factor/C'));
   foreign.dec_factors[1] = encodeDecryptionFactor(group, factorOfC);
   const forged = clone();
-  const response = forged.dec_factors[0]!.dec_factor_poc.response;
-  forged.dec_factors[0]!.dec_factor_poc.response =
-    response.slice(0, -1) + ((Number.parseInt(response.at(-1)!, 16) + 1) % 16).toString(16);
+  forged.dec_factors[0]!.dec_factor_poc.response = bumpLastDigit(
+    forged.dec_factors[0]!.dec_factor_poc.response,
+  );
   const badWork = clone();
   const last = badWork.blocks.at(-1)!;
   for (let n = 0; ; n++) {
     last.nonce = n.toString(16).padStart(16, '0');
     const block = { ...honestBlocks.at(-1)!, nonce: BigInt(n) };
-    if (BigInt(`0x${blockHash(group, block)}`) > vectorGenesis.target) break;
+    if (BigInt(`0x${blockHash(group, block)}`) > genesis.target) break;
   }
 
-  const replayed = [...HONEST];
+  const replayed = [...honest];
   replayed[5] = replayed[4]!; // height 6 repeats height 5's ballot
-  const wrongKind = [...HONEST];
-  wrongKind[4] = keyPayload(C); // height 5 is a voting height
-  const tooLong = [...HONEST, { kind: 'confirmation' } as const];
-  const badBallot = [...HONEST];
-  const b = ballot(1, 0);
+  const wrongKind = [...honest];
+  wrongKind[4] = keyPayload(keys[2]); // height 5 is a voting height
+  const tooLong = [...honest, { kind: 'confirmation' } as const];
+  const badBallot = [...honest];
+  const b = V1.ballot(1, 0);
   badBallot[5] = { kind: 'ballot', ballot: { ...b, beta: group.mul(b.beta, group.g) } }; // now encrypts 1 with a proof for 0
 
   return {
@@ -201,33 +244,183 @@ export function buildProtocolVectors(): { valid: ElectionRecord; invalid: Invali
         'ballot-replay',
         'no ballot may repeat an earlier α on its branch (PROTOCOL §4.8)',
         'replay',
-        record(mineChain(replayed)),
+        recordV1(V1.mineChain(replayed)),
       ),
       variant(
         'wrong-payload-kind',
         'a voting height carries a ballot (PROTOCOL §1, §4.7)',
         'must carry a ballot',
-        record(mineChain(wrongKind), 'none'),
+        recordV1(V1.mineChain(wrongKind), 'none'),
       ),
       variant(
         'beyond-final-height',
         'no block above the final height (PROTOCOL §1, §4.3)',
         'final height',
-        record(mineChain(tooLong), 'none'),
+        recordV1(V1.mineChain(tooLong), 'none'),
       ),
       variant(
         'tampered-ballot',
         'a ballot proof must verify (CRYPTO §4)',
         'ballot.proof',
-        record(mineChain(badBallot), 'none'),
+        recordV1(V1.mineChain(badBallot), 'none'),
+      ),
+    ],
+  };
+}
+
+// ── Version 2 ────────────────────────────────────────────────────────────────────────────────
+
+const V2 = new VectorElection(2);
+export const vectorGenesisV2: Genesis = V2.genesis;
+/** The miner label of the rival final block: the honest last block re-mined by someone else. */
+export const RIVAL_MINER = 'late-runner';
+
+/**
+ * The version-2 election: the honest chain; its last block `final`; a rival final block (the same
+ * height-9 confirmation re-mined with another miner label, so the same tally); and the talliers'
+ * acceptances and factors of each. Nonce labels name the signer, the block ('final' or 'rival')
+ * and the round.
+ */
+function electionV2() {
+  const { genesis, secrets } = V2;
+  const { id } = genesis;
+  const blocks = V2.mineChain(V2.honest);
+  const lastBlock = blocks.at(-1)!;
+  const rivalBlock = V2.mine({
+    height: lastBlock.height,
+    prev: lastBlock.prev,
+    timestamp: lastBlock.timestamp,
+    miner: RIVAL_MINER,
+    payload: lastBlock.payload,
+  });
+  const rivalBlocks = [...blocks.slice(0, -1), rivalBlock];
+  const hashes = { final: blockHash(group, lastBlock), rival: blockHash(group, rivalBlock) };
+  const ballots = ballotsOf(blocks);
+  const tally: Ciphertext = tallyBallots(group, ballots);
+  const names = ['A', 'B', 'C'] as const;
+  const accept = (who: 0 | 1 | 2, block: keyof typeof hashes, round: number): Acceptance =>
+    secrets[who].accept(id, hashes[block], round, V2.rng(`acceptance/${names[who]}/${block}/${round}`));
+  const factor = (who: 0 | 1 | 2, block: keyof typeof hashes): DecryptionFactor =>
+    secrets[who].decryptionFactor(id, tally, hashes[block], V2.rng(`factor/${names[who]}/${block}`));
+  const talliers = [V2.keys[0].pk, V2.keys[1].pk];
+  const result = (factors: readonly DecryptionFactor[]) =>
+    decryptTally(group, id, tally, ballots.length, talliers, factors);
+  return { genesis, blocks, rivalBlocks, hashes, tally, accept, factor, result };
+}
+
+export function buildProtocolVectorsV2(): { valid: ElectionRecord; invalid: InvalidVector[] } {
+  const { genesis, blocks, rivalBlocks, hashes, tally, accept, factor, result } = electionV2();
+  const seal = [accept(0, 'final', 1), accept(1, 'final', 1)];
+  const factors = [factor(0, 'final'), factor(1, 'final')];
+  const record = (parts: {
+    blocks?: readonly Block[];
+    seal?: readonly Acceptance[];
+    factors?: readonly DecryptionFactor[];
+  }): ElectionRecord =>
+    buildRecord({
+      genesis,
+      blocks: parts.blocks ?? blocks,
+      seal: parts.seal ?? seal,
+      decFactors: parts.factors ?? factors,
+      result: result(factors),
+    });
+  const valid = record({});
+
+  const forged = record({});
+  const signature = forged.seal![1]!.signature;
+  signature.response = bumpLastDigit(signature.response);
+
+  // A version-1 factor of A for the same tally: its proof verifies under the version-1 tag.
+  const v1Factor = V2.secrets[0].decryptionFactor(genesis.id, tally, undefined, V2.rng('factor/A/v1'));
+
+  // A record whose format says version 1 around this version-2 election (no `seal`: the v1 keys).
+  const { seal: _seal, ...rest } = valid;
+  const mislabelled: ElectionRecord = { ...rest, format: RECORD_FORMATS[1] };
+
+  return {
+    valid,
+    invalid: [
+      variant(
+        'seal-missing-tallier',
+        'a seal holds one acceptance by every elected tallier (PROTOCOL §6.3, §8 step 4)',
+        'a seal needs every one',
+        record({ seal: [seal[0]!] }),
+      ),
+      variant(
+        'seal-from-non-tallier',
+        'only elected talliers accept (PROTOCOL §6.2, §8 step 4)',
+        'record.seal[1].pk: is not an elected tallier',
+        record({ seal: [seal[0]!, accept(2, 'final', 1)] }),
+      ),
+      variant(
+        'seal-duplicate-tallier',
+        'one acceptance per tallier in a seal (PROTOCOL §8 step 4)',
+        'has more than one acceptance',
+        record({ seal: [seal[0]!, seal[0]!] }),
+      ),
+      variant(
+        'seal-mixed-rounds',
+        'a seal is every tallier’s acceptance in one round (PROTOCOL §6.3, §8 step 4)',
+        'a seal is one round',
+        record({ seal: [seal[0]!, accept(1, 'final', 2)] }),
+      ),
+      variant(
+        'forged-acceptance',
+        'an acceptance carries a valid signature by its tallier key (CRYPTO §3.1)',
+        'record.seal[1].signature.response',
+        forged,
+      ),
+      variant(
+        'seal-of-replaced-chain',
+        'the seal names the record’s last block: a chain replaced after the result cannot stand (PROTOCOL §6.3, §8)',
+        'released after the result',
+        record({ blocks: rivalBlocks }),
+      ),
+      variant(
+        'factor-for-another-block',
+        'a version-2 factor names the record’s last block (PROTOCOL §7, §8 step 5)',
+        'record.dec_factors[1].final: names final block',
+        record({ factors: [factors[0]!, factor(1, 'rival')] }),
+      ),
+      variant(
+        'factor-without-final',
+        'a version-2 factor names its final block: a version-1 factor is refused (CRYPTO §5, §6)',
+        'record.dec_factors[0].final: is missing',
+        record({ factors: [v1Factor, factors[1]!] }),
+      ),
+      variant(
+        'factor-relabelled',
+        'a factor’s dec_factor_poc binds the final block it was made for (CRYPTO §5)',
+        'record.dec_factors[1].dec_factor_poc.challenge',
+        record({
+          blocks: rivalBlocks,
+          seal: [accept(0, 'rival', 1), accept(1, 'rival', 1)],
+          factors: [factor(0, 'rival'), { ...factors[1]!, final: hashes.rival }],
+        }),
+      ),
+      variant(
+        'factor-without-seal',
+        'talliers decrypt only a sealed final block (PROTOCOL §7, §8 step 4)',
+        'talliers decrypt only a sealed final block',
+        record({ seal: [] }),
+      ),
+      variant(
+        'genesis-version-mismatch',
+        'the genesis’s version is the record format’s (PROTOCOL §8 step 1)',
+        "record.genesis.version: is 2, but the record's format is version 1",
+        mislabelled,
       ),
     ],
   };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { valid, invalid } = buildProtocolVectors();
-  writeFileSync(RECORD_PATH, `${JSON.stringify(valid, null, 2)}\n`);
-  writeFileSync(INVALID_PATH, `${JSON.stringify(invalid, null, 2)}\n`);
-  console.log(`wrote ${RECORD_PATH} and ${INVALID_PATH}`);
+  const write = (path: string, value: unknown) => writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
+  const v1 = buildProtocolVectors();
+  write(RECORD_PATH, v1.valid);
+  write(INVALID_PATH, v1.invalid);
+  const v2 = buildProtocolVectorsV2();
+  write(RECORD_V2_PATH, v2.valid);
+  write(INVALID_V2_PATH, v2.invalid);
+  console.log(`wrote ${[RECORD_PATH, INVALID_PATH, RECORD_V2_PATH, INVALID_V2_PATH].join(', ')}`);
 }

@@ -157,7 +157,7 @@ function acceptanceChallenge(
 
 /** A block hash as its 32 bytes; anything else is a caller's bug (parsers check the form). */
 function hashBytes(hex: string): Buffer {
-  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error('a block hash must be 64 lowercase hex digits');
+  check(/^[0-9a-f]{64}$/.test(hex), 'final', 'must be a block hash: 64 lowercase hex digits');
   return Buffer.from(hex, 'hex');
 }
 

@@ -228,7 +228,7 @@ describe('peer API', { concurrency: false }, () => {
     assert.equal(before.sealed, null);
     assert.equal(before.awaiting.length, 1);
     // B has not seen the seal: the factor is refused, with the reason, and nothing is kept.
-    await assert.rejects(client.pushFactor(B, factor), /not sealed here yet/);
+    await assert.rejects(client.pushFactor(B, factor), /not sealed here/);
     assert.deepEqual(await client.factors(B), []);
     const acceptances = await client.acceptances(A);
     assert.equal(acceptances.length, 1, 'one tallier, one round');
@@ -354,12 +354,18 @@ describe('peer API', { concurrency: false }, () => {
       ...acceptance,
       signature: { ...acceptance.signature, response: (acceptance.signature.response + 1n) % group.q },
     });
-    // B already holds this tallier's round-1 acceptance of the same block: the same statement is known.
-    assert.equal((await post('/v1/acceptances', { acceptance: resigned })).body.status, 'known');
+    // B holds this tallier's round-1 acceptance of the same block, but a copy with a broken
+    // signature learns nothing from that: it is refused as a forgery.
+    assertRefused(
+      await post('/v1/acceptances', { acceptance: resigned }),
+      400,
+      /acceptance\.signature\.response/,
+    );
+    assert.equal((await post('/v1/acceptances', { acceptance: accepted })).body.status, 'known');
     assertRefused(
       await post('/v1/acceptances', { acceptance: { ...(accepted as object), round: 2 } }),
       400,
-      /acceptance\.round: comes after the seal in round 1/,
+      /acceptance\.signature\.challenge: is not the hash of the statement/, // the round is signed
     );
     assertRefused(
       await post('/v1/acceptances', { acceptance: { ...(accepted as object), round: 0 } }),

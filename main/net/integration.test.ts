@@ -182,7 +182,7 @@ describe('runners on a network', { concurrency: 1 }, () => {
           title: 'Hostile',
           talliers: 2,
           keyBlocks: 3,
-          voteBlocks: 8,
+          voteBlocks: 40,
           confirmations: 1,
           difficulty: '2^20',
         }),

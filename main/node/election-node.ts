@@ -241,10 +241,10 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     if (!final.talliers.includes(factor.pk)) {
       throw new ValidationError('dec_factor.pk', "is not an elected tallier of that final block's branch");
     }
-    if (!this.finality.sealOf(meta)) {
+    if (this.finality.sealOf(meta)?.final !== meta) {
       throw new ValidationError(
         'dec_factor.final',
-        "is not sealed here yet: its talliers' acceptances have not all arrived (send them first)",
+        "is not sealed here: its talliers' acceptances have not all arrived (send them first), or they sealed another final block",
       );
     }
     return this.factors.add(final, factor);

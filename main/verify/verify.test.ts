@@ -461,7 +461,21 @@ describe('verifyRecord: the seal and the final block (version 2)', () => {
       record({ seal: [seal[0]!, acceptanceOf(1, base.final, 2)] }),
       /^record\.seal\[1\]\.round: is 2: a seal is one round \(1\)/,
     );
-    await expectInvalid(record({ seal: [seal[0]!, { ...seal[1]!, round: 2 }] }), /^record\.seal\[1\]\.round/);
+    // The round is signed: changing it breaks the signature.
+    await expectInvalid(
+      record({ seal: [seal[0]!, { ...seal[1]!, round: 2 }] }),
+      /^record\.seal\[1\]\.signature\.challenge/,
+    );
+    await expectInvalid(
+      record({ seal: [acceptanceOf(0, base.final, 9), acceptanceOf(1, base.final, 9)] }),
+      /^record\.seal\[0\]\.round: must be at most 8/,
+    );
+    // A made-up acceptance naming another block is refused for its signature, not taken as a sign
+    // that the talliers sealed another branch.
+    await expectInvalid(
+      record({ seal: [seal[0]!, { ...seal[1]!, final: 'ab'.repeat(32) }] }),
+      /^record\.seal\[1\]\.signature\.challenge/,
+    );
     await expectInvalid(
       record({ seal: [seal[0]!, { ...seal[1]!, pk: A.pk }] }),
       /^record\.seal\[1\]\.(pk: has more than one|signature)/,
@@ -491,7 +505,7 @@ describe('verifyRecord: the seal and the final block (version 2)', () => {
     const last = blockHash(group, replaced[7]!);
     await expectInvalid(
       record({ blocks: replaced, seal: [acceptanceOf(0, last), acceptanceOf(1, last)] }),
-      /^record\.dec_factors\[0\]\.final: decrypts final block .*released after the result/,
+      /^record\.dec_factors\[0\]\.final: names final block [0-9a-f]{16}…, not [0-9a-f]{16}…, the sealed final block of this chain/,
     );
     // A factor relabelled with the new block: its proof bound the old one.
     await expectInvalid(

@@ -17,6 +17,7 @@
 // parsing); the worker parses the ballot again in full before checking its proof.
 import os from 'node:os';
 import { blockHash, parseBlock } from '../chain/block';
+import { MAX_ROUNDS } from '../chain/finality';
 import { type Genesis, parseGenesis } from '../chain/genesis';
 import { finalHeight, keyElectionHeight, lastVoteHeight, type Phase, phaseOf } from '../chain/phases';
 import { expectedPayload, MEDIAN_SPAN, medianTimePast } from '../chain/rules';
@@ -323,10 +324,15 @@ class RecordWalk {
     factorsJson.forEach((json, i) => {
       const field = `record.dec_factors[${i}]`;
       const factor = parseDecryptionFactor(group, json, field, 'untrusted', genesis.version);
-      if (factor.final !== undefined)
-        check(factor.final === lastBlock, `${field}.final`, replaced('decrypts', factor.final, lastBlock));
       check(talliers.includes(factor.pk), `${field}.pk`, 'is not an elected tallier');
       check(!factors.has(factor.pk), `${field}.pk`, 'has more than one factor');
+      if (factor.final !== undefined) {
+        check(
+          factor.final === lastBlock,
+          `${field}.final`,
+          `names final block ${factor.final.slice(0, 16)}…, not ${lastBlock.slice(0, 16)}…, the sealed final block of this chain: a factor counts only for the block it names`,
+        );
+      }
       verifyDecryptionFactor(group, genesis.id, this.tally, factor, field);
       factors.set(factor.pk, factor);
     });
@@ -368,20 +374,22 @@ class RecordWalk {
     sealJson.forEach((json, i) => {
       const field = `record.seal[${i}]`;
       const acceptance = parseAcceptance(group, json, field);
+      check(talliers.includes(acceptance.pk), `${field}.pk`, 'is not an elected tallier');
+      check(!signed.has(acceptance.pk), `${field}.pk`, 'has more than one acceptance');
+      check(acceptance.round <= MAX_ROUNDS, `${field}.round`, `must be at most ${MAX_ROUNDS}`);
+      // The signature first: "replaced" is said only of what a tallier really signed.
+      verifyAcceptance(group, genesis.id, acceptance, field);
       check(
         acceptance.final === lastBlock,
         `${field}.final`,
         replaced('accepts', acceptance.final, lastBlock),
       );
-      check(talliers.includes(acceptance.pk), `${field}.pk`, 'is not an elected tallier');
-      check(!signed.has(acceptance.pk), `${field}.pk`, 'has more than one acceptance');
       round ??= acceptance.round;
       check(
         acceptance.round === round,
         `${field}.round`,
         `is ${acceptance.round}: a seal is one round (${round})`,
       );
-      verifyAcceptance(group, genesis.id, acceptance, field);
       signed.add(acceptance.pk);
     });
     const missing = talliers.filter((pk) => !signed.has(pk));

@@ -1,6 +1,6 @@
 import type { ResultView } from '../../../main/api/contract';
 import { downloadFile } from '../../lib/browser';
-import { formatCount, percent } from '../../lib/format';
+import { formatCount, formatTime, percent, shortHash } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
 import { useApi, useDashboard } from '../../store';
 import { Card } from '../ui/Card';
@@ -29,7 +29,7 @@ export function ResultCard() {
           {formatCount(Math.max(0, finalHeight - height))} blocks from now. No one, talliers included, sees a
           single vote: only the total is decrypted.
         </p>
-        {result && result.talliers.length > 0 && <Talliers talliers={result.talliers} />}
+        {result && result.talliers.length > 0 && <Talliers talliers={result.talliers} accepting={false} />}
       </Card>
     );
   }
@@ -42,13 +42,20 @@ export function ResultCard() {
     >
       {result.result ? (
         <Tally {...result.result} />
-      ) : (
+      ) : result.seal ? (
         <p className="empty" role="status">
           Waiting for the talliers’ decryption factors (
           {result.talliers.filter((t) => t.factor === 'verified').length} of {result.talliers.length} in).
         </p>
+      ) : (
+        <p className="empty" role="status">
+          The talliers are agreeing on the final block ({result.talliers.filter((t) => t.accepted).length} of{' '}
+          {result.talliers.length} accepted it). Nothing is decrypted until every tallier has accepted the
+          same one.
+        </p>
       )}
-      <Talliers talliers={result.talliers} />
+      <Finality result={result} />
+      <Talliers talliers={result.talliers} accepting={result.seal === undefined} />
       {result.verification.message && <p className="verification-message">{result.verification.message}</p>}
       <div className="actions">
         <button
@@ -94,15 +101,61 @@ function Tally({ yes, no, total }: { yes: number; no: number; total: number }) {
   );
 }
 
-function Talliers({ talliers }: { talliers: ResultView['talliers'] }) {
+/**
+ * Why this result cannot change: the final block every tallier accepted (the seal), branches that
+ * arrived after it and were kept out, and what this runner's own tallier key decrypted.
+ */
+function Finality({ result }: { result: ResultView }) {
+  const { seal, lateBranches, myTallier } = result;
+  if (!seal && lateBranches.length === 0 && !myTallier) return null;
+  return (
+    <div className="finality">
+      {seal && (
+        <p className="sealed">
+          <span className="badge ok">final</span> Block {formatCount(seal.height)}{' '}
+          <code className="mono">{shortHash(seal.final)}</code> was accepted by every tallier
+          {seal.round > 1 ? ` (in round ${seal.round})` : ''}. No branch released later can change this
+          result.
+        </p>
+      )}
+      {lateBranches.map((b) => (
+        <p key={`${b.forkHeight}-${b.height}-${b.lastSeen}`} className="late-branch" role="note">
+          <span className="badge warn">kept out</span> A branch that arrived after the result (
+          {formatCount(b.blocks)} block{b.blocks === 1 ? '' : 's'}, forked at height{' '}
+          {formatCount(b.forkHeight)}, last at {formatTime(b.lastSeen)}) was ignored.
+        </p>
+      ))}
+      {myTallier?.decrypted && (
+        <p className="my-tallier">
+          Your tallier key decrypted the tally of block{' '}
+          <code className="mono">{shortHash(myTallier.decrypted)}</code> and will never decrypt another.
+        </p>
+      )}
+      {myTallier?.refusal && (
+        <p className="error-text" role="alert">
+          {myTallier.refusal}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** `accepting`: the chain is final and not sealed yet, so each tallier's acceptance is shown. */
+function Talliers({ talliers, accepting }: { talliers: ResultView['talliers']; accepting: boolean }) {
   return (
     <div className="talliers">
-      <h3>Talliers’ decryption factors</h3>
+      <h3>Talliers</h3>
       <ul>
         {talliers.map((t) => (
           <li key={t.key}>
             <code className="mono">{t.key}</code>
             {t.mine && <span className="badge you">you</span>}
+            {accepting &&
+              (t.accepted ? (
+                <span className="badge ok">accepted ✓</span>
+              ) : (
+                <span className="badge muted">accepting…</span>
+              ))}
             {t.factor === 'verified' ? (
               <span className="badge ok">verified ✓</span>
             ) : (
