@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -108,5 +108,59 @@ describe('election node', () => {
     } finally {
       await node.close();
     }
+  });
+
+  test('a tallier key that decrypted one tally never decrypts another: the node refuses, says why, and publishes nothing', async () => {
+    const dir = path.join(tmp, 'used-key');
+    // A key file that already decrypted some other final block (of this election or a copy of it).
+    const first = await ElectionNode.create(dir, genesis, { ...settings, mining: false });
+    await first.close();
+    const keyFile = path.join(dir, 'tallier-key.json');
+    const used = 'ab'.repeat(32);
+    const key = JSON.parse(readFileSync(keyFile, 'utf8'));
+    writeFileSync(keyFile, JSON.stringify({ ...key, decrypted: used }), { mode: 0o600 });
+
+    const node = await ElectionNode.open(dir);
+    const sealed = once(node, 'sealed');
+    node.startMining();
+    await sealed; // the lone tallier accepts its own final block: sealed at once
+    await new Promise((r) => setTimeout(r, 300)); // its duties run after the seal
+    assert.deepEqual(node.factors.factorsFor(node.chain.tip.hash), [], 'no factor made');
+    assert.equal(node.resultState()?.result, undefined);
+    assert.match(
+      node.tallierDuties().refusal ?? '',
+      /decrypted the tally of block abababababababab… and never decrypts another/,
+    );
+    assert.equal(node.tallierDuties().decrypted, used);
+    await node.close();
+    assert.equal(
+      JSON.parse(readFileSync(keyFile, 'utf8')).decrypted,
+      used,
+      'the key file still names the first block',
+    );
+  });
+
+  test('the key file records each acceptance and the one decryption before they leave, and survives a restart', async () => {
+    const dir = path.join(tmp, 'journal');
+    const node = await ElectionNode.create(dir, genesis, settings);
+    const result = once(node, 'result') as Promise<[ResultState]>;
+    node.startMining();
+    const [state] = await result;
+    const final = node.chain.tip.hash;
+    await node.close();
+    const file = JSON.parse(readFileSync(path.join(dir, 'tallier-key.json'), 'utf8'));
+    assert.deepEqual(Object.keys(file), ['secret_key', 'accepted', 'decrypted']);
+    assert.equal(file.decrypted, final);
+    assert.deepEqual(
+      file.accepted.map((a: { round: number; final: string }) => [a.round, a.final]),
+      [[1, final]],
+    );
+    assert.equal(state.factors[0]?.final, final, 'the factor names the sealed block');
+
+    const reopened = await ElectionNode.open(dir);
+    assert.equal(reopened.seal()?.final.hash, final, 'the seal is replayed from the log');
+    assert.equal(reopened.chain.lockedFinal?.hash, final);
+    assert.deepEqual(reopened.resultState()?.result, state.result);
+    await reopened.close();
   });
 });
