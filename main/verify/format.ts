@@ -32,5 +32,10 @@ function summaryLines(s: RecordSummary): string[] {
     `  chain:    height ${s.height} of ${s.finalHeight}, ${s.phase === 'final' ? 'final' : `next: ${s.phase} phase`}`,
     `  talliers: ${talliers}`,
     `  ballots:  ${s.ballots}, tally α ${s.tally.alpha.slice(0, 16)}… β ${s.tally.beta.slice(0, 16)}…`,
+    ...(s.version === 1
+      ? ['  protocol: version 1 (no seal: its final block was chosen by the lower hash)']
+      : s.sealedInRound !== undefined
+        ? [`  sealed:   every tallier accepted the last block (round ${s.sealedInRound}); factors name it`]
+        : []),
   ];
 }

@@ -143,7 +143,8 @@ describe('verifyRecord: complete and incomplete records', () => {
     assert.match(text, /^VERIFIED\n/);
     assert.match(text, /yes 3, no 1 \(4 ballots\)/);
     assert.match(text, /height 8 of 8, final/);
-    assert.ok(text.split('\n').length <= 8);
+    assert.match(text, /sealed: {3}every tallier accepted the last block \(round 1\)/);
+    assert.ok(text.split('\n').length <= 9);
     assert.equal(
       formatOutcome({ status: 'invalid', error: 'record.format: x' }),
       'INVALID — record.format: x',
