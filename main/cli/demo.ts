@@ -91,11 +91,19 @@ export const demoCommand: Command = {
 
       const alice = results.get('alice')!;
       const agree = [...results.values()].every(
-        (r) => JSON.stringify(r.result) === JSON.stringify(alice.result) && r.best === alice.best,
+        (r) =>
+          JSON.stringify(r.result) === JSON.stringify(alice.result) &&
+          r.best === alice.best &&
+          r.sealed?.final === alice.sealed?.final,
       );
       const { yes, no, total } = alice.result!;
+      const sealed = alice.sealed;
       console.log(
-        `\n${seconds()}s  all four runners decrypted the same tally: ${agree ? 'they agree' : 'THEY DISAGREE'}`,
+        `\n${seconds()}s  the talliers sealed block #${alice.height}${sealed && sealed.round > 1 ? ` (in round ${sealed.round})` : ''}: ` +
+          'every tallier accepted it before anyone decrypted, so no later branch can change the result',
+      );
+      console.log(
+        `${seconds()}s  all four runners decrypted the same tally: ${agree ? 'they agree' : 'THEY DISAGREE'}`,
       );
       console.log('');
       console.log(`        yes ${String(yes).padStart(3)}  ${'█'.repeat(Math.round((30 * yes) / total))}`);
