@@ -118,6 +118,14 @@ test.describe('the running election', () => {
     await expect(result).toContainText('Yes');
     await expect(result).toContainText(`${state.result!.result!.total.toLocaleString('en')} ballots counted`);
     await expect(result.getByText('verified ✓', { exact: true })).toHaveCount(3);
+    // Finality: the seal, a branch that arrived after the result, and this runner's one decryption.
+    await expect(result).toContainText(
+      'was accepted by every tallier. No branch released later can change this result.',
+    );
+    await expect(result.locator('.late-branch')).toContainText(
+      `A branch that arrived after the result (3 blocks, forked at height ${(state.chain!.height - 3).toLocaleString('en')}`,
+    );
+    await expect(result.locator('.my-tallier')).toContainText('and will never decrypt another');
 
     const ballots = page.locator('.ballots-card');
     await expect(ballots).toContainText(`${state.chain!.ballots.toLocaleString('en')} on the best chain`);
@@ -127,10 +135,12 @@ test.describe('the running election', () => {
     await expect(page.locator('.peer')).toHaveCount(4);
 
     await page.screenshot({ path: `${artifacts}dashboard-light.png`, fullPage: true });
+    await result.screenshot({ path: `${artifacts}result-card.png` });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: `${artifacts}dashboard-dark.png`, fullPage: true });
     await page.setViewportSize({ width: 480, height: 900 });
     await page.screenshot({ path: `${artifacts}dashboard-narrow.png`, fullPage: true });
+    await result.screenshot({ path: `${artifacts}result-card-narrow.png` });
     // Nothing wider than the narrow screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(480);
     expect(await page.evaluate(() => (window as unknown as { violations: string[] }).violations)).toEqual([]);
