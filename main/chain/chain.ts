@@ -58,7 +58,14 @@ export type AddResult =
    * The chain is final (a sealed final block is kept for ever) and this block is not on it: it
    * arrived after the result. Not stored; summarised in `lateBranches()`.
    */
-  | { readonly status: 'late'; readonly hash: string; readonly final: string; readonly reason: string };
+  | {
+      readonly status: 'late';
+      readonly hash: string;
+      readonly final: string;
+      readonly reason: string;
+      /** Offered late before: nothing was recorded again. */
+      readonly repeat: boolean;
+    };
 
 /** A branch that arrived after the chain was final, as far as it was seen. */
 export interface LateBranch {
@@ -74,8 +81,10 @@ export interface LateBranch {
   readonly lastSeen: number;
 }
 
-/** Late branches remembered for reporting (the oldest are forgotten first). */
+/** Late branches remembered for reporting (the least recently extended are forgotten first). */
 const MAX_LATE_BRANCHES = 16;
+/** Late block hashes remembered, so that a replayed one is recognised (the oldest forgotten first). */
+const MAX_LATE_SEEN = 4096;
 
 export interface BranchState {
   readonly tip: BlockMeta;
@@ -124,6 +133,7 @@ export class Chain {
   /** The sealed final block (version 2): best for ever. */
   private locked: BlockMeta | undefined;
   private readonly late = new Map<string, LateBranch>();
+  private readonly lateSeen = new Set<string>();
 
   constructor(
     readonly genesis: Genesis,
@@ -301,18 +311,26 @@ export class Chain {
     );
   }
 
-  /** Records a block offered after the chain became final, by the branch it belongs to. */
+  /**
+   * Records a block offered after the chain became final, by the branch it belongs to. A block
+   * seen late before (a bounded memory) is answered the same way and changes nothing: replaying
+   * one block costs a peer no work, so it must cost the runner none either.
+   */
   private refuseLate(hash: string, block: Block): AddResult {
     const final = this.locked!;
-    const parent = this.blocks.get(block.prev);
+    const reason = `arrived after the result: the chain is final at block ${final.hash.slice(0, 16)}… (height ${final.height}), sealed by its talliers`;
+    if (this.lateSeen.has(hash)) return { status: 'late', hash, final: final.hash, reason, repeat: true };
+    this.lateSeen.add(hash);
+    if (this.lateSeen.size > MAX_LATE_SEEN) this.lateSeen.delete(this.lateSeen.values().next().value!);
     const now = Date.now();
-    // A late block extends either the final chain's side (its parent is held) or a late branch
-    // already seen (its parent is that branch's tip), or starts one whose fork is unknown.
+    // A late block extends a late branch already seen (its parent is that branch's tip), or
+    // starts one: forked at its parent's height when the parent is held, else at an unknown
+    // height, reported as height − 1.
     const known = this.late.get(block.prev);
     if (known) this.late.delete(block.prev);
-    const forkHeight = known?.forkHeight ?? (parent ? parent.height : block.height - 1);
+    const parent = this.blocks.get(block.prev);
     this.late.set(hash, {
-      forkHeight,
+      forkHeight: known?.forkHeight ?? (parent ? parent.height : block.height - 1),
       height: block.height,
       tip: hash,
       blocks: (known?.blocks ?? 0) + 1,
@@ -320,12 +338,7 @@ export class Chain {
       lastSeen: now,
     });
     if (this.late.size > MAX_LATE_BRANCHES) this.late.delete(this.late.keys().next().value!);
-    return {
-      status: 'late',
-      hash,
-      final: final.hash,
-      reason: `arrived after the result: the chain is final at block ${final.hash.slice(0, 16)}… (height ${final.height}), sealed by its talliers`,
-    };
+    return { status: 'late', hash, final: final.hash, reason, repeat: false };
   }
 
   private forkPoint(a: BlockMeta, b: BlockMeta): BlockMeta {

@@ -69,6 +69,35 @@ describe('finality: the talliers seal one final block', () => {
       [[lastVote.height, lastVote.height + 1, 1]],
     );
     assert.equal(y.height, x.height);
+    // The same late block again is recognised: nothing is recorded twice.
+    const again = chain.add(late);
+    assert.equal(again.status === 'late' && again.repeat, true);
+    assert.equal(chain.lateBranches()[0]!.blocks, 1);
+  });
+
+  test('a copy of the key election (the height-T block re-mined with the same key) shares its rounds: no split for ever', () => {
+    const { chain, book, ends, accept, lastVote } = setup(1);
+    const [x] = ends as [BlockMeta];
+    // The attacker re-mines height 2 (T) with the same key payload and another label, then copies
+    // the ballots and mines a final block on the copy.
+    const [k1, k2, v1, v2] = chain.branch(lastVote);
+    let tip = extend(chain, k1!, k2!.block!.payload, { miner: 'copy' });
+    assert.notEqual(tip.hash, k2!.hash, 'another block at height T');
+    for (const m of [v1!, v2!]) tip = extend(chain, tip, m.block!.payload, { miner: 'copy' });
+    const z = extend(chain, tip, confirmation, { miner: 'copy' });
+    assert.equal(book.electionKeyOf(z), book.electionKeyOf(x), 'the same talliers, the same election key');
+    // Tallier 0 saw x first, tallier 1 saw z first: one round among the same talliers, split.
+    book.add(accept(0, x, 1));
+    book.add(accept(1, z, 1));
+    const expected = [x.hash, z.hash].sort()[0]!;
+    const pks = [0, 1].map((i) => accept(i, x, 1).pk);
+    assert.deepEqual(book.duty(pks[0]!, x, 1), { final: expected, round: 2 });
+    assert.deepEqual(book.duty(pks[1]!, z, 1), { final: expected, round: 2 });
+    const chosen = expected === x.hash ? x : z;
+    book.add(accept(0, chosen, 2));
+    book.add(accept(1, chosen, 2));
+    assert.equal(book.sealOf(x)?.final, chosen);
+    assert.equal(book.sealOf(z)?.final, chosen, 'the seal holds on both copies');
   });
 
   test('locking a side branch moves the best tip to it: a sealed block beats first-seen', () => {

@@ -14,8 +14,12 @@
 // An honest tallier signs one acceptance per round and moves on only after seeing a round that
 // did not agree, so no two blocks are ever sealed for one set of talliers. A runner that knows a
 // seal keeps that final block for ever: later branches are kept out, whatever their hash or work.
-// Talliers decrypt only a sealed block. All of this is per key election ("anchor": the branch's
-// block at height T), because branches that differ there have different talliers.
+// Talliers decrypt only a sealed block. All of this is per set of talliers, named by their election
+// key (the product of their keys): branches that differ at or below height T may elect other
+// talliers, and branches that elect the same ones (say a copy of the block at height T with the
+// same key payload) must share their rounds, or a copy could split the talliers for ever.
+
+import { toHex } from '../crypto/bigint';
 import { check, ValidationError } from '../crypto/errors';
 import type { Group } from '../crypto/group';
 import { verifyAcceptance } from '../crypto/tallier';
@@ -47,7 +51,7 @@ type Round = Map<bigint, Acceptance>;
  */
 export const MAX_ROUNDS = 8;
 
-interface AnchorState {
+interface TalliersState {
   readonly talliers: readonly bigint[];
   /** Acceptances by round (1, 2, …), each by tallier. */
   readonly rounds: Round[];
@@ -55,7 +59,8 @@ interface AnchorState {
 }
 
 export class FinalityBook {
-  private readonly anchors = new Map<string, AnchorState>();
+  /** By election key (hex). */
+  private readonly elections = new Map<string, TalliersState>();
 
   constructor(
     private readonly group: Group,
@@ -63,10 +68,10 @@ export class FinalityBook {
     private readonly chain: Chain,
   ) {}
 
-  /** The seal of the key election through `final`, if its talliers sealed one (undefined below T). */
+  /** The seal of the talliers of the branch through `final`, if they sealed one (undefined below T). */
   sealOf(final: BlockMeta): Seal | undefined {
-    const anchor = this.chain.ancestorAt(final, keyElectionHeight(this.chain.genesis));
-    return anchor && this.anchors.get(anchor.hash)?.seal;
+    if (final.height < keyElectionHeight(this.chain.genesis)) return undefined;
+    return this.elections.get(this.electionKeyOf(final))?.seal;
   }
 
   /**
@@ -132,8 +137,10 @@ export class FinalityBook {
    * a receiver can take them): at most MAX_ROUNDS × n_talliers.
    */
   acceptancesOf(final: BlockMeta): Acceptance[] {
-    const anchor = this.chain.ancestorAt(final, keyElectionHeight(this.chain.genesis));
-    return (anchor && this.anchors.get(anchor.hash)?.rounds.flatMap((round) => [...round.values()])) ?? [];
+    if (final.height < keyElectionHeight(this.chain.genesis)) return [];
+    return (
+      this.elections.get(this.electionKeyOf(final))?.rounds.flatMap((round) => [...round.values()]) ?? []
+    );
   }
 
   /** What tallier `pk` signed in `round` of the key election through `final`, if held. */
@@ -163,18 +170,21 @@ export class FinalityBook {
     return 0;
   }
 
-  /** The block at height T of the branch through `meta`: it fixes the branch's talliers. */
-  anchorOf(meta: BlockMeta): BlockMeta {
-    return this.chain.ancestorAt(meta, keyElectionHeight(this.chain.genesis))!;
+  /**
+   * The election key of the branch through `meta` (at or above height T), in hex: it names the
+   * branch's set of talliers, and so the rounds they share.
+   */
+  electionKeyOf(meta: BlockMeta): string {
+    return toHex(this.chain.electionOf(meta).key, this.chain.group.byteWidth * 2);
   }
 
-  private stateOf(final: BlockMeta): AnchorState {
-    const anchor = this.anchorOf(final);
-    let state = this.anchors.get(anchor.hash);
+  private stateOf(final: BlockMeta): TalliersState {
+    const key = this.electionKeyOf(final);
+    let state = this.elections.get(key);
     if (!state) {
       const talliers = this.chain.electionOf(final).election.talliers.map((k) => k.pk);
       state = { talliers, rounds: [] };
-      this.anchors.set(anchor.hash, state);
+      this.elections.set(key, state);
     }
     return state;
   }

@@ -114,7 +114,7 @@ export const demoCommand: Command = {
       console.log('');
 
       await cluster.stopAll();
-      const node = await ElectionNode.open(cluster.member('alice').dir, {});
+      const node = await ElectionNode.open(cluster.member('alice').dir, {}, { inspect: true });
       const record = node.exportRecord();
       await node.close();
       const outcome = await verifyRecord(record);

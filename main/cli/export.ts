@@ -14,7 +14,7 @@ export const exportCommand: Command = {
   ].join('\n'),
   options: ['name', 'data-dir', 'output'],
   async run(values) {
-    const node = await ElectionNode.open(dataDirOf(values), {});
+    const node = await ElectionNode.open(dataDirOf(values), {}, { inspect: true });
     try {
       const text = `${JSON.stringify(node.exportRecord(), null, 2)}\n`;
       if (values.output) {

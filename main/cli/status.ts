@@ -26,7 +26,7 @@ export const statusCommand: Command = {
     let source: string;
     let node: ElectionNode | undefined;
     try {
-      node = await ElectionNode.open(dir, {});
+      node = await ElectionNode.open(dir, {}, { inspect: true });
       status = statusOf(node);
       result = resultOf(node);
       source = `data folder ${dir}`;

@@ -37,6 +37,11 @@ const CHAIN_PAGE = 100;
 const SYNC_OVERLAP = 16;
 /** Ancestors fetched one by one for an orphan before leaving the rest to a full sync. */
 const MAX_ANCESTOR_FETCH = 32;
+/**
+ * Blocks fetched one by one for a final block that an acceptance names (a rival branch another
+ * tallier saw first): 1,000 blocks of at most 16 KiB are held in memory at most.
+ */
+const MAX_BRANCH_FETCH = 1000;
 
 export class Network {
   private readonly node: ElectionNode;
@@ -214,12 +219,45 @@ export class Network {
     for (const acceptance of await this.client.acceptances(peer)) {
       const final = (acceptance as { final?: unknown } | null)?.final;
       if (typeof final === 'string' && /^[0-9a-f]{64}$/.test(final) && !this.node.chain.has(final)) {
-        await this.fetchAncestors(final, peer);
+        await this.fetchBranch(final, peer);
       }
       try {
         await this.node.submitAcceptance(acceptance);
       } catch (error) {
         this.log(`peer ${peer} sent a refused acceptance: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /**
+   * The branch ending in `tip`, which may be off the peer's best chain (so a chain sync would not
+   * bring it): walked back one block at a time until it meets a block held, at most
+   * MAX_BRANCH_FETCH blocks, then submitted oldest first. Stops at the first block the peer does
+   * not have or that is refused: a made-up hash costs one request. Never starts another sync (it
+   * runs inside one).
+   */
+  private async fetchBranch(tip: string, peer: string): Promise<void> {
+    const blocks: unknown[] = [];
+    for (let wanted = tip; !this.node.chain.has(wanted) && !this.closed; ) {
+      if (blocks.length >= MAX_BRANCH_FETCH) {
+        this.log(
+          `the branch of ${tip.slice(0, 12)}… from ${peer} is deeper than ${MAX_BRANCH_FETCH} blocks: not fetched`,
+        );
+        return;
+      }
+      const block = await this.client.block(peer, wanted);
+      const prev = (block as { prev?: unknown } | undefined)?.prev;
+      if (block === undefined || typeof prev !== 'string') return;
+      blocks.push(block);
+      wanted = prev;
+    }
+    for (const block of blocks.reverse()) {
+      const result = await this.node.submitBlock(block, 'sync');
+      if (result.status !== 'added' && result.status !== 'known') {
+        this.log(
+          `peer ${peer} sent a block refused as ${result.status}${'reason' in result ? `: ${result.reason}` : ''}`,
+        );
+        return;
       }
     }
   }

@@ -6,8 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { encodeBlock } from '../chain/block';
+import { Chain } from '../chain/chain';
 import type { ResultState } from '../chain/results';
-import { testGenesis } from '../chain/testing';
+import { ballotPayload, confirmation, extend, keyPayload, testGenesis } from '../chain/testing';
 import { ElectionNode } from './election-node';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'oe-node-'));
@@ -162,5 +164,36 @@ describe('election node', () => {
     assert.equal(reopened.chain.lockedFinal?.hash, final);
     assert.deepEqual(reopened.resultState()?.result, state.result);
     await reopened.close();
+  });
+
+  test('opened for inspection (status, export), a tallier at the final height signs and decrypts nothing', async () => {
+    const dir = path.join(tmp, 'inspect');
+    const created = await ElectionNode.create(dir, genesis, { ...settings, mining: false });
+    const key = created.tallierKey;
+    await created.close();
+    // Its whole election, mined elsewhere with its key, arrives while the folder is inspected.
+    const chain = new Chain(genesis);
+    let tip = chain.genesisMeta;
+    while (tip.height < chain.finalHeight) {
+      const h = tip.height + 1;
+      tip = extend(
+        chain,
+        tip,
+        h <= genesis.nTalliersBlocks ? keyPayload(key) : h <= 7 ? ballotPayload(chain, tip, 1) : confirmation,
+      );
+    }
+    const inspected = await ElectionNode.open(dir, {}, { inspect: true });
+    for (const m of chain.branch()) await inspected.submitBlock(encodeBlock(genesis.group, m.block!), 'sync');
+    assert.equal(inspected.chain.tip.height, inspected.chain.finalHeight);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(inspected.acceptances(), []);
+    await inspected.close();
+    const file = JSON.parse(readFileSync(path.join(dir, 'tallier-key.json'), 'utf8'));
+    assert.deepEqual([file.accepted, file.decrypted], [[], null]);
+    // Run for real: it accepts, seals (the only tallier) and decrypts.
+    const running = await ElectionNode.open(dir);
+    const [state] = (await once(running, 'result')) as [ResultState];
+    assert.deepEqual(state.result, { yes: 5, no: 0, total: 5 });
+    await running.close();
   });
 });

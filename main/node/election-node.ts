@@ -100,6 +100,8 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     private readonly log: RecordLog,
     private readonly journal: TallierJournal,
     private settingsValue: NodeSettings,
+    /** Opened for inspection: no tallier duty is ever done. */
+    private readonly inspecting: boolean,
   ) {
     super();
     this.chain = new Chain(genesis);
@@ -126,7 +128,15 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
    * Opens a data directory: the genesis, the tallier key (made on first use, file mode 0600), the
    * settings (overridden by `settings`), and the chain replayed from the block log.
    */
-  static async open(dir: string, settings: Partial<NodeSettings> = {}): Promise<ElectionNode> {
+  /**
+   * `inspect`: opened to be looked at (`status`, `export`), not run: the tallier key signs and
+   * decrypts nothing, whatever the chain holds.
+   */
+  static async open(
+    dir: string,
+    settings: Partial<NodeSettings> = {},
+    options: { readonly inspect?: boolean } = {},
+  ): Promise<ElectionNode> {
     const { dataDir, warnings } = await DataDir.open(dir);
     try {
       const genesisFile = await dataDir.load('genesis');
@@ -144,7 +154,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       const merged = { name: 'runner', mining: true, threads: 1, ...saved, ...settings };
       await dataDir.save('settings', merged);
       const opened = await dataDir.openBlockLog();
-      const node = new ElectionNode(genesis, dataDir, opened.log, journal, merged);
+      const node = new ElectionNode(genesis, dataDir, opened.log, journal, merged, options.inspect ?? false);
       node.startupWarnings.push(...warnings, ...opened.warnings);
       node.replay(opened.records);
       node.afterFinality();
@@ -206,8 +216,10 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   async submitBlock(value: unknown, source: BlockSource = 'push'): Promise<AddResult> {
     const block = source === 'self' ? (value as Block) : parseBlock(this.genesis.group, value);
     const result = this.chain.add(block);
-    if (result.status === 'late')
+    if (result.status === 'late' && !result.repeat) {
       this.warn(`block ${result.hash.slice(0, 16)}… (height ${block.height}) kept out: ${result.reason}`);
+      this.emit('late', result.hash, block.height);
+    }
     if (result.status !== 'added') return result;
     await this.log.appendMany(
       result.added.map((m) => ({ type: 'block', block: encodeBlock(this.genesis.group, m.block!) })),
@@ -335,7 +347,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
 
   /** Signs what the finality rounds ask of this tallier, then decrypts the sealed tally. */
   private async doDuties(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.inspecting) return;
     const pk = this.tallier.publicKey;
     const seal = this.seal();
     if (seal) {
@@ -344,10 +356,10 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     }
     const tip = this.chain.tip;
     if (tip.height !== this.chain.finalHeight) return;
-    const anchor = this.finality.anchorOf(tip).hash;
-    const lastRound = Math.max(this.journal.lastRound(anchor), this.finality.lastRound(pk, tip));
+    const electionKey = this.finality.electionKeyOf(tip);
+    const lastRound = Math.max(this.journal.lastRound(electionKey), this.finality.lastRound(pk, tip));
     // Recorded but never sent (a crash between the two): sign the same block in the same round.
-    const recorded = lastRound > 0 ? this.journal.acceptedIn(anchor, lastRound) : undefined;
+    const recorded = lastRound > 0 ? this.journal.acceptedIn(electionKey, lastRound) : undefined;
     if (recorded && !this.finality.signedBy(pk, tip, lastRound)) {
       await this.storeAcceptance(this.tallier.accept(this.genesis.id, recorded, lastRound));
       return;
@@ -355,7 +367,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     const duty = this.finality.duty(pk, tip, lastRound);
     if (!duty) return;
     // Durable first: after a crash the key file says what this key signed in this round.
-    await this.journal.recordAcceptance({ anchor, round: duty.round, final: duty.final });
+    await this.journal.recordAcceptance({ electionKey, round: duty.round, final: duty.final });
     await this.storeAcceptance(this.tallier.accept(this.genesis.id, duty.final, duty.round));
   }
 

@@ -10,7 +10,8 @@ import { TallierJournal } from './tallier-journal';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'oe-journal-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const group = Group.default();
-const [X, Y, K] = ['aa', 'bb', 'cc'].map((b) => b.repeat(32)) as [string, string, string];
+const [X, Y] = ['aa', 'bb'].map((b) => b.repeat(32)) as [string, string];
+const K = 'cc'.repeat(256); // an election key's hex
 
 describe('the tallier journal (tallier-key.json)', () => {
   test('one acceptance per round, one decryption ever; both survive a reopen; the file stays 0600', async () => {
@@ -18,10 +19,13 @@ describe('the tallier journal (tallier-key.json)', () => {
     let { dataDir } = await DataDir.open(dir);
     let journal = await TallierJournal.open(dataDir, group);
     const pk = journal.key.publicKey;
-    await journal.recordAcceptance({ anchor: K, round: 1, final: X });
-    await journal.recordAcceptance({ anchor: K, round: 1, final: X }); // the same again: a no-op
-    await assert.rejects(journal.recordAcceptance({ anchor: K, round: 1, final: Y }), /never signs another/);
-    await journal.recordAcceptance({ anchor: K, round: 2, final: Y });
+    await journal.recordAcceptance({ electionKey: K, round: 1, final: X });
+    await journal.recordAcceptance({ electionKey: K, round: 1, final: X }); // the same again: a no-op
+    await assert.rejects(
+      journal.recordAcceptance({ electionKey: K, round: 1, final: Y }),
+      /never signs another/,
+    );
+    await journal.recordAcceptance({ electionKey: K, round: 2, final: Y });
     assert.equal(journal.lastRound(K), 2);
     await journal.recordDecryption(Y);
     await journal.recordDecryption(Y);
@@ -48,7 +52,7 @@ describe('the tallier journal (tallier-key.json)', () => {
     await dataDir.close(); // every save now fails
     await assert.rejects(journal.recordDecryption(X));
     assert.equal(journal.decrypted, undefined);
-    await assert.rejects(journal.recordAcceptance({ anchor: K, round: 1, final: X }));
+    await assert.rejects(journal.recordAcceptance({ electionKey: K, round: 1, final: X }));
     assert.equal(journal.acceptedIn(K, 1), undefined);
   });
 
@@ -69,7 +73,7 @@ describe('the tallier journal (tallier-key.json)', () => {
     assert.equal(old.lastRound(K), 0);
     await dataDir.save('tallierKey', {
       secret_key: secret,
-      accepted: [{ anchor: K, round: 0, final: X }],
+      accepted: [{ election_key: K, round: 0, final: X }],
       decrypted: null,
     });
     await assert.rejects(TallierJournal.open(dataDir, group), /accepted\[0\]\.round/);

@@ -5,7 +5,7 @@
 // re-join with the same folder, a request through the API), the key file says what the key has
 // already done, and the node refuses to do anything else with it.
 //
-//   tallier-key.json = { "secret_key": hex, "accepted": [ { anchor, round, final } … ], "decrypted": hash | null }
+//   tallier-key.json = { "secret_key": hex, "accepted": [ { election_key, round, final } … ], "decrypted": hash | null }
 import { toHex } from '../crypto/bigint';
 import { exactObject, fixedHex, parseHash } from '../crypto/codec';
 import { check } from '../crypto/errors';
@@ -14,8 +14,8 @@ import { TallierSecretKey } from '../crypto/tallier';
 import type { DataDir } from '../store/data-dir';
 
 export interface AcceptanceEntry {
-  /** The branch's block at height T: which key election (set of talliers) the round belongs to. */
-  readonly anchor: string;
+  /** The election key (hex) of the talliers whose round this is. */
+  readonly electionKey: string;
   readonly round: number;
   /** The accepted final block. */
   readonly final: string;
@@ -48,7 +48,7 @@ export class TallierJournal {
     const x = fixedHex(o.secret_key, group.byteWidth * 2, `${FILE}.secret_key`);
     check(Array.isArray(o.accepted ?? []), `${FILE}.accepted`, 'must be an array');
     const accepted = ((o.accepted ?? []) as unknown[]).map((entry, i) =>
-      parseEntry(entry, `${FILE}.accepted[${i}]`),
+      parseEntry(entry, `${FILE}.accepted[${i}]`, group.byteWidth),
     );
     const decrypted = o.decrypted == null ? undefined : parseHash(o.decrypted, `${FILE}.decrypted`);
     return new TallierJournal(dataDir, TallierSecretKey.fromSecret(group, x), accepted, decrypted);
@@ -64,22 +64,22 @@ export class TallierJournal {
     return this.accepted;
   }
 
-  /** The last round this key signed in the key election `anchor` (0: none). */
-  lastRound(anchor: string): number {
-    return this.accepted.reduce((r, e) => (e.anchor === anchor && e.round > r ? e.round : r), 0);
+  /** The last round this key signed among the talliers of `electionKey` (0: none). */
+  lastRound(electionKey: string): number {
+    return this.accepted.reduce((r, e) => (e.electionKey === electionKey && e.round > r ? e.round : r), 0);
   }
 
-  /** What this key accepted in `round` of `anchor`, if anything. */
-  acceptedIn(anchor: string, round: number): string | undefined {
-    return this.accepted.find((e) => e.anchor === anchor && e.round === round)?.final;
+  /** What this key accepted in `round` among the talliers of `electionKey`, if anything. */
+  acceptedIn(electionKey: string, round: number): string | undefined {
+    return this.accepted.find((e) => e.electionKey === electionKey && e.round === round)?.final;
   }
 
   /**
-   * Records, durably, that this key accepts `final` in `round` of `anchor`. Refuses a different
+   * Records, durably, that this key accepts `final` in `round` among the talliers of `electionKey`. Refuses a different
    * block for a round already signed (that would be equivocation); the same one again is a no-op.
    */
   async recordAcceptance(entry: AcceptanceEntry): Promise<void> {
-    const earlier = this.acceptedIn(entry.anchor, entry.round);
+    const earlier = this.acceptedIn(entry.electionKey, entry.round);
     if (earlier === entry.final) return;
     if (earlier !== undefined)
       throw new Error(
@@ -109,21 +109,21 @@ export class TallierJournal {
     const { group } = this.key;
     return this.dataDir.save('tallierKey', {
       secret_key: toHex(this.key.exportSecret(), group.byteWidth * 2),
-      accepted,
+      accepted: accepted.map((e) => ({ election_key: e.electionKey, round: e.round, final: e.final })),
       decrypted: decrypted ?? null,
     });
   }
 }
 
-function parseEntry(value: unknown, field: string): AcceptanceEntry {
-  const o = exactObject(value, field, ['anchor', 'round', 'final']);
+function parseEntry(value: unknown, field: string, width: number): AcceptanceEntry {
+  const o = exactObject(value, field, ['election_key', 'round', 'final']);
   check(
     typeof o.round === 'number' && Number.isSafeInteger(o.round) && o.round >= 1,
     `${field}.round`,
     'must be a whole number ≥ 1',
   );
   return {
-    anchor: parseHash(o.anchor, `${field}.anchor`),
+    electionKey: toHex(fixedHex(o.election_key, width * 2, `${field}.election_key`), width * 2),
     round: o.round as number,
     final: parseHash(o.final, `${field}.final`),
   };

@@ -471,6 +471,13 @@ describe('verifyRecord: the seal and the final block (version 2)', () => {
       record({ seal: [acceptanceOf(0, base.final, 9), acceptanceOf(1, base.final, 9)] }),
       /^record\.seal\[0\]\.round: must be at most 8/,
     );
+    // One tallier's genuine acceptance of a rival (a split round 1 is public) is no evidence that
+    // the talliers sealed another branch: a plain mismatch, not "replaced".
+    const error = await expectInvalid(
+      record({ seal: [seal[0]!, acceptanceOf(1, 'cd'.repeat(32))] }),
+      /^record\.seal\[1\]\.final: names block cdcdcdcdcdcdcdcd…, not [0-9a-f]{16}…: a seal names the chain's last block$/,
+    );
+    assert.doesNotMatch(error, /replaced|released/);
     // A made-up acceptance naming another block is refused for its signature, not taken as a sign
     // that the talliers sealed another branch.
     await expectInvalid(

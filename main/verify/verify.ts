@@ -371,26 +371,38 @@ class RecordWalk {
     const { group } = genesis;
     const signed = new Set<bigint>();
     let round: number | undefined;
-    sealJson.forEach((json, i) => {
+    const acceptances = sealJson.map((json, i) => {
       const field = `record.seal[${i}]`;
       const acceptance = parseAcceptance(group, json, field);
       check(talliers.includes(acceptance.pk), `${field}.pk`, 'is not an elected tallier');
       check(!signed.has(acceptance.pk), `${field}.pk`, 'has more than one acceptance');
       check(acceptance.round <= MAX_ROUNDS, `${field}.round`, `must be at most ${MAX_ROUNDS}`);
-      // The signature first: "replaced" is said only of what a tallier really signed.
       verifyAcceptance(group, genesis.id, acceptance, field);
+      signed.add(acceptance.pk);
+      return acceptance;
+    });
+    // "Replaced" only on evidence: every tallier of this chain signed another final block in one
+    // round, i.e. they sealed (and so decrypted) another branch. Anything less is a plain mismatch.
+    const other = acceptances.find((a) => a.final !== lastBlock);
+    if (other) {
+      const sealedOther =
+        acceptances.length === talliers.length &&
+        acceptances.every((a) => a.final === other.final && a.round === other.round);
       check(
-        acceptance.final === lastBlock,
-        `${field}.final`,
-        replaced('accepts', acceptance.final, lastBlock),
+        false,
+        `record.seal[${acceptances.indexOf(other)}].final`,
+        sealedOther
+          ? replaced('accepts', other.final, lastBlock)
+          : `names block ${other.final.slice(0, 16)}…, not ${lastBlock.slice(0, 16)}…: a seal names the chain's last block`,
       );
+    }
+    acceptances.forEach((acceptance, i) => {
       round ??= acceptance.round;
       check(
         acceptance.round === round,
-        `${field}.round`,
+        `record.seal[${i}].round`,
         `is ${acceptance.round}: a seal is one round (${round})`,
       );
-      signed.add(acceptance.pk);
     });
     const missing = talliers.filter((pk) => !signed.has(pk));
     check(
