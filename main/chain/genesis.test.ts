@@ -45,6 +45,10 @@ describe('genesis', () => {
     refuses(() => testGenesis({ nVoteBlocks: 100_001 }), 'genesis.n_vote_blocks');
     refuses(() => testGenesis({ confirmations: -1 }), 'genesis.confirmations');
     refuses(() => testGenesis({ target: MIN_TARGET - 1n }), 'genesis.target');
+    // The bound is 2^222 − 1 exactly (PROTOCOL §2): its work is 2^34 expected hashes, the most allowed.
+    assert.equal(MIN_TARGET, (1n << 222n) - 1n);
+    assert.equal(testGenesis({ target: (1n << 222n) - 1n }).target, MIN_TARGET);
+    assert.throws(() => testGenesis({ target: (1n << 222n) - 2n }), /must be in \[2\^222 − 1, 2\^256 − 1\]/);
     refuses(() => testGenesis({ target: MAX_TARGET + 1n }), 'genesis.target');
     refuses(() => testGenesis({ createdAt: -1 }), 'genesis.created_at');
   });

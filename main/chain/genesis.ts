@@ -111,7 +111,7 @@ function checkParams(g: ElectionParams): void {
   check(
     g.target >= MIN_TARGET && g.target <= MAX_TARGET,
     'genesis.target',
-    `must be in [2^256/2^${LIMITS.maxExpectedHashesLog2}, 2^256): at most 2^${LIMITS.maxExpectedHashesLog2} expected hashes per block`,
+    `must be in [2^${256 - LIMITS.maxExpectedHashesLog2} − 1, 2^256 − 1]: at most 2^${LIMITS.maxExpectedHashesLog2} expected hashes per block`,
   );
   check(
     Number.isSafeInteger(g.createdAt) && g.createdAt >= 0,
