@@ -122,7 +122,16 @@ export class Group implements GroupParams {
     return this.backend.pow(base, exponent);
   }
 
-  /** g^exponent, from the fixed-base table. */
+  /**
+   * g^exponent for a secret exponent (a tallier's key or nonce): through the backend, whose
+   * OpenSSL path is constant-time, never through the fixed-base table, whose memory accesses
+   * depend on the exponent's bytes.
+   */
+  powSecret(exponent: bigint): bigint {
+    return this.backend.pow(this.g, exponent);
+  }
+
+  /** g^exponent, from the fixed-base table (variable time: public or ballot exponents only). */
   powG(exponent: bigint): bigint {
     return this.fixedPow(this.g, exponent);
   }

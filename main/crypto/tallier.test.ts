@@ -66,4 +66,26 @@ describe('tallier keys and pk_pok', () => {
     assert.throws(() => TallierSecretKey.fromSecret(group, 0n), ValidationError);
     assert.throws(() => TallierSecretKey.fromSecret(group, group.q), ValidationError);
   });
+
+  test('secret exponents (the key, every nonce) never go through the variable-time fixed-base table', () => {
+    const powG = group.powG;
+    const used: bigint[] = [];
+    // Record every exponent that reaches the table while the key works.
+    group.powG = (exponent: bigint) => {
+      used.push(exponent);
+      return powG.call(group, exponent);
+    };
+    try {
+      const key = TallierSecretKey.generate(group);
+      const proven = key.provePossession(context);
+      const tally = { alpha: group.powSecret(5n), beta: group.powSecret(7n) };
+      key.decryptionFactor(context, tally, 'ab'.repeat(32));
+      key.accept(context, 'ab'.repeat(32), 1);
+      assert.equal(used.length, 0, 'no secret exponent reached powG');
+      verifyPkPok(group, context, proven); // verification (public exponents) may use the table
+      assert.ok(used.length > 0);
+    } finally {
+      group.powG = powG;
+    }
+  });
 });

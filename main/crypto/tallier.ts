@@ -11,7 +11,11 @@ import { fiatShamirChallenge, PROOF_TAGS } from './transcript';
 import type { Acceptance, Ciphertext, DecryptionFactor, TallierPublicKey } from './types';
 
 /**
- * A tallier's secret key. The scalar lives in a private field: the object prints as redacted,
+ * A tallier's secret key. Every exponent it uses is secret (x, and each nonce w, which would give
+ * x away through s = w + c·x), so every exponentiation goes through `powSecret`/`pow`, the
+ * backend's constant-time path, never through a fixed-base table (docs/CRYPTO.md §8).
+ *
+ * The scalar lives in a private field: the object prints as redacted,
  * refuses JSON.stringify, and gives the number out only through `exportSecret()`, which the key
  * store calls to write its 0600 file.
  */
@@ -24,7 +28,7 @@ export class TallierSecretKey {
     x: bigint,
   ) {
     this.#x = x;
-    this.publicKey = group.powG(x);
+    this.publicKey = group.powSecret(x);
   }
 
   static generate(group: Group, rng: Randomness = systemRandomness): TallierSecretKey {
@@ -48,7 +52,7 @@ export class TallierSecretKey {
   provePossession(context: Uint8Array, rng: Randomness = systemRandomness): TallierPublicKey {
     const { group } = this;
     const w = rng.scalar(group.q);
-    const commitment = group.powG(w);
+    const commitment = group.powSecret(w);
     const challenge = fiatShamirChallenge(group, PROOF_TAGS.pkPok, context, [this.publicKey, commitment]);
     const response = (w + challenge * this.#x) % group.q;
     return { pk: this.publicKey, pkPok: { commitment, challenge, response } };
@@ -73,7 +77,7 @@ export class TallierSecretKey {
     const { group } = this;
     const factor = group.pow(tally.alpha, this.#x);
     const w = rng.scalar(group.q);
-    const a = group.powG(w);
+    const a = group.powSecret(w);
     const b = group.pow(tally.alpha, w);
     const statement = [this.publicKey, tally.alpha, tally.beta, factor, a, b];
     const challenge = decFactorChallenge(group, context, final, statement);
@@ -92,7 +96,7 @@ export class TallierSecretKey {
   accept(context: Uint8Array, final: string, round: number, rng: Randomness = systemRandomness): Acceptance {
     const { group } = this;
     const w = rng.scalar(group.q);
-    const commitment = group.powG(w);
+    const commitment = group.powSecret(w);
     const challenge = acceptanceChallenge(group, context, final, round, this.publicKey, commitment);
     const response = (w + challenge * this.#x) % group.q;
     return { pk: this.publicKey, final, round, signature: { commitment, challenge, response } };
