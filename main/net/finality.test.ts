@@ -5,15 +5,15 @@
 // vote (old result − new result); now every runner keeps the sealed block, reports the branch as
 // late, and no tallier decrypts a second tally.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { type Block, encodeBlock, headerPrefix, type Payload, parseBlock } from '../chain/block';
 import { type BlockMeta, Chain } from '../chain/chain';
 import { type Genesis, makeGenesis, parseGenesis } from '../chain/genesis';
 import { Miner } from '../chain/pow/miner';
-import { LocalCluster, type RunnerSpec } from '../cli/cluster';
+import type { LocalCluster, RunnerSpec } from '../cli/cluster';
+import { clusterRunner, type ElectionSize, electionArgs, hasResult, mesh } from '../cli/cluster-testing';
 import { encryptBallot } from '../crypto/ballot';
 import { encodeAcceptance, encodeDecryptionFactor } from '../crypto/codec';
 import { Group } from '../crypto/group';
@@ -22,36 +22,13 @@ import { ElectionNode } from '../node/election-node';
 import { PeerClient } from './client';
 import type { ResultResponse } from './messages';
 
-const root = mkdtempSync(path.join(os.tmpdir(), 'oe-finality-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-
+const withCluster = clusterRunner('oe-finality-');
 const client = new PeerClient({ timeoutMs: 10_000 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const hasResult = (r: ResultResponse) => r.result !== null;
 
 /** The options of `new`: a small election at an easy difficulty (blocks in tens of ms). */
-function election(
-  title: string,
-  e: { talliers: number; keyBlocks: number; voteBlocks: number; confirmations: number },
-) {
-  return [
-    ...['--title', title, '--talliers', String(e.talliers), '--key-blocks', String(e.keyBlocks)],
-    ...['--vote-blocks', String(e.voteBlocks), '--confirmations', String(e.confirmations)],
-    ...['--difficulty', '2^16'],
-  ];
-}
-
-const mesh = (names: string[], votes: ('yes' | 'no')[]): RunnerSpec[] =>
-  names.map((name, i) => ({ name, vote: votes[i]!, peers: names.filter((n) => n !== name) }));
-
-async function withCluster<T>(name: string, specs: RunnerSpec[], body: (c: LocalCluster) => Promise<T>) {
-  const cluster = await LocalCluster.create(path.join(root, name), specs);
-  try {
-    return await body(cluster);
-  } finally {
-    await cluster.stopAll('SIGKILL');
-  }
-}
+const election = (title: string, e: Omit<ElectionSize, 'title' | 'difficulty'>) =>
+  electionArgs({ title, ...e, difficulty: '2^16' });
 
 /** Every runner has the same sealed block, tally and result; returns it. */
 function assertOneResult(results: Map<string, ResultResponse>): ResultResponse {

@@ -1,45 +1,17 @@
 // Runners as real processes talking real HTTP on 127.0.0.1 (direct transport): whole elections,
 // a crash and restart, a partition healed, a hostile peer, a tallier who never decrypts.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
-import { LocalCluster, type RunnerSpec } from '../cli/cluster';
+import { describe, test } from 'node:test';
+import type { LocalCluster, RunnerSpec } from '../cli/cluster';
+import { clusterRunner, electionArgs, hasResult, mesh } from '../cli/cluster-testing';
 import { ElectionNode } from '../node/election-node';
 import { verifyRecord } from '../verify/verify';
 import type { ResultResponse } from './messages';
 
-const root = mkdtempSync(path.join(os.tmpdir(), 'oe-cluster-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-
-interface ElectionSize {
-  title: string;
-  talliers: number;
-  keyBlocks: number;
-  voteBlocks: number;
-  confirmations: number;
-  difficulty: string;
-}
-
-/** The options of `new` for a small election. */
-function election(e: ElectionSize): string[] {
-  return [
-    ...['--title', e.title, '--talliers', String(e.talliers), '--key-blocks', String(e.keyBlocks)],
-    ...[
-      '--vote-blocks',
-      String(e.voteBlocks),
-      '--confirmations',
-      String(e.confirmations),
-      '--difficulty',
-      e.difficulty,
-    ],
-  ];
-}
-const everyone = (names: string[], me: string) => names.filter((n) => n !== me);
-const mesh = (names: string[], votes: ('yes' | 'no')[]): RunnerSpec[] =>
-  names.map((name, i) => ({ name, vote: votes[i]!, peers: everyone(names, name) }));
-const hasResult = (r: ResultResponse) => r.result !== null;
+const withCluster = clusterRunner('oe-cluster-');
+const election = electionArgs;
 
 async function exportAndVerify(cluster: LocalCluster, name: string) {
   await cluster.stop(name);
@@ -58,19 +30,6 @@ function assertAgreement(results: Map<string, ResultResponse>): ResultResponse {
   }
   assert.equal(first!.result!.total, first!.ballots);
   return first!;
-}
-
-async function withCluster<T>(
-  name: string,
-  specs: RunnerSpec[],
-  body: (c: LocalCluster) => Promise<T>,
-): Promise<T> {
-  const cluster = await LocalCluster.create(path.join(root, name), specs);
-  try {
-    return await body(cluster);
-  } finally {
-    await cluster.stopAll('SIGKILL');
-  }
 }
 
 describe('runners on a network', { concurrency: 1 }, () => {
