@@ -131,6 +131,27 @@ describe('onion-election command line', () => {
     const offline = cli('-d', dir, 'status');
     assert.equal(offline.code, 0, offline.err);
     assert.match(offline.out, /height 0 · key .*data folder/);
+
+    // `start -d DIR` without -n keeps the runner's name.
+    const again = spawn(
+      process.execPath,
+      [bin, '-d', dir, '--direct', '--port', String(port), '--no-mining', 'start'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let againOut = '';
+    again.stdout.on('data', (chunk: Buffer) => {
+      againOut += chunk.toString();
+    });
+    while (!againOut.includes('Ctrl-C stops the runner')) {
+      assert.ok(Date.now() < deadline + 30_000, `runner did not restart: ${againOut}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(againOut, /runner {4}live · data/);
+    again.kill('SIGINT');
+    await once(again, 'exit');
+    assert.equal(JSON.parse(readFileSync(path.join(dir, 'settings.json'), 'utf8')).name, 'live');
   });
 
   test('bad options are refused before anything is written', () => {

@@ -58,7 +58,9 @@ const DEFAULT_SETTINGS: NodeSettings = { name: 'runner', mining: true, threads: 
 function settingsOf(values: Values): Partial<NodeSettings> {
   const vote = voteOption(values);
   return {
-    name: values.name ?? 'runner',
+    // Without -n the name stays as saved (`start -d DIR` must not rename a runner); `new` and
+    // `join` fall back to DEFAULT_SETTINGS' name.
+    ...(values.name ? { name: values.name } : {}),
     mining: !values['no-mining'],
     ...(vote === undefined ? {} : { vote }),
     ...(values.threads ? { threads: intOption(values, 'threads', 1, [1, 256]) } : {}),
