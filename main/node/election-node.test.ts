@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -195,5 +204,58 @@ describe('election node', () => {
     const [state] = (await once(running, 'result')) as [ResultState];
     assert.deepEqual(state.result, { yes: 5, no: 0, total: 5 });
     await running.close();
+  });
+
+  test('a deleted tallier key file: refused once the key stands on the chain, nothing written; a loose one is made 0600', async () => {
+    const dir = path.join(tmp, 'lost-key');
+    const node = await ElectionNode.create(dir, genesis, settings);
+    const onChain = once(node, 'block');
+    node.startMining();
+    await onChain; // height 1: this runner's key block
+    await node.close();
+    const keyFile = path.join(dir, 'tallier-key.json');
+    const settingsBefore = readFileSync(path.join(dir, 'settings.json'), 'utf8');
+
+    chmodSync(keyFile, 0o644);
+    const loose = await ElectionNode.open(dir, { mining: false });
+    assert.ok(
+      loose.startupWarnings.some((w) =>
+        /tallier-key\.json was readable by other users: its mode is now 600/.test(w),
+      ),
+    );
+    assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+    await loose.close();
+
+    const backup = readFileSync(keyFile);
+    rmSync(keyFile);
+    await assert.rejects(
+      ElectionNode.open(dir, { mining: false }),
+      /tallier-key\.json is missing, but this runner's tallier key \([0-9a-f]{16}…\) is already on the chain.*Restore tallier-key\.json from a backup/,
+    );
+    assert.equal(existsSync(keyFile), false, 'no new key was written');
+    assert.equal(
+      JSON.parse(readFileSync(path.join(dir, 'settings.json'), 'utf8')).tallierPk,
+      JSON.parse(settingsBefore).tallierPk,
+    );
+    writeFileSync(keyFile, backup, { mode: 0o600 });
+    const restored = await ElectionNode.open(dir, { mining: false });
+    assert.equal(
+      restored.tallierKey.pk.toString(16).padStart(512, '0'),
+      JSON.parse(settingsBefore).tallierPk,
+    );
+    await restored.close();
+  });
+
+  test('a deleted key file whose key never stood on the chain is replaced, with a warning', async () => {
+    const dir = path.join(tmp, 'lost-unused-key');
+    const node = await ElectionNode.create(dir, genesis, { ...settings, mining: false });
+    const old = node.tallierKey.pk;
+    await node.close();
+    rmSync(path.join(dir, 'tallier-key.json'));
+    const reopened = await ElectionNode.open(dir);
+    assert.notEqual(reopened.tallierKey.pk, old);
+    assert.ok(reopened.startupWarnings.some((w) => /was missing: a new tallier key was made/.test(w)));
+    await reopened.close();
+    assert.equal(statSync(path.join(dir, 'tallier-key.json')).mode & 0o777, 0o600);
   });
 });

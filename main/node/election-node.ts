@@ -11,6 +11,7 @@ import { Miner } from '../chain/pow/miner';
 import { FactorBook, type ResultState } from '../chain/results';
 import { expectedPayload } from '../chain/rules';
 import { encryptBallot } from '../crypto/ballot';
+import { toHex } from '../crypto/bigint';
 import {
   encodeAcceptance,
   encodeDecryptionFactor,
@@ -38,6 +39,11 @@ export interface NodeSettings {
   readonly peers?: readonly string[];
   /** The peer API's port on 127.0.0.1 when last started (for `status` while running). */
   readonly port?: number;
+  /**
+   * This runner's tallier public key (hex), kept beside the secret so that a lost key file is
+   * noticed: a new key is refused once the old one stands on the chain.
+   */
+  readonly tallierPk?: string;
   /**
    * false: an elected tallier that withholds its decryption factor. Only for testing how everyone
    * else copes (the result then waits for it); a real tallier always publishes.
@@ -149,14 +155,35 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
             `(its result could be rewritten after the fact); its record can still be checked with \`onion-election verify\``,
         );
       }
-      const journal = await TallierJournal.open(dataDir, genesis.group);
+      const loaded = await TallierJournal.load(dataDir, genesis.group);
+      const journal = loaded?.journal ?? TallierJournal.fresh(dataDir, genesis.group);
       const saved = ((await dataDir.load('settings'))?.value ?? {}) as Partial<NodeSettings>;
-      const merged = { name: 'runner', mining: true, threads: 1, ...saved, ...settings };
-      await dataDir.save('settings', merged);
+      const tallierPk = toHex(journal.key.publicKey, genesis.group.byteWidth * 2);
+      const merged = { name: 'runner', mining: true, threads: 1, ...saved, ...settings, tallierPk };
       const opened = await dataDir.openBlockLog();
       const node = new ElectionNode(genesis, dataDir, opened.log, journal, merged, options.inspect ?? false);
-      node.startupWarnings.push(...warnings, ...opened.warnings);
+      node.startupWarnings.push(...warnings, ...(loaded?.warnings ?? []), ...opened.warnings);
       node.replay(opened.records);
+      if (!loaded) {
+        // No key file. If this folder's runner had a key and it stands on the chain, a new key
+        // could never decrypt in its place: the result would wait for ever. Refuse, writing nothing.
+        const lost = saved.tallierPk;
+        if (lost && node.keyOnChain(lost)) {
+          throw new Error(
+            `${dataDir.file('tallierKey')} is missing, but this runner's tallier key (${lost.slice(0, 16)}…) is ` +
+              'already on the chain: a new key could never decrypt in its place, and the result would wait for it ' +
+              'for ever. Restore tallier-key.json from a backup into this folder, then start again.',
+          );
+        }
+        if (!options.inspect) {
+          await journal.persist();
+          if (lost)
+            node.startupWarnings.push(
+              `${dataDir.file('tallierKey')} was missing: a new tallier key was made (the old one never stood on the chain)`,
+            );
+        }
+      }
+      if (!options.inspect) await dataDir.save('settings', merged);
       node.afterFinality();
       return node;
     } catch (error) {
@@ -294,6 +321,14 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     this.emit('acceptance', acceptance);
     this.afterFinality();
     return 'added';
+  }
+
+  /** Whether a tallier key (hex) stands in any stored block, on any branch. */
+  keyOnChain(pkHex: string): boolean {
+    const pk = BigInt(`0x${pkHex}`);
+    for (const meta of this.chain.all())
+      if (meta.block?.payload.kind === 'tallier_key' && meta.block.payload.key.pk === pk) return true;
+    return false;
   }
 
   /** The acceptances held in the best chain's key election, round by round. */

@@ -6,6 +6,7 @@
 // already done, and the node refuses to do anything else with it.
 //
 //   tallier-key.json = { "secret_key": hex, "accepted": [ { election_key, round, final } … ], "decrypted": hash | null }
+import { chmod } from 'node:fs/promises';
 import { toHex } from '../crypto/bigint';
 import { exactObject, fixedHex, parseHash } from '../crypto/codec';
 import { check } from '../crypto/errors';
@@ -31,13 +32,20 @@ export class TallierJournal {
     private decryptedFinal: string | undefined,
   ) {}
 
-  /** Loads the key file, or creates a new key (and file) when there is none. */
-  static async open(dataDir: DataDir, group: Group): Promise<TallierJournal> {
+  /**
+   * Loads the key file; undefined when there is none. A file that group or others can read is
+   * made 0600 again, and `warnings` says so.
+   */
+  static async load(
+    dataDir: DataDir,
+    group: Group,
+  ): Promise<{ journal: TallierJournal; warnings: string[] } | undefined> {
     const stored = await dataDir.load('tallierKey');
-    if (!stored) {
-      const journal = new TallierJournal(dataDir, TallierSecretKey.generate(group), [], undefined);
-      await journal.save([], undefined);
-      return journal;
+    if (!stored) return undefined;
+    const warnings: string[] = [];
+    if (stored.warnings.length > 0) {
+      await chmod(dataDir.file('tallierKey'), 0o600);
+      warnings.push(`${FILE} was readable by other users: its mode is now 600 (only you can read it)`);
     }
     // Files written before the journal existed hold only the secret.
     const value = stored.value as Record<string, unknown>;
@@ -51,7 +59,27 @@ export class TallierJournal {
       parseEntry(entry, `${FILE}.accepted[${i}]`, group.byteWidth),
     );
     const decrypted = o.decrypted == null ? undefined : parseHash(o.decrypted, `${FILE}.decrypted`);
-    return new TallierJournal(dataDir, TallierSecretKey.fromSecret(group, x), accepted, decrypted);
+    const journal = new TallierJournal(dataDir, TallierSecretKey.fromSecret(group, x), accepted, decrypted);
+    return { journal, warnings };
+  }
+
+  /** A new key, not yet written: `persist` writes it (the caller first checks it may). */
+  static fresh(dataDir: DataDir, group: Group): TallierJournal {
+    return new TallierJournal(dataDir, TallierSecretKey.generate(group), [], undefined);
+  }
+
+  /** Loads the key file, or makes and writes a new key when there is none. */
+  static async open(dataDir: DataDir, group: Group): Promise<TallierJournal> {
+    const loaded = await TallierJournal.load(dataDir, group);
+    if (loaded) return loaded.journal;
+    const journal = TallierJournal.fresh(dataDir, group);
+    await journal.persist();
+    return journal;
+  }
+
+  /** Writes the key file as it stands (a fresh key's first write). */
+  persist(): Promise<void> {
+    return this.save(this.accepted, this.decryptedFinal);
   }
 
   /** The final block whose tally this key decrypted, if it did. */
