@@ -295,7 +295,8 @@ describe('final means final (real runners, real HTTP)', { concurrency: 1 }, () =
         const after = assertOneResult(await cluster.waitFor(names, hasResult, 10_000));
         assert.deepEqual(after.result, before.result);
         assert.equal(after.best, before.best);
-        assert.equal(after.late_branches[0]?.fork_height, 0);
+        // (An honest rival final block mined while the talliers sealed may be listed too.)
+        assert.equal(after.late_branches.find((b) => b.tip === tip.hash)?.fork_height, 0);
       } finally {
         await attacker.close();
       }

@@ -62,16 +62,15 @@ test('a peer never reached does not (tor is still looking for it)', async () => 
   await gossip.close();
 });
 
-test('a peer whose acceptance names a block it will not serve: the sync ends, the next peers are synced, close() returns', async () => {
-  // A node at the final height, unsealed: the talliers are keys it does not hold.
+/** A node holding a whole election (unsealed: its one tallier is a key it does not hold). */
+async function finishedNode(title: string) {
   const { Chain } = await import('../chain/chain');
   const { ballotPayload, confirmation, extend, keyPayload, Talliers } = await import('../chain/testing');
   const { encodeBlock } = await import('../chain/block');
-  const { encodeAcceptance } = await import('../crypto/codec');
-  const genesis = testGenesis({ title: 'Hostile acceptance', nTalliers: 1 });
+  const genesis = testGenesis({ title, nTalliers: 1 });
   const talliers = new Talliers(genesis, 1);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'oe-network-final-'));
-  const final = await ElectionNode.create(dir, genesis, { name: 'f', mining: false, threads: 1 });
+  const node = await ElectionNode.create(dir, genesis, { name: 'f', mining: false, threads: 1 });
   const chain = new Chain(genesis);
   let tip = chain.genesisMeta;
   while (tip.height < chain.finalHeight) {
@@ -84,52 +83,137 @@ test('a peer whose acceptance names a block it will not serve: the sync ends, th
           : confirmation;
     tip = extend(chain, tip, payload);
   }
-  for (const m of chain.branch()) await final.submitBlock(encodeBlock(genesis.group, m.block!), 'sync');
+  const blocks = chain.branch().map((m) => encodeBlock(genesis.group, m.block!));
+  for (const block of blocks) await node.submitBlock(block, 'sync');
+  const close = async () => {
+    await node.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { genesis, talliers, node, tip, blocks, close };
+}
+
+/** A hand-written peer on 127.0.0.1: `answer(url)` gives [status, body]; every request is recorded. */
+async function fakePeer(answer: (url: string) => [number, unknown]) {
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    requests.push(req.url ?? '');
+    const [status, body] = answer(req.url ?? '');
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return { address, requests, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+const within = <T>(ms: number, p: Promise<T>, what: string) =>
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} hung`)), ms)),
+  ]);
+
+test('a peer whose acceptance names a block it will not serve: the sync ends, and close() returns', async () => {
+  const { genesis, talliers, node: final, tip, close } = await finishedNode('Hostile acceptance');
   assert.equal(final.chain.tip.height, final.chain.finalHeight);
   assert.equal(final.seal(), undefined);
-
+  const { encodeAcceptance } = await import('../crypto/codec');
   // The hostile peer: its status matches, its acceptance names a made-up block, which it never serves.
   const madeUp = talliers.secrets[0]!.accept(genesis.id, 'ab'.repeat(32), 1);
-  const requests: string[] = [];
-  const hostile = http.createServer((req, res) => {
-    requests.push(req.url ?? '');
-    const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    if (req.url === '/v1/status')
-      return json(200, {
-        version: 'onion-election/2',
-        election_id: genesis.idHex,
-        height: tip.height,
-        best: tip.hash,
-        work: tip.work.toString(16).padStart(64, '0'),
-        phase: 'final',
-      });
-    if (req.url === '/v1/acceptances')
-      return json(200, { acceptances: [encodeAcceptance(genesis.group, madeUp)] });
-    if (req.url === '/v1/factors') return json(200, { factors: [] });
-    json(404, { error: 'unknown block' });
+  const hostile = await fakePeer((url) => {
+    if (url === '/v1/status')
+      return [
+        200,
+        {
+          version: 'onion-election/2',
+          election_id: genesis.idHex,
+          height: tip.height,
+          best: tip.hash,
+          work: tip.work.toString(16).padStart(64, '0'),
+          phase: 'final',
+        },
+      ];
+    if (url === '/v1/acceptances') return [200, { acceptances: [encodeAcceptance(genesis.group, madeUp)] }];
+    if (url === '/v1/factors') return [200, { factors: [] }];
+    return [404, { error: 'unknown block' }];
   });
-  await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
-  const address = `127.0.0.1:${(hostile.address() as net.AddressInfo).port}`;
   const peers = new PeerBook({ baseDelayMs: 1 });
-  peers.add(address, 'cli');
+  peers.add(hostile.address, 'cli');
   const gossip = new Network({ node: final, client: new PeerClient({ timeoutMs: 2000 }), peers });
-  const within = <T>(ms: number, p: Promise<T>, what: string) =>
-    Promise.race([
-      p,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} hung`)), ms)),
-    ]);
   try {
-    await within(5000, gossip.syncWith(address), 'the sync');
-    assert.ok(requests.includes(`/v1/blocks/${'ab'.repeat(32)}`), 'the named block was asked for, once');
-    assert.equal(requests.filter((r) => r.startsWith('/v1/blocks/')).length, 1);
-    await within(5000, gossip.syncWith(address), 'a second sync');
+    await within(5000, gossip.syncWith(hostile.address), 'the sync');
+    assert.ok(hostile.requests.includes(`/v1/blocks/${'ab'.repeat(32)}`), 'the named block was asked for');
+    assert.equal(hostile.requests.filter((r) => r.startsWith('/v1/blocks/')).length, 1, 'once');
+    await within(5000, gossip.syncWith(hostile.address), 'a second sync');
   } finally {
     await within(5000, gossip.close(), 'close()');
-    hostile.close();
-    await final.close();
-    rmSync(dir, { recursive: true, force: true });
+    await hostile.close();
+    await close();
+  }
+});
+
+test('a lying peer (an unknown best, pages of one known block over and over) costs one bounded sync and backs off; an honest peer is still synced', async () => {
+  const { genesis, node, blocks, close } = await finishedNode('Lying peer');
+  const fakeBest = 'cd'.repeat(32);
+  const status = (best: string, height: number) => ({
+    version: 'onion-election/2',
+    election_id: genesis.idHex,
+    height,
+    best,
+    work: '0'.repeat(64),
+    phase: 'final',
+  });
+  const liar = await fakePeer((url) => {
+    if (url === '/v1/status') return [200, status(fakeBest, 1_000)];
+    // Whatever is asked, 100 copies of the block at height 1.
+    if (url.startsWith('/v1/chain'))
+      return [200, { best: fakeBest, height: 1_000, blocks: Array(100).fill(blocks[0]) }];
+    return [404, { error: 'unknown block' }];
+  });
+  // An honest peer that has one block more than the node: a rival final block is not possible, so
+  // it serves the same chain; what matters is that it is asked for its status every round.
+  const honest = await fakePeer((url) => {
+    if (url === '/v1/status') return [200, status(node.chain.tip.hash, node.chain.tip.height)];
+    if (url === '/v1/acceptances') return [200, { acceptances: [] }];
+    if (url === '/v1/factors') return [200, { factors: [] }];
+    return [404, { error: 'unknown block' }];
+  });
+  const peers = new PeerBook({ baseDelayMs: 60_000 });
+  peers.add(liar.address, 'cli');
+  peers.add(honest.address, 'cli');
+  const logged: string[] = [];
+  const gossip = new Network({
+    node,
+    client: new PeerClient({ timeoutMs: 2000 }),
+    peers,
+    syncIntervalMs: 100,
+    log: (m) => logged.push(m),
+  });
+  try {
+    await within(5000, gossip.syncWith(liar.address), 'the sync with the liar');
+    assert.equal(
+      liar.requests.filter((r) => r.startsWith('/v1/chain')).length,
+      1,
+      'one page, then it gave up',
+    );
+    assert.ok(
+      logged.some((m) => /heights do not run from \d+ one by one/.test(m)),
+      logged.join('\n'),
+    );
+    const liarState = peers.snapshot().find((p) => p.address === liar.address)!;
+    assert.equal(liarState.reachable, false, 'the liar is marked failing and backs off');
+    gossip.start();
+    await new Promise((r) => setTimeout(r, 1500));
+    const honestRounds = honest.requests.filter((r) => r === '/v1/status').length;
+    assert.ok(honestRounds >= 5, `the honest peer was synced ${honestRounds} times in 1.5 s`);
+    assert.equal(
+      liar.requests.filter((r) => r === '/v1/status').length,
+      1,
+      'the liar is not asked again while it backs off',
+    );
+  } finally {
+    await within(5000, gossip.close(), 'close()');
+    await liar.close();
+    await honest.close();
+    await close();
   }
 });

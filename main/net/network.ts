@@ -116,12 +116,17 @@ export class Network {
   private async runRound(): Promise<void> {
     const exchange = this.rounds++ % 4 === 0;
     const due = this.peers.due(Date.now());
-    await Promise.allSettled(
+    const all = Promise.allSettled(
       due.map(async (peer) => {
         await this.syncWith(peer);
         if (exchange) await this.exchangePeers(peer);
       }),
     );
+    // A slow peer must not hold up the others: the next round starts after one interval at the
+    // latest (a sync still running then is not started twice; syncWith joins it).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.intervalMs)))]);
+    clearTimeout(timer);
   }
 
   /**
@@ -146,7 +151,7 @@ export class Network {
         return;
       }
       this.peers.markSuccess(peer);
-      if (!this.node.chain.has(status.best)) await this.fetchChain(peer, status.height);
+      if (!this.node.chain.has(status.best)) await this.fetchChain(peer, status.height, status.best);
       if (this.node.chain.state().final) {
         // Acceptances first: a factor is taken only for a block sealed here.
         if (!this.node.seal()) await this.fetchAcceptances(peer);
@@ -161,12 +166,32 @@ export class Network {
     }
   }
 
-  private async fetchChain(peer: string, peerHeight: number): Promise<void> {
-    let from = Math.max(1, Math.min(this.node.chain.tip.height, peerHeight) + 1 - SYNC_OVERLAP);
-    for (let pages = 0; pages < 10_000 && !this.closed; pages++) {
+  /**
+   * Fetches the peer's best chain from a little below our height. The peer must make progress:
+   * each page holds the heights asked for, one by one, and the whole sync is bounded by the
+   * heights an election has. A page that breaks this, a refused block, or a sync that brings
+   * nothing while the peer's claimed best block stays unknown marks the peer failing (it backs
+   * off), so a lying peer costs one bounded sync, not a core.
+   */
+  private async fetchChain(peer: string, peerHeight: number, peerBest: string): Promise<void> {
+    const finalHeight = this.node.chain.finalHeight;
+    const top = Math.min(peerHeight, finalHeight);
+    let from = Math.max(1, Math.min(this.node.chain.tip.height, top) + 1 - SYNC_OVERLAP);
+    // Walking back to the fork and forward again visits each height at most twice.
+    const maxPages = 2 * Math.ceil(finalHeight / CHAIN_PAGE) + 2;
+    let added = 0;
+    const failed = (why: string) => {
+      this.peers.markFailure(peer);
+      this.log(`peer ${peer}: ${why}`);
+    };
+    for (let pages = 0; pages < maxPages && !this.closed; pages++) {
       const page = await this.client.chain(peer, from, CHAIN_PAGE);
+      const heights = page.blocks.map((b) => (b as { height?: unknown } | null)?.height);
+      if (!heights.every((h, i) => h === from + i)) {
+        return failed(`sent a chain page whose heights do not run from ${from} one by one`);
+      }
       const first = page.blocks[0] as { prev?: unknown } | undefined;
-      if (!first) return;
+      if (!first) break;
       // The page does not connect to anything we have: the fork is further back.
       if (from > 1 && typeof first.prev === 'string' && !this.node.chain.has(first.prev)) {
         from = Math.max(1, from - CHAIN_PAGE);
@@ -177,13 +202,16 @@ export class Network {
         // Our chain is sealed and the peer's branch is not it: the peer will learn the seal from us.
         if (result.status === 'late') return;
         if (result.status === 'invalid' || result.status === 'rejected') {
-          this.peers.markFailure(peer);
-          this.log(`peer ${peer} sent a block refused as ${result.status}: ${result.reason}`);
-          return;
+          return failed(`sent a block refused as ${result.status}: ${result.reason}`);
         }
+        if (result.status === 'orphan') return failed('sent a chain page that does not connect');
+        if (result.status === 'added') added++;
       }
-      if (page.blocks.length < CHAIN_PAGE) return;
+      if (page.blocks.length < CHAIN_PAGE) break;
       from += page.blocks.length;
+    }
+    if (added === 0 && !this.node.chain.has(peerBest)) {
+      failed(`claims a best block ${peerBest.slice(0, 12)}… that its chain never brought`);
     }
   }
 
