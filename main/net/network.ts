@@ -31,6 +31,8 @@ export interface NetworkOptions {
   readonly log?: (message: string) => void;
 }
 
+/** Peers synced in one round, at most. */
+const MAX_SYNCS_PER_ROUND = 16;
 /** Blocks per GET /v1/chain request (the API's maximum). */
 const CHAIN_PAGE = 100;
 /** How far back a sync looks for the fork point before it walks back page by page. */
@@ -115,7 +117,18 @@ export class Network {
   /** One round: every due peer is synced; every fourth round, addresses are exchanged too. */
   private async runRound(): Promise<void> {
     const exchange = this.rounds++ % 4 === 0;
-    const due = this.peers.due(Date.now());
+    // At most MAX_SYNCS_PER_ROUND peers a round: the user's own first, then those that answered
+    // before, longest waiting first. A flood of announced addresses is worked through a few at a
+    // time (each failing one backs off), never all at once.
+    const byTrust = new Map(
+      this.peers.snapshot().map((p) => [p.address, p.source === 'cli' ? 0 : p.reachable ? 1 : 2]),
+    );
+    const due = this.peers
+      .due(Date.now())
+      .map((address, i) => ({ address, i, trust: byTrust.get(address) ?? 2 }))
+      .sort((a, b) => a.trust - b.trust || a.i - b.i)
+      .slice(0, MAX_SYNCS_PER_ROUND)
+      .map((p) => p.address);
     const all = Promise.allSettled(
       due.map(async (peer) => {
         await this.syncWith(peer);

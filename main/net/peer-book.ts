@@ -163,6 +163,15 @@ export class PeerBook {
       .map((e) => e.address);
   }
 
+  /**
+   * The addresses the user gave (command line, dashboard): the only ones a runner saves for its
+   * next start. Learned ones are relearned; saving them would let a flood of announcements become
+   * permanent, never-evicted peers.
+   */
+  given(): string[] {
+    return [...this.peers.values()].filter((e) => e.source === 'cli').map((e) => e.address);
+  }
+
   /** Every address, in the order added. */
   list(): string[] {
     return [...this.peers.keys()];

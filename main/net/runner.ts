@@ -55,7 +55,6 @@ export class Runner {
       node,
       peers,
       onOrphan: (missing, from) => void network?.fetchAncestors(missing, from),
-      onPeerLearned: (address) => void network?.syncWith(address),
       log,
     });
     const api = await listenPeerApi(app, { port: options.port ?? 0, host: '127.0.0.1' });
@@ -80,8 +79,8 @@ export class Runner {
         ...(options.tor ? { onOnionPeerSilent: freshCircuits(options.tor, log) } : {}),
         log,
       });
-      // Remember every peer given by hand, for the next start.
-      await node.updateSettings({ peers: peers.list(), port: api.port });
+      // Remember every peer given by hand, for the next start (learned ones are relearned).
+      await node.updateSettings({ peers: peers.given(), port: api.port });
       network.start();
       if (node.settings.mining) node.startMining();
       return new Runner(node, network, peers, api.port, self, options.tor, async () => {
@@ -117,7 +116,7 @@ export class Runner {
   async addPeer(address: string): Promise<void> {
     const parsed = parsePeerAddress(address, 'peer').address;
     this.peers.add(parsed, 'cli');
-    await this.node.updateSettings({ peers: this.peers.list() });
+    await this.node.updateSettings({ peers: this.peers.given() });
     void this.network.syncWith(parsed);
   }
 
@@ -125,7 +124,7 @@ export class Runner {
   async removePeer(address: string): Promise<boolean> {
     const parsed = parsePeerAddress(address, 'peer').address;
     if (!this.peers.remove(parsed)) return false;
-    await this.node.updateSettings({ peers: this.peers.list() });
+    await this.node.updateSettings({ peers: this.peers.given() });
     return true;
   }
 
