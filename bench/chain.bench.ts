@@ -8,6 +8,7 @@ import { encodeBlock } from '../main/chain/block';
 import { Chain } from '../main/chain/chain';
 import { encodeGenesis } from '../main/chain/genesis';
 import { ballotPayload, extend, keyPayload, makeBlock, Talliers, testGenesis } from '../main/chain/testing';
+import { encodeAcceptance, encodeDecryptionFactor } from '../main/crypto/codec';
 import { ElectionNode } from '../main/node/election-node';
 import { DataDir } from '../main/store/data-dir';
 import { medianMs, type Suite } from './harness';
@@ -85,5 +86,78 @@ export const chainSuite: Suite = {
       unit: 'ms',
       note: 'validate (proofs included) and store one ballot block',
     });
+
+    const forged = await forgedFactorRejectMs();
+    report.metric({
+      name: 'forged_factor_reject_ms',
+      value: forged.first,
+      unit: 'ms',
+      note: 'a forged factor refused by a runner holding 40 sibling final blocks (median of 20 distinct forgeries; floor ≤ 10)',
+    });
+    report.metric({
+      name: 'forged_factor_repeat_reject_ms',
+      value: forged.repeat,
+      unit: 'ms',
+      note: 'the same forged factor again: refused from memory, no exponentiation',
+    });
   },
 };
+
+/**
+ * A runner whose best chain is sealed while it holds 40 sibling final blocks (all received before
+ * the seal); a peer sends it forged factors. Before version 2 each forgery was verified against
+ * every final block (240–320 ms); now only against the sealed one, and a repeat not at all.
+ */
+async function forgedFactorRejectMs(): Promise<{ first: number; repeat: number }> {
+  const g = testGenesis({
+    title: 'Forged factor benchmark',
+    nTalliers: 2,
+    nTalliersBlocks: 2,
+    nVoteBlocks: 3,
+  });
+  const dir = path.join(os.tmpdir(), `oe-bench-forged-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  const node = await ElectionNode.create(dir, g, { name: 'bench', mining: false, threads: 1 });
+  try {
+    // Talliers: this runner's key and one the benchmark holds (so the seal waits for us).
+    const other = new Talliers(g, 1);
+    const chain = new Chain(g);
+    let tip = chain.genesisMeta;
+    for (const key of [node.tallierKey, other.keys[0]!]) tip = extend(chain, tip, keyPayload(key));
+    for (let i = 0; i < g.nVoteBlocks; i++) tip = extend(chain, tip, ballotPayload(chain, tip, 1));
+    const siblings = Array.from({ length: 40 }, (_, i) =>
+      makeBlock(chain, tip, { kind: 'confirmation' }, { miner: `s${i}` }),
+    );
+    for (const m of chain.branch(tip)) await node.submitBlock(encodeBlock(g.group, m.block!), 'sync');
+    for (const block of siblings) await node.submitBlock(encodeBlock(g.group, block), 'sync');
+    if (node.chain.finalTips().length !== 40) throw new Error('the siblings were not all stored');
+    const final = node.chain.tip;
+    await node.submitAcceptance(encodeAcceptance(g.group, other.secrets[0]!.accept(g.id, final.hash, 1)));
+    if (!node.seal()) throw new Error('not sealed');
+    const honest = other.secrets[0]!.decryptionFactor(g.id, final.tally, final.hash);
+    // The costliest forgery a peer can make without the key: its challenge is the true hash of its
+    // statement, so the runner must exponentiate to find that g^s ≠ a·pk^c.
+    const poc = honest.decFactorPoc;
+    const forgeries = Array.from({ length: 22 }, (_, i) =>
+      encodeDecryptionFactor(g.group, {
+        ...honest,
+        decFactorPoc: { ...poc, response: (poc.response + BigInt(i + 1)) % g.group.q },
+      }),
+    );
+    const refuse = async (json: unknown) => {
+      try {
+        await node.submitFactor(json);
+      } catch {
+        return;
+      }
+      throw new Error('a forged factor was taken');
+    };
+    let next = 0;
+    const first = await medianMs(() => refuse(forgeries[next++]!), 20, 2);
+    const repeat = await medianMs(() => refuse(forgeries[0]!), 50, 2);
+    return { first, repeat };
+  } finally {
+    await node.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

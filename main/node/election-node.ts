@@ -99,6 +99,8 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   /** Tallier duties run one at a time: signing and decrypting are never raced. */
   private duties: Promise<void> = Promise.resolve();
   private refusal: string | undefined;
+  /** Factors whose proof failed, by their values: refused again without verifying. */
+  private readonly refusedFactors = new Map<string, ValidationError>();
 
   private constructor(
     readonly genesis: Genesis,
@@ -286,7 +288,21 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
         "is not sealed here: its talliers' acceptances have not all arrived (send them first), or they sealed another final block",
       );
     }
-    return this.factors.add(final, factor);
+    // A proof that failed once fails for ever: remember the factor, so a peer repeating it costs
+    // a lookup, not four exponentiations (bounded; the oldest are forgotten first).
+    const key = factorKey(factor);
+    const refused = this.refusedFactors.get(key);
+    if (refused) throw refused;
+    try {
+      return this.factors.add(final, factor);
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        this.refusedFactors.set(key, error);
+        if (this.refusedFactors.size > MAX_REFUSED_FACTORS)
+          this.refusedFactors.delete(this.refusedFactors.keys().next().value!);
+      }
+      throw error;
+    }
   }
 
   /**
@@ -562,6 +578,15 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   private warn(message: string): void {
     this.emit('warning', message);
   }
+}
+
+/** Factors refused for their proof that a runner remembers. */
+const MAX_REFUSED_FACTORS = 1024;
+
+/** Every value of a factor: two factors with the same key are the same factor. */
+function factorKey(f: DecryptionFactor): string {
+  const p = f.decFactorPoc;
+  return [f.pk, f.final, f.factor, p.a, p.b, p.challenge, p.response].map(String).join(':');
 }
 
 function describeResult(result: AddResult): string {
