@@ -337,17 +337,14 @@ export class Network {
   private relayBlock(meta: BlockMeta, source: BlockSource): void {
     if (source === 'sync') return;
     const json = encodeBlock(this.node.genesis.group, meta.block!);
-    for (const peer of this.peers.list()) {
-      this.client
-        .pushBlock(peer, json, this.self)
-        .then(() => this.peers.markSuccess(peer))
-        .catch(() => this.peers.markFailure(peer));
-    }
+    this.relay((peer) => this.client.pushBlock(peer, json, this.self));
   }
 
   /**
-   * Pushes an acceptance or a factor to every peer. A peer that answers with a refusal is alive:
-   * it may lack the final block or an earlier round for now, and the sync rounds make up for it.
+   * Pushes to every peer, best effort. Any answer shows the peer alive (a refusal too: it may lack
+   * a block or an earlier round for now, and the sync rounds make up for it). A failed push
+   * changes nothing: only syncs decide a peer's backoff. Counting every failed push there would
+   * leave a peer that restarted (a crash, a sleep) untried for minutes after a burst of gossip.
    */
   private relay(push: (peer: string) => Promise<unknown>): void {
     for (const peer of this.peers.list()) {
@@ -356,7 +353,7 @@ export class Network {
         .catch((error: unknown) => {
           if (error instanceof PeerError && error.status !== undefined && error.status < 500) {
             this.peers.markSuccess(peer);
-          } else this.peers.markFailure(peer);
+          }
         });
     }
   }
