@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -85,6 +85,7 @@ describe('onion-election command line', () => {
     const noDir = cli('export', '-d', path.join(tmp, 'empty'));
     assert.equal(noDir.code, 1);
     assert.match(noDir.err, /holds no election/);
+    assert.equal(existsSync(path.join(tmp, 'empty')), false, 'looking at a folder does not create it');
   });
 
   test('a runner started from the command line reports status, and Ctrl-C stops it cleanly', async () => {
@@ -124,6 +125,9 @@ describe('onion-election command line', () => {
     const live = cli('-d', dir, 'status');
     assert.equal(live.code, 0, live.err);
     assert.match(live.out, /height 0 · key .*running runner \(peer API 127\.0\.0\.1:\d+\)/);
+    // Export reads the folder without its lock: it works beside the running runner.
+    const beside = cli('-d', dir, 'export', '-o', path.join(tmp, 'beside.json'));
+    assert.equal(beside.code, 0, beside.err);
     child.kill('SIGINT');
     const [code] = await once(child, 'exit');
     assert.equal(code, 0);
@@ -170,5 +174,31 @@ describe('onion-election command line', () => {
       assert.match(run.err, /^onion-election: /);
     }
     assert.throws(() => readFileSync(path.join(dir, 'genesis.json')), /ENOENT/);
+  });
+
+  test('status and export only read: a torn tail, the settings and the lock are left exactly as they were', async () => {
+    const dir = path.join(tmp, 'inspect');
+    const genesis = testGenesis({ nTalliers: 1, nTalliersBlocks: 2, nVoteBlocks: 3, confirmations: 1 });
+    const node = await ElectionNode.create(dir, genesis, {
+      name: 'quiet',
+      vote: 1,
+      mining: true,
+      threads: 1,
+    });
+    const done = once(node, 'result');
+    node.startMining();
+    await done;
+    await node.close();
+    appendFileSync(path.join(dir, 'blocks.log'), Buffer.from([0, 0, 0x12, 0x34, 1, 2, 3])); // a torn record
+    const files = ['blocks.log', 'settings.json', 'tallier-key.json', 'genesis.json'];
+    const before = files.map((f) => readFileSync(path.join(dir, f)));
+    const status = cli('-d', dir, 'status');
+    assert.equal(status.code, 0, status.err);
+    assert.match(status.out, /warning .*torn .*left the last 7 bytes as they are/);
+    assert.match(status.out, /result {4}yes 3 · no 0 · total 3/);
+    const exported = cli('-d', dir, 'export', '-o', path.join(tmp, 'inspected.json'));
+    assert.equal(exported.code, 0, exported.err);
+    files.forEach((f, i) => assert.deepEqual(readFileSync(path.join(dir, f)), before[i], `${f} was changed`));
+    assert.equal(existsSync(path.join(dir, 'LOCK')), false, 'no lock was taken');
   });
 });

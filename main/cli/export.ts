@@ -10,7 +10,7 @@ export const exportCommand: Command = {
   description: [
     "Writes the election record of a runner's data folder: the genesis, the blocks of the best",
     'chain, the decryption factors and the result. `onion-election verify FILE` checks it.',
-    'The runner must not be running (it holds its folder).',
+    'It only reads the folder (nothing is written or repaired), so it works beside a running runner.',
   ].join('\n'),
   options: ['name', 'data-dir', 'output'],
   async run(values) {

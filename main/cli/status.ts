@@ -8,6 +8,7 @@ import type { ResultResponse, StatusResponse } from '../net/messages';
 import { resultOf, statusOf } from '../net/summaries';
 import { ElectionNode } from '../node/election-node';
 import { readJsonFile } from '../store/atomic-file';
+import { lockHolder } from '../store/data-dir';
 import type { Command } from './command';
 import { dataDirOf } from './options';
 import { describeElection } from './run';
@@ -26,24 +27,29 @@ export const statusCommand: Command = {
     let source: string;
     let node: ElectionNode | undefined;
     try {
-      node = await ElectionNode.open(dir, {}, { inspect: true });
-      status = statusOf(node);
-      result = resultOf(node);
-      source = `data folder ${dir}`;
-      console.log(`onion-election status\n${describeElection(node.genesis)}`);
-    } catch (error) {
-      if (!/in use by process/.test((error as Error).message)) throw error;
-      const settings = (await readJsonFile(path.join(dir, 'settings.json')))?.value as
-        | { port?: number }
-        | undefined;
-      if (!settings?.port) throw error;
-      const address = `127.0.0.1:${settings.port}`;
-      const client = new PeerClient({ timeoutMs: 5000 });
-      status = await client.status(address);
-      result = await client.result(address);
-      const genesis = parseGenesis(await client.genesis(address));
-      source = `running runner (peer API ${address})`;
-      console.log(`onion-election status\n${describeElection(genesis)}`);
+      const running = await lockHolder(dir);
+      const port = running
+        ? ((await readJsonFile(path.join(dir, 'settings.json')))?.value as { port?: number } | undefined)
+            ?.port
+        : undefined;
+      if (port) {
+        // Its runner is running: ask it (its state is the live one).
+        const address = `127.0.0.1:${port}`;
+        const client = new PeerClient({ timeoutMs: 5000 });
+        status = await client.status(address);
+        result = await client.result(address);
+        const genesis = parseGenesis(await client.genesis(address));
+        source = `running runner (peer API ${address})`;
+        console.log(`onion-election status\n${describeElection(genesis)}`);
+      } else {
+        // Read the folder, for inspection only: nothing in it is written or repaired.
+        node = await ElectionNode.open(dir, {}, { inspect: true });
+        status = statusOf(node);
+        result = resultOf(node);
+        source = `data folder ${dir}`;
+        console.log(`onion-election status\n${describeElection(node.genesis)}`);
+        for (const warning of node.startupWarnings) console.log(`  warning   ${warning}`);
+      }
     } finally {
       await node?.close();
     }

@@ -19,6 +19,7 @@ import { encodeBlock } from '../chain/block';
 import { Chain } from '../chain/chain';
 import type { ResultState } from '../chain/results';
 import { ballotPayload, confirmation, extend, keyPayload, testGenesis } from '../chain/testing';
+import { DataDir } from '../store/data-dir';
 import { ElectionNode } from './election-node';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'oe-node-'));
@@ -191,9 +192,16 @@ describe('election node', () => {
         h <= genesis.nTalliersBlocks ? keyPayload(key) : h <= 7 ? ballotPayload(chain, tip, 1) : confirmation,
       );
     }
+    // Written straight into the folder's log, as a runner that stored them would have.
+    const { dataDir } = await DataDir.open(dir);
+    const { log } = await dataDir.openBlockLog();
+    await log.appendMany(
+      chain.branch().map((m) => ({ type: 'block', block: encodeBlock(genesis.group, m.block!) })),
+    );
+    await dataDir.close();
     const inspected = await ElectionNode.open(dir, {}, { inspect: true });
-    for (const m of chain.branch()) await inspected.submitBlock(encodeBlock(genesis.group, m.block!), 'sync');
     assert.equal(inspected.chain.tip.height, inspected.chain.finalHeight);
+    await assert.rejects(inspected.dataDir.save('settings', {}), /inspection only/);
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(inspected.acceptances(), []);
     await inspected.close();

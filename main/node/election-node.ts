@@ -145,7 +145,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     settings: Partial<NodeSettings> = {},
     options: { readonly inspect?: boolean } = {},
   ): Promise<ElectionNode> {
-    const { dataDir, warnings } = await DataDir.open(dir);
+    const { dataDir, warnings } = options.inspect ? await DataDir.inspect(dir) : await DataDir.open(dir);
     try {
       const genesisFile = await dataDir.load('genesis');
       if (!genesisFile) throw new Error(`${dataDir.path} holds no election (genesis.json is missing)`);
@@ -157,7 +157,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
             `(its result could be rewritten after the fact); its record can still be checked with \`onion-election verify\``,
         );
       }
-      const loaded = await TallierJournal.load(dataDir, genesis.group);
+      const loaded = await TallierJournal.load(dataDir, genesis.group, { fixMode: !options.inspect });
       const journal = loaded?.journal ?? TallierJournal.fresh(dataDir, genesis.group);
       const saved = ((await dataDir.load('settings'))?.value ?? {}) as Partial<NodeSettings>;
       const tallierPk = toHex(journal.key.publicKey, genesis.group.byteWidth * 2);

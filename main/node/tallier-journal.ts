@@ -39,13 +39,16 @@ export class TallierJournal {
   static async load(
     dataDir: DataDir,
     group: Group,
+    options: { readonly fixMode?: boolean } = {},
   ): Promise<{ journal: TallierJournal; warnings: string[] } | undefined> {
     const stored = await dataDir.load('tallierKey');
     if (!stored) return undefined;
     const warnings: string[] = [];
     if (stored.warnings.length > 0) {
-      await chmod(dataDir.file('tallierKey'), 0o600);
-      warnings.push(`${FILE} was readable by other users: its mode is now 600 (only you can read it)`);
+      if (options.fixMode ?? true) {
+        await chmod(dataDir.file('tallierKey'), 0o600);
+        warnings.push(`${FILE} was readable by other users: its mode is now 600 (only you can read it)`);
+      } else warnings.push(...stored.warnings);
     }
     // Files written before the journal existed hold only the secret.
     const value = stored.value as Record<string, unknown>;

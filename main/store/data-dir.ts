@@ -62,6 +62,8 @@ export class DataDir {
   private constructor(
     /** Absolute path of the directory. */
     readonly path: string,
+    /** Opened by `inspect`: nothing is written, and no lock is held. */
+    readonly readOnly = false,
   ) {}
 
   /**
@@ -99,6 +101,23 @@ export class DataDir {
     return { dataDir: new DataDir(root), warnings };
   }
 
+  /**
+   * Opens an existing directory to look at it (`status`, `export`), beside a runner or not: no
+   * lock, nothing created, repaired or written. `save` and appends refuse; the block log is read
+   * as it is (a torn tail, say a record being written by a running runner, is left alone and
+   * reported).
+   */
+  static async inspect(dir: string): Promise<OpenedDataDir> {
+    const root = path.resolve(dir);
+    const info = await stat(root).catch((error: unknown) => {
+      if (isErrno(error, 'ENOENT'))
+        throw new Error(`data directory ${root} does not exist: it holds no election`);
+      throw error;
+    });
+    if (!info.isDirectory()) throw new Error(`data directory ${root} is not a directory`);
+    return { dataDir: new DataDir(root, true), warnings: [] };
+  }
+
   /** Absolute path of one of the directory's files. */
   file(name: DataFile | 'blocks' | 'lock'): string {
     if (name === 'blocks') return path.join(this.path, BLOCK_LOG);
@@ -115,6 +134,8 @@ export class DataDir {
   /** Replaces a JSON file atomically and durably. */
   async save(name: DataFile, value: unknown): Promise<void> {
     this.assertOpen();
+    if (this.readOnly)
+      throw new Error(`data directory ${this.path} is open for inspection only: ${name} was not written`);
     await writeJsonFile(this.file(name), value, { mode: DATA_FILES[name].secret ? 0o600 : 0o644 });
   }
 
@@ -123,7 +144,7 @@ export class DataDir {
     this.assertOpen();
     if (this.blockLog) throw new Error(`${this.file('blocks')} is already open`);
     // Recorded before the first await, so that a concurrent second call is refused too.
-    const opening = RecordLog.open(this.file('blocks'), { mode: 0o644 });
+    const opening = RecordLog.open(this.file('blocks'), { mode: 0o644, readOnly: this.readOnly });
     this.blockLog = opening.then(
       ({ log }) => log,
       () => {
@@ -140,7 +161,7 @@ export class DataDir {
       try {
         await (await this.blockLog)?.close();
       } finally {
-        await releaseLock(this.file('lock'));
+        if (!this.readOnly) await releaseLock(this.file('lock'));
       }
     })();
     return this.closing;
@@ -152,6 +173,13 @@ export class DataDir {
 }
 
 // ── Lock ─────────────────────────────────────────────────────────────────────────────────────
+
+/** The pid of the live process holding `dir`'s lock (a running runner), if any. */
+export async function lockHolder(dir: string): Promise<number | undefined> {
+  const content = await readLock(path.join(path.resolve(dir), LOCK_FILE));
+  const pid = content === undefined ? undefined : parsePid(content);
+  return pid !== undefined && isAlive(pid) ? pid : undefined;
+}
 
 /** Takes the directory's lock or throws; returns warnings about stale locks taken over. */
 async function acquireLock(root: string): Promise<string[]> {

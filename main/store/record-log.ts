@@ -101,6 +101,11 @@ export interface OpenedLog {
 export interface RecordLogOptions {
   /** Mode a new file is created with (before the umask); 0o666 by default. */
   readonly mode?: number;
+  /**
+   * Read the records, change nothing: a missing file reads as empty, damage is reported but not
+   * cut off (a runner may be writing the tail right now), and appends refuse.
+   */
+  readonly readOnly?: boolean;
 }
 
 interface Pending {
@@ -120,7 +125,8 @@ export class RecordLog {
 
   private constructor(
     readonly path: string,
-    private readonly handle: FileHandle,
+    /** undefined: a read-only log, which never writes. */
+    private readonly handle: FileHandle | undefined,
     /** Length of the file's good part, where the next append goes. */
     private end: number,
   ) {}
@@ -131,6 +137,7 @@ export class RecordLog {
    * errors reject. The caller must own the file exclusively (DataDir's lock sees to that).
    */
   static async open(file: string, options: RecordLogOptions = {}): Promise<OpenedLog> {
+    if (options.readOnly) return RecordLog.read(file);
     const { handle, created } = await openOrCreate(file, options.mode ?? 0o666);
     try {
       // Without this a power cut could lose the new file's directory entry, and every record in it.
@@ -150,6 +157,37 @@ export class RecordLog {
       await handle.close();
       throw error;
     }
+  }
+
+  /** The records of `file` as they are, for inspection: see `RecordLogOptions.readOnly`. */
+  private static async read(file: string): Promise<OpenedLog> {
+    let handle: FileHandle;
+    try {
+      handle = await open(file, constants.O_RDONLY);
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw error;
+      return { log: RecordLog.readOnlyLog(file), records: [], warnings: [] };
+    }
+    try {
+      const { records, end, size, problem } = await readAll(handle);
+      const warnings =
+        problem === undefined
+          ? []
+          : [
+              `${file}: ${problem} in record ${records.length} at byte ${end}; read ${records.length} records, ` +
+                `left the last ${size - end} bytes as they are (a runner may be writing them)`,
+            ];
+      return { log: RecordLog.readOnlyLog(file), records, warnings };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** A log that refuses appends: what an inspection holds. */
+  private static readOnlyLog(file: string): RecordLog {
+    const log = new RecordLog(file, undefined, 0);
+    log.failure = new Error(`record log ${file} is open for inspection only`);
+    return log;
   }
 
   /** Length in bytes of the acknowledged records, i.e. of the file unless an append is in flight. */
@@ -179,8 +217,14 @@ export class RecordLog {
   close(): Promise<void> {
     this.closing ??= this.enqueue(NOTHING)
       .catch(() => {}) // failures were reported to the appends they concern
-      .then(() => this.handle.close());
+      .then(() => this.handle?.close());
     return this.closing;
+  }
+
+  /** The file to write; a read-only log has none (its `failure` refuses every append first). */
+  private get file(): FileHandle {
+    if (!this.handle) throw new Error(`record log ${this.path} is open for inspection only`);
+    return this.handle;
   }
 
   private enqueue(bytes: Buffer): Promise<void> {
@@ -204,7 +248,7 @@ export class RecordLog {
         const bytes = batch.length === 1 ? batch[0]!.bytes : Buffer.concat(batch.map((p) => p.bytes));
         if (bytes.length > 0) {
           await this.writeAt(bytes, this.end);
-          await this.handle.datasync(); // data and the new size: enough to read the records back
+          await this.file.datasync(); // data and the new size: enough to read the records back
           this.end += bytes.length;
         }
         for (const p of batch) p.resolve();
@@ -218,7 +262,7 @@ export class RecordLog {
 
   private async writeAt(bytes: Buffer, position: number): Promise<void> {
     for (let done = 0; done < bytes.length; ) {
-      const { bytesWritten } = await this.handle.write(bytes, done, bytes.length - done, position + done);
+      const { bytesWritten } = await this.file.write(bytes, done, bytes.length - done, position + done);
       if (bytesWritten === 0) throw new Error(`record log ${this.path}: write made no progress`);
       done += bytesWritten;
     }
