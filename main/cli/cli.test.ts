@@ -198,7 +198,9 @@ describe('onion-election command line', () => {
     assert.match(status.out, /result {4}yes 3 · no 0 · total 3/);
     const exported = cli('-d', dir, 'export', '-o', path.join(tmp, 'inspected.json'));
     assert.equal(exported.code, 0, exported.err);
-    files.forEach((f, i) => assert.deepEqual(readFileSync(path.join(dir, f)), before[i], `${f} was changed`));
+    for (const [i, f] of files.entries()) {
+      assert.deepEqual(readFileSync(path.join(dir, f)), before[i], `${f} was changed`);
+    }
     assert.equal(existsSync(path.join(dir, 'LOCK')), false, 'no lock was taken');
   });
 });
