@@ -142,7 +142,11 @@ describe('engine', { concurrency: false }, () => {
   });
 
   test('peers, mining and votes from requests: both reach the same verified result', async () => {
+    // Each adds the other, as two people do (each pastes the other's address): blocks then flow
+    // both ways at once. (With one side only, the other learns of it at the next announcement,
+    // 20 s away, and at this difficulty each could finish and seal an election of its own.)
     await alice.call('addPeer', [bob.snapshot().state.self!]);
+    await bob.call('addPeer', [alice.snapshot().state.self!]);
     assert.ok(alice.snapshot().state.peers.some((p) => p.address === bob.snapshot().state.self));
     await alice.call('setMining', [true]);
     await bob.call('setMining', [true]);
@@ -180,6 +184,7 @@ describe('engine', { concurrency: false }, () => {
     await alice.call('setVote', [null]);
     assert.equal(alice.snapshot().state.settings.vote, null);
     await alice.call('removePeer', [bob.snapshot().state.self!]);
+    await bob.call('removePeer', [alice.snapshot().state.self!]); // or bob's announcements bring him back
     await assert.rejects(alice.call('removePeer', ['127.0.0.1:9']), /not in the peer list/);
     const blocks = alice.snapshot().state.blocks.length;
     await alice.close();

@@ -277,13 +277,14 @@ describe('chain: forks and reorgs', () => {
     assert.equal(state.ballots, 2);
   });
 
-  test('version 2: at the final height an equal-work rival never displaces the first seen (only a seal does)', () => {
+  test('version 2: between final blocks the lower hash leads until the talliers seal one; then nothing displaces it', () => {
     const source = new Chain(genesis);
     const v3 = votes(source, keyPhase(source), [1, 1, 0]);
     const lastA = extend(source, v3, ballotPayload(source, v3, 1));
     const lastB = extend(source, v3, ballotPayload(source, v3, 0));
     const finalA = extend(source, lastA, confirmation);
     const finalB = extend(source, lastB, confirmation);
+    const [low, high] = finalA.hash < finalB.hash ? [finalA, finalB] : [finalB, finalA];
     const shared = source.branch(v3).map((m) => m.block!);
     for (const [first, second] of [
       [finalA, finalB],
@@ -292,9 +293,14 @@ describe('chain: forks and reorgs', () => {
       const chain = new Chain(genesis);
       for (const m of [...shared.map((b) => ({ block: b })), first.parent!, first, second.parent!, second])
         assert.equal(chain.add(m.block!).status, 'added');
-      assert.equal(chain.tip.hash, first.hash, 'the first final block seen stays, whatever the hashes');
-      assert.equal(chain.finalTips().length, 2);
+      assert.equal(chain.tip.hash, low.hash, 'the lower hash leads, in any arrival order');
     }
+    // Sealed on the higher hash: the chain keeps it, and a lower final block arriving later is late.
+    const chain = new Chain(genesis);
+    for (const m of [...shared.map((b) => ({ block: b })), high.parent!, high]) chain.add(m.block!);
+    chain.lock(high.hash);
+    assert.equal(chain.add(low.parent!.block!).status, 'late');
+    assert.equal(chain.tip.hash, high.hash);
   });
 
   test('version 1: a fork at the last voting height: the final tie is broken by the lower hash, in any arrival order', () => {

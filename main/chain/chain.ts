@@ -297,14 +297,15 @@ export class Chain {
   }
 
   /**
-   * Fork choice: more work wins; equal work, the first seen stays. Version 1 broke ties at the
-   * final height by the lower hash, which let anyone grind a final block and release it after
-   * the result; version 2 settles the final block by the talliers' seal instead (lock()).
+   * Fork choice: more work wins; equal work, the first seen stays, except between final blocks,
+   * where the lower hash wins, so that runners holding the same final blocks agree on one (nobody
+   * mines past the final height, so "first seen" would never be overturned). That rule alone let a
+   * ground final block replace a result (version 1); in version 2 it only steers the runners until
+   * the talliers seal a final block (lock()), after which nothing replaces it.
    */
   private isBetter(candidate: BlockMeta, current: BlockMeta): boolean {
     if (candidate.work !== current.work) return candidate.work > current.work;
     return (
-      this.genesis.version === 1 &&
       candidate.height === this.finalHeight &&
       current.height === this.finalHeight &&
       candidate.hash < current.hash

@@ -96,6 +96,9 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   private closed = false;
   private lastResult: string | undefined;
   private readonly tallier: TallierSecretKey;
+  /** The best final block, and since when (ms) it has been best: round 1 waits for it to settle. */
+  private finalSince: { hash: string; at: number } | undefined;
+  private settleTimer: NodeJS.Timeout | undefined;
   /** Tallier duties run one at a time: signing and decrypting are never raced. */
   private duties: Promise<void> = Promise.resolve();
   private refusal: string | undefined;
@@ -166,6 +169,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       const node = new ElectionNode(genesis, dataDir, opened.log, journal, merged, options.inspect ?? false);
       node.startupWarnings.push(...warnings, ...(loaded?.warnings ?? []), ...opened.warnings);
       node.replay(opened.records);
+      node.watchSettling();
       if (!loaded) {
         // No key file. If this folder's runner had a key and it stands on the chain, a new key
         // could never decrypt in its place: the result would wait for ever. Refuse, writing nothing.
@@ -415,6 +419,10 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       await this.storeAcceptance(this.tallier.accept(this.genesis.id, recorded, lastRound));
       return;
     }
+    // Round 1 waits until the best final block has stood for SETTLE_MS: final blocks found at
+    // about the same time (or on branches that elected other talliers) reach every runner, and
+    // the lower-hash rule makes them agree before anyone signs.
+    if (lastRound === 0 && !this.settled(tip)) return;
     const duty = this.finality.duty(pk, tip, lastRound);
     if (!duty) return;
     // Durable first: after a crash the key file says what this key signed in this round.
@@ -445,7 +453,24 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   private onTip(reorg: Reorg | undefined): void {
     this.emit('tip', this.chain.tip, reorg);
     this.wakeMiner();
+    this.watchSettling();
     this.afterFinality();
+  }
+
+  /** Whether the best final block `tip` has stood for SETTLE_MS. */
+  private settled(tip: BlockMeta): boolean {
+    return this.finalSince?.hash === tip.hash && Date.now() - this.finalSince.at >= SETTLE_MS;
+  }
+
+  /** A new best final block starts the settling time; its end brings the tallier's duties back. */
+  private watchSettling(): void {
+    const tip = this.chain.tip;
+    if (tip.height !== this.chain.finalHeight || this.chain.lockedFinal || this.finalSince?.hash === tip.hash)
+      return;
+    this.finalSince = { hash: tip.hash, at: Date.now() };
+    clearTimeout(this.settleTimer);
+    // Not unref'd: a lone node waiting to settle has nothing else keeping its process alive.
+    this.settleTimer = setTimeout(() => this.afterFinality(), SETTLE_MS + 10);
   }
 
   private checkResult(): void {
@@ -568,6 +593,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.settleTimer);
     await this.duties;
     this.wakeMiner();
     await this.mining;
@@ -579,6 +605,13 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     this.emit('warning', message);
   }
 }
+
+/**
+ * How long a best final block must stand before a tallier's first acceptance (ms): long enough
+ * for final blocks found at about the same time to reach every runner over Tor, short beside an
+ * election. Local policy, invisible to peers.
+ */
+export const SETTLE_MS = 3000;
 
 /** Factors refused for their proof that a runner remembers. */
 const MAX_REFUSED_FACTORS = 1024;
