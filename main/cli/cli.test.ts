@@ -43,6 +43,23 @@ describe('onion-election command line', () => {
     assert.match(verified.out, /^VERIFIED/);
     assert.match(verified.out, /yes 3/);
 
+    // A raw 0xff byte in the title: the record checked must be the one in the file, so it is refused
+    // (decoded lossily, it would verify as a title with U+FFFD in it).
+    const text = readFileSync(file, 'utf8');
+    const titleAt = text.indexOf('"title": "') + '"title": "'.length;
+    const rawFile = path.join(tmp, 'raw.json');
+    writeFileSync(
+      rawFile,
+      Buffer.concat([
+        Buffer.from(text.slice(0, titleAt)),
+        Buffer.from([0xff]),
+        Buffer.from(text.slice(titleAt)),
+      ]),
+    );
+    const raw = cli('verify', rawFile);
+    assert.equal(raw.code, 1);
+    assert.match(raw.err, /not JSON \(the file is not valid UTF-8\)/);
+
     const record = JSON.parse(readFileSync(file, 'utf8'));
     const lie = path.join(tmp, 'lie.json');
     writeFileSync(lie, JSON.stringify({ ...record, result: { yes: 2, no: 1, total: 3 } }));

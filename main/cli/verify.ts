@@ -1,5 +1,6 @@
 // `onion-election verify FILE`: re-checks an election record from scratch.
 import { readFile } from 'node:fs/promises';
+import { strictUtf8 } from '../store/utf8';
 import { formatOutcome, verifyRecord } from '../verify/verify';
 import type { Command } from './command';
 import { UsageError } from './options';
@@ -19,10 +20,11 @@ export const verifyCommand: Command = {
   options: [],
   async run(_values, args) {
     if (args.length !== 1) throw new UsageError('verify takes exactly one FILE');
-    const text = await readFile(args[0]!, 'utf8');
+    const bytes = await readFile(args[0]!);
     let record: unknown;
     try {
-      record = JSON.parse(text);
+      // Strictly: the record checked must be the one in the file, byte for byte.
+      record = JSON.parse(strictUtf8(bytes, 'the file'));
     } catch (error) {
       console.error(`${args[0]}: not JSON (${(error as Error).message})`);
       return 1;

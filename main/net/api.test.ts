@@ -321,6 +321,13 @@ describe('peer API', { concurrency: false }, () => {
       /body\.evil: is not an allowed field/,
     );
     assertRefused(await post('/v1/blocks', [good]), 400, /body: must be a JSON object/);
+    const notUtf8 = await fetch(`http://127.0.0.1:${port}/v1/peers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.concat([Buffer.from('{"address":"'), Buffer.from([0xff]), Buffer.from('"}')]),
+    });
+    assert.equal(notUtf8.status, 400);
+    assert.deepEqual(await notUtf8.json(), { error: 'the request body is not valid UTF-8' });
     assertRefused(await post('/v1/blocks', { block: { height: 1 } }), 400, /block\.prev: is missing/);
     assertRefused(await post('/v1/blocks', { block: good, from: 'example.com:80' }), 400, /body\.from: /);
     assertRefused(

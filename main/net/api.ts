@@ -14,6 +14,7 @@ import { encodeGenesis } from '../chain/genesis';
 import { encodeAcceptance, encodeDecryptionFactor, exactObject, fixedHex } from '../crypto/codec';
 import { check, ValidationError } from '../crypto/errors';
 import type { ElectionNode } from '../node/election-node';
+import { strictUtf8 } from '../store/utf8';
 import { type PeerAddress, parsePeerAddress } from './address';
 import type {
   AcceptancesResponse,
@@ -134,7 +135,22 @@ export function createPeerApi(options: PeerApiOptions): Express {
   });
   // An oversize body is read to its end and discarded (bounded by requestTimeout) before the 413:
   // closing on a client still sending would reset the connection and lose the answer.
-  app.use(express.json({ limit: MAX_BODY_BYTES, strict: true, inflate: false, type: 'application/json' }));
+  app.use(
+    express.json({
+      limit: MAX_BODY_BYTES,
+      strict: true,
+      inflate: false,
+      type: 'application/json',
+      // body-parser would decode invalid bytes as U+FFFD: refuse them instead.
+      verify: (_req, _res, buf) => {
+        try {
+          strictUtf8(buf, 'the request body');
+        } catch (error) {
+          throw Object.assign(error as Error, { status: 400 });
+        }
+      },
+    }),
+  );
 
   app.get('/v1/status', (_req, res) => {
     const body: StatusResponse = statusOf(node);
@@ -273,6 +289,8 @@ function classify(error: unknown): { status: number; message: string } {
       return { status: 413, message: `request body larger than ${MAX_BODY_BYTES} bytes` };
     case 'entity.parse.failed':
       return { status: 400, message: 'malformed JSON' };
+    case 'entity.not.utf8':
+      return { status: 400, message: 'the request body is not valid UTF-8' };
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return { status: 415, message: 'request bodies must be uncompressed UTF-8 JSON' };

@@ -60,6 +60,12 @@ function hostileApp() {
   app.post('/v1/factors', () => {
     // Never answers.
   });
+  app.get('/v1/acceptances', (_req, res) => {
+    // JSON whose string holds a raw 0xff byte: not UTF-8.
+    res
+      .type('application/json')
+      .send(Buffer.concat([Buffer.from('{"acceptances":["'), Buffer.from([0xff]), Buffer.from('"]}')]));
+  });
   return app;
 }
 
@@ -221,6 +227,7 @@ describe('peer client', () => {
       [() => client.chain(hostile, 1, 100), /response\.blocks: must have at most 100 items/, 200],
       [() => client.announce(hostile, '127.0.0.1:1'), /response\.extra: is not an allowed field/, 200],
       [() => client.pushFactor(hostile, {}), /no answer within 1000 ms/, undefined],
+      [() => client.acceptances(hostile), /the response is not valid UTF-8/, 200],
     ];
     for (const [call, reason, status] of cases) {
       const error = await peerError(call());

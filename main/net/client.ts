@@ -12,6 +12,7 @@ import { SocksProxyAgent } from 'socks-proxy-agent';
 import { MAX_ROUNDS } from '../chain/finality';
 import { exactObject } from '../crypto/codec';
 import { check, ValidationError } from '../crypto/errors';
+import { strictUtf8, Utf8Error } from '../store/utf8';
 import { baseUrl, type PeerAddress, parsePeerAddress } from './address';
 import {
   type AnnounceResponse,
@@ -92,8 +93,8 @@ export class PeerClient {
       maxContentLength: MAX_RESPONSE_BYTES,
       maxBodyLength: MAX_REQUEST_BYTES,
       decompress: false,
-      responseType: 'text',
-      responseEncoding: 'utf8',
+      // Bytes, decoded strictly here: a lossy decoding would check one text and keep another.
+      responseType: 'arraybuffer',
       transformRequest: [(data) => data],
       transformResponse: [(data) => data],
       validateStatus: () => true,
@@ -275,9 +276,9 @@ export class PeerClient {
     }
     let value: unknown;
     try {
-      value = JSON.parse(String(response.data));
-    } catch {
-      return fail('the response is not JSON', status);
+      value = JSON.parse(strictUtf8(asBytes(response.data), 'the response'));
+    } catch (error) {
+      return fail(error instanceof Utf8Error ? error.message : 'the response is not JSON', status);
     }
     try {
       return parse(value);
@@ -479,10 +480,17 @@ function array(value: unknown, field: string, max: number): unknown[] {
   return value;
 }
 
+/** A response body as bytes (axios hands an ArrayBuffer, or a Buffer). */
+function asBytes(data: unknown): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return Buffer.from(String(data ?? ''), 'utf8');
+}
+
 /** The `{error}` a peer gave with a failure status, made safe to show. */
 function peerErrorText(data: unknown): string {
   try {
-    const { error } = JSON.parse(String(data)) as { error?: unknown };
+    const { error } = JSON.parse(strictUtf8(asBytes(data), 'the error')) as { error?: unknown };
     return typeof error === 'string' ? `: ${clean(error)}` : '';
   } catch {
     return '';

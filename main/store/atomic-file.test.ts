@@ -66,5 +66,11 @@ describe('atomic files', () => {
     const file = path.join(dir, 'bad.json');
     writeFileSync(file, '{"a":');
     await assert.rejects(readJsonFile(file), (e: Error) => e.message.startsWith(`${file} is not valid JSON`));
+    // Bytes that are not UTF-8 are refused, not read as U+FFFD; a byte-order mark is not JSON.
+    const raw = path.join(dir, 'raw.json');
+    writeFileSync(raw, Buffer.concat([Buffer.from('{"title":"a'), Buffer.from([0xff]), Buffer.from('"}')]));
+    await assert.rejects(readJsonFile(raw), new RegExp(`${raw} is not valid UTF-8`));
+    writeFileSync(raw, '\ufeff{"title":"a"}');
+    await assert.rejects(readJsonFile(raw), /is not valid JSON/);
   });
 });

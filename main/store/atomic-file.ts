@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { strictUtf8 } from './utf8';
 
 /** Suffix of temporary files; a crash between write and rename can leave one behind. */
 export const TEMP_MARKER = '.tmp-';
@@ -89,7 +90,7 @@ export async function readJsonFile(file: string, options: ReadOptions = {}): Pro
           `restrict it with: chmod 600 ${file}`,
       );
     }
-    text = await handle.readFile('utf8');
+    text = strictUtf8(await handle.readFile(), file);
   } finally {
     await handle.close();
   }

@@ -15,6 +15,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fsyncDirectory, isErrno } from './atomic-file';
 import { crc32 } from './crc32';
+import { strictUtf8 } from './utf8';
 
 const HEADER_BYTES = 8;
 /** Larger bodies are refused by append and taken for corruption by open. */
@@ -76,11 +77,11 @@ function scan(buf: Buffer, atEof: boolean, out: unknown[]): { used: number; prob
     if (crc32(buf, start, end) !== buf.readUInt32BE(at + 4))
       return { used: at, problem: 'checksum mismatch' };
     try {
-      out.push(JSON.parse(buf.toString('utf8', start, end)));
+      out.push(JSON.parse(strictUtf8(buf.subarray(start, end), 'record')));
     } catch {
       // Only reachable with a matching checksum, i.e. a writer bug or an all-zero tail (CRC of
       // nothing is 0), which some file systems leave after a crash.
-      return { used: at, problem: 'body is not JSON' };
+      return { used: at, problem: 'body is not JSON' }; // nor UTF-8
     }
     at = end;
   }
