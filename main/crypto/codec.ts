@@ -16,6 +16,7 @@ import type {
   Ciphertext,
   DecryptionFactor,
   ProofBranch,
+  SchnorrProof,
   TallierPublicKey,
 } from './types';
 
@@ -71,16 +72,25 @@ export function encodeGroup(group: Group): GroupJson {
   return { p: num(group, group.p), q: num(group, group.q), g: num(group, group.g) };
 }
 
-export function encodeTallierKey(group: Group, key: TallierPublicKey): TallierKeyJson {
-  const { commitment, challenge, response } = key.pkPok;
+/** A Schnorr proof or signature: the pk_pok and an acceptance's signature share this form. */
+function encodeSchnorr(
+  group: Group,
+  { commitment, challenge, response }: SchnorrProof,
+): SchnorrSignatureJson {
+  return { commitment: num(group, commitment), challenge: chal(challenge), response: num(group, response) };
+}
+
+function parseSchnorr(group: Group, value: unknown, field: string, trust: Trust): SchnorrProof {
+  const o = exactObject(value, field, ['commitment', 'challenge', 'response']);
   return {
-    pk: num(group, key.pk),
-    pk_pok: {
-      commitment: num(group, commitment),
-      challenge: chal(challenge),
-      response: num(group, response),
-    },
+    commitment: parseElement(group, o.commitment, `${field}.commitment`, trust),
+    challenge: parseChallenge(o.challenge, `${field}.challenge`),
+    response: parseScalar(group, o.response, `${field}.response`),
   };
+}
+
+export function encodeTallierKey(group: Group, key: TallierPublicKey): TallierKeyJson {
+  return { pk: num(group, key.pk), pk_pok: encodeSchnorr(group, key.pkPok) };
 }
 
 export function encodeCiphertext(group: Group, c: Ciphertext): CiphertextJson {
@@ -113,16 +123,11 @@ export function encodeDecryptionFactor(group: Group, share: DecryptionFactor): D
 }
 
 export function encodeAcceptance(group: Group, acceptance: Acceptance): AcceptanceJson {
-  const { commitment, challenge, response } = acceptance.signature;
   return {
     pk: num(group, acceptance.pk),
     final: acceptance.final,
     round: acceptance.round,
-    signature: {
-      commitment: num(group, commitment),
-      challenge: chal(challenge),
-      response: num(group, response),
-    },
+    signature: encodeSchnorr(group, acceptance.signature),
   };
 }
 
@@ -204,14 +209,9 @@ export function parseTallierKey(
   trust: Trust = 'untrusted',
 ): TallierPublicKey {
   const o = exactObject(value, field, ['pk', 'pk_pok']);
-  const proof = exactObject(o.pk_pok, `${field}.pk_pok`, ['commitment', 'challenge', 'response']);
   return {
     pk: parseElement(group, o.pk, `${field}.pk`, trust),
-    pkPok: {
-      commitment: parseElement(group, proof.commitment, `${field}.pk_pok.commitment`, trust),
-      challenge: parseChallenge(proof.challenge, `${field}.pk_pok.challenge`),
-      response: parseScalar(group, proof.response, `${field}.pk_pok.response`),
-    },
+    pkPok: parseSchnorr(group, o.pk_pok, `${field}.pk_pok`, trust),
   };
 }
 
@@ -294,15 +294,10 @@ export function parseAcceptance(
     `${field}.round`,
     'must be a whole number in [1, 2^32)',
   );
-  const signature = exactObject(o.signature, `${field}.signature`, ['commitment', 'challenge', 'response']);
   return {
     pk: parseElement(group, o.pk, `${field}.pk`, trust),
     final: parseHash(o.final, `${field}.final`),
     round: o.round as number,
-    signature: {
-      commitment: parseElement(group, signature.commitment, `${field}.signature.commitment`, trust),
-      challenge: parseChallenge(signature.challenge, `${field}.signature.challenge`),
-      response: parseScalar(group, signature.response, `${field}.signature.response`),
-    },
+    signature: parseSchnorr(group, o.signature, `${field}.signature`, trust),
   };
 }
