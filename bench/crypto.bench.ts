@@ -72,6 +72,7 @@ export const cryptoSuite: Suite = {
     const talliers = [0, 1, 2].map(() => TallierSecretKey.generate(group));
     const keys = talliers.map((t) => t.provePossession(context));
     const h = electionKey(group, context, keys);
+    group.keepTable(h); // as the chain does for its best branch's key
     encryptBallot(group, context, h, 0); // build h's table outside the timings
 
     const keyJson = JSON.stringify(encodeTallierKey(group, keys[0]!));

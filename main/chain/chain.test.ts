@@ -277,6 +277,29 @@ describe('chain: forks and reorgs', () => {
     assert.equal(state.ballots, 2);
   });
 
+  test("only the best branch's election key earns a fixed-base table; side branches' keys never do", () => {
+    const chain = new Chain(genesis);
+    const group = genesis.group;
+    const best = votes(chain, keyPhase(chain), [1]);
+    const bestKey = chain.electionOf(best).key;
+    assert.equal(group.hasTable(bestKey), true);
+    // Eight side branches forked at the genesis, each electing another pair of talliers (the
+    // attack of issue 11, 4b: each side ballot block used to build a 17 MB table).
+    const { keys: others } = new Talliers(genesis, 8);
+    const sideKeys: bigint[] = [];
+    for (const other of others) {
+      const side = keyPhase(chain, [other, other, A]);
+      sideKeys.push(chain.electionOf(side).key);
+      votes(chain, side, [0]);
+    }
+    assert.equal(chain.tip, best, 'the side branches are shorter');
+    assert.deepEqual(
+      sideKeys.map((h) => group.hasTable(h)),
+      sideKeys.map(() => false),
+    );
+    assert.equal(group.hasTable(bestKey), true, "the best branch's table survived");
+  });
+
   test('version 2: between final blocks the lower hash leads until the talliers seal one; then nothing displaces it', () => {
     const source = new Chain(genesis);
     const v3 = votes(source, keyPhase(source), [1, 1, 0]);

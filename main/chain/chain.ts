@@ -184,6 +184,7 @@ export class Chain {
     this.locked = meta;
     const before = this.best;
     this.best = meta;
+    this.keepBestKeyTable();
     if (before === meta) return undefined;
     const fork = this.forkPoint(before, meta);
     return fork === before ? undefined : { from: before, to: meta, fork };
@@ -291,6 +292,7 @@ export class Chain {
     const before = this.best;
     for (const meta of added) if (this.isBetter(meta, this.best)) this.best = meta;
     const moved = this.best !== before;
+    if (moved) this.keepBestKeyTable();
     const fork = moved ? this.forkPoint(before, this.best) : undefined;
     const reorg = fork && fork !== before ? { from: before, to: this.best, fork } : undefined;
     return { status: 'added', added, best: moved, ...(reorg ? { reorg } : {}) };
@@ -450,6 +452,16 @@ export class Chain {
 
   private isAncestor(ancestor: BlockMeta, of: BlockMeta): boolean {
     return this.ancestorAt(of, ancestor.height) === ancestor;
+  }
+
+  /**
+   * Only the best branch's election key earns a fixed-base table (docs/CRYPTO.md §7): side
+   * branches, whatever their keys, verify through the backend, so they cannot make the runner
+   * rebuild tables.
+   */
+  private keepBestKeyTable(): void {
+    if (this.best.height >= keyElectionHeight(this.genesis))
+      this.group.keepTable(this.electionOf(this.best).key);
   }
 
   /**

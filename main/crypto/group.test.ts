@@ -67,5 +67,27 @@ describe('group', () => {
     assert.equal(group.mul(group.powGInverse(99n), group.powG(99n)), 1n);
     const h = group.powG(777n);
     assert.equal(group.fixedPow(h, e), group.pow(h, e));
+    assert.equal(group.hasTable(h), false, 'a key nobody kept gets no table');
+    group.keepTable(h);
+    assert.equal(group.fixedPow(h, e), group.pow(h, e));
+    assert.equal(group.hasTable(h), true);
+  });
+
+  test('only the two most recently kept election keys hold tables', () => {
+    const keys = [11n, 12n, 13n].map((x) => group.powG(x));
+    for (const h of keys) {
+      group.keepTable(h);
+      group.fixedPow(h, 5n);
+    }
+    assert.deepEqual(
+      keys.map((h) => group.hasTable(h)),
+      [false, true, true],
+    );
+    group.keepTable(keys[1]!); // kept again: the most recent, nothing rebuilt or dropped
+    assert.deepEqual(
+      keys.map((h) => group.hasTable(h)),
+      [false, true, true],
+    );
+    assert.equal(group.hasTable(group.g), true, "g's table is never dropped");
   });
 });

@@ -42,8 +42,14 @@ export interface GroupOptions {
   readonly field?: string;
 }
 
-/** Fixed-base tables kept per group: g plus the few most recent election keys (forks). */
-const MAX_TABLES = 4;
+/**
+ * Election keys that may hold a fixed-base table beside g: the one the chain keeps (its best
+ * branch's) and the one before it, so a reorg between two key elections rebuilds nothing. Any
+ * other base goes through the backend: a table costs ~0.35 s and 17 MB, so building one for
+ * every side branch's key let a peer with a few cheap side branches make each of their ballot
+ * blocks cost a table (0.9–1.9 s) where the backend costs one exponentiation more (~2 ms).
+ */
+const MAX_KEPT_TABLES = 2;
 
 export class Group implements GroupParams {
   readonly p: bigint;
@@ -52,7 +58,10 @@ export class Group implements GroupParams {
   /** Bytes of every encoded element and scalar: the byte length of p. */
   readonly byteWidth: number;
   readonly backend: PowBackend;
+  /** Fixed-base tables by base, built on first use: g's, and those of the kept election keys. */
   private readonly tables = new Map<bigint, FixedBaseTable>();
+  /** The election keys allowed a table, oldest first. */
+  private readonly kept: bigint[] = [];
   private gInverse?: bigint;
 
   private constructor(params: GroupParams, backend: 'auto' | BackendName) {
@@ -143,23 +152,35 @@ export class Group implements GroupParams {
   }
 
   /**
-   * base^exponent through a fixed-base table built on first use (g, election keys). Exponents
-   * must be below 2^(8·byteWidth), which every scalar and challenge is.
+   * base^exponent, through base's fixed-base table when it has one (g, and the election keys kept
+   * by `keepTable`), else through the backend. Exponents must be below 2^(8·byteWidth), which
+   * every scalar and challenge is. Variable time: public or ballot exponents only.
    */
   fixedPow(base: bigint, exponent: bigint): bigint {
     let table = this.tables.get(base);
-    if (table) {
-      // Refresh recency: Map iteration order is insertion order.
-      this.tables.delete(base);
-    } else {
+    if (!table) {
+      if (base !== this.g && !this.kept.includes(base)) return this.backend.pow(base, exponent);
       table = new FixedBaseTable(base, this.p, this.byteWidth);
-      if (this.tables.size >= MAX_TABLES) {
-        const oldest = [...this.tables.keys()].find((k) => k !== this.g);
-        if (oldest !== undefined) this.tables.delete(oldest);
-      }
+      this.tables.set(base, table);
     }
-    this.tables.set(base, table);
     return table.pow(exponent);
+  }
+
+  /**
+   * Allows `base` (an election key) a fixed-base table, built on its next use; the key kept
+   * before the previous one loses its table. The chain calls it for its best branch's key.
+   */
+  keepTable(base: bigint): void {
+    if (base === this.g || this.kept.at(-1) === base) return;
+    const at = this.kept.indexOf(base);
+    if (at >= 0) this.kept.splice(at, 1);
+    this.kept.push(base);
+    while (this.kept.length > MAX_KEPT_TABLES) this.tables.delete(this.kept.shift()!);
+  }
+
+  /** Whether `base` has a table built (for tests and benchmarks). */
+  hasTable(base: bigint): boolean {
+    return this.tables.has(base);
   }
 }
 

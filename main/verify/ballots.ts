@@ -32,6 +32,7 @@ export function checkBallots(
   init: BallotCheckInit,
   ballots: readonly unknown[],
 ): BallotFailure | null {
+  group.keepTable(init.electionKey); // a record has one election key: worth its table
   for (const [index, json] of ballots.entries()) {
     try {
       verifyBallot(group, init.context, init.electionKey, parseBallot(group, json, FIELD), FIELD);
