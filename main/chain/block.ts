@@ -21,6 +21,7 @@ import {
 import { check } from '../crypto/errors';
 import { Framer } from '../crypto/framing';
 import type { Group } from '../crypto/group';
+import { readJson } from '../crypto/json';
 import type { Ballot, TallierPublicKey } from '../crypto/types';
 import { MAX_MINER_LABEL_BYTES } from './limits';
 
@@ -173,16 +174,18 @@ export function checkMinerLabel(miner: unknown, field = 'block.miner'): asserts 
  */
 export function parseBlock(group: Group, value: unknown, trust: Trust = 'untrusted'): Block {
   const o = exactObject(value, 'block', ['height', 'prev', 'timestamp', 'miner', 'payload', 'nonce']);
+  // The header holds the height as a u32 and the timestamp as a u64 (docs/PROTOCOL.md §3); a
+  // timestamp is bounded by the JSON integers every reader holds exactly, 2^53 − 1.
   check(
     typeof o.height === 'number' && Number.isSafeInteger(o.height) && o.height >= 1 && o.height <= 0xffffffff,
     'block.height',
-    'must be a whole number ≥ 1',
+    'must be a whole number in [1, 2^32 − 1]',
   );
   const prev = fixedHex(o.prev, 64, 'block.prev');
   check(
     typeof o.timestamp === 'number' && Number.isSafeInteger(o.timestamp) && o.timestamp >= 0,
     'block.timestamp',
-    'must be a Unix time in whole seconds',
+    'must be a Unix time in whole seconds, in [0, 2^53 − 1]',
   );
   checkMinerLabel(o.miner);
   return {
@@ -202,11 +205,5 @@ export function parseBlockText(group: Group, text: string, trust: Trust = 'untru
     'block',
     `larger than ${MAX_BLOCK_JSON_BYTES} bytes`,
   );
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    check(false, 'block', 'is not valid JSON');
-  }
-  return parseBlock(group, value, trust);
+  return parseBlock(group, readJson(text, 'block'), trust);
 }

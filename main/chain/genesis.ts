@@ -116,7 +116,7 @@ function checkParams(g: ElectionParams): void {
   check(
     Number.isSafeInteger(g.createdAt) && g.createdAt >= 0,
     'genesis.created_at',
-    'must be a Unix time in seconds',
+    'must be a Unix time in whole seconds, in [0, 2^53 − 1]',
   );
 }
 

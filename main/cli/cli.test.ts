@@ -58,7 +58,32 @@ describe('onion-election command line', () => {
     );
     const raw = cli('verify', rawFile);
     assert.equal(raw.code, 1);
-    assert.match(raw.err, /not JSON \(the file is not valid UTF-8\)/);
+    assert.match(raw.out, /^INVALID — the file is not valid UTF-8/);
+    // JSON that JSON.parse reads as the valid record, but not in protocol JSON: a height written
+    // 1.0, a created_at 1.7e9, a key given twice. Each is refused, naming the place (exit 1).
+    const createdAt = /"created_at": (\d+)/.exec(text)![1]!;
+    for (const [variant, expected] of [
+      [
+        text.replace('"height": 1,', '"height": 1.0,'),
+        /^INVALID — record\.blocks\[0\]\.height: 1\.0 is not an integer in plain decimal/,
+      ],
+      [
+        text.replace(`"created_at": ${createdAt}`, `"created_at": ${Number(createdAt) / 1e9}e9`),
+        /^INVALID — record\.genesis\.created_at: .*e9 is not an integer/,
+      ],
+      [
+        text.replace('"format": ', '"format": "onion-election/record/v2", "format": '),
+        /^INVALID — record\.format: is a duplicate key/,
+      ],
+    ] as const) {
+      assert.notEqual(variant, text);
+      assert.deepEqual(JSON.parse(variant), JSON.parse(text), 'JSON.parse reads the valid record');
+      const strict = path.join(tmp, 'strict.json');
+      writeFileSync(strict, variant);
+      const refused = cli('verify', strict);
+      assert.equal(refused.code, 1);
+      assert.match(refused.out, expected);
+    }
 
     const record = JSON.parse(readFileSync(file, 'utf8'));
     const lie = path.join(tmp, 'lie.json');

@@ -12,10 +12,12 @@ import { genesisFromForm } from '../app/requests';
 import { encodeGenesis, type Genesis, parseGenesis } from '../chain/genesis';
 import { MAX_TARGET } from '../chain/pow/target';
 import { ValidationError } from '../crypto/errors';
+import { readJson } from '../crypto/json';
 import { parsePeerAddress } from '../net/address';
 import type { RunnerOptions } from '../net/runner';
 import type { NodeSettings } from '../node/election-node';
 import { holdsElection } from '../store/data-dir';
+import { strictUtf8 } from '../store/utf8';
 import type { Command } from './command';
 import { dataDirOf, intOption, type OptionName, UsageError, type Values, voteOption } from './options';
 import { attachProgress, formatResult } from './progress';
@@ -282,7 +284,7 @@ export const joinCommand: Command = {
       throw new UsageError('join needs a --peer to fetch the election from (or --genesis FILE)');
     }
     const genesis = values.genesis
-      ? parseGenesis(JSON.parse(await readFile(values.genesis, 'utf8')))
+      ? parseGenesis(readJson(strictUtf8(await readFile(values.genesis), values.genesis), 'genesis'))
       : undefined;
     console.log(`onion-election · joining the election from ${values.genesis ?? network.peers.join(', ')}`);
     if (genesis) console.log(describeElection(genesis));

@@ -1,7 +1,9 @@
 // `onion-election verify FILE`: re-checks an election record from scratch.
 import { readFile } from 'node:fs/promises';
-import { strictUtf8 } from '../store/utf8';
-import { formatOutcome, verifyRecord } from '../verify/verify';
+import { ValidationError } from '../crypto/errors';
+import { readJson } from '../crypto/json';
+import { strictUtf8, Utf8Error } from '../store/utf8';
+import { formatOutcome, type Outcome, verifyRecord } from '../verify/verify';
 import type { Command } from './command';
 import { UsageError } from './options';
 
@@ -21,15 +23,15 @@ export const verifyCommand: Command = {
   async run(_values, args) {
     if (args.length !== 1) throw new UsageError('verify takes exactly one FILE');
     const bytes = await readFile(args[0]!);
-    let record: unknown;
+    let outcome: Outcome;
     try {
-      // Strictly: the record checked must be the one in the file, byte for byte.
-      record = JSON.parse(strictUtf8(bytes, 'the file'));
+      // Strictly: the record checked must be the one in the file, byte for byte (UTF-8, protocol
+      // JSON: no duplicate key, integers in plain decimal). A file that is not is an invalid record.
+      outcome = await verifyRecord(readJson(strictUtf8(bytes, 'the file'), 'record'));
     } catch (error) {
-      console.error(`${args[0]}: not JSON (${(error as Error).message})`);
-      return 1;
+      if (!(error instanceof ValidationError || error instanceof Utf8Error)) throw error;
+      outcome = { status: 'invalid', error: error.message };
     }
-    const outcome = await verifyRecord(record);
     console.log(formatOutcome(outcome));
     return outcome.status === 'verified' ? 0 : outcome.status === 'incomplete' ? 2 : 1;
   },

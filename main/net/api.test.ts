@@ -291,7 +291,7 @@ describe('peer API', { concurrency: false }, () => {
     assertRefused(
       await call(port, 'POST', '/v1/blocks', '{"block": ', 'application/json'),
       400,
-      /malformed JSON/,
+      /^body\.block: is not JSON: the text ends early/,
     );
     assertRefused(
       await call(port, 'POST', '/v1/blocks', JSON.stringify({ block: good }), 'text/plain'),
@@ -335,6 +335,22 @@ describe('peer API', { concurrency: false }, () => {
       400,
       /malformed JSON/,
     );
+    // JSON that JSON.parse would read as a block B holds (200 "known"), but not protocol JSON: a
+    // key given twice, a number written 1.0 or 1e0. Refused as a whole, naming the place.
+    const goodText = JSON.stringify({ block: good });
+    const strict = (text: string) => call(port, 'POST', '/v1/blocks', text, 'application/json');
+    assert.equal((await strict(goodText)).body.status, 'known');
+    const twice = goodText.replace('"miner":', '"miner":"someone else","miner":');
+    assert.deepEqual(JSON.parse(twice), JSON.parse(goodText));
+    assertRefused(await strict(twice), 400, /^body\.block\.miner: is a duplicate key/);
+    for (const height of ['1.0', '1e0', '01'])
+      assertRefused(
+        await strict(goodText.replace('"height":1,', `"height":${height},`)),
+        400,
+        new RegExp(
+          `^body\\.block\\.height: ${height.replace('.', '\\.')} is not an integer in plain decimal`,
+        ),
+      );
 
     // A block whose hash misses the target, and a well-mined block of the wrong kind.
     const side = new Chain(genesis);
@@ -380,6 +396,17 @@ describe('peer API', { concurrency: false }, () => {
       /round/,
     );
     assertRefused(await post('/v1/acceptances', { acceptance: accepted, extra: 1 }), 400, /body\.extra/);
+    assertRefused(
+      await call(
+        port,
+        'POST',
+        '/v1/acceptances',
+        JSON.stringify({ acceptance: accepted }).replace('"round":1', '"round":1.0'),
+        'application/json',
+      ),
+      400,
+      /^body\.acceptance\.round: 1\.0 is not an integer in plain decimal/,
+    );
 
     // A factor whose value was changed: its proof no longer verifies.
     const real = parseDecryptionFactor(group, (await client.factors(A))[0], 'dec_factor', 'untrusted', 2);

@@ -13,6 +13,7 @@ import type { BlockMeta } from '../chain/chain';
 import { encodeGenesis } from '../chain/genesis';
 import { encodeAcceptance, encodeDecryptionFactor, exactObject, fixedHex } from '../crypto/codec';
 import { check, ValidationError } from '../crypto/errors';
+import { readJson } from '../crypto/json';
 import type { ElectionNode } from '../node/election-node';
 import { strictUtf8 } from '../store/utf8';
 import { type PeerAddress, parsePeerAddress } from './address';
@@ -141,10 +142,13 @@ export function createPeerApi(options: PeerApiOptions): Express {
       strict: true,
       inflate: false,
       type: 'application/json',
-      // body-parser would decode invalid bytes as U+FFFD: refuse them instead.
+      // Strictly, before body-parser's own decoding and JSON.parse see it: bytes that are not
+      // UTF-8 (which it would decode as U+FFFD), duplicate keys, numbers like `5.0` (which
+      // JSON.parse would read silently) are refused here, with the place named (readJson). What
+      // readJson accepts, JSON.parse reads to the same value.
       verify: (_req, _res, buf) => {
         try {
-          strictUtf8(buf, 'the request body');
+          readJson(strictUtf8(buf, 'the request body'), 'body');
         } catch (error) {
           throw Object.assign(error as Error, { status: 400 });
         }

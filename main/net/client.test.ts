@@ -220,7 +220,7 @@ describe('peer client', () => {
   test('wrong-shaped, oversized, redirected, failing and silent answers are PeerErrors', async () => {
     const cases: [() => Promise<unknown>, RegExp, number | undefined][] = [
       [() => client.status(hostile), /invalid response: response\.version: must be "onion-election\/2"/, 200],
-      [() => client.result(hostile), /the response is not JSON/, 200],
+      [() => client.result(hostile), /invalid response: response: is not JSON: unexpected "n"/, 200],
       [() => client.peers(hostile), /response larger than 2097152 bytes/, undefined],
       [() => client.genesis(hostile), /^HTTP 302$/, 302],
       [() => client.block(hostile, HASH), /invalid response: response\.hash: is not the hash asked for/, 200],
@@ -241,6 +241,30 @@ describe('peer client', () => {
     const limited = await peerError(client.pushBlock(hostile, {}));
     assert.equal(limited.status, 429);
     assert.equal(limited.retryAfterSeconds, 7);
+  });
+
+  test('an answer that is JSON but not protocol JSON is refused: a duplicate key, a number like 3.0', async () => {
+    const texts = [
+      `{"version":"${API_VERSION}","version":"${API_VERSION}","election_id":"${HASH}","height":3,"best":"${HASH}","work":"${'00'.repeat(32)}","phase":"key"}`,
+      JSON.stringify(STATUS).replace('"height":3', '"height":3.0'),
+    ];
+    const app = express();
+    app.get('/v1/status', (_req, res) => {
+      res.type('application/json').send(texts.shift());
+    });
+    const server = app.listen(0, '127.0.0.1');
+    servers.push(server);
+    await once(server, 'listening');
+    const peer = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    assert.match(
+      (await peerError(client.status(peer))).reason,
+      /^invalid response: response\.version: is a duplicate key/,
+    );
+    assert.match(
+      (await peerError(client.status(peer))).reason,
+      /^invalid response: response\.height: 3\.0 is not an integer in plain decimal/,
+    );
+    assert.equal(JSON.parse(JSON.stringify(STATUS).replace('"height":3', '"height":3.0')).height, 3);
   });
 
   test('an onion address goes through the SOCKS proxy, named, never resolved here', async () => {

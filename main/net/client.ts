@@ -12,6 +12,7 @@ import { SocksProxyAgent } from 'socks-proxy-agent';
 import { MAX_ROUNDS } from '../chain/finality';
 import { exactObject } from '../crypto/codec';
 import { check, ValidationError } from '../crypto/errors';
+import { readJson } from '../crypto/json';
 import { strictUtf8, Utf8Error } from '../store/utf8';
 import { baseUrl, type PeerAddress, parsePeerAddress } from './address';
 import {
@@ -276,9 +277,12 @@ export class PeerClient {
     }
     let value: unknown;
     try {
-      value = JSON.parse(strictUtf8(asBytes(response.data), 'the response'));
+      value = readJson(strictUtf8(asBytes(response.data), 'the response'), 'response');
     } catch (error) {
-      return fail(error instanceof Utf8Error ? error.message : 'the response is not JSON', status);
+      return fail(
+        error instanceof Utf8Error ? error.message : `invalid response: ${messageOf(error)}`,
+        status,
+      );
     }
     try {
       return parse(value);
@@ -490,7 +494,7 @@ function asBytes(data: unknown): Uint8Array {
 /** The `{error}` a peer gave with a failure status, made safe to show. */
 function peerErrorText(data: unknown): string {
   try {
-    const { error } = JSON.parse(strictUtf8(asBytes(data), 'the error')) as { error?: unknown };
+    const { error } = readJson(strictUtf8(asBytes(data), 'the error'), 'error') as { error?: unknown };
     return typeof error === 'string' ? `: ${clean(error)}` : '';
   } catch {
     return '';

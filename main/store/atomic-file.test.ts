@@ -72,5 +72,10 @@ describe('atomic files', () => {
     await assert.rejects(readJsonFile(raw), new RegExp(`${raw} is not valid UTF-8`));
     writeFileSync(raw, '\ufeff{"title":"a"}');
     await assert.rejects(readJsonFile(raw), /is not valid JSON/);
+    // Protocol JSON: no key twice, integers in plain decimal (JSON.parse would read both).
+    writeFileSync(raw, '{"title":"a","title":"b"}');
+    await assert.rejects(readJsonFile(raw), /is not valid JSON: raw\.json\.title: is a duplicate key/);
+    writeFileSync(raw, '{"n_talliers":3.0}');
+    await assert.rejects(readJsonFile(raw), /raw\.json\.n_talliers: 3\.0 is not an integer in plain decimal/);
   });
 });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { readJson } from '../crypto/json';
 import { strictUtf8 } from './utf8';
 
 /** Suffix of temporary files; a crash between write and rename can leave one behind. */
@@ -95,7 +96,9 @@ export async function readJsonFile(file: string, options: ReadOptions = {}): Pro
     await handle.close();
   }
   try {
-    return { value: JSON.parse(text), warnings };
+    // The data folder's files are read as strictly as a peer's text: a hand-edited genesis.json
+    // with `"n_talliers": 3.0` or a key given twice is refused, not read one way of several.
+    return { value: readJson(text, path.basename(file)), warnings };
   } catch (error) {
     throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
   }
