@@ -229,6 +229,14 @@ export class Chain {
     return this.orphans.size;
   }
 
+  /** The blocks the orphans wait for: parents neither held nor orphans themselves. */
+  orphanParents(): string[] {
+    const missing = new Set<string>();
+    for (const orphan of this.orphans.values())
+      if (!this.blocks.has(orphan.prev) && !this.orphans.has(orphan.prev)) missing.add(orphan.prev);
+    return [...missing];
+  }
+
   invalidReason(hash: string): string | undefined {
     return this.invalidBlocks.get(hash);
   }

@@ -1,7 +1,7 @@
 // Runners as real processes talking real HTTP on 127.0.0.1 (direct transport): whole elections,
 // a crash and restart, a partition healed, a hostile peer, a tallier who never decrypts.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { LocalCluster, RunnerSpec } from '../cli/cluster';
@@ -214,6 +214,66 @@ describe('runners on a network', { concurrency: 1 }, () => {
       }
       const log = readFileSync(cluster.member('y').log, 'utf8');
       assert.match(log, /awaiting the factor of 1 tallier/);
+    });
+  });
+
+  test('a flipped byte in the middle of blocks.log costs one record: the rest is kept, the lost block fetched again', async () => {
+    const names = ['a', 'b'];
+    await withCluster('damaged-log', mesh(names, ['yes', 'no']), async (cluster) => {
+      cluster.start(
+        'a',
+        'new',
+        election({
+          title: 'Damaged log',
+          talliers: 1,
+          keyBlocks: 2,
+          voteBlocks: 6,
+          confirmations: 1,
+          difficulty: '2^18',
+        }),
+      );
+      await cluster.waitUp('a');
+      cluster.start('b', 'join');
+      const done = await cluster.waitFor(names, hasResult, 120_000);
+      await cluster.stop('b');
+      // Damage one byte inside the body of b's fourth block record (the first is the genesis's child).
+      const file = path.join(cluster.member('b').dir, 'blocks.log');
+      const bytes = readFileSync(file);
+      const starts: number[] = [];
+      for (let at = 0; at < bytes.length; at += 8 + bytes.readUInt32BE(at)) starts.push(at);
+      const victim = starts[3]!;
+      const victimLength = 8 + bytes.readUInt32BE(victim);
+      bytes[victim + 40]! ^= 0x20;
+      writeFileSync(file, bytes);
+
+      cluster.start('b', 'start');
+      await cluster.waitUp('b');
+      const healed = await cluster.waitFor(
+        ['b'],
+        (r) => r.result !== null && r.best === done.get('a')!.best,
+        60_000,
+      );
+      assert.deepEqual(healed.get('b')!.result, done.get('a')!.result);
+      const log = readFileSync(cluster.member('b').log, 'utf8');
+      assert.match(
+        log,
+        new RegExp(`checksum mismatch at byte ${victim}: skipped ${victimLength} damaged bytes`),
+      );
+      assert.match(
+        log,
+        /stored blocks wait for blocks lost from the log; the missing blocks are fetched again/,
+      );
+      assert.ok(existsSync(`${file}.damaged`), 'the damaged file is kept');
+
+      // Everything is on disk again: the next start finds a whole chain and nothing to say.
+      await cluster.stop('b');
+      const node = await ElectionNode.open(cluster.member('b').dir, {}, { inspect: true });
+      try {
+        assert.deepEqual(node.startupWarnings, []);
+        assert.equal(node.chain.tip.hash, done.get('a')!.best);
+      } finally {
+        await node.close();
+      }
     });
   });
 });

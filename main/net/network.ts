@@ -37,6 +37,8 @@ const MAX_SYNCS_PER_ROUND = 16;
 const CHAIN_PAGE = 100;
 /** How far back a sync looks for the fork point before it walks back page by page. */
 const SYNC_OVERLAP = 16;
+/** Blocks lost from the log asked of one peer per sync. */
+const MAX_MISSING_PER_SYNC = 8;
 /** Ancestors fetched one by one for an orphan before leaving the rest to a full sync. */
 const MAX_ANCESTOR_FETCH = 32;
 /**
@@ -165,6 +167,7 @@ export class Network {
       }
       this.peers.markSuccess(peer);
       if (!this.node.chain.has(status.best)) await this.fetchChain(peer, status.height, status.best);
+      await this.fetchMissingFromLog(peer);
       if (this.node.chain.state().final) {
         // Acceptances first: a factor is taken only for a block sealed here.
         if (!this.node.seal()) await this.fetchAcceptances(peer);
@@ -301,6 +304,15 @@ export class Network {
         return;
       }
     }
+  }
+
+  /**
+   * Blocks lost to damage in the log that stored blocks still wait for: each asked of this peer
+   * with its branch (a few per sync; one the peer lacks costs one request).
+   */
+  private async fetchMissingFromLog(peer: string): Promise<void> {
+    const missing = this.node.missingFromLog.filter((hash) => !this.node.chain.has(hash));
+    for (const hash of missing.slice(0, MAX_MISSING_PER_SYNC)) await this.fetchBranch(hash, peer);
   }
 
   private async fetchFactors(peer: string): Promise<void> {

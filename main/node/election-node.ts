@@ -89,6 +89,11 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   readonly tallierKey: TallierPublicKey;
   /** What opening the data directory found wrong and repaired or skipped (later ones are events). */
   readonly startupWarnings: string[] = [];
+  /**
+   * Blocks that stored blocks wait for, lost to damage in the log: the network fetches them (a
+   * sync of the best chain would miss one off it).
+   */
+  missingFromLog: readonly string[] = [];
   /** Started with the mining loop: an exporting or verifying process needs no worker threads. */
   private miner: Miner | undefined;
   private mining: Promise<void> | undefined;
@@ -202,34 +207,59 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     return this.settingsValue;
   }
 
-  /** Rebuilds the chain and the factors from the log; blocks were validated before being logged. */
+  /**
+   * Rebuilds the chain, the finality rounds and the factors from the log; blocks were validated
+   * before being logged. Blocks first, then acceptances, then factors, each kind in log order: a
+   * block lost to damage and fetched again sits later in the log than the acceptances naming it
+   * (and no block is ever stored after a seal, so taking the acceptances last changes nothing else).
+   */
   private replay(records: readonly unknown[]): void {
+    const acceptances: [number, unknown][] = [];
     const factors: unknown[] = [];
     const { group } = this.genesis;
+    const skipped = (i: number, error: unknown) =>
+      this.startupWarnings.push(
+        `data directory: record ${i} of the block log was skipped: ${(error as Error).message}`,
+      );
     for (const [i, record] of records.entries()) {
       try {
         const type = (record as { type?: unknown } | null)?.type;
         if (type === 'block') {
           const { block } = exactObject(record, `log[${i}]`, ['type', 'block']);
           const result = this.chain.add(parseBlock(group, block, 'trusted'), { trusted: true });
-          if (result.status !== 'added' && result.status !== 'known') throw new Error(describeResult(result));
+          // A block whose parent was lost to damage in the log waits for it among the orphans (a
+          // block fetched again later in the log connects them).
+          if (result.status !== 'added' && result.status !== 'known' && result.status !== 'orphan')
+            throw new Error(describeResult(result));
         } else if (type === 'acceptance') {
-          // In log order: each was stored after its block and after the rounds before it.
-          const { acceptance } = exactObject(record, `log[${i}]`, ['type', 'acceptance']);
-          this.finality.add(parseAcceptance(group, acceptance, 'acceptance', 'trusted'), 'acceptance', {
-            trusted: true,
-          });
-          this.lockOnSeal();
+          acceptances.push([i, exactObject(record, `log[${i}]`, ['type', 'acceptance']).acceptance]);
         } else if (type === 'dec_factor') {
           factors.push(exactObject(record, `log[${i}]`, ['type', 'factor']).factor);
         } else {
           throw new ValidationError(`log[${i}].type`, 'is not "block", "acceptance" or "dec_factor"');
         }
       } catch (error) {
-        this.startupWarnings.push(
-          `data directory: record ${i} of the block log was skipped: ${(error as Error).message}`,
-        );
+        skipped(i, error);
       }
+    }
+    // In log order: each round's acceptances were stored after the rounds before it.
+    for (const [i, acceptance] of acceptances) {
+      try {
+        this.finality.add(parseAcceptance(group, acceptance, 'acceptance', 'trusted'), 'acceptance', {
+          trusted: true,
+        });
+        this.lockOnSeal();
+      } catch (error) {
+        skipped(i, error);
+      }
+    }
+    const orphans = this.chain.orphanCount();
+    this.missingFromLog = this.chain.orphanParents();
+    if (orphans > 0) {
+      this.startupWarnings.push(
+        `data directory: ${orphans} stored blocks wait for blocks lost from the log; ` +
+          'the missing blocks are fetched again from peers, and these connect once they arrive',
+      );
     }
     for (const factor of factors) {
       try {

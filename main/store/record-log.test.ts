@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { crc32 } from './crc32';
-import { decodeRecords, encodeRecord, MAX_RECORD_BYTES, RecordLog } from './record-log';
+import { DAMAGED_SUFFIX, decodeRecords, encodeRecord, MAX_RECORD_BYTES, RecordLog } from './record-log';
 import { sampleRecord, tempDir } from './testing';
 
 /** Opens, checks there is nothing to warn about, and closes. */
@@ -84,26 +84,81 @@ describe('RecordLog', () => {
     }
   });
 
-  test('a flipped byte anywhere in the middle record keeps those before it and drops the rest', async () => {
+  test('a flipped byte anywhere in a middle record costs that record only: the log resynchronises on the next', async () => {
     const file = fresh();
     const records = Array.from({ length: 5 }, (_, i) => sampleRecord(i, 120));
     const offsets = writeLog(file, records);
     const whole = readFileSync(file);
+    const without2 = [...records.slice(0, 2), ...records.slice(3)];
     for (let at = offsets[2]!; at < offsets[3]!; at++) {
       const damaged = Buffer.from(whole);
       damaged[at]! ^= at === offsets[2] ? 0x80 : 0x5a; // 0x80 in the length's top byte: a huge length
       writeFileSync(file, damaged);
+      rmSync(file + DAMAGED_SUFFIX, { force: true });
       const { log, records: read, warnings } = await RecordLog.open(file);
-      await log.close();
-      assert.deepEqual(read, records.slice(0, 2), `flip at ${at}`);
-      assert.equal(warnings.length, 1);
+      assert.deepEqual(read, without2, `flip at ${at}`);
+      assert.equal(warnings.length, 2, warnings.join('\n'));
       assert.match(
         warnings[0]!,
-        /(checksum mismatch|implausible length \d+|torn body \(\d+ of \d+ bytes\)) in record 2 at/,
+        new RegExp(
+          `(checksum mismatch|implausible length \\d+|torn body \\(\\d+ of \\d+ bytes\\)) at byte ${offsets[2]}: ` +
+            `skipped ${offsets[3]! - offsets[2]!} damaged bytes, up to the next record that checks out \\(record 2, at byte ${offsets[3]}\\)`,
+        ),
       );
-      assert.match(warnings[0]!, new RegExp(`discarded the last ${whole.length - offsets[2]!} bytes`));
-      assert.equal(statSync(file).size, offsets[2]);
+      assert.match(warnings[1]!, /kept 4 records in all; the log was rewritten without the damaged bytes/);
+      // The damaged original is kept as it was; the log holds exactly the good records, and
+      // appends continue after them.
+      assert.deepEqual(readFileSync(file + DAMAGED_SUFFIX), damaged);
+      assert.equal(statSync(file).size, whole.length - (offsets[3]! - offsets[2]!));
+      await log.append({ after: at });
+      await log.close();
+      assert.deepEqual(await readClean(file), [...without2, { after: at }]);
     }
+  });
+
+  test('damage in several places, a damaged tail, and damage across a read chunk boundary', async () => {
+    const file = fresh();
+    const records = Array.from({ length: 2100 }, (_, i) => sampleRecord(i, 4500 + (i % 7)));
+    const offsets = writeLog(file, records);
+    const damaged = readFileSync(file);
+    // Records 10 and 11 (adjacent), 1000, the one straddling the first 8 MiB chunk, and the last.
+    const straddling = offsets.findIndex((o, i) => o < 8 << 20 && offsets[i + 1]! > 8 << 20);
+    const hit = [10, 11, 1000, straddling, records.length - 1];
+    for (const r of hit) damaged[offsets[r]! + 20]! ^= 0xff;
+    writeFileSync(file, damaged);
+    const { log, records: read, warnings } = await RecordLog.open(file);
+    await log.close();
+    const lost = new Set(hit);
+    assert.deepEqual(
+      read,
+      records.filter((_, i) => !lost.has(i)),
+    );
+    // Three gaps in the middle (10–11 is one), the tail, and the rewrite.
+    assert.equal(warnings.length, 5, warnings.join('\n'));
+    assert.match(warnings[0]!, /checksum mismatch at byte \d+: skipped \d+ damaged bytes, .*\(record 10, /);
+    assert.match(
+      warnings[3]!,
+      /checksum mismatch in record 2095 at byte \d+; kept 2095 records, discarded the last/,
+    );
+    assert.deepEqual(await readClean(file), read);
+  });
+
+  test('an inspection reports damage in the middle and at the end, and changes nothing', async () => {
+    const file = fresh();
+    const records = Array.from({ length: 6 }, (_, i) => sampleRecord(i, 200));
+    const offsets = writeLog(file, records);
+    const damaged = readFileSync(file);
+    damaged[offsets[1]! + 12]! ^= 1;
+    const torn = damaged.subarray(0, damaged.length - 7);
+    writeFileSync(file, torn);
+    const { log, records: read, warnings } = await RecordLog.open(file, { readOnly: true });
+    await log.close();
+    assert.deepEqual(read, [records[0], ...records.slice(2, 5)]);
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[0]!, /skipped \d+ damaged bytes/);
+    assert.match(warnings[1]!, /torn body .* left the last \d+ bytes as they are/);
+    assert.deepEqual(readFileSync(file), torn);
+    assert.equal(existsSync(file + DAMAGED_SUFFIX), false);
   });
 
   test('an all-zero tail (left by some file systems after a crash) and a non-JSON body are refused', async () => {

@@ -11,7 +11,7 @@
 // together in one write and one fsync (group commit), so concurrent callers cost one fsync per
 // batch, not one each, and never interleave bytes.
 import { constants } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import { type FileHandle, link, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fsyncDirectory, isErrno } from './atomic-file';
 import { crc32 } from './crc32';
@@ -39,53 +39,114 @@ export function encodeRecord(record: unknown): Buffer {
   return frame;
 }
 
+/** A damaged stretch between good records, skipped by resynchronising on the next good frame. */
+export interface Skipped {
+  /** First damaged byte. */
+  readonly from: number;
+  /** Start of the next record that checks out. */
+  readonly to: number;
+  /** What was wrong at `from`. */
+  readonly problem: string;
+  /** Index (among the good records) of the first record after the gap. */
+  readonly before: number;
+}
+
 export interface Decoded {
   readonly records: unknown[];
   /** Offset just past the last good record. */
   readonly end: number;
-  /** Why decoding stopped before the end of `bytes`, if it did. */
+  /** Damage in the middle, each stretch followed by good records (kept). */
+  readonly skipped: readonly Skipped[];
+  /** Why the tail from `end` on holds no good record, if the file does not end at `end`. */
   readonly problem?: string;
 }
 
 /** Decodes a whole log held in memory (tests, benchmarks); `RecordLog.open` reads in chunks. */
 export function decodeRecords(bytes: Uint8Array): Decoded {
-  const records: unknown[] = [];
-  const { used, problem } = scan(toBuffer(bytes), true, records);
-  return problem === undefined ? { records, end: used } : { records, end: used, problem };
+  const scanner = new Scanner();
+  scanner.feed(toBuffer(bytes), 0, true);
+  return scanner.result();
+}
+
+type Frame =
+  | { readonly kind: 'record'; readonly end: number; readonly value: unknown }
+  | { readonly kind: 'incomplete' }
+  | { readonly kind: 'bad'; readonly problem: string };
+
+/** The frame starting at `at`, or why there is none; 'incomplete' only when more bytes may come. */
+function frameAt(buf: Buffer, at: number, atEof: boolean): Frame {
+  const left = buf.length - at;
+  if (left < HEADER_BYTES) {
+    return atEof
+      ? { kind: 'bad', problem: `torn header (${left} of ${HEADER_BYTES} bytes)` }
+      : { kind: 'incomplete' };
+  }
+  const length = buf.readUInt32BE(at);
+  if (length > MAX_RECORD_BYTES) return { kind: 'bad', problem: `implausible length ${length}` };
+  if (left - HEADER_BYTES < length) {
+    return atEof
+      ? { kind: 'bad', problem: `torn body (${left - HEADER_BYTES} of ${length} bytes)` }
+      : { kind: 'incomplete' };
+  }
+  // An empty body is not JSON (and would match: the CRC of nothing is 0, as in an all-zero stretch).
+  if (length === 0) return { kind: 'bad', problem: 'body is not JSON' };
+  const start = at + HEADER_BYTES;
+  const end = start + length;
+  if (crc32(buf, start, end) !== buf.readUInt32BE(at + 4))
+    return { kind: 'bad', problem: 'checksum mismatch' };
+  try {
+    return { kind: 'record', end, value: JSON.parse(strictUtf8(buf.subarray(start, end), 'record')) };
+  } catch {
+    // Only reachable with a matching checksum: a writer bug, or a chance match while resynchronising.
+    return { kind: 'bad', problem: 'body is not JSON' }; // nor UTF-8
+  }
 }
 
 /**
- * Decodes whole records from the start of `buf` into `out`. Stops at the first bad record with
- * a problem, or, unless `atEof`, at a record cut off by the end of `buf` (the next chunk has the
- * rest). `used` is the offset just past the last record decoded.
+ * Reads records from consecutive chunks of a log. Each record carries its own length and
+ * checksum, so damage (a bad sector, a flipped bit) costs only the records it touches: past a
+ * bad frame the scanner tries every following byte until a frame checks out again, and keeps
+ * going from there. A false resynchronisation needs a plausible length and a matching CRC-32
+ * and a JSON body: a record's body is JSON text (every byte ≥ 0x20), whose bytes read as a length
+ * exceed MAX_RECORD_BYTES, so it cannot even start inside one. Damage with no good record after
+ * it is the tail: torn by a crash, or damaged; either way it is what gets cut.
  */
-function scan(buf: Buffer, atEof: boolean, out: unknown[]): { used: number; problem?: string } {
-  let at = 0;
-  while (at < buf.length) {
-    const left = buf.length - at;
-    if (left < HEADER_BYTES) {
-      return atEof ? { used: at, problem: `torn header (${left} of ${HEADER_BYTES} bytes)` } : { used: at };
+class Scanner {
+  private readonly records: unknown[] = [];
+  private readonly skipped: Skipped[] = [];
+  private end = 0;
+  /** The damaged stretch being crossed: where it began and why. */
+  private gap: { readonly from: number; readonly problem: string } | undefined;
+
+  /**
+   * Decodes what it can of `buf` (which starts at file offset `base`); returns how many bytes it
+   * used: the rest starts a frame that the next chunk completes.
+   */
+  feed(buf: Buffer, base: number, atEof: boolean): number {
+    let at = 0;
+    while (at < buf.length) {
+      const frame = frameAt(buf, at, atEof);
+      if (frame.kind === 'incomplete') break;
+      if (frame.kind === 'bad') {
+        this.gap ??= { from: base + at, problem: frame.problem };
+        at++;
+        continue;
+      }
+      if (this.gap) {
+        this.skipped.push({ ...this.gap, to: base + at, before: this.records.length });
+        this.gap = undefined;
+      }
+      this.records.push(frame.value);
+      at = frame.end;
+      this.end = base + at;
     }
-    const length = buf.readUInt32BE(at);
-    if (length > MAX_RECORD_BYTES) return { used: at, problem: `implausible length ${length}` };
-    if (left - HEADER_BYTES < length) {
-      if (!atEof) return { used: at };
-      return { used: at, problem: `torn body (${left - HEADER_BYTES} of ${length} bytes)` };
-    }
-    const start = at + HEADER_BYTES;
-    const end = start + length;
-    if (crc32(buf, start, end) !== buf.readUInt32BE(at + 4))
-      return { used: at, problem: 'checksum mismatch' };
-    try {
-      out.push(JSON.parse(strictUtf8(buf.subarray(start, end), 'record')));
-    } catch {
-      // Only reachable with a matching checksum, i.e. a writer bug or an all-zero tail (CRC of
-      // nothing is 0), which some file systems leave after a crash.
-      return { used: at, problem: 'body is not JSON' }; // nor UTF-8
-    }
-    at = end;
+    return at;
   }
-  return { used: at };
+
+  result(): Decoded {
+    const { records, end, skipped, gap } = this;
+    return gap ? { records, end, skipped, problem: gap.problem } : { records, end, skipped };
+  }
 }
 
 const toBuffer = (bytes: Uint8Array) =>
@@ -133,23 +194,49 @@ export class RecordLog {
   ) {}
 
   /**
-   * Opens the log at `file`, creating it if missing, and reads every record. Damage (a torn or
-   * corrupt record and everything after it) is cut off and reported in `warnings`; only I/O
-   * errors reject. The caller must own the file exclusively (DataDir's lock sees to that).
+   * Opens the log at `file`, creating it if missing, and reads every record that checks out.
+   * Damage between good records is skipped; if there was any, the log is rewritten without it
+   * and the damaged file kept beside it as `<file>.damaged`. Damage at the end (a torn last
+   * write) is cut off. Both are reported in `warnings`; only I/O errors reject. The caller must
+   * own the file exclusively (DataDir's lock sees to that).
    */
   static async open(file: string, options: RecordLogOptions = {}): Promise<OpenedLog> {
     if (options.readOnly) return RecordLog.read(file);
-    const { handle, created } = await openOrCreate(file, options.mode ?? 0o666);
+    const opened = await openOrCreate(file, options.mode ?? 0o666);
+    let handle = opened.handle;
     try {
       // Without this a power cut could lose the new file's directory entry, and every record in it.
-      if (created) await fsyncDirectory(dirname(file));
-      const { records, end, size, problem } = await readAll(handle);
-      const warnings: string[] = [];
-      if (problem !== undefined) {
-        warnings.push(
-          `${file}: ${problem} in record ${records.length} at byte ${end}; ` +
-            `kept ${records.length} records, discarded the last ${size - end} bytes`,
-        );
+      if (opened.created) await fsyncDirectory(dirname(file));
+      const decoded = await readAll(handle);
+      const { records, skipped, problem, size } = decoded;
+      let end = decoded.end;
+      const warnings = skipped.map((gap) => describeGap(file, gap));
+      if (problem !== undefined)
+        warnings.push(describeTail(file, decoded, `discarded the last ${size - end} bytes`));
+      if (skipped.length > 0) {
+        let rewritten = false;
+        try {
+          await rewriteWithout(file, handle, decoded, options.mode ?? 0o666);
+          rewritten = true;
+        } catch (error) {
+          warnings.push(
+            `${file}: could not rewrite the log without its damaged bytes (${(error as Error).message}); ` +
+              'they stay in the file and are skipped again at the next start',
+          );
+        }
+        if (rewritten) {
+          // The old handle now reaches the damaged copy: appends must go to the new file.
+          const fresh = await open(file, constants.O_RDWR);
+          await handle.close();
+          handle = fresh;
+          end = (await handle.stat()).size;
+          warnings.push(
+            `${file}: kept ${records.length} records in all; the log was rewritten without the damaged bytes, ` +
+              `and the damaged file is kept as ${file}${DAMAGED_SUFFIX}`,
+          );
+        }
+      }
+      if (end < (await handle.stat()).size) {
         await handle.truncate(end);
         await handle.sync();
       }
@@ -170,15 +257,18 @@ export class RecordLog {
       return { log: RecordLog.readOnlyLog(file), records: [], warnings: [] };
     }
     try {
-      const { records, end, size, problem } = await readAll(handle);
-      const warnings =
-        problem === undefined
-          ? []
-          : [
-              `${file}: ${problem} in record ${records.length} at byte ${end}; read ${records.length} records, ` +
-                `left the last ${size - end} bytes as they are (a runner may be writing them)`,
-            ];
-      return { log: RecordLog.readOnlyLog(file), records, warnings };
+      const decoded = await readAll(handle);
+      const warnings = decoded.skipped.map((gap) => describeGap(file, gap));
+      if (decoded.problem !== undefined) {
+        warnings.push(
+          describeTail(
+            file,
+            decoded,
+            `left the last ${decoded.size - decoded.end} bytes as they are (a runner may be writing them)`,
+          ),
+        );
+      }
+      return { log: RecordLog.readOnlyLog(file), records: decoded.records, warnings };
     } finally {
       await handle.close();
     }
@@ -280,10 +370,72 @@ async function openOrCreate(file: string, mode: number): Promise<{ handle: FileH
   return { handle: await open(file, flags, mode), created: true };
 }
 
+/** Where a log rewritten without its damaged bytes keeps the damaged original. */
+export const DAMAGED_SUFFIX = '.damaged';
+
+function describeGap(file: string, gap: Skipped): string {
+  return (
+    `${file}: ${gap.problem} at byte ${gap.from}: skipped ${gap.to - gap.from} damaged bytes, ` +
+    `up to the next record that checks out (record ${gap.before}, at byte ${gap.to})`
+  );
+}
+
+function describeTail(file: string, { records, end, problem }: Decoded, what: string): string {
+  return `${file}: ${problem} in record ${records.length} at byte ${end}; kept ${records.length} records, ${what}`;
+}
+
+/**
+ * Writes the good stretches of `file` (everything but the skipped gaps and the tail) to a new
+ * file and puts it in the log's place; the original stays reachable as `<file>.damaged` (a hard
+ * link made before the switch, so a crash at any point leaves either the old or the new log in
+ * place, never neither). `old` stays open, on what is now the damaged copy.
+ */
+async function rewriteWithout(file: string, old: FileHandle, decoded: Decoded, mode: number): Promise<void> {
+  const keep: [number, number][] = [];
+  let from = 0;
+  for (const gap of decoded.skipped) {
+    keep.push([from, gap.from]);
+    from = gap.to;
+  }
+  keep.push([from, decoded.end]);
+  const temp = `${file}.rewrite`;
+  await rm(temp, { force: true });
+  const out = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  try {
+    let written = 0;
+    for (const [start, stop] of keep) {
+      for (let at = start; at < stop; ) {
+        const want = Math.min(READ_CHUNK_BYTES, stop - at);
+        const chunk = Buffer.allocUnsafe(want);
+        const { bytesRead } = await old.read(chunk, 0, want, at);
+        if (bytesRead === 0) throw new Error(`${file} shrank while being rewritten`);
+        for (let done = 0; done < bytesRead; ) {
+          const { bytesWritten } = await out.write(chunk, done, bytesRead - done, written + done);
+          if (bytesWritten === 0) throw new Error(`${temp}: write made no progress`);
+          done += bytesWritten;
+        }
+        written += bytesRead;
+        at += bytesRead;
+      }
+    }
+    await out.sync();
+  } catch (error) {
+    await out.close();
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await out.close();
+  const damaged = file + DAMAGED_SUFFIX;
+  await rm(damaged, { force: true });
+  await link(file, damaged);
+  await rename(temp, file);
+  await fsyncDirectory(dirname(file));
+}
+
 /** Reads and decodes the whole file in large chunks. */
 async function readAll(handle: FileHandle): Promise<Decoded & { size: number }> {
   const { size } = await handle.stat();
-  const records: unknown[] = [];
+  const scanner = new Scanner();
   let carry: Buffer = NOTHING; // the start of a record cut off by the previous chunk
   let base = 0; // file offset of carry[0]
   let position = 0;
@@ -299,10 +451,9 @@ async function readAll(handle: FileHandle): Promise<Decoded & { size: number }> 
     position += got;
     const atEof = got < want || position >= size;
     const buf = carry.length === 0 ? chunk.subarray(0, got) : Buffer.concat([carry, chunk.subarray(0, got)]);
-    const { used, problem } = scan(buf, atEof, records);
-    if (problem !== undefined) return { records, end: base + used, size, problem };
+    const used = scanner.feed(buf, base, atEof);
     base += used;
     carry = buf.subarray(used);
-    if (atEof) return { records, end: base, size };
+    if (atEof) return { ...scanner.result(), size };
   }
 }
