@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { encryptBallot } from '../crypto/ballot';
 import { decryptTally } from '../crypto/decryption';
+import { fixedRandomness, systemRandomness } from '../crypto/random';
+import { TallierSecretKey } from '../crypto/tallier';
 import { encodeBlock, parseBlock } from './block';
 import { type AddResult, type BlockMeta, Chain } from './chain';
 import {
@@ -357,5 +359,63 @@ describe('chain: forks and reorgs', () => {
       assert.deepEqual(chain.state().tally, winner.tally);
     }
     assert.notDeepEqual(finalA.tally, finalB.tally);
+  });
+});
+
+/** Keys g^x and g^−x: each with a valid pk_pok (whoever knows x knows −x), their product 1. */
+function inverseKeys() {
+  const { group } = genesis;
+  const x = systemRandomness.scalar(group.q);
+  const [X, Y] = [x, group.q - x].map((s) =>
+    TallierSecretKey.fromSecret(group, s).provePossession(genesis.id),
+  );
+  assert.equal(group.mul(X!.pk, Y!.pk), 1n);
+  return [X!, Y!] as const;
+}
+
+/** A ballot for `vote` under `h` with the encryption nonce `r` (α = g^r). */
+function ballotWithNonce(h: bigint, vote: 0 | 1, r: bigint) {
+  const { group } = genesis;
+  const rng = fixedRandomness([
+    r,
+    systemRandomness.scalar(group.q),
+    systemRandomness.challenge(),
+    systemRandomness.scalar(group.q),
+  ]);
+  return encryptBallot(group, genesis.id, h, vote, rng);
+}
+
+describe('chain: an election key of 1, a tally whose α is 1', () => {
+  test('the block at height T is invalid when the keys it elects multiply to 1; nothing changes', () => {
+    const chain = new Chain(genesis);
+    const [X, Y] = inverseKeys();
+    const two = keyPhase(chain, [X, Y]);
+    // X, Y, X elects X and Y: h = 1 would encrypt nothing (β = g^m), so the height-3 block is refused.
+    const result = chain.add(makeBlock(chain, two, keyPayload(X)));
+    assert.match(status(result), /^invalid: talliers: the elected keys multiply to 1/);
+    assert.equal(chain.tip, two);
+    assert.equal(chain.state().phase, 'key');
+    assert.equal(chain.state().electionKey, undefined);
+    // On another branch the same keys are harmless when they are not both elected: X, A, X.
+    let other = chain.genesisMeta;
+    for (const key of [X, A, X]) other = extend(chain, other, keyPayload(key), { miner: 'other' });
+    assert.equal(chain.tip, other);
+    assert.equal(chain.state().electionKey, genesis.group.mul(X.pk, A.pk));
+  });
+
+  test('a ballot that brings the tally’s α to 1 (nonces r and q − r) is invalid; alone it is valid', () => {
+    const chain = new Chain(genesis);
+    const afterKeys = keyPhase(chain);
+    const h = chain.electionOf(afterKeys).key;
+    const r = systemRandomness.scalar(genesis.group.q);
+    const first = extend(chain, afterKeys, { kind: 'ballot', ballot: ballotWithNonce(h, 1, r) });
+    const inverse = ballotWithNonce(h, 0, genesis.group.q - r);
+    const result = chain.add(makeBlock(chain, first, { kind: 'ballot', ballot: inverse }));
+    assert.match(status(result), /^invalid: block\.payload\.ballot\.alpha: brings the tally’s α to 1/);
+    assert.equal(chain.tip, first);
+    assert.equal(chain.state().ballots, 1);
+    // The same ballot is valid where it does not cancel the tally: first on a sibling branch.
+    const sibling = extend(chain, afterKeys, { kind: 'ballot', ballot: inverse });
+    assert.equal(sibling.ballots, 1);
   });
 });

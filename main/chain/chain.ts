@@ -4,7 +4,7 @@
 //
 // Every block keeps what its branch has accumulated (cumulative work, tally, ballot count), so a
 // reorg costs nothing to apply: the new tip's metadata already describes its branch.
-import { addToTally, EMPTY_TALLY, verifyBallot } from '../crypto/ballot';
+import { addToTally, EMPTY_TALLY, TALLY_ALPHA_ONE, verifyBallot } from '../crypto/ballot';
 import { ValidationError } from '../crypto/errors';
 import type { Group } from '../crypto/group';
 import { electionKey, verifyPkPok } from '../crypto/tallier';
@@ -106,7 +106,8 @@ export interface ChainOptions {
   readonly maxInvalid?: number;
 }
 
-type Verdict = { ok: true } | { ok: false; permanent: boolean; reason: string };
+/** A valid block's verdict carries its branch's tally, computed once for the tally rule. */
+type Verdict = { ok: true; tally: Ciphertext } | { ok: false; permanent: boolean; reason: string };
 const invalid = (reason: string): Verdict => ({ ok: false, permanent: true, reason });
 
 export class Chain {
@@ -366,7 +367,7 @@ export class Chain {
 
   /** Checks a block whose parent is stored and, if valid, stores it (without fork choice). */
   private connect(hash: string, block: Block, parent: BlockMeta, trusted: boolean): BlockMeta | AddResult {
-    const verdict = this.check(block, parent, trusted);
+    const verdict = this.check(hash, block, parent, trusted);
     if (!verdict.ok) {
       if (verdict.permanent) return this.markInvalid(hash, verdict.reason);
       return { status: 'rejected', hash, reason: verdict.reason };
@@ -380,7 +381,7 @@ export class Chain {
       timestamp: block.timestamp,
       work: parent.work + this.workPerBlock,
       seq: this.seq++,
-      tally: payload.kind === 'ballot' ? addToTally(this.group, parent.tally, payload.ballot) : parent.tally,
+      tally: verdict.tally,
       ballots: parent.ballots + (payload.kind === 'ballot' ? 1 : 0),
     };
     this.blocks.set(hash, meta);
@@ -397,7 +398,7 @@ export class Chain {
   }
 
   /** Every rule that needs the parent. */
-  private check(block: Block, parent: BlockMeta, trusted: boolean): Verdict {
+  private check(hash: string, block: Block, parent: BlockMeta, trusted: boolean): Verdict {
     if (block.height !== parent.height + 1) {
       return invalid(`height ${block.height} does not follow its parent's height ${parent.height}`);
     }
@@ -422,8 +423,13 @@ export class Chain {
     }
     try {
       const { payload } = block;
-      if (payload.kind === 'tallier_key' && !trusted) {
-        verifyPkPok(this.group, this.genesis.id, payload.key, 'payload.tallier_key.pk_pok');
+      if (payload.kind === 'tallier_key') {
+        if (!trusted) verifyPkPok(this.group, this.genesis.id, payload.key, 'payload.tallier_key.pk_pok');
+        // The block at height T completes its branch's key election, and is invalid if the keys it
+        // elects multiply to 1 (electionKey refuses them): talliers knowing x and −x (both keys
+        // pass their pk_pok) would make every ballot readable by anyone (docs/PROTOCOL.md §5).
+        if (block.height === keyElectionHeight(this.genesis))
+          this.elections.set(hash, this.completeKeyElection(payload.key, parent));
       } else if (payload.kind === 'ballot') {
         if (!trusted)
           verifyBallot(
@@ -436,13 +442,18 @@ export class Chain {
         const replayed = (this.alphas.get(payload.ballot.alpha) ?? []).some((h) =>
           this.isAncestor(this.blocks.get(h)!, parent),
         );
-        if (replayed) return invalid('ballot replay: the same ciphertext is already on this branch');
+        if (replayed) return invalid('ballot replay: a ballot with the same α is already on this branch');
+        // A tally with α = 1 could never be decrypted: its factors α^x = 1 are not group elements
+        // (a miner using r and q − r in two ballots would make it so). Honest ballots never do.
+        const tally = addToTally(this.group, parent.tally, payload.ballot);
+        if (tally.alpha === 1n) return invalid(`block.payload.ballot.alpha: ${TALLY_ALPHA_ONE}`);
+        return { ok: true, tally };
       }
     } catch (error) {
       if (error instanceof ValidationError) return invalid(error.message);
       throw error;
     }
-    return { ok: true };
+    return { ok: true, tally: parent.tally };
   }
 
   /** The smallest timestamp a child of `parent` may carry. */
@@ -492,12 +503,27 @@ export class Chain {
   /** The key election as it stands on the branch through `meta` (complete once height T is reached). */
   candidatesOf(meta: BlockMeta): KeyElection {
     const top = this.ancestorAt(meta, Math.min(meta.height, keyElectionHeight(this.genesis)))!;
+    return electTalliers(this.keyAppearances(top), this.genesis.nTalliers);
+  }
+
+  /** The key election a block at height T carrying `key` completes on `parent`; throws if its key is 1. */
+  private completeKeyElection(
+    key: TallierPublicKey,
+    parent: BlockMeta,
+  ): { election: KeyElection; key: bigint } {
+    const appearances = [{ height: parent.height + 1, key }, ...this.keyAppearances(parent)];
+    const election = electTalliers(appearances, this.genesis.nTalliers);
+    return { election, key: electionKey(this.group, this.genesis.id, election.talliers) };
+  }
+
+  /** The tallier keys of `top` and its ancestors, with their heights. */
+  private keyAppearances(top: BlockMeta): { height: number; key: TallierPublicKey }[] {
     const appearances: { height: number; key: TallierPublicKey }[] = [];
     for (let m: BlockMeta | null = top; m?.block; m = m.parent) {
       if (m.block.payload.kind === 'tallier_key')
         appearances.push({ height: m.height, key: m.block.payload.key });
     }
-    return electTalliers(appearances, this.genesis.nTalliers);
+    return appearances;
   }
 
   /** What the branch through `tip` has decided so far. */

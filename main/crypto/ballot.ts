@@ -135,6 +135,15 @@ function ballotChallenge(
   ]);
 }
 
+/**
+ * Why a ballot that brings a tally's α to 1 is invalid (docs/PROTOCOL.md §4, rule 8): that tally
+ * could never be decrypted, since each factor α^x would be 1, which is not a group element (and
+ * β = g^m would tell the count to anyone). Only ballots whose nonces sum to 0 mod q do it, e.g. r
+ * and q − r: honest ones never (r is fresh), so refusing them costs an honest voter nothing.
+ */
+export const TALLY_ALPHA_ONE =
+  'brings the tally’s α to 1, which can never be decrypted (each factor α^x would be 1, not a group element)';
+
 /** The encryption of zero with no randomness: the neutral element of the tally. */
 export const EMPTY_TALLY: Ciphertext = { alpha: 1n, beta: 1n };
 

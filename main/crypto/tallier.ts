@@ -189,7 +189,9 @@ export function verifyAcceptance(
 
 /**
  * The election key h = Π pk_i over the elected talliers. Every key's pk_pok is verified first and
- * a key listed twice is refused (it would need its decryption factor twice).
+ * a key listed twice is refused (it would need its decryption factor twice). A product of 1 is
+ * refused: keys g^x and g^−x both carry valid pk_poks for whoever knows x, and h = 1 encrypts
+ * nothing (β = g^m).
  */
 export function electionKey(group: Group, context: Uint8Array, keys: readonly TallierPublicKey[]): bigint {
   check(keys.length > 0, 'talliers', 'at least one tallier key is needed');
@@ -201,6 +203,10 @@ export function electionKey(group: Group, context: Uint8Array, keys: readonly Ta
     verifyPkPok(group, context, key, `talliers[${i}].pk_pok`);
     h = group.mul(h, key.pk);
   });
-  if (h === 1n) throw new ValidationError('talliers', 'the keys multiply to the identity');
+  if (h === 1n)
+    throw new ValidationError(
+      'talliers',
+      'the elected keys multiply to 1: an election key of 1 would leave every ballot readable by anyone',
+    );
   return h;
 }

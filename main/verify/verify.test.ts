@@ -12,7 +12,10 @@ import {
   Talliers,
   testGenesis,
 } from '../chain/testing';
+import { encryptBallot } from '../crypto/ballot';
 import { toHex } from '../crypto/bigint';
+import { fixedRandomness, systemRandomness } from '../crypto/random';
+import { TallierSecretKey } from '../crypto/tallier';
 import type { Ballot, DecryptionFactor, ElectionResult } from '../crypto/types';
 import { formatOutcome } from './format';
 import { buildRecord, type RecordParts } from './record';
@@ -277,6 +280,45 @@ describe('verifyRecord: invalid records name the failure', () => {
       record({ blocks }),
       /^record\.blocks\[5\] \(height 6\): block\.payload\.ballot\.alpha: ballot replay: .* at height 5/,
       [IN_THREAD, ON_WORKERS],
+    );
+  });
+
+  test('a ballot that brings the tally’s α to 1 (nonces r and q − r): no factor could ever decrypt it', async () => {
+    const h = group.mul(A.pk, B.pk);
+    const r = systemRandomness.scalar(group.q);
+    const withNonce = (vote: 0 | 1, nonce: bigint) =>
+      encryptBallot(
+        group,
+        genesis.id,
+        h,
+        vote,
+        fixedRandomness([
+          nonce,
+          systemRandomness.scalar(group.q),
+          systemRandomness.challenge(),
+          systemRandomness.scalar(group.q),
+        ]),
+      );
+    let blocks = edited(base.blocks, 3, (b) => withBallot(b, withNonce(1, r)));
+    blocks = edited(blocks, 4, (b) => withBallot(b, withNonce(0, group.q - r)));
+    await expectInvalid(
+      record({ blocks, decFactors: [], result: null }),
+      /^record\.blocks\[4\] \(height 5\): block\.payload\.ballot\.alpha: brings the tally’s α to 1/,
+      [IN_THREAD, ON_WORKERS],
+    );
+  });
+
+  test('an election key of 1: the block at height T, electing keys g^x and g^−x, is invalid', async () => {
+    const x = systemRandomness.scalar(group.q);
+    const [X, Y] = [x, group.q - x].map((s) =>
+      TallierSecretKey.fromSecret(group, s).provePossession(genesis.id),
+    );
+    let blocks = base.blocks.slice(0, 3);
+    for (const [i, key] of [X!, Y!, X!].entries())
+      blocks = edited(blocks, i, (b) => ({ ...b, payload: keyPayload(key) }));
+    await expectInvalid(
+      record({ blocks, seal: [], decFactors: [], result: null }),
+      /^record\.blocks\[2\] \(height 3\): talliers: the elected keys multiply to 1/,
     );
   });
 

@@ -4,7 +4,8 @@
 //
 //   1. the record's shape, its format, the genesis (group and parameters);
 //   2. each block in height order: its parse, height, prev link, proof of work, timestamp, payload
-//      kind; a tallier key's pk_pok; a ballot's replay rule, then its proof;
+//      kind; a tallier key's pk_pok (at height T: the election key, never 1); a ballot's replay
+//      rule, the tally's α (never 1), then its proof;
 //   3. version 2: the talliers' seal of the final block (one acceptance each, one round, all
 //      naming the last block, each signature valid);
 //   4. the decryption factors of the final tally (version 2: each naming the last block), then
@@ -22,7 +23,7 @@ import { type Genesis, parseGenesis } from '../chain/genesis';
 import { finalHeight, keyElectionHeight, lastVoteHeight, type Phase, phaseOf } from '../chain/phases';
 import { expectedPayload, MEDIAN_SPAN, medianTimePast } from '../chain/rules';
 import { electTalliers, type KeyElection } from '../chain/talliers';
-import { addToTally, EMPTY_TALLY } from '../crypto/ballot';
+import { addToTally, EMPTY_TALLY, TALLY_ALPHA_ONE } from '../crypto/ballot';
 import { toHex } from '../crypto/bigint';
 import {
   type CiphertextJson,
@@ -235,11 +236,13 @@ class RecordWalk {
         check(
           earlier === undefined,
           'block.payload.ballot.alpha',
-          `ballot replay: the same ciphertext is already on the chain at height ${earlier}`,
+          `ballot replay: a ballot with the same α is already on the chain at height ${earlier}`,
         );
+        const tally = addToTally(group, this.tally, payload.ballot);
+        check(tally.alpha !== 1n, 'block.payload.ballot.alpha', TALLY_ALPHA_ONE);
         this.alphas.set(alpha, height);
         this.queue(genesis, i, (json as { payload: { ballot: unknown } }).payload.ballot);
-        this.tally = addToTally(group, this.tally, payload.ballot);
+        this.tally = tally;
         this.ballots++;
       }
       this.height = height;
