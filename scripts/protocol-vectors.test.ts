@@ -1,15 +1,21 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { ValidationError } from '../main/crypto/errors';
+import { readJson } from '../main/crypto/json';
 import { verifyRecord } from '../main/verify/verify';
 import {
+  buildJsonVectors,
   buildProtocolVectors,
   buildProtocolVectorsV2,
+  INVALID_JSON_PATH,
   INVALID_PATH,
   INVALID_V2_PATH,
+  type InvalidJsonVector,
   type InvalidVector,
   RECORD_PATH,
   RECORD_V2_PATH,
+  recordText,
 } from './protocol-vectors';
 
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
@@ -142,5 +148,40 @@ describe('protocol test vectors (docs/test-vectors/record-v2*.json)', () => {
       final: relabelled.seal![0]!.final,
     });
     assert.notEqual(relabelled.seal![0]!.final, valid.seal[0].final);
+  });
+});
+
+/** The variants JSON.parse reads as the valid record (it refuses a leading zero and a BOM itself). */
+const LENIENTLY_VALID = ['duplicate-key', 'duplicate-key-escaped', 'number-fraction', 'number-exponent'];
+
+describe('protocol JSON test vectors (docs/test-vectors/record-v2-invalid-json.json)', () => {
+  const valid = read(RECORD_V2_PATH);
+  const vectors: InvalidJsonVector[] = read(INVALID_JSON_PATH);
+
+  test('regenerating them from record-v2.json gives the committed file exactly', () => {
+    assert.equal(
+      recordText(valid),
+      readFileSync(RECORD_V2_PATH, 'utf8'),
+      'record-v2.json is its canonical text',
+    );
+    assert.deepEqual(buildJsonVectors(valid), vectors);
+  });
+
+  test('each text is refused by the reader, naming the place; JSON.parse would have read the valid record', async () => {
+    assert.ok(vectors.length >= 7);
+    for (const { name, error, text } of vectors) {
+      assert.throws(
+        () => readJson(text, 'record'),
+        (e: unknown) => e instanceof ValidationError && e.message.includes(error),
+        name,
+      );
+      if (LENIENTLY_VALID.includes(name))
+        assert.deepEqual(JSON.parse(text), valid, `${name}: a lenient reader sees the valid record`);
+    }
+    // The valid text itself reads, and verifies.
+    const outcome = await verifyRecord(readJson(readFileSync(RECORD_V2_PATH, 'utf8'), 'record'), {
+      workers: 0,
+    });
+    assert.equal(outcome.status, 'verified');
   });
 });

@@ -1,9 +1,10 @@
 // The protocol's test vectors: small complete election records that `onion-election verify`
 // accepts, and invalid variants with the reason each must be refused, for protocol version 1
 // (docs/test-vectors/record-v1.json, record-v1-invalid.json) and version 2 (record-v2.json,
-// record-v2-invalid.json: the talliers' seal of the final block, and factors naming it).
+// record-v2-invalid.json: the talliers' seal of the final block, and factors naming it), and
+// texts of record-v2.json that are not protocol JSON (record-v2-invalid-json.json).
 // Everything is derived from fixed labels (keys, nonces, timestamps), so
-// `npx tsx scripts/protocol-vectors.ts` rewrites all four files identically, and
+// `npx tsx scripts/protocol-vectors.ts` rewrites all five files identically, and
 // scripts/protocol-vectors.test.ts checks both that and the verdicts.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,7 @@ export const RECORD_PATH = vectorPath('record-v1.json');
 export const INVALID_PATH = vectorPath('record-v1-invalid.json');
 export const RECORD_V2_PATH = vectorPath('record-v2.json');
 export const INVALID_V2_PATH = vectorPath('record-v2-invalid.json');
+export const INVALID_JSON_PATH = vectorPath('record-v2-invalid-json.json');
 
 const group = Group.default();
 const { q } = group;
@@ -102,6 +104,32 @@ class VectorElection {
     const [r, w, t] = ['r', 'w', 't'].map((n) => this.scalar(`ballot/${i}/${n}`)) as [bigint, bigint, bigint];
     const c = fixedChallenge(`${this.prefix}/ballot/${i}/c`);
     return encryptBallot(group, this.genesis.id, this.h, vote, fixedRandomness([r, w, c, t]));
+  }
+
+  /**
+   * Payloads breaking the two rules about 1: keys g^x and g^(q−x) (each with a valid pk_pok)
+   * elected together at heights 1…4, so the election key is 1 and height 4 is invalid; and the
+   * honest chain with height 6's ballot made with the nonce q − r of height 5's, so that the
+   * tally's α becomes 1 at height 6.
+   */
+  degenerate(): { keyIdentity: Payload[]; tallyIdentity: Payload[] } {
+    const { id } = this.genesis;
+    const x = this.scalar('tallier/X');
+    const [X, Y] = [x, q - x].map((s, i) =>
+      TallierSecretKey.fromSecret(group, s).provePossession(id, this.rng(`pk_pok/inverse/${i}`)),
+    ) as [TallierPublicKey, TallierPublicKey];
+    const [w, t] = ['w', 't'].map((n) => this.scalar(`ballot/inverse/${n}`)) as [bigint, bigint];
+    const c = fixedChallenge(`${this.prefix}/ballot/inverse/c`);
+    const inverse = encryptBallot(
+      group,
+      id,
+      this.h,
+      0,
+      fixedRandomness([q - this.scalar('ballot/0/r'), w, c, t]),
+    );
+    const tallyIdentity = [...this.honest];
+    tallyIdentity[5] = { kind: 'ballot', ballot: inverse };
+    return { keyIdentity: [X, Y, X, Y].map(keyPayload), tallyIdentity };
   }
 
   /** Finds the first nonce from 0 that meets the target. */
@@ -264,8 +292,31 @@ export function buildProtocolVectors(): { valid: ElectionRecord; invalid: Invali
         'ballot.proof',
         recordV1(V1.mineChain(badBallot), 'none'),
       ),
+      ...degenerateVariants(V1, (blocks) => recordV1(blocks, 'none')),
     ],
   };
+}
+
+/** The two rules about 1 (PROTOCOL §4.8, §5), for either version. */
+function degenerateVariants(
+  election: VectorElection,
+  record: (blocks: Block[]) => ElectionRecord,
+): InvalidVector[] {
+  const { keyIdentity, tallyIdentity } = election.degenerate();
+  return [
+    variant(
+      'election-key-identity',
+      'the block at height T is invalid when the keys it elects multiply to 1 (PROTOCOL §4.8, §5; CRYPTO §3)',
+      'record.blocks[3] (height 4): talliers: the elected keys multiply to 1',
+      record(election.mineChain(keyIdentity)),
+    ),
+    variant(
+      'tally-alpha-identity',
+      'a ballot may not bring its branch’s tally α to 1: height 6’s nonce is q − r of height 5’s (PROTOCOL §4.8)',
+      'record.blocks[5] (height 6): block.payload.ballot.alpha: brings the tally’s α to 1',
+      record(election.mineChain(tallyIdentity)),
+    ),
+  ];
 }
 
 // ── Version 2 ────────────────────────────────────────────────────────────────────────────────
@@ -410,8 +461,87 @@ export function buildProtocolVectorsV2(): { valid: ElectionRecord; invalid: Inva
         "record.genesis.version: is 2, but the record's format is version 1",
         mislabelled,
       ),
+      ...degenerateVariants(V2, (blocks) => record({ blocks, seal: [], factors: [] })),
     ],
   };
+}
+
+// ── Protocol JSON ────────────────────────────────────────────────────────────────────────────
+
+/** A record's text as the vector files (and a runner's export) write it. */
+export const recordText = (record: ElectionRecord): string => `${JSON.stringify(record, null, 2)}\n`;
+
+export interface InvalidJsonVector {
+  name: string;
+  rule: string;
+  /** A fragment of the reader's message: where and why. */
+  error: string;
+  /** The whole record as JSON text: record-v2.json with one change. */
+  text: string;
+}
+
+/**
+ * record-v2.json's text with one change each that the protocol's JSON refuses (PROTOCOL.md,
+ * "Protocol JSON"). JSON.parse reads the duplicate keys, the fraction and the exponent as the
+ * valid record itself: a lenient reader would verify those.
+ */
+export function buildJsonVectors(valid: ElectionRecord): InvalidJsonVector[] {
+  const text = recordText(valid);
+  const changed = (name: string, rule: string, error: string, from: string, to: string) => {
+    if (!text.includes(from)) throw new Error(`${name}: ${from} is not in the record`);
+    return { name, rule, error, text: text.replace(from, to) };
+  };
+  const createdAt = `"created_at": ${valid.genesis.created_at}`;
+  return [
+    changed(
+      'duplicate-key',
+      'an object names each member once, at any depth',
+      'record.blocks[0].height: is a duplicate key',
+      '"height": 1,',
+      '"height": 1,\n      "height": 1,',
+    ),
+    changed(
+      'duplicate-key-escaped',
+      'an object names each member once, compared after unescaping',
+      'record.genesis.title: is a duplicate key',
+      '"title": ',
+      `"t\\u0069tle": ${JSON.stringify(valid.genesis.title)},\n    "title": `,
+    ),
+    changed(
+      'number-fraction',
+      'every number is an integer in plain decimal: no fraction',
+      'record.blocks[0].height: 1.0 is not an integer in plain decimal',
+      '"height": 1,',
+      '"height": 1.0,',
+    ),
+    changed(
+      'number-exponent',
+      'every number is an integer in plain decimal: no exponent',
+      'record.genesis.created_at: 1.764e9 is not an integer in plain decimal',
+      createdAt,
+      '"created_at": 1.764e9',
+    ),
+    changed(
+      'number-leading-zero',
+      'every number is an integer in plain decimal: no leading zero (RFC 8259 refuses it too)',
+      'record.genesis.n_talliers: 02 is not an integer in plain decimal',
+      '"n_talliers": 2',
+      '"n_talliers": 02',
+    ),
+    changed(
+      'number-beyond-2^53',
+      'every number is at most 2^53 − 1 in magnitude (what an IEEE double holds exactly)',
+      'record.genesis.created_at: 9007199254740992 is beyond 2^53 − 1',
+      createdAt,
+      '"created_at": 9007199254740992',
+    ),
+    {
+      name: 'byte-order-mark',
+      rule: 'a byte-order mark is not JSON',
+      error: 'byte-order mark',
+      text: `\ufeff${text}`,
+    },
+  ];
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -422,5 +552,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const v2 = buildProtocolVectorsV2();
   write(RECORD_V2_PATH, v2.valid);
   write(INVALID_V2_PATH, v2.invalid);
-  console.log(`wrote ${[RECORD_PATH, INVALID_PATH, RECORD_V2_PATH, INVALID_V2_PATH].join(', ')}`);
+  write(INVALID_JSON_PATH, buildJsonVectors(v2.valid));
+  console.log(
+    `wrote ${[RECORD_PATH, INVALID_PATH, RECORD_V2_PATH, INVALID_V2_PATH, INVALID_JSON_PATH].join(', ')}`,
+  );
 }
