@@ -133,6 +133,8 @@ export class Chain {
   private best: BlockMeta;
   /** The sealed final block (version 2): best for ever. */
   private locked: BlockMeta | undefined;
+  /** The block `validate` passed last: `add` skips its proofs. */
+  private validated: string | undefined;
   private readonly late = new Map<string, LateBranch>();
   private readonly lateSeen = new Set<string>();
 
@@ -257,12 +259,75 @@ export class Chain {
   }
 
   /**
-   * Validates `block` and stores it if valid, then connects any orphans waiting for it.
-   * `trusted` is for blocks this runner validated before (its own store): it skips the proof
-   * checks and the clock, never the structure, the proof of work or the chain rules.
+   * Validates `block` and stores it if valid, then (unless `adoptOrphans` is false) connects any
+   * orphans waiting for it. `trusted` is for blocks this runner validated before (its own
+   * store): it skips the proof checks and the clock, never the structure, the proof of work or
+   * the chain rules. A block just passed by `validate` is not verified twice.
    */
-  add(block: Block, options: { trusted?: boolean } = {}): AddResult {
+  add(block: Block, options: { trusted?: boolean; adoptOrphans?: boolean } = {}): AddResult {
     const hash = blockHash(this.group, block);
+    const parent = this.admit(hash, block);
+    if (!('work' in parent)) return parent;
+    const trusted = options.trusted ?? false;
+    const first = this.connect(hash, block, parent, trusted || this.validated === hash);
+    this.validated = undefined;
+    if (!('work' in first)) return first;
+    const added: BlockMeta[] = [first];
+    // Connect the orphans that were waiting for it, breadth first.
+    for (let i = 0; i < added.length && options.adoptOrphans !== false; i++) {
+      const parentHash = added[i]!.hash;
+      for (const [orphanHash, orphan] of [...this.orphans]) {
+        if (orphan.prev !== parentHash) continue;
+        this.orphans.delete(orphanHash);
+        const connected = this.connect(orphanHash, orphan, added[i]!, trusted);
+        if ('work' in connected) added.push(connected);
+      }
+    }
+    // Fork choice over everything added: the tip moves only to a better block.
+    const before = this.best;
+    for (const meta of added) if (this.isBetter(meta, this.best)) this.best = meta;
+    const moved = this.best !== before;
+    if (moved) this.keepBestKeyTable();
+    const fork = moved ? this.forkPoint(before, this.best) : undefined;
+    const reorg = fork && fork !== before ? { from: before, to: this.best, fork } : undefined;
+    return { status: 'added', added, best: moved, ...(reorg ? { reorg } : {}) };
+  }
+
+  /**
+   * Every check `add` makes, storing nothing: 'valid' means `add(block)` stores it next (its
+   * proofs are not verified again). A runner validates, writes the block to disk, and only then
+   * adds it, so that no block is served or announced before it is on disk. An orphan is pooled,
+   * an invalid block remembered, a late one recorded, as `add` does.
+   */
+  validate(block: Block): AddResult | { readonly status: 'valid'; readonly hash: string } {
+    const hash = blockHash(this.group, block);
+    const parent = this.admit(hash, block);
+    if (!('work' in parent)) return parent;
+    const verdict = this.check(hash, block, parent, false);
+    if (!verdict.ok) {
+      if (verdict.permanent) return this.markInvalid(hash, verdict.reason);
+      return { status: 'rejected', hash, reason: verdict.reason };
+    }
+    this.validated = hash;
+    return { status: 'valid', hash };
+  }
+
+  /** Removes and returns the orphans waiting for block `hash`. */
+  takeOrphansOf(hash: string): Block[] {
+    const waiting: Block[] = [];
+    for (const [orphanHash, orphan] of [...this.orphans]) {
+      if (orphan.prev !== hash) continue;
+      this.orphans.delete(orphanHash);
+      waiting.push(orphan);
+    }
+    return waiting;
+  }
+
+  /**
+   * The checks that need no parent, then the parent: returns it, or the answer for a block that
+   * goes no further (known, invalid, late, or an orphan, which is pooled).
+   */
+  private admit(hash: string, block: Block): BlockMeta | AddResult {
     if (this.blocks.has(hash)) return { status: 'known', hash };
     const known = this.invalidBlocks.get(hash);
     if (known) return { status: 'invalid', hash, reason: known };
@@ -280,31 +345,7 @@ export class Chain {
     if (badParent) return this.markInvalid(hash, `descends from invalid block ${block.prev.slice(0, 16)}…`);
     // Every block of the final chain is held, so any new block is off it.
     if (this.locked) return this.refuseLate(hash, block);
-    const parent = this.blocks.get(block.prev);
-    if (!parent) return this.keepOrphan(hash, block);
-
-    const trusted = options.trusted ?? false;
-    const first = this.connect(hash, block, parent, trusted);
-    if (!('work' in first)) return first;
-    // Connect the orphans that were waiting for it, breadth first.
-    const added: BlockMeta[] = [first];
-    for (let i = 0; i < added.length; i++) {
-      const parentHash = added[i]!.hash;
-      for (const [orphanHash, orphan] of [...this.orphans]) {
-        if (orphan.prev !== parentHash) continue;
-        this.orphans.delete(orphanHash);
-        const connected = this.connect(orphanHash, orphan, added[i]!, trusted);
-        if ('work' in connected) added.push(connected);
-      }
-    }
-    // Fork choice over everything added: the tip moves only to a better block.
-    const before = this.best;
-    for (const meta of added) if (this.isBetter(meta, this.best)) this.best = meta;
-    const moved = this.best !== before;
-    if (moved) this.keepBestKeyTable();
-    const fork = moved ? this.forkPoint(before, this.best) : undefined;
-    const reorg = fork && fork !== before ? { from: before, to: this.best, fork } : undefined;
-    return { status: 'added', added, best: moved, ...(reorg ? { reorg } : {}) };
+    return this.blocks.get(block.prev) ?? this.keepOrphan(hash, block);
   }
 
   /**

@@ -15,6 +15,7 @@ import { encodeAcceptance, encodeDecryptionFactor, exactObject, fixedHex } from 
 import { check, ValidationError } from '../crypto/errors';
 import { readJson } from '../crypto/json';
 import type { ElectionNode } from '../node/election-node';
+import { DiskFullError } from '../store/record-log';
 import { strictUtf8 } from '../store/utf8';
 import { type PeerAddress, parsePeerAddress } from './address';
 import type {
@@ -284,6 +285,9 @@ function sendError(res: Response, status: number, message: string): void {
 /** The status and a message safe to show: our validation messages, or a fixed text. */
 function classify(error: unknown): { status: number; message: string } {
   if (error instanceof ValidationError) return { status: 400, message: error.message };
+  // Said without the folder's path, which is this machine's business only.
+  if (error instanceof DiskFullError)
+    return { status: 503, message: 'this runner stores nothing now: its disk is full' };
   const e = (typeof error === 'object' && error !== null ? error : {}) as {
     type?: unknown;
     status?: unknown;

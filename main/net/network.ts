@@ -11,6 +11,7 @@ import type { BlockMeta } from '../chain/chain';
 import { encodeAcceptance, encodeDecryptionFactor } from '../crypto/codec';
 import type { Acceptance, DecryptionFactor } from '../crypto/types';
 import type { BlockSource, ElectionNode } from '../node/election-node';
+import { DiskFullError } from '../store/record-log';
 import { type PeerClient, PeerError } from './client';
 import type { PeerBook } from './peer-book';
 
@@ -174,6 +175,8 @@ export class Network {
         await this.fetchFactors(peer);
       }
     } catch (error) {
+      // Our own disk is full: not the peer's fault; the node said so, and syncs again once resumed.
+      if (error instanceof DiskFullError) return;
       const before = this.peers.snapshot().find((p) => p.address === peer);
       this.peers.markFailure(peer);
       this.log(`sync with ${peer}: ${(error as Error).message}`);

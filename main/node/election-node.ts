@@ -3,6 +3,7 @@
 // Everything that changes state goes through here, is validated first, and is made durable before
 // it is announced (events), so a listener that relays an event never relays what a crash loses.
 import { EventEmitter } from 'node:events';
+import { statfs } from 'node:fs/promises';
 import { type Block, encodeBlock, headerPrefix, type Payload, parseBlock } from '../chain/block';
 import { type AddResult, type BlockMeta, Chain, type Reorg } from '../chain/chain';
 import { FinalityBook, type Seal } from '../chain/finality';
@@ -23,7 +24,7 @@ import { ValidationError } from '../crypto/errors';
 import type { TallierSecretKey } from '../crypto/tallier';
 import type { Acceptance, DecryptionFactor, TallierPublicKey } from '../crypto/types';
 import { DataDir } from '../store/data-dir';
-import type { RecordLog } from '../store/record-log';
+import { DiskFullError, isDiskFull, type RecordLog } from '../store/record-log';
 import { buildRecord, type ElectionRecord } from '../verify/record';
 import { TallierJournal } from './tallier-journal';
 
@@ -69,6 +70,8 @@ export interface NodeEvents {
   late: [hash: string, height: number];
   /** The result of the best branch is complete (emitted again if the best branch changes). */
   result: [state: ResultState];
+  /** The data folder's disk filled up (storing and mining paused), or has room again. */
+  storage: [full: boolean];
   warning: [message: string];
 }
 
@@ -104,6 +107,10 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   /** The best final block, and since when (ms) it has been best: round 1 waits for it to settle. */
   private finalSince: { hash: string; at: number } | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
+  /** Blocks are stored one at a time, each validated, then written, then added to the chain. */
+  private storing: Promise<unknown> = Promise.resolve();
+  /** Set while the data folder's disk is full: nothing is stored or mined; a probe clears it. */
+  private diskFull: { readonly probe: NodeJS.Timeout } | undefined;
   /** Tallier duties run one at a time: signing and decrypting are never raced. */
   private duties: Promise<void> = Promise.resolve();
   private refusal: string | undefined;
@@ -274,29 +281,100 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
 
   /**
    * A block from a peer (JSON, validated here) or from the miner. Resolves once it, and any
-   * orphans it connected, are durable; then announces them.
+   * orphans it connected, are durable; then announces them. Blocks are stored one at a time:
+   * validated, written to disk, and only then added to the chain, so no block is served or
+   * announced before it is on disk. While the disk is full every block is refused with a
+   * DiskFullError (before any validation: a refusal costs nothing).
    */
   async submitBlock(value: unknown, source: BlockSource = 'push'): Promise<AddResult> {
     const block = source === 'self' ? (value as Block) : parseBlock(this.genesis.group, value);
-    const result = this.chain.add(block);
-    if (result.status === 'late' && !result.repeat) {
-      this.warn(`block ${result.hash.slice(0, 16)}… (height ${block.height}) kept out: ${result.reason}`);
-      this.emit('late', result.hash, block.height);
+    const stored = this.storing.then(() => this.storeBlock(block, source));
+    this.storing = stored.catch(() => {});
+    return stored;
+  }
+
+  private async storeBlock(block: Block, source: BlockSource): Promise<AddResult> {
+    this.refuseIfDiskFull();
+    const checked = this.chain.validate(block);
+    if (checked.status === 'late' && !checked.repeat) {
+      this.warn(`block ${checked.hash.slice(0, 16)}… (height ${block.height}) kept out: ${checked.reason}`);
+      this.emit('late', checked.hash, block.height);
     }
-    if (result.status !== 'added') return result;
-    await this.log.appendMany(
-      result.added.map((m) => ({ type: 'block', block: encodeBlock(this.genesis.group, m.block!) })),
-    );
-    for (const meta of result.added) this.emit('block', meta, source);
+    if (checked.status !== 'valid') return checked;
+    await this.write([{ type: 'block', block: encodeBlock(this.genesis.group, block) }]);
+    const result = this.chain.add(block, { adoptOrphans: false });
+    // Nothing touched the chain since validate: only a bug makes this anything but 'added'.
+    if (result.status !== 'added') throw new Error(`validated block not added: ${describeResult(result)}`);
+    this.emit('block', result.added[0]!, source);
     if (result.best) this.onTip(result.reorg);
-    return result;
+    // The orphans that waited for it, stored the same way (an orphan is validated only now).
+    const added = [...result.added];
+    for (const orphan of this.chain.takeOrphansOf(checked.hash)) {
+      const connected = await this.storeBlock(orphan, source);
+      if (connected.status === 'added') added.push(...connected.added);
+    }
+    return { ...result, added };
+  }
+
+  /**
+   * Appends to the block log. A full disk pauses storing and mining (the records are not kept:
+   * the log cuts them back off) until a probe finds room again; the caller gets a DiskFullError.
+   */
+  private async write(records: readonly unknown[]): Promise<void> {
+    this.refuseIfDiskFull();
+    try {
+      await this.log.appendMany(records);
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      this.pauseForDisk();
+      throw new DiskFullError(this.dataDir.path);
+    }
+  }
+
+  private refuseIfDiskFull(): void {
+    if (this.diskFull) throw new DiskFullError(this.dataDir.path);
+  }
+
+  private pauseForDisk(): void {
+    if (this.diskFull || this.closed) return;
+    const probe = setInterval(() => void this.probeDisk(), DISK_PROBE_MS);
+    probe.unref?.();
+    this.diskFull = { probe };
+    this.warn(
+      `the disk holding ${this.dataDir.path} is full: this runner stores no block and mines nothing until ` +
+        'space is freed there; it resumes by itself',
+    );
+    this.emit('storage', true);
+    this.wakeMiner();
+  }
+
+  /** Resumes once the data folder's file system has room for a few blocks again. */
+  private async probeDisk(): Promise<void> {
+    const full = this.diskFull;
+    if (!full) return;
+    try {
+      const { bavail, bsize } = await statfs(this.dataDir.path);
+      if (bavail * bsize < MIN_FREE_BYTES || this.diskFull !== full) return;
+    } catch {
+      return; // asked again at the next probe
+    }
+    clearInterval(full.probe);
+    this.diskFull = undefined;
+    this.warn(`${this.dataDir.path} has room again: storing and mining resumed`);
+    this.emit('storage', false);
+    this.wakeMiner();
+  }
+
+  /** Whether storing and mining are paused for a full disk. */
+  get storagePaused(): boolean {
+    return this.diskFull !== undefined;
   }
 
   /** A decryption factor from a peer (JSON). Throws a ValidationError if it does not verify. */
   async submitFactor(value: unknown): Promise<'added' | 'known'> {
     const factor = parseDecryptionFactor(this.genesis.group, value, 'dec_factor', 'untrusted', 2);
     if (!this.addFactor(factor)) return 'known';
-    await this.log.append({ type: 'dec_factor', factor: encodeDecryptionFactor(this.genesis.group, factor) });
+    await this.write([{ type: 'dec_factor', factor: encodeDecryptionFactor(this.genesis.group, factor) }]);
     this.emit('factor', factor);
     this.checkResult();
     return 'added';
@@ -364,10 +442,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
 
   private async storeAcceptance(acceptance: Acceptance): Promise<'added' | 'known'> {
     if (this.finality.add(acceptance) === 'known') return 'known';
-    await this.log.append({
-      type: 'acceptance',
-      acceptance: encodeAcceptance(this.genesis.group, acceptance),
-    });
+    await this.write([{ type: 'acceptance', acceptance: encodeAcceptance(this.genesis.group, acceptance) }]);
     this.emit('acceptance', acceptance);
     this.afterFinality();
     return 'added';
@@ -567,9 +642,9 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
 
   private async mineLoop(): Promise<void> {
     while (!this.closed && this.settingsValue.mining) {
-      const template = this.template();
+      const template = this.diskFull ? undefined : this.template();
       if (!template) {
-        // Nothing to mine (the final height, or voting without a vote): wait for a change.
+        // Nothing to mine (the final height, voting without a vote, or a full disk): wait for a change.
         await new Promise<void>((resolve) => {
           this.idle = resolve;
         });
@@ -580,9 +655,15 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
         target: this.genesis.target,
       });
       if (!found || this.closed) continue; // cancelled: a new tip, new settings, or closing
-      const result = await this.submitBlock({ ...template, nonce: found.nonce }, 'self');
-      if (result.status !== 'added' && result.status !== 'known')
-        this.warn(`own block refused: ${describeResult(result)}`);
+      try {
+        const result = await this.submitBlock({ ...template, nonce: found.nonce }, 'self');
+        if (result.status !== 'added' && result.status !== 'known')
+          this.warn(`own block refused: ${describeResult(result)}`);
+      } catch (error) {
+        // A full disk pauses the loop (the template waits for room); anything else is said, and
+        // the loop goes on: a rejection here would end the process.
+        if (!(error instanceof DiskFullError)) this.warn(`own block not stored: ${(error as Error).message}`);
+      }
     }
   }
 
@@ -624,6 +705,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.settleTimer);
+    if (this.diskFull) clearInterval(this.diskFull.probe);
     await this.duties;
     this.wakeMiner();
     await this.mining;
@@ -635,6 +717,11 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     this.emit('warning', message);
   }
 }
+
+/** How often a runner paused for a full disk looks for room again (ms). */
+const DISK_PROBE_MS = 2000;
+/** Free space a paused runner waits for: room for a few hundred blocks, not just one. */
+const MIN_FREE_BYTES = 1 << 20;
 
 /**
  * How long a best final block must stand before a tallier's first acceptance (ms): long enough

@@ -2,11 +2,14 @@
 //
 // Framing, per record: u32be body length ‖ u32be CRC-32 (IEEE) of the body ‖ body, the body being
 // the UTF-8 JSON of the record. A crash can only damage the end of the file (a torn last write);
-// a bad disk sector can damage anything. Either way `open` keeps every record up to the first one
-// that fails a check, truncates the file there and says so in a warning, so appends continue
-// after the last good record rather than after garbage that would hide them from the next open.
+// a bad disk sector can damage anything. `open` keeps every record that checks out: damage in the
+// middle is skipped (the reader resynchronises on the next good frame) and the log rewritten
+// without it; damage at the end is cut off, so appends continue after the last good record rather
+// than after garbage that would hide them from the next open. Each is said in a warning.
 //
-// A resolved append is acknowledged: its bytes and the file's new size have been fsynced. Appends
+// A resolved append is acknowledged: its bytes and the file's new size have been fsynced. An
+// append that finds the disk full is cut back off the file and rejected; later appends work again
+// once there is room. Any other write failure stops the log until it is reopened. Appends
 // are queued and written by one writer; those that queue up while an fsync is running go to disk
 // together in one write and one fsync (group commit), so concurrent callers cost one fsync per
 // batch, not one each, and never interleave bytes.
@@ -294,8 +297,10 @@ export class RecordLog {
   /**
    * Appends records in order; resolves once all are durable. A crash during the write can keep
    * a prefix of them. Rejects at once if a record cannot be encoded (nothing is written) or the
-   * log is closed. If the write or fsync fails, this and every later append reject, and whether
-   * the records reached the file is unknown: reopen the log to find out.
+   * log is closed. If the disk is full, the records are cut back off the file and this append
+   * rejects (test with `isDiskFull`); later ones may succeed. If the write or fsync fails
+   * otherwise, this and every later append reject, and whether the records reached the file is
+   * unknown: reopen the log to find out.
    */
   async appendMany(records: readonly unknown[]): Promise<void> {
     if (this.closing) throw new Error(`record log ${this.path} is closed`);
@@ -344,11 +349,25 @@ export class RecordLog {
         }
         for (const p of batch) p.resolve();
       } catch (error) {
-        this.failure ??= error;
+        // Out of space: nothing of the batch is acknowledged, so cut the file back to the
+        // acknowledged records and take appends again once there is room. Any other failure
+        // leaves the file in a state nobody knows (a failed fsync may have lost pages): no more.
+        if (!(isDiskFull(error) && (await this.cutBack()))) this.failure ??= error;
         for (const p of batch) p.reject(error);
       }
     }
     this.flushing = false;
+  }
+
+  /** Truncates the file to the acknowledged records; false if even that fails. */
+  private async cutBack(): Promise<boolean> {
+    try {
+      await this.file.truncate(this.end);
+      await this.file.datasync();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private async writeAt(bytes: Buffer, position: number): Promise<void> {
@@ -368,6 +387,19 @@ async function openOrCreate(file: string, mode: number): Promise<{ handle: FileH
   }
   const flags = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL;
   return { handle: await open(file, flags, mode), created: true };
+}
+
+/** Whether `error` says the disk (or the user's quota) is full: the one failure a log outlives. */
+export function isDiskFull(error: unknown): boolean {
+  return isErrno(error, 'ENOSPC') || isErrno(error, 'EDQUOT');
+}
+
+/** Refused because the disk holding a runner's data folder is full (peers get a 503). */
+export class DiskFullError extends Error {
+  constructor(readonly dir: string) {
+    super(`the disk holding ${dir} is full: nothing is stored until space is freed there`);
+    this.name = 'DiskFullError';
+  }
 }
 
 /** Where a log rewritten without its damaged bytes keeps the damaged original. */
