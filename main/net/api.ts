@@ -4,7 +4,10 @@
 // `{error}` JSON without internals; connections are rate-limited and timed out.
 //
 // Never limit or ban by remote address: behind Tor every connection comes from 127.0.0.1, so that
-// would shut out every peer at once. Limits are per connection (the socket object) and global.
+// would shut out every peer at once. Limits are per connection (the socket object) and global, the
+// global ones shared fairly between clients: connections, or the Tor circuit they came over when
+// the runner's own tor says so (PROXY protocol, main/net/proxy-protocol.ts). When connections run
+// out, the slowest or idlest one is closed to make room (main/net/connection-guard.ts).
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type Response } from 'express';
@@ -18,6 +21,7 @@ import type { ElectionNode } from '../node/election-node';
 import { DiskFullError } from '../store/record-log';
 import { strictUtf8 } from '../store/utf8';
 import { type PeerAddress, parsePeerAddress } from './address';
+import { type ConnectionCounts, ConnectionGuard } from './connection-guard';
 import type {
   AcceptancesResponse,
   AnnounceResponse,
@@ -33,6 +37,7 @@ import type {
   SubmitFactorResponse,
 } from './messages';
 import type { PeerBook } from './peer-book';
+import { circuitOf, listenForTor, type TorListener } from './proxy-protocol';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './rate-limit';
 import { resultOf, statusOf } from './summaries';
 
@@ -123,7 +128,9 @@ export function createPeerApi(options: PeerApiOptions): Express {
 
   app.use((req, res, next) => {
     res.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
-    const wait = limiter.check(req.socket, req.method === 'POST');
+    // One Tor circuit is one client however many connections (streams) it opens.
+    const circuit = circuitOf(req.socket);
+    const wait = limiter.check(req.socket, req.method === 'POST', circuit ?? req.socket);
     if (wait === 0) return next();
     res.set('Retry-After', String(Math.max(1, Math.ceil(wait / 1000))));
     sendError(res, 429, 'too many requests on this connection or server-wide; retry later');
@@ -327,7 +334,10 @@ export interface ServerLimits {
   readonly socketTimeout: number;
   readonly maxHeadersCount: number;
   readonly maxHeaderBytes: number;
+  /** Connections at once; past it the slowest or idlest is closed (connection-guard.ts). */
   readonly maxConnections: number;
+  /** Connections at once that have not completed a request (slow headers). */
+  readonly maxPendingConnections: number;
 }
 
 export const DEFAULT_SERVER_LIMITS: ServerLimits = {
@@ -338,6 +348,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   maxHeadersCount: 64,
   maxHeaderBytes: 16 * 1024,
   maxConnections: 512,
+  maxPendingConnections: 128,
 };
 
 export interface ListenOptions {
@@ -346,12 +357,22 @@ export interface ListenOptions {
   /** Always 127.0.0.1: Tor forwards the onion service here, and nothing else may reach it. */
   readonly host?: '127.0.0.1';
   readonly limits?: Partial<ServerLimits>;
+  /**
+   * A Unix socket for the runner's own tor only (its folder must be private): every connection
+   * there starts with tor's PROXY header naming the circuit (HiddenServiceExportCircuitID). Never
+   * a TCP port: anyone on the machine could connect to one and claim any circuit.
+   */
+  readonly torSocket?: string;
 }
 
 export interface PeerApiServer {
   readonly port: number;
   readonly host: '127.0.0.1';
   readonly server: http.Server;
+  /** The Unix socket tor is forwarded to, if one was asked for. */
+  readonly torSocket: string | undefined;
+  /** Connections now, by state, and how many were closed to make room. */
+  connections(): ConnectionCounts;
   /** Stops listening and closes every connection, idle or not. */
   close(): Promise<void>;
 }
@@ -372,7 +393,11 @@ export async function listenPeerApi(app: Express, options: ListenOptions): Promi
     app,
   );
   server.maxHeadersCount = limits.maxHeadersCount;
-  server.maxConnections = limits.maxConnections;
+  // Not server.maxConnections: it refuses newcomers at the cap, which is what slow clients want.
+  const guard = new ConnectionGuard(server, {
+    maxConnections: limits.maxConnections,
+    maxPending: limits.maxPendingConnections,
+  });
   server.setTimeout(limits.socketTimeout, (socket) => socket.destroy());
   server.on('clientError', onClientError);
   await new Promise<void>((resolve, reject) => {
@@ -383,15 +408,32 @@ export async function listenPeerApi(app: Express, options: ListenOptions): Promi
     });
   });
   const { port } = server.address() as AddressInfo;
+  let torListener: TorListener | undefined;
+  try {
+    if (options.torSocket !== undefined)
+      torListener = await listenForTor(server, options.torSocket, {
+        headerTimeoutMs: limits.headersTimeout,
+        maxPending: limits.maxPendingConnections,
+      });
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
   return {
     port,
     host: '127.0.0.1',
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    torSocket: options.torSocket,
+    connections: () => guard.counts(),
+    close: async () => {
+      await Promise.all([
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+        torListener?.close(),
+      ]);
+    },
   };
 }
 
