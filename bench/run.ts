@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { chainSuite } from './chain.bench';
 import { cryptoSuite } from './crypto.bench';
 import { dashboardSuite } from './dashboard.bench';
+import { fairnessSuite } from './fairness.bench';
 import type { Metric, Suite } from './harness';
 import { minerSuite } from './miner.bench';
 import { networkSuite } from './network.bench';
@@ -18,6 +19,7 @@ const suites: Suite[] = [
   chainSuite,
   verifySuite,
   networkSuite,
+  fairnessSuite,
   torSuite,
   dashboardSuite,
 ];
