@@ -22,9 +22,7 @@ const { keys, secrets } = new Talliers(genesis, 3);
 const [A, B, C] = keys as [(typeof keys)[0], (typeof keys)[0], (typeof keys)[0]];
 
 function status(result: AddResult): string {
-  return result.status === 'invalid' || result.status === 'rejected'
-    ? `${result.status}: ${result.reason}`
-    : result.status;
+  return 'reason' in result ? `${result.status}: ${result.reason}` : result.status;
 }
 
 /** Phase 1 with keys A, B, A: talliers A and B. */
@@ -277,6 +275,43 @@ describe('chain: forks and reorgs', () => {
       [A.pk, C.pk],
     );
     assert.equal(state.ballots, 2);
+  });
+
+  test('side branches are bounded: past the bound only branches near the best, at heights with few blocks, take blocks, declined before validation', () => {
+    const chain = new Chain(genesis, { maxSideBlocks: 8 });
+    const best = votes(chain, keyPhase(chain), [1, 0]); // height 5
+    const side = () => chain.size - 1 - chain.tip.height;
+    // Eight far-behind side blocks (children of the genesis) are taken while under the bound.
+    for (let i = 0; i < 8; i++) extend(chain, chain.genesisMeta, keyPayload(A), { miner: `side${i}` });
+    assert.equal(side(), 8);
+    // Past it, a far-behind block is declined, before validation (a forged proof is not even seen).
+    const forged = { ...C, pkPok: { ...C.pkPok, response: (C.pkPok.response + 1n) % genesis.group.q } };
+    const far = chain.add(makeBlock(chain, chain.genesisMeta, keyPayload(forged), { miner: 'far' }));
+    assert.equal(far.status, 'declined');
+    assert.match(
+      status(far),
+      /at their bound here \(8 blocks\) and this block's branch is more than 2 blocks behind/,
+    );
+    assert.equal(
+      chain.invalidReason(far.status === 'declined' ? far.hash : ''),
+      undefined,
+      'nothing remembered',
+    );
+    // Near the best (siblings of the tip): taken until height 5 holds MAX_AT_HEIGHT = 4 blocks.
+    const parent = best.parent!;
+    for (let i = 0; i < 3; i++) extend(chain, parent, ballotPayload(chain, parent, 0), { miner: `near${i}` });
+    const fifth = chain.add(makeBlock(chain, parent, ballotPayload(chain, parent, 1), { miner: 'fifth' }));
+    assert.match(status(fifth), /height 5 already holds 4 blocks/);
+    assert.equal(side(), 11);
+    // A block extending the best tip is always taken.
+    const next = chain.add(makeBlock(chain, best, ballotPayload(chain, best, 1)));
+    assert.equal(next.status === 'added' && next.best, true);
+    // The bound is not a validity rule: the store's own blocks are replayed whatever it says.
+    assert.equal(
+      chain.add(makeBlock(chain, chain.genesisMeta, keyPayload(B), { miner: 'own' }), { trusted: true })
+        .status,
+      'added',
+    );
   });
 
   test("only the best branch's election key earns a fixed-base table; side branches' keys never do", () => {

@@ -55,6 +55,12 @@ export type AddResult =
   /** Not acceptable now (a timestamp too far ahead), perhaps later: nothing is remembered. */
   | { readonly status: 'rejected'; readonly hash: string; readonly reason: string }
   /**
+   * Not taken, though perhaps valid: side branches are at their bound here and this block's
+   * branch is too far behind the best, or its parent has enough children (docs/PROTOCOL.md §4.9).
+   * Not validated, nothing remembered: offered again once its branch has caught up, it is taken.
+   */
+  | { readonly status: 'declined'; readonly hash: string; readonly reason: string }
+  /**
    * The chain is final (a sealed final block is kept for ever) and this block is not on it: it
    * arrived after the result. Not stored; summarised in `lateBranches()`.
    */
@@ -83,6 +89,12 @@ export interface LateBranch {
 
 /** Late branches remembered for reporting (the least recently extended are forgotten first). */
 const MAX_LATE_BRANCHES = 16;
+/** Side blocks (off the best chain) held before the side-branch bound applies: ~3 MB of blocks. */
+export const MAX_SIDE_BLOCKS = 1024;
+/** Past the bound, how far behind the best tip (in blocks of work) a side branch may be. */
+export const SIDE_SLACK = 2;
+/** Past the bound, the blocks (of all branches) a height may hold. */
+export const MAX_AT_HEIGHT = 4;
 /** Late block hashes remembered, so that a replayed one is recognised (the oldest forgotten first). */
 const MAX_LATE_SEEN = 4096;
 
@@ -104,6 +116,8 @@ export interface ChainOptions {
   readonly now?: () => number;
   readonly maxOrphans?: number;
   readonly maxInvalid?: number;
+  /** Blocks off the best chain stored before the side-branch bound applies (tests lower it). */
+  readonly maxSideBlocks?: number;
 }
 
 /** A valid block's verdict carries its branch's tally, computed once for the tally rule. */
@@ -129,6 +143,9 @@ export class Chain {
   private readonly now: () => number;
   private readonly maxOrphans: number;
   private readonly maxInvalid: number;
+  private readonly maxSideBlocks: number;
+  /** How many blocks are held at each height (every branch). */
+  private readonly atHeight = new Map<number, number>();
   private seq = 0;
   private best: BlockMeta;
   /** The sealed final block (version 2): best for ever. */
@@ -146,6 +163,7 @@ export class Chain {
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.maxOrphans = options.maxOrphans ?? 256;
     this.maxInvalid = options.maxInvalid ?? 10_000;
+    this.maxSideBlocks = options.maxSideBlocks ?? MAX_SIDE_BLOCKS;
     this.workPerBlock = blockWork(genesis.target);
     this.genesisMeta = {
       hash: genesis.idHex,
@@ -266,9 +284,9 @@ export class Chain {
    */
   add(block: Block, options: { trusted?: boolean; adoptOrphans?: boolean } = {}): AddResult {
     const hash = blockHash(this.group, block);
-    const parent = this.admit(hash, block);
-    if (!('work' in parent)) return parent;
     const trusted = options.trusted ?? false;
+    const parent = this.admit(hash, block, trusted);
+    if (!('work' in parent)) return parent;
     const first = this.connect(hash, block, parent, trusted || this.validated === hash);
     this.validated = undefined;
     if (!('work' in first)) return first;
@@ -301,7 +319,7 @@ export class Chain {
    */
   validate(block: Block): AddResult | { readonly status: 'valid'; readonly hash: string } {
     const hash = blockHash(this.group, block);
-    const parent = this.admit(hash, block);
+    const parent = this.admit(hash, block, false);
     if (!('work' in parent)) return parent;
     const verdict = this.check(hash, block, parent, false);
     if (!verdict.ok) {
@@ -325,9 +343,9 @@ export class Chain {
 
   /**
    * The checks that need no parent, then the parent: returns it, or the answer for a block that
-   * goes no further (known, invalid, late, or an orphan, which is pooled).
+   * goes no further (known, invalid, late, declined, or an orphan, which is pooled).
    */
-  private admit(hash: string, block: Block): BlockMeta | AddResult {
+  private admit(hash: string, block: Block, trusted: boolean): BlockMeta | AddResult {
     if (this.blocks.has(hash)) return { status: 'known', hash };
     const known = this.invalidBlocks.get(hash);
     if (known) return { status: 'invalid', hash, reason: known };
@@ -345,7 +363,43 @@ export class Chain {
     if (badParent) return this.markInvalid(hash, `descends from invalid block ${block.prev.slice(0, 16)}…`);
     // Every block of the final chain is held, so any new block is off it.
     if (this.locked) return this.refuseLate(hash, block);
-    return this.blocks.get(block.prev) ?? this.keepOrphan(hash, block);
+    const parent = this.blocks.get(block.prev);
+    if (!parent) return this.keepOrphan(hash, block);
+    // Blocks from this runner's own store were taken under the same rule when they arrived.
+    return trusted ? parent : (this.declineSide(hash, parent) ?? parent);
+  }
+
+  /**
+   * The side-branch bound (docs/PROTOCOL.md §4.9). Every valid block costs its proof of work,
+   * which a fast GPU makes cheap at a difficulty set for CPUs; kept for ever, side blocks would
+   * cost their validation, memory and disk without end. So once `maxSideBlocks` blocks off the
+   * best chain are held, a new side block is taken only if its branch is within SIDE_SLACK
+   * blocks' work of the best tip (it could become best soon) and its height holds fewer than
+   * MAX_AT_HEIGHT blocks; other blocks are declined before any validation. Past the bound, side
+   * blocks thus number at most MAX_AT_HEIGHT per height: the election's length bounds them. A
+   * block extending the best tip always passes (its branch is the best one).
+   */
+  private declineSide(hash: string, parent: BlockMeta): AddResult | undefined {
+    if (parent === this.best) return undefined;
+    const side = this.blocks.size - 1 - this.best.height;
+    if (side < this.maxSideBlocks) return undefined;
+    const behind = this.best.work - (parent.work + this.workPerBlock);
+    if (behind > BigInt(SIDE_SLACK) * this.workPerBlock) {
+      return {
+        status: 'declined',
+        hash,
+        reason: `side branches are at their bound here (${side} blocks) and this block's branch is more than ${SIDE_SLACK} blocks behind the best`,
+      };
+    }
+    const height = parent.height + 1;
+    if ((this.atHeight.get(height) ?? 0) >= MAX_AT_HEIGHT) {
+      return {
+        status: 'declined',
+        hash,
+        reason: `side branches are at their bound here (${side} blocks) and height ${height} already holds ${MAX_AT_HEIGHT} blocks`,
+      };
+    }
+    return undefined;
   }
 
   /**
@@ -426,6 +480,7 @@ export class Chain {
       ballots: parent.ballots + (payload.kind === 'ballot' ? 1 : 0),
     };
     this.blocks.set(hash, meta);
+    this.atHeight.set(meta.height, (this.atHeight.get(meta.height) ?? 0) + 1);
     if (meta.height === this.finalHeight) this.finals.push(meta);
     const siblings = this.children.get(parent.hash);
     if (siblings) siblings.push(meta);

@@ -204,6 +204,7 @@ export function createPeerApi(options: PeerApiOptions): Express {
     switch (result.status) {
       case 'invalid':
       case 'rejected':
+      case 'declined':
         return sendError(res, 400, result.reason);
       case 'orphan':
         callback('onOrphan', () => options.onOrphan?.(result.missing, request.from?.address));

@@ -220,6 +220,8 @@ export class Network {
         const result = await this.node.submitBlock(block, 'sync');
         // Our chain is sealed and the peer's branch is not it: the peer will learn the seal from us.
         if (result.status === 'late') return;
+        // Side branches are at their bound here and this one is far behind: not the peer's fault.
+        if (result.status === 'declined') return;
         if (result.status === 'invalid' || result.status === 'rejected') {
           return failed(`sent a block refused as ${result.status}: ${result.reason}`);
         }

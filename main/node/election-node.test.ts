@@ -16,9 +16,9 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { encodeBlock } from '../chain/block';
-import { Chain } from '../chain/chain';
+import { Chain, MAX_SIDE_BLOCKS } from '../chain/chain';
 import type { ResultState } from '../chain/results';
-import { ballotPayload, confirmation, extend, keyPayload, testGenesis } from '../chain/testing';
+import { ballotPayload, confirmation, extend, keyPayload, makeBlock, testGenesis } from '../chain/testing';
 import { DataDir } from '../store/data-dir';
 import { ElectionNode } from './election-node';
 
@@ -47,6 +47,40 @@ describe('election node', () => {
     assert.deepEqual(reopened.resultState()?.result, { yes: 5, no: 0, total: 5 });
     assert.equal(reopened.tallierKey.pk, state.final.talliers[0]);
     await reopened.close();
+  });
+
+  test('3,000 side blocks from a peer: at most MAX_SIDE_BLOCKS are validated and stored, the rest declined', async () => {
+    const dir = path.join(tmp, 'side-flood');
+    const node = await ElectionNode.create(dir, genesis, { ...settings, mining: false });
+    try {
+      // The peer's own chain: the best chain here is three blocks long.
+      const chain = new Chain(genesis);
+      let tip = chain.genesisMeta;
+      for (let i = 0; i < 3; i++)
+        tip = extend(chain, tip, i < 2 ? keyPayload(node.tallierKey) : ballotPayload(chain, tip, 1));
+      for (const m of chain.branch(tip)) await node.submitBlock(encodeBlock(genesis.group, m.block!), 'sync');
+      const logBefore = statSync(path.join(dir, 'blocks.log')).size;
+      // Then 3,000 valid siblings of the first block, each with its own proof of work.
+      const counts = new Map<string, number>();
+      for (let i = 0; i < 3000; i++) {
+        const block = makeBlock(chain, chain.genesisMeta, keyPayload(node.tallierKey), {
+          miner: `flood${i}`,
+        });
+        const result = await node.submitBlock(encodeBlock(genesis.group, block));
+        counts.set(result.status, (counts.get(result.status) ?? 0) + 1);
+      }
+      assert.deepEqual(Object.fromEntries(counts), {
+        added: MAX_SIDE_BLOCKS,
+        declined: 3000 - MAX_SIDE_BLOCKS,
+      });
+      assert.equal(node.chain.tip.hash, tip.hash);
+      assert.equal(node.chain.size, 1 + 3 + MAX_SIDE_BLOCKS);
+      // The log grew by the stored blocks only (a key block is ~1.6 KB).
+      const grown = statSync(path.join(dir, 'blocks.log')).size - logBefore;
+      assert.ok(grown < MAX_SIDE_BLOCKS * 2500, `log grew by ${grown} bytes`);
+    } finally {
+      await node.close();
+    }
   });
 
   test('a torn last record is dropped with a warning and the node carries on', async () => {
