@@ -57,12 +57,24 @@ export class Runner {
       onOrphan: (missing, from) => void network?.fetchAncestors(missing, from),
       log,
     });
-    const api = await listenPeerApi(app, { port: options.port ?? 0, host: '127.0.0.1' });
+    // A tor of our own forwards to a Unix socket with each connection's circuit, so that one Tor
+    // client is one client for the rate limits however many streams it opens (docs/TOR.md §2).
+    const torSocket = options.tor?.circuitSocketPath();
+    const api = await listenPeerApi(app, {
+      port: options.port ?? 0,
+      host: '127.0.0.1',
+      ...(torSocket ? { torSocket } : {}),
+    });
     try {
       let self = options.self ?? (options.direct ? `127.0.0.1:${api.port}` : undefined);
       if (options.tor) {
-        log(`publishing the peer API as an onion service…`);
-        self = (await options.tor.publishService(api.port)).address;
+        log(
+          torSocket
+            ? 'publishing the peer API as an onion service (limits shared by Tor circuit)…'
+            : 'publishing the peer API as an onion service (limits shared by connection)…',
+        );
+        self = (await options.tor.publishService(api.port, torSocket ? { socketPath: torSocket } : {}))
+          .address;
       }
       peers.setSelf(self);
       const saved = node.settings.peers ?? [];

@@ -180,6 +180,18 @@ export class TorControl extends EventEmitter<ControlEvents> {
     await this.request('TAKEOWNERSHIP');
   }
 
+  /**
+   * SETCONF, all pairs in one command (tor applies them together or not at all; options that go
+   * in groups, such as an onion service's HiddenServiceDir and its ports, must be set together).
+   * Values are sent quoted, so a path with spaces or quotes is safe.
+   */
+  async setConf(pairs: readonly (readonly [key: string, value: string])[]): Promise<void> {
+    const parts = pairs.map(
+      ([key, value]) => `${checkArgument(key, 'a configuration key')}=${quoteString(value)}`,
+    );
+    await this.request(['SETCONF', ...parts].join(' '));
+  }
+
   async resetConf(keys: readonly string[]): Promise<void> {
     for (const key of keys) checkArgument(key, 'a configuration key');
     await this.request(['RESETCONF', ...keys].join(' '));

@@ -111,6 +111,56 @@ describe('TorManager with a real tor, off the network', { skip, timeout: 120_000
     await second.stop();
   });
 
+  test('circuit IDs: a HiddenServiceDir service on a Unix socket keeps the address of the onion key, both ways (issue 11, item 2)', async () => {
+    // A key made by ADD_ONION, then the same runner publishing with circuit IDs: the same address.
+    const dataDir = path.join(root, 'circuit ids');
+    const first = await startIsolated({ dataDir });
+    const added = await first.publishService(8080, { waitForUpload: false });
+    await first.stop();
+    const second = await startIsolated({ dataDir });
+    const socketPath = second.circuitSocketPath();
+    assert.equal(socketPath, path.join(dataDir, 'tor', 'peer-api.sock'));
+    const service = await second.publishService(8080, { waitForUpload: false, socketPath: socketPath! });
+    assert.equal(service.address, added.address);
+    assert.equal(service.socketPath, socketPath);
+    const options = await second.control.request('GETCONF HiddenServiceOptions');
+    const lines = options.lines.map((l) => l.text);
+    assert.ok(lines.includes(`HiddenServicePort=80 unix:"${socketPath}"`), lines.join(' | '));
+    assert.ok(lines.includes('HiddenServiceExportCircuitID=haproxy'), lines.join(' | '));
+    const serviceDir = path.join(dataDir, 'tor', 'onion-service');
+    assert.equal(statSync(serviceDir).mode & 0o777, 0o700);
+    assert.equal(readFileSync(path.join(serviceDir, 'hostname'), 'utf8').trim(), added.address);
+    // Withdrawn: tor forgets it, and it can be published again.
+    await second.removeService(service.serviceId);
+    assert.deepEqual(
+      (await second.control.request('GETCONF HiddenServiceOptions')).lines.map((l) => l.text),
+      ['HiddenServiceOptions'],
+    );
+    await second.stop();
+
+    // A new runner publishing with circuit IDs first: tor makes the key, onion-key keeps it, and
+    // ADD_ONION (an attached tor, say) gives the same address from it.
+    const fresh = path.join(root, 'circuit ids first');
+    const third = await startIsolated({ dataDir: fresh });
+    const made = await third.publishService(8080, {
+      waitForUpload: false,
+      socketPath: third.circuitSocketPath()!,
+    });
+    const keyFile = path.join(fresh, 'tor', 'onion-key');
+    assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+    await third.stop();
+    const fourth = await startIsolated({ dataDir: fresh });
+    assert.equal((await fourth.publishService(8080, { waitForUpload: false })).address, made.address);
+    await fourth.stop();
+    const fifth = await startIsolated({ dataDir: fresh });
+    const again = await fifth.publishService(8080, {
+      waitForUpload: false,
+      socketPath: fifth.circuitSocketPath()!,
+    });
+    assert.equal(again.address, made.address);
+    await fifth.stop();
+  });
+
   test('a service not uploaded in time is withdrawn, so that publishing again works', async () => {
     const manager = await startIsolated();
     await assert.rejects(

@@ -22,6 +22,7 @@ import { parseArguments } from './control-protocol';
 import { messageOf, TorError } from './errors';
 import { findTor } from './find-tor';
 import { readOnionKey, writeOnionKey } from './onion-key';
+import { prepareServiceDir, readServiceDir } from './service-dir';
 import { isExpectedWarning, TorProcess } from './tor-process';
 import { checkTorrcLines, defaultTemplatePath, renderTemplate, torrcValue } from './torrc';
 
@@ -74,6 +75,12 @@ export interface PublishOptions {
   readonly waitForUpload?: boolean;
   /** For the upload (default 180 s). */
   readonly timeoutMs?: number;
+  /**
+   * Managed tor only (see circuitSocketPath()): publish the service as a HiddenServiceDir that
+   * forwards to this Unix socket, each connection starting with tor's PROXY header naming its
+   * circuit (HiddenServiceExportCircuitID haproxy), instead of ADD_ONION to targetPort.
+   */
+  readonly socketPath?: string;
 }
 
 export interface OnionService {
@@ -81,8 +88,10 @@ export interface OnionService {
   readonly address: string;
   readonly serviceId: string;
   readonly virtualPort: number;
-  /** The port on 127.0.0.1 tor forwards to. */
+  /** The port on 127.0.0.1 tor forwards to (or would, without `socketPath`). */
   readonly targetPort: number;
+  /** Tor forwards to this Unix socket, with a PROXY header naming each connection's circuit. */
+  readonly socketPath?: string;
 }
 
 interface TorManagerEvents {
@@ -95,6 +104,8 @@ interface TorManagerEvents {
 
 export const DEFAULT_STALL_MS = 120_000;
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 180_000;
+/** Longest Unix socket path used (sun_path holds 108 bytes on Linux, 104 on macOS, NUL included). */
+const MAX_SOCKET_PATH_BYTES = 100;
 /** tor.log is moved to tor.log.1 at start once larger than this. */
 const MAX_LOG_BYTES = 10 * 1024 * 1024;
 
@@ -109,6 +120,8 @@ export class TorManager extends EventEmitter<TorManagerEvents> {
   private readonly signals = new EventEmitter<{ uploaded: [string]; gone: [TorError] }>();
   private gone: TorError | undefined;
   private stopping = false;
+  /** The HiddenServiceDir service, once published. */
+  private dirServiceId: string | undefined;
 
   private constructor(
     readonly mode: 'managed' | 'attached',
@@ -282,14 +295,30 @@ export class TorManager extends EventEmitter<TorManagerEvents> {
   }
 
   /**
+   * Where the peer API should listen for this tor (`<dataDir>/tor/peer-api.sock`) so that each
+   * connection's circuit is known, or undefined where that cannot be: an attached tor (its onion
+   * services are not ours to configure with SETCONF, which would replace the ones it has, and it
+   * may not reach our folder), Windows (tor has no Unix socket targets there), or a data folder
+   * whose path is too long for a Unix socket. Those publish with ADD_ONION and the peer API shares
+   * its limits per connection.
+   */
+  circuitSocketPath(): string | undefined {
+    if (this.mode !== 'managed' || process.platform === 'win32') return undefined;
+    const socketPath = torFiles(this.torDir).apiSocket;
+    return Buffer.byteLength(socketPath) <= MAX_SOCKET_PATH_BYTES ? socketPath : undefined;
+  }
+
+  /**
    * Publishes this runner's onion service: peers reaching `<address>:virtualPort` are forwarded to
-   * 127.0.0.1:targetPort. The key is `<dataDir>/tor/onion-key`, made on first use, so the address
-   * is the same at every start. The service ends with the control connection (stop()).
+   * 127.0.0.1:targetPort (or to `options.socketPath`, with circuit IDs). The key is
+   * `<dataDir>/tor/onion-key`, made on first use, so the address is the same at every start. The
+   * service ends with the control connection (stop()), when tor does.
    */
   async publishService(targetPort: number, options: PublishOptions = {}): Promise<OnionService> {
     if (this.gone) throw this.gone;
     const virtualPort = checkPort(options.virtualPort ?? 80, 'virtualPort');
     checkPort(targetPort, 'targetPort');
+    if (options.socketPath !== undefined) return this.publishServiceDir(targetPort, virtualPort, options);
     const keyFile = torFiles(this.torDir).onionKeyFile;
     const key = await readOnionKey(keyFile);
     const added = await this.control.addOnion({
@@ -318,7 +347,53 @@ export class TorManager extends EventEmitter<TorManagerEvents> {
 
   /** Withdraws a published service. */
   async removeService(serviceId: string): Promise<void> {
-    await this.control.delOnion(serviceId);
+    if (serviceId === this.dirServiceId) {
+      await this.control.resetConf(['HiddenServiceDir']);
+      this.dirServiceId = undefined;
+    } else {
+      await this.control.delOnion(serviceId);
+    }
+  }
+
+  /**
+   * The service as a HiddenServiceDir (service-dir.ts says why), set with SETCONF: tor then writes
+   * a PROXY header naming the circuit before each connection's data. The only service of a
+   * managed tor, so SETCONF replacing every HiddenService option is what we want.
+   */
+  private async publishServiceDir(
+    targetPort: number,
+    virtualPort: number,
+    options: PublishOptions,
+  ): Promise<OnionService> {
+    if (this.mode !== 'managed')
+      throw new TorError('publish', 'an attached tor publishes with ADD_ONION: no circuit IDs (socketPath)');
+    const socketPath = options.socketPath!;
+    const files = torFiles(this.torDir);
+    const key = await readOnionKey(files.onionKeyFile);
+    await prepareServiceDir(files.serviceDir, key);
+    this.uploaded.clear();
+    this.uploadFailures.clear();
+    await this.control.setConf([
+      ['HiddenServiceDir', files.serviceDir],
+      ['HiddenServicePort', `${virtualPort} unix:${torrcValue(socketPath)}`],
+      ['HiddenServiceExportCircuitID', 'haproxy'],
+    ]);
+    try {
+      const { blob, address } = await readServiceDir(files.serviceDir);
+      if (key === undefined) await writeOnionKey(files.onionKeyFile, blob);
+      else if (blob !== key) throw new TorError('publish', 'tor did not load the onion key it was given');
+      const serviceId = address.slice(0, -'.onion'.length);
+      this.dirServiceId = serviceId;
+      const service: OnionService = { address, serviceId, virtualPort, targetPort, socketPath };
+      if (options.waitForUpload ?? true)
+        await this.waitForUpload(service, options.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS);
+      return service;
+    } catch (error) {
+      // As with ADD_ONION: a service we cannot stand behind is withdrawn, so a retry starts clean.
+      this.dirServiceId = undefined;
+      await this.control.resetConf(['HiddenServiceDir']).catch(() => {});
+      throw error;
+    }
   }
 
   /**
@@ -443,6 +518,10 @@ function torFiles(torDir: string) {
     cookieFile: path.join(torDir, 'data', 'control_auth_cookie'),
     logFile: path.join(torDir, 'tor.log'),
     onionKeyFile: path.join(torDir, 'onion-key'),
+    /** The HiddenServiceDir: tor's copy of the key, and the files it derives from it. */
+    serviceDir: path.join(torDir, 'onion-service'),
+    /** The peer API's Unix socket for this tor (connections with a PROXY header). */
+    apiSocket: path.join(torDir, 'peer-api.sock'),
   };
 }
 
