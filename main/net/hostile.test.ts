@@ -40,9 +40,13 @@ const chain = new Chain(genesis);
 const honest: BlockMeta[] = [];
 {
   let tip = chain.genesisMeta;
-  for (const key of [k0, k1, k0]) honest.push((tip = extend(chain, tip, keyPayload(key))));
-  for (let i = 0; i < 4; i++) honest.push((tip = extend(chain, tip, ballotPayload(chain, tip, 1))));
-  honest.push(extend(chain, tip, confirmation));
+  const grow = (payload: ReturnType<typeof keyPayload>) => {
+    tip = extend(chain, tip, payload);
+    honest.push(tip);
+  };
+  for (const key of [k0, k1, k0]) grow(keyPayload(key));
+  for (let i = 0; i < 4; i++) grow(ballotPayload(chain, tip, 1));
+  grow(confirmation);
 }
 const at = (height: number) => honest[height - 1]!;
 const json = (block: Block) => encodeBlock(group, block) as unknown as Record<string, unknown>;
