@@ -28,7 +28,7 @@ function request(
   method: string,
   route: string,
   headers: Record<string, string> = {},
-  body?: string,
+  body?: string | Buffer,
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -183,6 +183,23 @@ describe('web dashboard server', { concurrency: false }, () => {
       (await request('POST', '/api/call/snapshot', { ...auth(), ...json }, '{"args":[],"x":1}')).status,
       400,
     );
+    // Strict like the peer API: a key given twice, or bytes that are not UTF-8, are refused.
+    const twice = await request(
+      'POST',
+      '/api/call/snapshot',
+      { ...auth(), ...json },
+      '{"args":[],"args":[]}',
+    );
+    assert.equal(twice.status, 400);
+    assert.match(twice.body, /duplicate key/);
+    const notUtf8 = await request(
+      'POST',
+      '/api/call/addPeer',
+      { ...auth(), ...json },
+      Buffer.concat([Buffer.from('{"args":["'), Buffer.from([0xff]), Buffer.from('"]}')]),
+    );
+    assert.equal(notUtf8.status, 400);
+    assert.match(notUtf8.body, /not valid UTF-8/);
     const big = JSON.stringify({ args: ['x'.repeat(70_000)] });
     assert.equal((await request('POST', '/api/call/addPeer', { ...auth(), ...json }, big)).status, 413);
   });

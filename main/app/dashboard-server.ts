@@ -21,6 +21,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { REQUEST_NAMES, type SequencedEvent, type Snapshot } from '../api/contract';
+import { readJson } from '../crypto/json';
+import { strictUtf8 } from '../store/utf8';
 
 /** What the server needs from an engine: the real one (./engine) or a synthetic one in tests. */
 export interface EngineHost {
@@ -213,11 +215,13 @@ async function readArgs(req: IncomingMessage): Promise<unknown[]> {
     if (size > MAX_BODY_BYTES) throw new HttpError(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
+  // Read as strictly as the peer API: bytes that are not UTF-8 are refused, never decoded into
+  // U+FFFD, and a key given twice is refused rather than resolved to the last one.
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'the body is not valid JSON');
+    body = readJson(strictUtf8(Buffer.concat(chunks), 'the body'), 'body');
+  } catch (error) {
+    throw new HttpError(400, `the body is not valid JSON: ${(error as Error).message}`);
   }
   const args = (body as { args?: unknown } | null)?.args;
   if (
