@@ -96,6 +96,12 @@ describe('canonical JSON', () => {
     const { beta: _beta, ...missing } = wire;
     refuses(() => parseBallot(group, missing), 'ballot.beta', /missing/);
     refuses(() => parseBallot(group, { ...wire, extra: 1 }), 'ballot.extra', /not an allowed field/);
+    // A key from outside is quoted in the message: its control characters cannot reach a terminal.
+    refuses(
+      () => parseBallot(group, { ...wire, 'x\u001b[2J': 1 }),
+      'ballot["x\\u001b[2J"]',
+      /not an allowed field/,
+    );
     refuses(() => parseBallot(group, [wire]), 'ballot', /JSON object/);
     refuses(() => parseBallot(group, 'ballot'), 'ballot', /JSON object/);
     refuses(() => parseBallot(group, { ...wire, proof: [wire.proof[0]] }), 'ballot.proof', /two branches/);

@@ -139,8 +139,16 @@ export function exactObject(value: unknown, field: string, keys: readonly string
   const record = value as Record<string, unknown>;
   for (const key of keys) check(Object.hasOwn(record, key), `${field}.${key}`, 'is missing');
   for (const key of Object.keys(record))
-    check(keys.includes(key), `${field}.${key}`, 'is not an allowed field');
+    check(keys.includes(key), `${field}${fieldKey(key)}`, 'is not an allowed field');
   return record;
+}
+
+/**
+ * A key from outside as it appears in an error: `.name` for a plain name, else `["…"]` in JSON
+ * form, so a key holding control characters (a terminal escape) or dots prints as text.
+ */
+function fieldKey(key: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
 /** The value of exactly `digits` lowercase hex digits. */
