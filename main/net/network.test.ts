@@ -112,6 +112,26 @@ const within = <T>(ms: number, p: Promise<T>, what: string) =>
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} hung`)), ms)),
   ]);
 
+test('an orphan whose source answers the ancestor request with a malformed block: the source backs off, nothing escapes', async () => {
+  // fetchAncestors runs with nobody awaiting it (the peer API calls it for a pushed orphan): a
+  // rejection there ended the process (found in review). The source answers with garbage.
+  const hostile = await fakePeer((url) =>
+    url.startsWith('/v1/blocks/')
+      ? [200, { hash: url.slice('/v1/blocks/'.length), block: { height: 'no' } }]
+      : [404, {}],
+  );
+  const peers = new PeerBook({ baseDelayMs: 1 });
+  peers.add(hostile.address, 'announce');
+  const gossip = new Network({ node, client: new PeerClient({ timeoutMs: 2000 }), peers });
+  try {
+    await within(5000, gossip.fetchAncestors('ab'.repeat(32), hostile.address), 'fetchAncestors');
+    assert.equal(peers.snapshot().find((p) => p.address === hostile.address)?.failures, 1);
+  } finally {
+    await gossip.close();
+    await hostile.close();
+  }
+});
+
 test('a peer whose acceptance names a block it will not serve: the sync ends, and close() returns', async () => {
   const { genesis, talliers, node: final, tip, close } = await finishedNode('Hostile acceptance');
   assert.equal(final.chain.tip.height, final.chain.finalHeight);

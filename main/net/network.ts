@@ -252,7 +252,17 @@ export class Network {
         return;
       }
       if (block === undefined) break;
-      const result = await this.node.submitBlock(block, 'sync');
+      let result: Awaited<ReturnType<ElectionNode['submitBlock']>>;
+      try {
+        result = await this.node.submitBlock(block, 'sync');
+      } catch (error) {
+        // Called without a waiting caller (a pushed orphan): nothing may escape. A malformed
+        // block is the source's fault; a full disk is ours, and said by the node.
+        if (error instanceof DiskFullError) return;
+        this.peers.markFailure(source);
+        this.log(`block ${wanted.slice(0, 12)}… from ${source} refused: ${(error as Error).message}`);
+        return;
+      }
       wanted = result.status === 'orphan' ? result.missing : undefined;
       if (result.status === 'invalid') return;
     }
