@@ -4,7 +4,7 @@ import { encryptBallot } from '../crypto/ballot';
 import { decryptTally } from '../crypto/decryption';
 import { fixedRandomness, systemRandomness } from '../crypto/random';
 import { TallierSecretKey } from '../crypto/tallier';
-import { encodeBlock, parseBlock } from './block';
+import { type Block, blockHash, encodeBlock, parseBlock } from './block';
 import { type AddResult, type BlockMeta, Chain } from './chain';
 import {
   ballotPayload,
@@ -312,6 +312,52 @@ describe('chain: forks and reorgs', () => {
         .status,
       'added',
     );
+  });
+
+  test('past the bound, blocks squatted at one height do not keep a runner off a better branch (found in review)', () => {
+    const g = testGenesis({ nTalliersBlocks: 6, nVoteBlocks: 2 });
+    const { keys: ks } = new Talliers(g, 2);
+    const [P, Q] = ks as [(typeof ks)[0], (typeof ks)[0]];
+    const r1 = new Chain(g, { maxSideBlocks: 8 });
+    const r2 = new Chain(g);
+    const flood = Array.from({ length: 8 }, (_, i) =>
+      makeBlock(r1, r1.genesisMeta, keyPayload(P), { miner: `flood${i}` }),
+    );
+    const b1 = makeBlock(r1, r1.genesisMeta, keyPayload(P), { miner: 'h1' });
+    for (const c of [r1, r2]) for (const b of [b1, ...flood]) c.add(b);
+    const t = r1.get(blockHash(g.group, b1))!;
+    // The attacker shows r1 a block on its tip and three siblings: height 2 is full there.
+    extend(r1, t, keyPayload(P), { miner: 'att-a' });
+    for (let i = 0; i < 3; i++) r1.add(makeBlock(r1, t, keyPayload(Q), { miner: `att-s${i}` }));
+    // The honest network's branch at height 2 and above, offered to r1 oldest first (a sync).
+    const honest: Block[] = [];
+    let tip = r2.get(t.hash)!;
+    for (let i = 0; i < 4; i++) {
+      const block = makeBlock(r2, tip, keyPayload(Q), { miner: `honest${i}` });
+      r2.add(block);
+      tip = r2.tip;
+      honest.push(block);
+    }
+    assert.equal(r1.add(honest[0]!).status, 'declined', 'alone, the honest block is declined');
+    // Its child gives its branch more work than r1's best: the parked block comes in with it.
+    const second = r1.add(honest[1]!);
+    assert.equal(second.status, 'added');
+    for (const block of honest.slice(2)) r1.add(block);
+    assert.equal(r1.tip.hash, r2.tip.hash);
+  });
+
+  test('past the bound, final blocks are never declined (the lower-hash rule and the rounds need them)', () => {
+    const chain = new Chain(genesis, { maxSideBlocks: 2 });
+    let tip = votes(chain, keyPhase(chain), [1, 0, 1, 0]); // height 7
+    const parent = tip;
+    for (let i = 0; i < 2; i++) extend(chain, chain.genesisMeta, keyPayload(C), { miner: `side${i}` });
+    const finals = Array.from({ length: 6 }, (_, i) =>
+      makeBlock(chain, parent, confirmation, { miner: `final${i}` }),
+    );
+    for (const block of finals) assert.equal(chain.add(block).status, 'added');
+    tip = chain.tip;
+    const lowest = finals.map((b) => blockHash(genesis.group, b)).sort()[0];
+    assert.equal(tip.hash, lowest);
   });
 
   test("only the best branch's election key earns a fixed-base table; side branches' keys never do", () => {

@@ -56,8 +56,9 @@ export type AddResult =
   | { readonly status: 'rejected'; readonly hash: string; readonly reason: string }
   /**
    * Not taken, though perhaps valid: side branches are at their bound here and this block's
-   * branch is too far behind the best, or its parent has enough children (docs/PROTOCOL.md §4.9).
-   * Not validated, nothing remembered: offered again once its branch has caught up, it is taken.
+   * branch is too far behind the best, or its height holds enough blocks (docs/PROTOCOL.md §6.1a).
+   * Not validated; parked among the orphans (bounded), so that blocks arriving on top of it, with
+   * more work than the best chain, bring it in (parkedRoot).
    */
   | { readonly status: 'declined'; readonly hash: string; readonly reason: string }
   /**
@@ -286,7 +287,13 @@ export class Chain {
     const hash = blockHash(this.group, block);
     const trusted = options.trusted ?? false;
     const parent = this.admit(hash, block, trusted);
-    if (!('work' in parent)) return parent;
+    if (!('work' in parent)) {
+      // An orphan on a block the side-branch bound parked: with it, that block may now be taken.
+      const root =
+        parent.status === 'orphan' && options.adoptOrphans !== false ? this.parkedRoot(hash) : undefined;
+      const again = root && this.add(root, options);
+      return again?.status === 'added' ? again : parent;
+    }
     const first = this.connect(hash, block, parent, trusted || this.validated === hash);
     this.validated = undefined;
     if (!('work' in first)) return first;
@@ -366,38 +373,71 @@ export class Chain {
     const parent = this.blocks.get(block.prev);
     if (!parent) return this.keepOrphan(hash, block);
     // Blocks from this runner's own store were taken under the same rule when they arrived.
-    return trusted ? parent : (this.declineSide(hash, parent) ?? parent);
+    return trusted ? parent : (this.declineSide(hash, block, parent) ?? parent);
   }
 
   /**
-   * The side-branch bound (docs/PROTOCOL.md §4.9). Every valid block costs its proof of work,
+   * The side-branch bound (docs/PROTOCOL.md §6.1a). Every valid block costs its proof of work,
    * which a fast GPU makes cheap at a difficulty set for CPUs; kept for ever, side blocks would
    * cost their validation, memory and disk without end. So once `maxSideBlocks` blocks off the
    * best chain are held, a new side block is taken only if its branch is within SIDE_SLACK
    * blocks' work of the best tip (it could become best soon) and its height holds fewer than
-   * MAX_AT_HEIGHT blocks; other blocks are declined before any validation. Past the bound, side
-   * blocks thus number at most MAX_AT_HEIGHT per height: the election's length bounds them. A
-   * block extending the best tip always passes (its branch is the best one).
+   * MAX_AT_HEIGHT blocks; other blocks are declined before any validation, and parked among the
+   * orphans. Past the bound, side blocks thus number at most MAX_AT_HEIGHT per height.
+   *
+   * Never declined, whatever the bound: a block extending the best tip; a final block (each may
+   * be needed, until the seal, by the lower-hash rule and the talliers' rounds; the seal ends
+   * them); and a block that, with the blocks waiting on it among the orphans, would give its
+   * branch more work than the best chain: that is how a better branch arrives, a block at a time
+   * (otherwise a few squatted blocks at one height would keep a runner off the honest chain).
    */
-  private declineSide(hash: string, parent: BlockMeta): AddResult | undefined {
-    if (parent === this.best) return undefined;
+  private declineSide(hash: string, block: Block, parent: BlockMeta): AddResult | undefined {
+    if (parent === this.best || block.height === this.finalHeight) return undefined;
     const side = this.blocks.size - 1 - this.best.height;
     if (side < this.maxSideBlocks) return undefined;
+    const reach = parent.work + this.workPerBlock * BigInt(1 + this.orphanDepth(hash));
+    if (reach > this.best.work) return undefined;
     const behind = this.best.work - (parent.work + this.workPerBlock);
+    let reason: string | undefined;
     if (behind > BigInt(SIDE_SLACK) * this.workPerBlock) {
-      return {
-        status: 'declined',
-        hash,
-        reason: `side branches are at their bound here (${side} blocks) and this block's branch is more than ${SIDE_SLACK} blocks behind the best`,
-      };
+      reason = `this block's branch is more than ${SIDE_SLACK} blocks behind the best`;
+    } else if ((this.atHeight.get(block.height) ?? 0) >= MAX_AT_HEIGHT) {
+      reason = `height ${block.height} already holds ${MAX_AT_HEIGHT} blocks`;
     }
-    const height = parent.height + 1;
-    if ((this.atHeight.get(height) ?? 0) >= MAX_AT_HEIGHT) {
-      return {
-        status: 'declined',
-        hash,
-        reason: `side branches are at their bound here (${side} blocks) and height ${height} already holds ${MAX_AT_HEIGHT} blocks`,
-      };
+    if (!reason) return undefined;
+    // Parked: a block arriving on top of it asks for it again (parkedRoot), with more work.
+    this.keepOrphan(hash, block);
+    return {
+      status: 'declined',
+      hash,
+      reason: `side branches are at their bound here (${side} blocks) and ${reason}`,
+    };
+  }
+
+  /** The longest line of orphans descending from block `hash` (0 if none wait on it). */
+  private orphanDepth(hash: string): number {
+    const byParent = new Map<string, string[]>();
+    for (const [h, orphan] of this.orphans) {
+      const siblings = byParent.get(orphan.prev);
+      if (siblings) siblings.push(h);
+      else byParent.set(orphan.prev, [h]);
+    }
+    const depth = (h: string, level: number): number =>
+      level > this.maxOrphans
+        ? level
+        : Math.max(0, ...(byParent.get(h) ?? []).map((c) => 1 + depth(c, level + 1)));
+    return depth(hash, 0);
+  }
+
+  /**
+   * For an orphan: the block at the root of its line of orphans, if that root's parent is held
+   * (a block parked by the side-branch bound): offered again, it may now be taken.
+   */
+  parkedRoot(hash: string): Block | undefined {
+    let root = this.orphans.get(hash);
+    for (let i = 0; root && i <= this.maxOrphans; i++) {
+      if (this.blocks.has(root.prev)) return root;
+      root = this.orphans.get(root.prev);
     }
     return undefined;
   }
@@ -479,6 +519,7 @@ export class Chain {
       tally: verdict.tally,
       ballots: parent.ballots + (payload.kind === 'ballot' ? 1 : 0),
     };
+    this.orphans.delete(hash); // a block parked by the side-branch bound, taken after all
     this.blocks.set(hash, meta);
     this.atHeight.set(meta.height, (this.atHeight.get(meta.height) ?? 0) + 1);
     if (meta.height === this.finalHeight) this.finals.push(meta);

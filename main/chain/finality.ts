@@ -81,6 +81,17 @@ export class FinalityBook {
    * not start yet. Returns 'known' for an acceptance already held (the same statement).
    */
   add(acceptance: Acceptance, field = 'acceptance', options: { trusted?: boolean } = {}): 'added' | 'known' {
+    if (this.check(acceptance, field, options) === 'known') return 'known';
+    this.keep(acceptance);
+    return 'added';
+  }
+
+  /**
+   * Every check `add` makes, keeping nothing: 'new' means `keep` may take it (a runner writes it
+   * to disk in between, so that nothing is held, served or counted towards a seal before it is
+   * durable). Throws as `add` does.
+   */
+  check(acceptance: Acceptance, field = 'acceptance', options: { trusted?: boolean } = {}): 'new' | 'known' {
     const final = this.chain.get(acceptance.final);
     check(final !== undefined, `${field}.final`, 'is not a block this runner holds (send the block first)');
     check(
@@ -116,6 +127,13 @@ export class FinalityBook {
         `round ${r} has not started here: round ${r - 1} is not complete, or it agreed`,
       );
     }
+    return 'new';
+  }
+
+  /** Keeps an acceptance `check` found new (nothing changed in between), sealing on a unanimous round. */
+  keep(acceptance: Acceptance): void {
+    const state = this.stateOf(this.chain.get(acceptance.final)!);
+    const r = acceptance.round;
     let round = state.rounds[r - 1];
     if (!round) {
       round = new Map();
@@ -129,7 +147,6 @@ export class FinalityBook {
         acceptances: state.talliers.map((pk) => round!.get(pk)!),
       };
     }
-    return 'added';
   }
 
   /**

@@ -43,12 +43,24 @@ export class FactorBook {
    * that tally's talliers or does not verify; returns false if it was already known.
    */
   add(final: FinalTally, factor: DecryptionFactor): boolean {
+    if (!this.check(final, factor)) return false;
+    this.keep(final, factor);
+    return true;
+  }
+
+  /** Every check `add` makes, keeping nothing: true if `factor` is new and verifies. */
+  check(final: FinalTally, factor: DecryptionFactor): boolean {
     check(factor.final === final.final, 'dec_factor.final', `must be the final block ${final.final}`);
     check(final.talliers.includes(factor.pk), 'dec_factor.pk', 'is not an elected tallier of this branch');
-    const key = final.final;
-    const known = this.byFinal.get(key)?.get(factor.pk);
+    const known = this.byFinal.get(final.final)?.get(factor.pk);
     if (known && known.factor === factor.factor) return false;
     verifyDecryptionFactor(this.group, this.context, final.tally, factor);
+    return true;
+  }
+
+  /** Keeps a factor `check` passed. */
+  keep(final: FinalTally, factor: DecryptionFactor): void {
+    const key = final.final;
     let factors = this.byFinal.get(key);
     if (!factors) {
       factors = new Map();
@@ -56,7 +68,6 @@ export class FactorBook {
     }
     factors.set(factor.pk, factor);
     this.results.delete(key);
-    return true;
   }
 
   /** Every factor for the final block `final`, in no particular order. */

@@ -199,6 +199,7 @@ export class Network {
     // Walking back to the fork and forward again visits each height at most twice.
     const maxPages = 2 * Math.ceil(finalHeight / CHAIN_PAGE) + 2;
     let added = 0;
+    let declined = false;
     const failed = (why: string) => {
       this.peers.markFailure(peer);
       this.log(`peer ${peer}: ${why}`);
@@ -220,18 +221,23 @@ export class Network {
         const result = await this.node.submitBlock(block, 'sync');
         // Our chain is sealed and the peer's branch is not it: the peer will learn the seal from us.
         if (result.status === 'late') return;
-        // Side branches are at their bound here and this one is far behind: not the peer's fault.
-        if (result.status === 'declined') return;
+        // Side branches are at their bound here: not the peer's fault. The next blocks of the page
+        // may bring this one in (their branch has more work), so go on.
+        if (result.status === 'declined') {
+          declined = true;
+          continue;
+        }
         if (result.status === 'invalid' || result.status === 'rejected') {
           return failed(`sent a block refused as ${result.status}: ${result.reason}`);
         }
-        if (result.status === 'orphan') return failed('sent a chain page that does not connect');
+        // An orphan on a block declined just before (parked) is no fault of the page.
+        if (result.status === 'orphan' && !declined) return failed('sent a chain page that does not connect');
         if (result.status === 'added') added++;
       }
       if (page.blocks.length < CHAIN_PAGE) break;
       from += page.blocks.length;
     }
-    if (added === 0 && !this.node.chain.has(peerBest)) {
+    if (added === 0 && !declined && !this.node.chain.has(peerBest)) {
       failed(`claims a best block ${peerBest.slice(0, 12)}… that its chain never brought`);
     }
   }

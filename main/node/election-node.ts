@@ -3,13 +3,14 @@
 // Everything that changes state goes through here, is validated first, and is made durable before
 // it is announced (events), so a listener that relays an event never relays what a crash loses.
 import { EventEmitter } from 'node:events';
-import { statfs } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { type Block, encodeBlock, headerPrefix, type Payload, parseBlock } from '../chain/block';
 import { type AddResult, type BlockMeta, Chain, type Reorg } from '../chain/chain';
 import { FinalityBook, type Seal } from '../chain/finality';
 import { encodeGenesis, type Genesis, parseGenesis } from '../chain/genesis';
 import { Miner } from '../chain/pow/miner';
-import { FactorBook, type ResultState } from '../chain/results';
+import { FactorBook, type FinalTally, type ResultState } from '../chain/results';
 import { expectedPayload } from '../chain/rules';
 import { encryptBallot } from '../crypto/ballot';
 import { toHex } from '../crypto/bigint';
@@ -107,10 +108,15 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   /** The best final block, and since when (ms) it has been best: round 1 waits for it to settle. */
   private finalSince: { hash: string; at: number } | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
-  /** Blocks are stored one at a time, each validated, then written, then added to the chain. */
+  /**
+   * Blocks, acceptances and factors are stored one at a time, each checked, then written, then
+   * taken into memory.
+   */
   private storing: Promise<unknown> = Promise.resolve();
   /** Set while the data folder's disk is full: nothing is stored or mined; a probe clears it. */
   private diskFull: { readonly probe: NodeJS.Timeout } | undefined;
+  /** Set when the block log failed for good: nothing is stored or mined until a restart. */
+  private logFailure: Error | undefined;
   /** Tallier duties run one at a time: signing and decrypting are never raced. */
   private duties: Promise<void> = Promise.resolve();
   private refusal: string | undefined;
@@ -288,9 +294,14 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
    */
   async submitBlock(value: unknown, source: BlockSource = 'push'): Promise<AddResult> {
     const block = source === 'self' ? (value as Block) : parseBlock(this.genesis.group, value);
-    const stored = this.storing.then(() => this.storeBlock(block, source));
-    this.storing = stored.catch(() => {});
-    return stored;
+    return this.serially(() => this.storeBlock(block, source));
+  }
+
+  /** Runs `job` after every store queued before it: blocks, acceptances and factors, one at a time. */
+  private serially<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.storing.then(job);
+    this.storing = run.catch(() => {});
+    return run;
   }
 
   private async storeBlock(block: Block, source: BlockSource): Promise<AddResult> {
@@ -300,18 +311,29 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       this.warn(`block ${checked.hash.slice(0, 16)}… (height ${block.height}) kept out: ${checked.reason}`);
       this.emit('late', checked.hash, block.height);
     }
+    if (checked.status === 'orphan') {
+      // On a block the side-branch bound parked: with this one waiting on it, it may now be taken.
+      const root = this.chain.parkedRoot(checked.hash);
+      const again = root && (await this.storeBlock(root, source));
+      if (again?.status === 'added') return again;
+    }
     if (checked.status !== 'valid') return checked;
     await this.write([{ type: 'block', block: encodeBlock(this.genesis.group, block) }]);
     const result = this.chain.add(block, { adoptOrphans: false });
-    // Nothing touched the chain since validate: only a bug makes this anything but 'added'.
-    if (result.status !== 'added') throw new Error(`validated block not added: ${describeResult(result)}`);
+    // Everything that changes the chain waits in the same queue, so this is 'added'; were it not,
+    // the block would merely sit in the log unused (replay takes the same decision).
+    if (result.status !== 'added') {
+      this.warn(`a validated block was not taken: ${describeResult(result)}`);
+      return result;
+    }
     this.emit('block', result.added[0]!, source);
     if (result.best) this.onTip(result.reorg);
     // The orphans that waited for it, stored the same way (an orphan is validated only now).
     const added = [...result.added];
     for (const orphan of this.chain.takeOrphansOf(checked.hash)) {
-      const connected = await this.storeBlock(orphan, source);
-      if (connected.status === 'added') added.push(...connected.added);
+      // The block itself is stored: an orphan that fails (a full disk) is fetched again later.
+      const connected = await this.storeBlock(orphan, source).catch(() => undefined);
+      if (connected?.status === 'added') added.push(...connected.added);
     }
     return { ...result, added };
   }
@@ -322,12 +344,27 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
    */
   private async write(records: readonly unknown[]): Promise<void> {
     this.refuseIfDiskFull();
+    if (this.logFailure) throw this.logFailure;
     try {
       await this.log.appendMany(records);
     } catch (error) {
-      if (!isDiskFull(error)) throw error;
-      this.pauseForDisk();
-      throw new DiskFullError(this.dataDir.path);
+      if (isDiskFull(error) && !this.log.failed) {
+        this.pauseForDisk();
+        throw new DiskFullError(this.dataDir.path);
+      }
+      // The log cannot take more (a failed fsync, or a full disk it could not cut back from):
+      // stop storing and mining for good, and say so; only a restart re-reads what is on disk.
+      if (!this.logFailure) {
+        this.logFailure = new Error(
+          `the block log failed (${(error as Error).message}): restart this runner`,
+          {
+            cause: error,
+          },
+        );
+        this.warn(this.logFailure.message);
+        this.wakeMiner();
+      }
+      throw this.logFailure;
     }
   }
 
@@ -348,16 +385,29 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     this.wakeMiner();
   }
 
-  /** Resumes once the data folder's file system has room for a few blocks again. */
+  /**
+   * Resumes once the data folder has room for a few hundred blocks again: found by writing that
+   * much (and removing it), not by asking statfs, which knows neither a user's quota (EDQUOT) nor
+   * the blocks a file system keeps for root, so it would resume too early or never.
+   */
   private async probeDisk(): Promise<void> {
     const full = this.diskFull;
     if (!full) return;
+    const probe = path.join(this.dataDir.path, SPACE_PROBE);
     try {
-      const { bavail, bsize } = await statfs(this.dataDir.path);
-      if (bavail * bsize < MIN_FREE_BYTES || this.diskFull !== full) return;
+      const handle = await open(probe, 'w', 0o600);
+      try {
+        await handle.write(Buffer.alloc(MIN_FREE_BYTES));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
     } catch {
-      return; // asked again at the next probe
+      return; // no room yet: asked again at the next probe
+    } finally {
+      await rm(probe, { force: true }).catch(() => {});
     }
+    if (this.diskFull !== full) return;
     clearInterval(full.probe);
     this.diskFull = undefined;
     this.warn(`${this.dataDir.path} has room again: storing and mining resumed`);
@@ -373,19 +423,29 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   /** A decryption factor from a peer (JSON). Throws a ValidationError if it does not verify. */
   async submitFactor(value: unknown): Promise<'added' | 'known'> {
     const factor = parseDecryptionFactor(this.genesis.group, value, 'dec_factor', 'untrusted', 2);
-    if (!this.addFactor(factor)) return 'known';
-    await this.write([{ type: 'dec_factor', factor: encodeDecryptionFactor(this.genesis.group, factor) }]);
-    this.emit('factor', factor);
-    this.checkResult();
-    return 'added';
+    return this.serially(async () => {
+      const final = this.checkFactor(factor);
+      if (!final) return 'known';
+      await this.write([{ type: 'dec_factor', factor: encodeDecryptionFactor(this.genesis.group, factor) }]);
+      this.factors.keep(final, factor);
+      this.emit('factor', factor);
+      this.checkResult();
+      return 'added';
+    });
+  }
+
+  /** Keeps a factor from the log (checked as one from a peer). */
+  private addFactor(factor: DecryptionFactor): void {
+    const final = this.checkFactor(factor);
+    if (final) this.factors.keep(final, factor);
   }
 
   /**
-   * Adds a factor for the final block it names, which must be sealed here (talliers decrypt only
-   * a sealed block, and a runner learns the seal before it needs the factors). Returns false if
-   * already known.
+   * Checks a factor for the final block it names, which must be sealed here (talliers decrypt only
+   * a sealed block, and a runner learns the seal before it needs the factors): that block's tally
+   * if the factor is new and verifies, undefined if it is known; throws a ValidationError else.
    */
-  private addFactor(factor: DecryptionFactor): boolean {
+  private checkFactor(factor: DecryptionFactor): FinalTally | undefined {
     const meta = factor.final === undefined ? undefined : this.chain.get(factor.final);
     if (!meta || meta.height !== this.chain.finalHeight) {
       throw new ValidationError('dec_factor.final', 'is not a final block this runner holds');
@@ -406,7 +466,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     const refused = this.refusedFactors.get(key);
     if (refused) throw refused;
     try {
-      return this.factors.add(final, factor);
+      return this.factors.check(final, factor) ? final : undefined;
     } catch (error) {
       if (error instanceof ValidationError) {
         this.refusedFactors.set(key, error);
@@ -440,12 +500,22 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     return this.storeAcceptance(acceptance);
   }
 
-  private async storeAcceptance(acceptance: Acceptance): Promise<'added' | 'known'> {
-    if (this.finality.add(acceptance) === 'known') return 'known';
-    await this.write([{ type: 'acceptance', acceptance: encodeAcceptance(this.genesis.group, acceptance) }]);
-    this.emit('acceptance', acceptance);
-    this.afterFinality();
-    return 'added';
+  /**
+   * Checked, written, then kept: in the same queue as blocks, so that no acceptance counts
+   * towards a seal (or is served) before it is on disk, and no seal locks the chain while a
+   * block waits for its write.
+   */
+  private storeAcceptance(acceptance: Acceptance): Promise<'added' | 'known'> {
+    return this.serially(async () => {
+      if (this.finality.check(acceptance) === 'known') return 'known';
+      await this.write([
+        { type: 'acceptance', acceptance: encodeAcceptance(this.genesis.group, acceptance) },
+      ]);
+      this.finality.keep(acceptance);
+      this.emit('acceptance', acceptance);
+      this.afterFinality();
+      return 'added';
+    });
   }
 
   /** Whether a tallier key (hex) stands in any stored block, on any branch. */
@@ -642,7 +712,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
 
   private async mineLoop(): Promise<void> {
     while (!this.closed && this.settingsValue.mining) {
-      const template = this.diskFull ? undefined : this.template();
+      const template = this.diskFull || this.logFailure ? undefined : this.template();
       if (!template) {
         // Nothing to mine (the final height, voting without a vote, or a full disk): wait for a change.
         await new Promise<void>((resolve) => {
@@ -722,6 +792,8 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
 const DISK_PROBE_MS = 2000;
 /** Free space a paused runner waits for: room for a few hundred blocks, not just one. */
 const MIN_FREE_BYTES = 1 << 20;
+/** The file a paused runner writes (and removes) to find room again. */
+const SPACE_PROBE = 'space-probe.tmp';
 
 /**
  * How long a best final block must stand before a tallier's first acceptance (ms): long enough

@@ -284,6 +284,11 @@ export class RecordLog {
     return log;
   }
 
+  /** Whether the log refuses every append for good (a write failure it could not undo). */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
   /** Length in bytes of the acknowledged records, i.e. of the file unless an append is in flight. */
   get byteLength(): number {
     return this.end;
