@@ -64,7 +64,8 @@ export function encryptBallot(
  * batch test (Bellare–Garay–Rabin): raise branch 1's equation to a fresh random 128-bit ρ and
  * multiply. In the prime-order group G_q (every value here is a checked member) a false branch
  * survives with probability 2^−128; it saves two of the four full exponentiations. When a batch
- * fails, the branches are checked one by one to name the culprit.
+ * fails, the branches are checked one by one to name the culprit. Many ballots at once:
+ * verifyBallotBatch (ballot-batch.ts).
  */
 export function verifyBallot(
   group: Group,
@@ -75,12 +76,7 @@ export function verifyBallot(
 ): void {
   const { alpha, beta, proof } = ballot;
   const [p0, p1] = proof;
-  const total = ballotChallenge(group, context, h, ballot, proof);
-  check(
-    (p0.challenge + p1.challenge) % CHALLENGE_MODULUS === total,
-    `${field}.proof`,
-    'the branch challenges do not sum to the hash of the statement',
-  );
+  checkBallotChallenge(group, context, h, ballot, field);
   const rho = batchWeight();
   const s = (p0.response + rho * p1.response) % group.q;
   const c = p0.challenge + rho * p1.challenge;
@@ -89,12 +85,37 @@ export function verifyBallot(
     group.mul(group.fixedPow(h, s), group.powG(rho * p1.challenge)) ===
     group.mul(group.mul(p0.b, group.pow(p1.b, rho)), group.pow(beta, c));
   if (gHolds && hHolds) return;
-  for (const [j, branch] of proof.entries())
-    verifyBranch(group, h, ballot, branch, j, `${field}.proof[${j}]`);
+  verifyBranches(group, h, ballot, field);
   throw new Error('unreachable: a batch failed although every branch holds');
 }
 
-/** One branch's two equations, unbatched: the slow path that names what failed. */
+/** The Fiat–Shamir part of a ballot's proof: c_0 + c_1 ≡ H(statement) (mod 2^256). */
+export function checkBallotChallenge(
+  group: Group,
+  context: Uint8Array,
+  h: bigint,
+  ballot: Ballot,
+  field = 'ballot',
+): void {
+  const [p0, p1] = ballot.proof;
+  const total = ballotChallenge(group, context, h, ballot, ballot.proof);
+  check(
+    (p0.challenge + p1.challenge) % CHALLENGE_MODULUS === total,
+    `${field}.proof`,
+    'the branch challenges do not sum to the hash of the statement',
+  );
+}
+
+/**
+ * The four equations of a ballot's proof one by one, unbatched and with no randomness: the slow
+ * path that names what failed (branch 0 before branch 1, the g-equation before the h-equation).
+ */
+export function verifyBranches(group: Group, h: bigint, ballot: Ballot, field = 'ballot'): void {
+  for (const [j, branch] of ballot.proof.entries())
+    verifyBranch(group, h, ballot, branch, j, `${field}.proof[${j}]`);
+}
+
+/** One branch's two equations, unbatched. */
 function verifyBranch(
   group: Group,
   h: bigint,

@@ -73,6 +73,20 @@ describe('group', () => {
     assert.equal(group.hasTable(h), true);
   });
 
+  test('with tablesAfter, a base earns its table only after that many exponentiations', () => {
+    const counted = group.withTablesAfter(3);
+    const e = group.q - 987654321n;
+    for (let i = 0; i < 3; i++) {
+      assert.equal(counted.powG(e), group.pow(group.g, e));
+      assert.equal(counted.hasTable(counted.g), false);
+    }
+    assert.equal(counted.powG(e), group.pow(group.g, e));
+    assert.equal(counted.hasTable(counted.g), true, 'built at the fourth');
+    const h = group.powG(4242n);
+    for (let i = 0; i < 5; i++) assert.equal(counted.fixedPow(h, e), group.pow(h, e));
+    assert.equal(counted.hasTable(h), false, 'a key nobody kept never gets one');
+  });
+
   test('only the two most recently kept election keys hold tables', () => {
     const keys = [11n, 12n, 13n].map((x) => group.powG(x));
     for (const h of keys) {

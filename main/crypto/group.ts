@@ -5,6 +5,7 @@ import { bitLength, byteLength, jacobi, modInverse } from './bigint';
 import { check } from './errors';
 import { FixedBaseTable } from './fixed-base';
 import { type BackendName, createPowBackend, type PowBackend } from './modexp';
+import { multiExp } from './multiexp';
 import { isProbablePrime } from './primes';
 
 export interface GroupParams {
@@ -40,7 +41,27 @@ export interface GroupOptions {
   readonly minBits?: number;
   /** Prefix of the field names in errors, e.g. `genesis.group`. */
   readonly field?: string;
+  /**
+   * Exponentiations by a base (g, or a kept election key) through the backend before its
+   * fixed-base table is built. 0, the default: at first use, for a runner, which exponentiates
+   * by g and its key all election long. The record verifier passes FIXED_BASE_BREAK_EVEN, so a
+   * small record builds no table.
+   */
+  readonly tablesAfter?: number;
 }
+
+/**
+ * Exponentiations by one base after which its fixed-base table has paid for itself: building it
+ * costs ~0.35 s, ~170 OpenSSL exponentiations, and it saves ~0.6 ms of each ~2 ms one (measured:
+ * `fixed_base_break_even_exps` in `npm run bench`, ~500–600).
+ */
+export const FIXED_BASE_BREAK_EVEN = 512;
+
+/**
+ * Below this many terms, a product of powers is computed one power at a time through OpenSSL;
+ * from here on, Pippenger's method in bigint is faster (measured: ~60 ballots' worth of terms).
+ */
+const MULTIEXP_MIN_TERMS = 384;
 
 /**
  * Election keys that may hold a fixed-base table beside g: the one the chain keeps (its best
@@ -62,14 +83,18 @@ export class Group implements GroupParams {
   private readonly tables = new Map<bigint, FixedBaseTable>();
   /** The election keys allowed a table, oldest first. */
   private readonly kept: bigint[] = [];
+  /** Exponentiations by each base allowed a table that has none yet (with `tablesAfter` > 0). */
+  private readonly uses = new Map<bigint, number>();
+  private readonly tablesAfter: number;
   private gInverse?: bigint;
 
-  private constructor(params: GroupParams, backend: 'auto' | BackendName) {
+  private constructor(params: GroupParams, backend: 'auto' | BackendName | PowBackend, tablesAfter = 0) {
     this.p = params.p;
     this.q = params.q;
     this.g = params.g;
     this.byteWidth = byteLength(params.p);
-    this.backend = createPowBackend(params.p, backend);
+    this.backend = typeof backend === 'string' ? createPowBackend(params.p, backend) : backend;
+    this.tablesAfter = tablesAfter;
   }
 
   /**
@@ -91,14 +116,24 @@ export class Group implements GroupParams {
       check(isProbablePrime(p), `${field}.p`, 'is not prime');
     }
     // The default group is one shared instance: its fixed-base tables are worth keeping.
-    if (known && g === RFC3526_MODP_2048.g && (options.backend ?? 'auto') === 'auto') return Group.default();
-    return new Group(params, options.backend ?? 'auto');
+    const backend = options.backend ?? 'auto';
+    const tablesAfter = options.tablesAfter ?? 0;
+    if (known && g === RFC3526_MODP_2048.g && backend === 'auto' && tablesAfter === 0) return Group.default();
+    return new Group(params, backend, tablesAfter);
   }
 
   /** The default group (RFC 3526, g = 2), one shared instance. */
   static default(): Group {
     defaultGroup ??= new Group(RFC3526_MODP_2048, 'auto');
     return defaultGroup;
+  }
+
+  /**
+   * This group (already validated, same backend) with another `tablesAfter`: the record verifier
+   * counts before it builds a table where the runner builds one at once.
+   */
+  withTablesAfter(tablesAfter: number): Group {
+    return new Group(this, this.backend, tablesAfter);
   }
 
   equals(other: GroupParams): boolean {
@@ -160,10 +195,28 @@ export class Group implements GroupParams {
     let table = this.tables.get(base);
     if (!table) {
       if (base !== this.g && !this.kept.includes(base)) return this.backend.pow(base, exponent);
+      const uses = this.uses.get(base) ?? 0;
+      if (uses < this.tablesAfter) {
+        this.uses.set(base, uses + 1);
+        return this.backend.pow(base, exponent);
+      }
+      this.uses.delete(base);
       table = new FixedBaseTable(base, this.p, this.byteWidth);
       this.tables.set(base, table);
     }
     return table.pow(exponent);
+  }
+
+  /**
+   * Π bases[k]^exponents[k] for public exponents (batch verification; variable time). Many
+   * terms: Pippenger's method (multiexp.ts); a few: one power at a time through OpenSSL.
+   */
+  powProduct(bases: readonly bigint[], exponents: readonly bigint[]): bigint {
+    if (this.backend.name === 'bigint' || bases.length >= MULTIEXP_MIN_TERMS)
+      return multiExp(this.p, bases, exponents);
+    let product = 1n;
+    for (const [k, base] of bases.entries()) product = this.mul(product, this.pow(base, exponents[k]!));
+    return product;
   }
 
   /**
@@ -175,7 +228,11 @@ export class Group implements GroupParams {
     const at = this.kept.indexOf(base);
     if (at >= 0) this.kept.splice(at, 1);
     this.kept.push(base);
-    while (this.kept.length > MAX_KEPT_TABLES) this.tables.delete(this.kept.shift()!);
+    while (this.kept.length > MAX_KEPT_TABLES) {
+      const dropped = this.kept.shift()!;
+      this.tables.delete(dropped);
+      this.uses.delete(dropped);
+    }
   }
 
   /** Whether `base` has a table built (for tests and benchmarks). */

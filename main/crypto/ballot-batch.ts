@@ -1,0 +1,125 @@
+// Many ballots' proofs under one election key, checked as one batch (docs/CRYPTO.md §7.1): the
+// record verifier's path. The chain checks its one ballot per block with verifyBallot.
+//
+// Each ballot i has four equations, for j ∈ {0, 1}:
+//   (E1_ij)  g^s_ij = a_ij · α_i^c_ij          (E2_ij)  h^s_ij · g^(j·c_ij) = b_ij · β_i^c_ij
+// Each is raised to its own weight, drawn independently from [0, 2^128) by the system CSPRNG after
+// the ballots are fixed (ρ_ij for E1, σ_ij for E2), and all are multiplied (Bellare–Garay–Rabin's
+// small-exponent test):
+//   g^X · h^Y = Π_i Π_j a_ij^ρ_ij · b_ij^σ_ij  ·  α_i^(Σ_j ρ_ij·c_ij) · β_i^(Σ_j σ_ij·c_ij)
+//   X = Σ ρ_ij·s_ij + Σ_i σ_i1·c_i1 (mod q),   Y = Σ σ_ij·s_ij (mod q)
+// The left side is two exponentiations for the whole batch, the right one multi-exponentiation
+// (Pippenger, multiexp.ts) of 6 bases per ballot with 128- and 385-bit exponents.
+//
+// Soundness: every α, β, a, b is a checked member of G_q (the parser's Jacobi test) and so are g
+// and h, so each equation's quotient δ = left/right lies in G_q, of prime order q. If some
+// equation is false its δ ≠ 1; fixing every other weight, the batch then holds for at most one
+// value of its weight in [0, 2^128) ⊂ [0, q) (w ↦ δ^w is one-to-one there): probability ≤ 2^−128.
+// Membership is essential: an error of order 2 (a commitment multiplied by p − 1) would survive
+// every even weight, half of them.
+import { checkBallotChallenge, verifyBranches } from './ballot';
+import { ValidationError } from './errors';
+import type { Group } from './group';
+import { batchWeight } from './random';
+import type { Ballot } from './types';
+
+/** The first ballot of a batch that fails, and the error verifyBallot would throw for it. */
+export interface BallotBatchFailure {
+  readonly index: number;
+  readonly error: ValidationError;
+}
+
+/**
+ * Verifies every ballot's proof under election key h, as verifyBallot does one by one, and
+ * returns the lowest-indexed failure, with the same error verifyBallot gives that ballot, or null.
+ * Challenges are checked per ballot (each is a hash); the equations of the ballots before the
+ * first bad challenge as one batch; a failed batch is halved until one ballot is left, whose
+ * equations are then checked one by one to name the branch and the equation.
+ */
+export function verifyBallotBatch(
+  group: Group,
+  context: Uint8Array,
+  h: bigint,
+  ballots: readonly Ballot[],
+  field = 'ballot',
+): BallotBatchFailure | null {
+  let end = ballots.length;
+  let challengeFailure: BallotBatchFailure | null = null;
+  for (const [index, ballot] of ballots.entries()) {
+    try {
+      checkBallotChallenge(group, context, h, ballot, field);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      [end, challengeFailure] = [index, { index, error }];
+      break;
+    }
+  }
+  const batch = new Batch(group, h, ballots.slice(0, end));
+  if (batch.holds(0, end)) return challengeFailure;
+  const index = batch.firstFailure(0, end);
+  return { index, error: branchError(group, h, ballots[index]!, field) };
+}
+
+/** The per-equation check of one ballot, which must fail: its error. */
+function branchError(group: Group, h: bigint, ballot: Ballot, field: string): ValidationError {
+  try {
+    verifyBranches(group, h, ballot, field);
+  } catch (error) {
+    if (error instanceof ValidationError) return error;
+    throw error;
+  }
+  // Only reachable if a sub-batch passed although one of its equations is false (≤ 2^−128).
+  throw new Error('batch verification: a batch failed but no ballot fails on its own');
+}
+
+/** Ballots with their weights, drawn once: any contiguous range can be checked as a batch. */
+class Batch {
+  /** [ρ_i0, ρ_i1, σ_i0, σ_i1] per ballot. */
+  private readonly weights: (readonly [bigint, bigint, bigint, bigint])[];
+
+  constructor(
+    private readonly group: Group,
+    private readonly h: bigint,
+    private readonly ballots: readonly Ballot[],
+  ) {
+    this.weights = ballots.map(() => [batchWeight(), batchWeight(), batchWeight(), batchWeight()]);
+  }
+
+  /** Whether the weighted product of the equations of ballots [from, to) holds. */
+  holds(from: number, to: number): boolean {
+    if (from === to) return true;
+    const { group } = this;
+    let x = 0n;
+    let y = 0n;
+    const bases: bigint[] = [];
+    const exponents: bigint[] = [];
+    for (let i = from; i < to; i++) {
+      const { alpha, beta, proof } = this.ballots[i]!;
+      const [p0, p1] = proof;
+      const [r0, r1, t0, t1] = this.weights[i]!;
+      x += r0 * p0.response + r1 * p1.response + t1 * p1.challenge;
+      y += t0 * p0.response + t1 * p1.response;
+      bases.push(p0.a, p1.a, p0.b, p1.b, alpha, beta);
+      exponents.push(
+        r0,
+        r1,
+        t0,
+        t1,
+        r0 * p0.challenge + r1 * p1.challenge,
+        t0 * p0.challenge + t1 * p1.challenge,
+      );
+    }
+    const left = group.mul(group.powG(x % group.q), group.fixedPow(this.h, y % group.q));
+    return left === group.powProduct(bases, exponents);
+  }
+
+  /** The lowest ballot in [from, to) whose equations fail, given that the range's batch fails. */
+  firstFailure(from: number, to: number): number {
+    while (to - from > 1) {
+      const middle = from + Math.ceil((to - from) / 2);
+      if (this.holds(from, middle)) from = middle;
+      else to = middle;
+    }
+    return from;
+  }
+}
