@@ -1,5 +1,8 @@
-// Where ballot proofs are checked: on worker threads, or in this thread for `workers: 0`. Either way
-// the same function (checkBallots) answers, one list at a time; only the scheduling differs.
+// Where ballot proofs are checked: on worker threads and in this thread. Lists wait in one queue;
+// each worker, once it has started, holds at most BACKLOG of them, and this thread takes the rest
+// once the caller has walked the record (finish). The same function (checkBallots) answers either
+// way; only the scheduling differs, so the outcome does not depend on the number of workers.
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import type { Group } from '../crypto/group';
 import { siblingModuleUrl, startWorker } from '../workers';
@@ -16,8 +19,13 @@ export interface BallotReply {
 }
 
 export interface BallotChecker {
-  /** The first failing ballot of the list, or null. Rejects only if a worker breaks down. */
+  /** Queues a list: its first failing ballot, or null. Rejects only if a worker breaks down. */
   check(ballots: readonly unknown[]): Promise<BallotFailure | null>;
+  /**
+   * Every list is queued: this thread checks those no worker has taken. Resolves once the
+   * workers have started (rejects if one could not) and this thread's share is done.
+   */
+  finish(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,73 +34,131 @@ export function ballotWorkerUrl(): URL {
   return siblingModuleUrl(import.meta.url, 'ballot-worker');
 }
 
-/** `workers` threads, or this thread for 0; `group` is the Group of `init.group`, for this thread. */
+/** `workers` threads beside this one (0: this thread alone); `group` is init.group's, for this thread. */
 export function ballotChecker(
   group: Group,
   init: BallotCheckInit,
   workers: number,
   url?: URL,
 ): BallotChecker {
-  if (workers === 0) {
-    return {
-      // async: a thrown bug becomes a rejection, as it would from a worker.
-      check: async (ballots) => checkBallots(group, init, ballots),
-      close: async () => {},
-    };
-  }
-  return new WorkerPool(init, workers, url ?? ballotWorkerUrl());
+  return new BallotPool(group, init, workers, workers > 0 ? (url ?? ballotWorkerUrl()) : undefined);
 }
 
 /**
- * Lists go to the workers in turn, as soon as they are made: each worker's message queue is its
- * backlog, so no reply has to come back before the next list goes out, and the calling thread
- * can run its own checks through the whole chain without yielding.
+ * Lists a started worker holds at once: one being checked, one waiting, so that it never waits
+ * for this thread (busy with a list of its own) to send the next.
  */
-class WorkerPool implements BallotChecker {
-  private readonly workers: Worker[];
-  private readonly pending = new Map<
-    number,
-    { resolve: (failure: BallotFailure | null) => void; reject: (error: Error) => void }
-  >();
+const BACKLOG = 2;
+
+interface Job {
+  readonly id: number;
+  readonly ballots: readonly unknown[];
+  readonly resolve: (failure: BallotFailure | null) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  /** Settles when the worker says it is ready, or fails to start. */
+  readonly started: Promise<void>;
+  ready: boolean;
+  readonly held: Map<number, Job>;
+}
+
+class BallotPool implements BallotChecker {
+  private readonly queue: Job[] = [];
+  private readonly slots: Slot[];
   private nextId = 0;
   private failure: Error | null = null;
   private closing = false;
 
-  constructor(init: BallotCheckInit, count: number, url: URL) {
-    this.workers = Array.from({ length: count }, (_, index) => {
-      const worker = startWorker(url, init);
-      worker.on('message', (reply: BallotReply) => {
-        const job = this.pending.get(reply.id);
-        this.pending.delete(reply.id);
-        job?.resolve(reply.failure);
-      });
-      worker.on('error', (error) => this.fail(error));
-      worker.on('exit', (code) => {
-        if (!this.closing) this.fail(new Error(`ballot worker ${index} exited with code ${code}`));
-      });
-      return worker;
-    });
+  constructor(
+    private readonly group: Group,
+    private readonly init: BallotCheckInit,
+    count: number,
+    url: URL | undefined,
+  ) {
+    this.slots = url ? Array.from({ length: count }, (_, index) => this.start(url, index)) : [];
   }
 
   check(ballots: readonly unknown[]): Promise<BallotFailure | null> {
     if (this.failure) return Promise.reject(this.failure);
-    const id = this.nextId++;
-    const worker = this.workers[id % this.workers.length]!;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      const job: BallotJob = { id, ballots };
-      worker.postMessage(job);
+      this.queue.push({ id: this.nextId++, ballots, resolve, reject });
+      this.dispatch();
     });
+  }
+
+  async finish(): Promise<void> {
+    // Between lists, the event loop runs: workers' replies come in and they are sent more.
+    for (let job = this.queue.shift(); job; job = this.queue.shift()) {
+      try {
+        job.resolve(checkBallots(this.group, this.init, job.ballots));
+      } catch (error) {
+        job.reject(error as Error);
+      }
+      await yieldToEvents();
+    }
+    await Promise.all(this.slots.map((slot) => slot.started));
+    if (this.failure) throw this.failure;
   }
 
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private start(url: URL, index: number): Slot {
+    const worker = startWorker(url, this.init);
+    let started: () => void = () => {};
+    const slot: Slot = {
+      worker,
+      started: new Promise((resolve) => {
+        started = resolve;
+      }),
+      ready: false,
+      held: new Map(),
+    };
+    worker.on('message', (reply: BallotReply | 'ready') => {
+      if (reply === 'ready') {
+        slot.ready = true;
+        started();
+      } else {
+        slot.held.get(reply.id)?.resolve(reply.failure);
+        slot.held.delete(reply.id);
+      }
+      this.dispatch();
+    });
+    const fail = (error: Error) => {
+      this.fail(error);
+      started();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (!this.closing) fail(new Error(`ballot worker ${index} exited with code ${code}`));
+    });
+    return slot;
+  }
+
+  /** Gives queued lists to the started workers, up to BACKLOG each. */
+  private dispatch(): void {
+    if (this.failure) return;
+    for (const slot of this.slots) {
+      while (slot.ready && slot.held.size < BACKLOG && this.queue.length > 0) {
+        const job = this.queue.shift()!;
+        slot.held.set(job.id, job);
+        const message: BallotJob = { id: job.id, ballots: job.ballots };
+        slot.worker.postMessage(message);
+      }
+    }
   }
 
   private fail(error: Error): void {
     this.failure ??= error;
-    for (const job of this.pending.values()) job.reject(error);
-    this.pending.clear();
+    for (const slot of this.slots) {
+      for (const job of slot.held.values()) job.reject(error);
+      slot.held.clear();
+    }
+    for (const job of this.queue.splice(0)) job.reject(error);
   }
 }

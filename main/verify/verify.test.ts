@@ -322,6 +322,40 @@ describe('verifyRecord: invalid records name the failure', () => {
     );
   });
 
+  test('a longer record: one batch or many, in this thread or on workers, the same outcome', async () => {
+    // 48 ballots, the 30th (height 33) with a wrong response: every way of cutting the ballots
+    // into batches and sharing them out names it alike, and the record without it verifies alike.
+    const long = testGenesis({ nVoteBlocks: 48 });
+    const own = new Talliers(long, 2);
+    const votes = Array.from({ length: 48 }, (_, i) => (i % 3 === 0 ? 1 : 0) as 0 | 1);
+    const run = election(long, [own.keys[0]!, own.keys[1]!, own.keys[0]!], votes);
+    const final = run.final;
+    const sealed = own.secrets.map((s) => s.accept(long.id, final, 1));
+    const factorsOf = own.secrets.map((s) => s.decryptionFactor(long.id, run.state.tally, final));
+    const outcome = { yes: 16, no: 32, total: 48 };
+    const recordOf = (blocks: readonly Block[]) =>
+      JSON.parse(
+        JSON.stringify(
+          buildRecord({ genesis: long, blocks, seal: sealed, decFactors: factorsOf, result: outcome }),
+        ),
+      );
+    const modes: VerifyOptions[] = [IN_THREAD, { workers: 2 }, { workers: 1, chunkSize: 5 }, {}];
+    const valid = await Promise.all(modes.map((options) => verifyRecord(recordOf(run.blocks), options)));
+    for (const v of valid) {
+      expectStatus(v, 'verified');
+      assert.deepEqual(v, valid[0]);
+    }
+    const blocks = [...run.blocks];
+    blocks[32] = mine(long, withBallot(blocks[32]!, respondPlusOne(ballotOf(blocks[32]!), 0)));
+    for (let j = 33; j < blocks.length; j++)
+      blocks[j] = mine(long, { ...blocks[j]!, prev: blockHash(group, blocks[j - 1]!) });
+    await expectInvalid(
+      recordOf(blocks),
+      /^record\.blocks\[32\] \(height 33\): block\.payload\.ballot\.proof\[0\]: fails g\^s = a·α\^c$/,
+      modes,
+    );
+  });
+
   test('the lowest failing height is reported, whichever thread found it', async () => {
     // Bad proofs at heights 5 and 6 (two lists, two workers) and a broken link at height 7.
     let blocks = tamperedAt5((ballot) => respondPlusOne(ballot, 0));
