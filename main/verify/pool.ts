@@ -1,8 +1,8 @@
-// Where ballot proofs are checked: on worker threads and in this thread. Lists wait in one queue;
-// each worker, once it has started, holds at most BACKLOG of them, and this thread takes the rest
-// once the caller has walked the record (finish). The same function (checkBallots) answers either
-// way; only the scheduling differs, so the outcome does not depend on the number of workers.
-import { setImmediate as yieldToEvents } from 'node:timers/promises';
+// Where ballot proofs are checked: on worker threads, or in this thread when there are none. Lists
+// wait in one queue; each worker, once it has started, holds at most BACKLOG of them and is sent
+// the next as it answers. This thread never checks lists beside workers: while it computes, it
+// cannot answer them, and they would wait. The same function (checkBallots) answers either way;
+// only the scheduling differs, so the outcome does not depend on the number of workers.
 import type { Worker } from 'node:worker_threads';
 import type { Group } from '../crypto/group';
 import { siblingModuleUrl, startWorker } from '../workers';
@@ -22,8 +22,8 @@ export interface BallotChecker {
   /** Queues a list: its first failing ballot, or null. Rejects only if a worker breaks down. */
   check(ballots: readonly unknown[]): Promise<BallotFailure | null>;
   /**
-   * Every list is queued: this thread checks those no worker has taken. Resolves once the
-   * workers have started (rejects if one could not) and this thread's share is done.
+   * Every list is queued. Without workers, this thread checks them now; with workers, resolves
+   * once they have all started (rejects if one could not).
    */
   finish(): Promise<void>;
   close(): Promise<void>;
@@ -90,14 +90,14 @@ class BallotPool implements BallotChecker {
   }
 
   async finish(): Promise<void> {
-    // Between lists, the event loop runs: workers' replies come in and they are sent more.
-    for (let job = this.queue.shift(); job; job = this.queue.shift()) {
-      try {
-        job.resolve(checkBallots(this.group, this.init, job.ballots));
-      } catch (error) {
-        job.reject(error as Error);
+    if (this.slots.length === 0) {
+      for (let job = this.queue.shift(); job; job = this.queue.shift()) {
+        try {
+          job.resolve(checkBallots(this.group, this.init, job.ballots));
+        } catch (error) {
+          job.reject(error as Error);
+        }
       }
-      await yieldToEvents();
     }
     await Promise.all(this.slots.map((slot) => slot.started));
     if (this.failure) throw this.failure;

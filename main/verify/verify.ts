@@ -12,9 +12,9 @@
 //      the result.
 //
 // Ballot proofs are the slow part. They are queued in lists, each checked as one batch (one
-// random linear combination of all its proof equations, docs/CRYPTO.md §7.1), while this thread
-// carries on with everything else; once the walk is over, this thread checks lists too, beside
-// the worker threads the record's size pays for (none for a small record). When this thread stops
+// random linear combination of all its proof equations, docs/CRYPTO.md §7.1): on worker threads,
+// one per core, while this thread carries on with everything else, when the record has enough
+// ballots to pay for their start-up; else in this thread, as one batch, once the walk is over. When this thread stops
 // at a failure, it still waits for the proofs of the blocks below it, and the lowest failing
 // height is reported: what a purely sequential pass would report. A ballot block is parsed here
 // without the group-membership test (the costly part of parsing); the list's checker parses the
@@ -48,9 +48,8 @@ export { formatOutcome } from './format';
 
 export interface VerifyOptions {
   /**
-   * Worker threads checking ballot proofs beside this thread; 0: this thread alone. Default: as
-   * many as the record's ballots pay for, one per BALLOTS_PER_WORKER, at most one per core but
-   * this thread's.
+   * Worker threads checking ballot proofs; 0: this thread, after its walk. Default: one per core
+   * when the record's ballots pay for their start-up (workersFor), else none.
    */
   readonly workers?: number;
   /** Ballots per list (one batch). Default: large lists first, smaller ones towards the end. */
@@ -92,11 +91,19 @@ export type Outcome =
   | { readonly status: 'incomplete'; readonly reason: string; readonly summary: RecordSummary }
   | { readonly status: 'invalid'; readonly error: string };
 
+/** A worker's start-up, seconds (measured: ~0.5 s from TypeScript under tsx, ~0.05 s bundled). */
+const WORKER_START_S = 0.5;
+/** Checking one ballot in a batch, seconds (measured: ~2.5 ms, most of it membership tests). */
+const BALLOT_S = 0.0025;
+
 /**
- * Ballots whose checking pays for one worker's start-up (~0.5 s under tsx, ~0.05 s bundled, at
- * ~2 ms a ballot). A record with fewer starts no worker at all.
+ * Workers for `ballots` on `cores`: one per core if that finishes sooner than this thread alone
+ * (start-up + share < all), else none. A single worker never pays: this thread would wait for it.
  */
-export const BALLOTS_PER_WORKER = 256;
+export function workersFor(ballots: number, cores: number): number {
+  const alone = ballots * BALLOT_S;
+  return cores >= 2 && WORKER_START_S + alone / cores < alone ? cores : 0;
+}
 /** The smallest default list: below it the batch's fixed costs (two full exponentiations) show. */
 const MIN_CHUNK = 32;
 
@@ -126,8 +133,8 @@ class RecordWalk {
   private readonly workers: number | undefined;
   private readonly chunkSize: number | undefined;
   private checker: BallotChecker | undefined;
-  /** Lists in the checker: participants, and ballots still to queue, for the default list size. */
-  private participants = 1;
+  /** Workers, and ballots still to queue: for the default list size. */
+  private participants = 0;
   private unqueued = 0;
   /** The group for this walk's own exponentiations: tables only once they pay (ballots.ts). */
   private group: Group | undefined;
@@ -282,11 +289,10 @@ class RecordWalk {
     if (!this.checker) {
       const { p, q, g } = genesis.group; // the numbers only: a Group does not cross to a worker
       const init = { group: { p, q, g }, context: genesis.id, electionKey: this.electionKey! };
-      // Start-up in proportion to the record: a worker only for every BALLOTS_PER_WORKER ballots.
+      // Start-up in proportion to the record: workers only when they pay for themselves.
       this.unqueued = Math.min(this.blockCount, lastVoteHeight(genesis)) - keyElectionHeight(genesis);
-      const cores = os.availableParallelism() - 1;
-      const workers = this.workers ?? Math.min(cores, Math.floor(this.unqueued / BALLOTS_PER_WORKER));
-      this.participants = workers + 1;
+      const workers = this.workers ?? workersFor(this.unqueued, os.availableParallelism());
+      this.participants = workers;
       this.checker = ballotChecker(this.groupOf(genesis), init, workers, this.options.workerUrl);
     }
     this.chunk.indexes.push(index);
@@ -296,12 +302,12 @@ class RecordWalk {
 
   /**
    * This thread alone: one list, one batch. Else large lists first (a batch's cost per ballot
-   * falls with its size), then smaller ones, so that the participants finish together: each list
-   * is a share of what is left to queue.
+   * falls with its size), then smaller ones, so that the workers finish together: each list is a
+   * share of what is left to queue.
    */
   private listSize(): number {
     if (this.chunkSize !== undefined) return this.chunkSize;
-    if (this.participants === 1) return Number.POSITIVE_INFINITY;
+    if (this.participants === 0) return Number.POSITIVE_INFINITY;
     return Math.max(MIN_CHUNK, Math.ceil(this.unqueued / (2 * this.participants)));
   }
 
