@@ -219,7 +219,11 @@ describe('runners on a network', { concurrency: 1 }, () => {
 
   test('a flipped byte in the middle of blocks.log costs one record: the rest is kept, the lost block fetched again', async () => {
     const names = ['a', 'b'];
-    await withCluster('damaged-log', mesh(names, ['yes', 'no']), async (cluster) => {
+    // b follows without mining, so its log holds a's chain in order, with no side blocks of its own.
+    const specs = mesh(names, ['yes', 'no']).map((s) =>
+      s.name === 'b' ? { ...s, extra: ['--no-mining'] } : s,
+    );
+    await withCluster('damaged-log', specs, async (cluster) => {
       cluster.start(
         'a',
         'new',
