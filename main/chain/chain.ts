@@ -247,6 +247,15 @@ export class Chain {
     return this.children.get(hash) ?? [];
   }
 
+  /**
+   * Whether this chain would take the body of block `hash` from a peer: not held, not an orphan
+   * already, not known invalid, and the chain not sealed (every new block is late then). A pure
+   * lookup: what an announcement by hash is answered with before anything is parsed.
+   */
+  wants(hash: string): boolean {
+    return !this.blocks.has(hash) && !this.orphans.has(hash) && !this.invalidBlocks.has(hash) && !this.locked;
+  }
+
   orphanCount(): number {
     return this.orphans.size;
   }

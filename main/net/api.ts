@@ -14,6 +14,7 @@ import express, { type ErrorRequestHandler, type Express, type Response } from '
 import { type BlockJson, encodeBlock } from '../chain/block';
 import type { BlockMeta } from '../chain/chain';
 import { encodeGenesis } from '../chain/genesis';
+import { toHex } from '../crypto/bigint';
 import { encodeAcceptance, encodeDecryptionFactor, exactObject, fixedHex } from '../crypto/codec';
 import { check, ValidationError } from '../crypto/errors';
 import { readJson } from '../crypto/json';
@@ -29,6 +30,7 @@ import type {
   ChainResponse,
   ErrorResponse,
   FactorsResponse,
+  InventoryResponse,
   PeersResponse,
   ResultResponse,
   StatusResponse,
@@ -45,6 +47,12 @@ import { resultOf, statusOf } from './summaries';
 export const MAX_BODY_BYTES = 64 * 1024;
 /** Most blocks one GET /v1/chain returns (~460 KB of ballot blocks). */
 export const MAX_CHAIN_BLOCKS = 100;
+/** Block hashes in one POST /v1/inventory. */
+export const MAX_INVENTORY = 16;
+/** How long a wanted hash is promised to the announcer that was told so (ms). */
+const PROMISE_MS = 10_000;
+/** Promises remembered at once (the oldest are dropped). */
+const MAX_PROMISED = 4096;
 /** Most addresses GET /v1/peers returns. */
 export const MAX_PEERS_LISTED = 128;
 
@@ -55,6 +63,8 @@ export interface PeerApiOptions {
   readonly self?: string;
   /** A pushed block's parent is missing: fetch `missingHash`, from `fromAddress` if the sender gave one. */
   readonly onOrphan?: (missingHash: string, fromAddress: string | undefined) => void;
+  /** A peer that gave its address sent a block or an inventory: one of this runner's inbound peers. */
+  readonly onPeerActive?: (address: string) => void;
   /** An announcement added a new peer. */
   readonly onPeerLearned?: (address: string) => void;
   /** Where internal errors go (never to the client). */
@@ -69,6 +79,20 @@ export function parseSubmitBlockRequest(value: unknown): { block: unknown; from?
   const hasFrom = typeof value === 'object' && value !== null && Object.hasOwn(value, 'from');
   const o = exactObject(value, 'body', hasFrom ? ['block', 'from'] : ['block']);
   return hasFrom ? { block: o.block, from: parsePeerAddress(o.from, 'body.from') } : { block: o.block };
+}
+
+/** POST /v1/inventory: `{blocks: [hash, …], from?}`, 1 to MAX_INVENTORY distinct block hashes. */
+export function parseInventoryRequest(value: unknown): { blocks: string[]; from?: PeerAddress } {
+  const hasFrom = typeof value === 'object' && value !== null && Object.hasOwn(value, 'from');
+  const o = exactObject(value, 'body', hasFrom ? ['blocks', 'from'] : ['blocks']);
+  check(
+    Array.isArray(o.blocks) && o.blocks.length >= 1 && o.blocks.length <= MAX_INVENTORY,
+    'body.blocks',
+    `must be an array of 1 to ${MAX_INVENTORY} block hashes`,
+  );
+  const blocks = (o.blocks as unknown[]).map((h, i) => toHex(fixedHex(h, 64, `body.blocks[${i}]`), 64));
+  check(new Set(blocks).size === blocks.length, 'body.blocks', 'names a block twice');
+  return hasFrom ? { blocks, from: parsePeerAddress(o.from, 'body.from') } : { blocks };
 }
 
 /** POST /v1/peers: `{address}`. */
@@ -199,7 +223,8 @@ export function createPeerApi(options: PeerApiOptions): Express {
     const request = parseSubmitBlockRequest(req.body);
     // `from` is where this runner will fetch ancestors: the same rule as for announced addresses.
     if (request.from) peers.checkLearnable(request.from, 'body.from');
-    const result = await node.submitBlock(request.block);
+    if (request.from) callback('onPeerActive', () => options.onPeerActive?.(request.from!.address));
+    const result = await node.submitBlock(request.block, 'push', request.from?.address);
     let body: SubmitBlockResponse;
     switch (result.status) {
       case 'invalid':
@@ -216,6 +241,33 @@ export function createPeerApi(options: PeerApiOptions): Express {
       default:
         body = { status: result.status };
     }
+    res.json(body);
+  });
+
+  // Announcements by hash: the receiver says which bodies it wants, and promises each wanted hash
+  // to the first announcer for a while, so that a block announced by several peers at once
+  // crosses one link only (the others hear "not wanted"; if the promise is not kept, a later
+  // announcement or the sync brings the block).
+  const promised = new Map<string, { readonly until: number; readonly to: string | undefined }>();
+  app.post('/v1/inventory', (req, res) => {
+    const request = parseInventoryRequest(req.body);
+    if (request.from) {
+      peers.checkLearnable(request.from, 'body.from');
+      callback('onPeerActive', () => options.onPeerActive?.(request.from!.address));
+    }
+    const now = Date.now();
+    const to = request.from?.address;
+    const wanted = request.blocks.filter((hash) => {
+      if (!node.chain.wants(hash)) return false;
+      // Promised to another announcer a moment ago (the same one asking again is told again).
+      const promise = promised.get(hash);
+      if (promise && promise.until > now && (promise.to !== to || to === undefined)) return false;
+      promised.delete(hash);
+      promised.set(hash, { until: now + PROMISE_MS, to });
+      if (promised.size > MAX_PROMISED) promised.delete(promised.keys().next().value!);
+      return true;
+    });
+    const body: InventoryResponse = { wanted };
     res.json(body);
   });
 

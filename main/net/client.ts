@@ -30,6 +30,12 @@ export const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
 /** Largest request sent: the server's body limit. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * An idle kept-alive socket is closed after this long: below the server's keepAliveTimeout (5 s),
+ * so the client, not the server, ends an idle connection, and a request never races the server's
+ * close (a reset that used to put honest peers into backoff).
+ */
+const IDLE_SOCKET_MS = 4000;
 /** Most addresses accepted from one GET /v1/peers. */
 const MAX_PEERS = 1000;
 /** Most factors (n_talliers ≤ 64). */
@@ -75,7 +81,7 @@ export class PeerClient {
   /** Keep-alive matters over Tor: each new connection to an onion service costs a rendezvous. */
   private socksAgent: SocksProxyAgent | undefined;
   /** A plain agent (no proxy) for loopback peers, our own so that close() can end its sockets. */
-  private readonly directAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  private readonly directAgent = new http.Agent({ keepAlive: true, maxSockets: 8, timeout: IDLE_SOCKET_MS });
 
   constructor(options: PeerClientOptions = {}) {
     if (options.proxy !== undefined) checkProxy(options.proxy);
@@ -161,6 +167,33 @@ export class PeerClient {
       '/v1/blocks',
       () => (from === undefined ? { block } : { block, from: parsePeerAddress(from, 'from').address }),
       parseSubmitBlockResponse,
+    );
+  }
+
+  /**
+   * Announces blocks by hash (POST /v1/inventory); resolves with those the peer wants, a subset of
+   * `hashes` (anything else in the answer is refused).
+   */
+  inventory(address: string, hashes: readonly string[], from?: string): Promise<string[]> {
+    return this.run(
+      address,
+      'inventory',
+      'POST',
+      '/v1/inventory',
+      () =>
+        from === undefined
+          ? { blocks: hashes }
+          : { blocks: hashes, from: parsePeerAddress(from, 'from').address },
+      (v) => {
+        const wanted = array(exactObject(v, 'response', ['wanted']).wanted, 'response.wanted', hashes.length);
+        for (const [i, hash] of wanted.entries())
+          check(
+            typeof hash === 'string' && hashes.includes(hash),
+            `response.wanted[${i}]`,
+            'was not announced',
+          );
+        return wanted as string[];
+      },
     );
   }
 
@@ -254,16 +287,26 @@ export class PeerClient {
       fail(`request larger than ${MAX_REQUEST_BYTES} bytes`);
 
     let response: { status: number; data: unknown; headers: Record<string, unknown> };
-    try {
-      response = await this.http.request({
+    const deadline = AbortSignal.timeout(this.timeoutMs);
+    const send = () =>
+      this.http.request({
         method,
         url,
         ...(data !== undefined ? { data, headers: { 'Content-Type': 'application/json' } } : {}),
         httpAgent: peer.kind === 'onion' ? this.torAgent() : this.directAgent,
         timeout: this.timeoutMs,
         // `timeout` only bounds silence; this bounds the whole exchange against a slow drip.
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: deadline,
       });
+    try {
+      try {
+        response = await send();
+      } catch (error) {
+        // A kept-alive connection the server closed just as we reused it: the request never
+        // reached the peer, and every request here may be repeated (all are idempotent). Once.
+        if (!isReset(error) || deadline.aborted) throw error;
+        response = await send();
+      }
     } catch (error) {
       return fail(this.describeFailure(error, peer));
     }
@@ -292,7 +335,11 @@ export class PeerClient {
   }
 
   private torAgent(): SocksProxyAgent {
-    this.socksAgent ??= new SocksProxyAgent(this.proxy!, { keepAlive: true, maxSockets: 8 });
+    this.socksAgent ??= new SocksProxyAgent(this.proxy!, {
+      keepAlive: true,
+      maxSockets: 8,
+      timeout: IDLE_SOCKET_MS,
+    });
     return this.socksAgent;
   }
 
@@ -316,6 +363,13 @@ export class PeerClient {
     if (code === 'ECONNRESET' || code === 'ERR_BAD_RESPONSE') return `connection broken (${code})`;
     return clean(code ? `${code}: ${message}` : message);
   }
+}
+
+/** A connection reset or closed under a request (not a refusal, not a timeout). */
+function isReset(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = String((error as { message?: unknown } | null)?.message ?? '');
+  return code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/.test(message);
 }
 
 // ── Response shapes ──────────────────────────────────────────────────────────────────────────

@@ -620,6 +620,60 @@ const CATALOGUE: readonly Entry[] = [
     expect: /body\.factor: is missing/,
   },
 
+  // ── Inventories ──
+  {
+    name: 'inventory: 17 hashes',
+    at: 'voting',
+    send: () =>
+      post('/v1/inventory', {
+        blocks: Array.from({ length: 17 }, (_, i) => i.toString(16).padStart(64, '0')),
+      }),
+    status: 400,
+    expect: /body\.blocks: must be an array of 1 to 16 block hashes/,
+  },
+  {
+    name: 'inventory: no hash',
+    at: 'voting',
+    send: () => post('/v1/inventory', { blocks: [] }),
+    status: 400,
+    expect: /body\.blocks/,
+  },
+  {
+    name: 'inventory: an uppercase hash',
+    at: 'voting',
+    send: () => post('/v1/inventory', { blocks: ['AB'.repeat(32)] }),
+    status: 400,
+    expect: /body\.blocks\[0\]/,
+  },
+  {
+    name: 'inventory: a hash twice',
+    at: 'voting',
+    send: () => post('/v1/inventory', { blocks: [at(1).hash, at(1).hash] }),
+    status: 400,
+    expect: /names a block twice/,
+  },
+  {
+    name: 'inventory: from is not a peer address',
+    at: 'voting',
+    send: () => post('/v1/inventory', { blocks: [at(1).hash], from: 'example.com:80' }),
+    status: 400,
+    expect: /body\.from/,
+  },
+  {
+    name: 'inventory: a block held is not wanted',
+    at: 'voting',
+    send: () => post('/v1/inventory', { blocks: [at(1).hash, at(5).hash] }),
+    status: 200,
+    expect: { wanted: [] },
+  },
+  {
+    name: 'inventory: nothing is wanted once sealed',
+    at: 'sealed',
+    send: () => post('/v1/inventory', { blocks: ['cd'.repeat(32)] }),
+    status: 200,
+    expect: { wanted: [] },
+  },
+
   // ── Peer announcements ──
   {
     name: 'peer: a DNS name',

@@ -49,6 +49,18 @@ export interface SubmitBlockResponse {
   final?: string;
 }
 
+/**
+ * POST /v1/inventory: blocks announced by hash (1 to 16). The receiver answers with those whose
+ * body it wants; the sender then POSTs each to /v1/blocks. `from`: the sender's own address.
+ */
+export interface InventoryRequest {
+  blocks: string[];
+  from?: string;
+}
+export interface InventoryResponse {
+  wanted: string[];
+}
+
 /** GET /v1/peers */
 export interface PeersResponse {
   peers: string[];

@@ -32,8 +32,16 @@ export interface NetworkOptions {
   readonly log?: (message: string) => void;
 }
 
-/** Peers synced in one round, at most. */
-const MAX_SYNCS_PER_ROUND = 16;
+/** Outbound peers: chosen by this runner, the ones it gossips with and syncs from. */
+export const MAX_OUTBOUND = 8;
+/** Inbound peers also gossiped with: the most recent senders that gave their address. */
+export const MAX_INBOUND = 8;
+/** An inbound peer silent this long is no longer gossiped with. */
+const INBOUND_TTL_MS = 10 * 60_000;
+/** Outbound peers synced in one background round. */
+const SYNCS_PER_ROUND = 2;
+/** Every this many rounds one outbound peer that is not the user's is rotated out. */
+const ROTATE_ROUNDS = 60;
 /** Blocks per GET /v1/chain request (the API's maximum). */
 const CHAIN_PAGE = 100;
 /** How far back a sync looks for the fork point before it walks back page by page. */
@@ -60,9 +68,16 @@ export class Network {
   private round: Promise<void> | undefined;
   private rounds = 0;
   private closed = false;
+  /** The peers this runner chose to gossip with (refreshOutbound). */
+  private readonly outbound = new Set<string>();
+  /** Peers that recently sent us blocks or announcements, with when (most recent last). */
+  private readonly inbound = new Map<string, number>();
+  /** When each peer was last picked for a background sync. */
+  private readonly lastSynced = new Map<string, number>();
   /** Syncs in flight, by peer: one at a time per peer. */
   private readonly syncing = new Map<string, Promise<void>>();
-  private readonly onBlock = (meta: BlockMeta, source: BlockSource) => this.relayBlock(meta, source);
+  private readonly onBlock = (meta: BlockMeta, source: BlockSource, origin: string | undefined) =>
+    this.relayBlock(meta, source, origin);
   private readonly onFactor = (factor: DecryptionFactor) =>
     this.relay((peer) =>
       this.client.pushFactor(peer, encodeDecryptionFactor(this.node.genesis.group, factor)),
@@ -86,6 +101,7 @@ export class Network {
     this.node.on('block', this.onBlock);
     this.node.on('factor', this.onFactor);
     this.node.on('acceptance', this.onAcceptance);
+    this.refreshOutbound();
     this.scheduleRound(0);
   }
 
@@ -117,23 +133,23 @@ export class Network {
     this.timer.unref?.();
   }
 
-  /** One round: every due peer is synced; every fourth round, addresses are exchanged too. */
+  /**
+   * One round, a slow background check: a couple of this runner's outbound peers (the least
+   * recently synced first) are synced; every fourth round they also exchange addresses. New
+   * blocks arrive by announcement (relayBlock), and a block with an unknown parent makes the
+   * runner fetch its ancestors at once, so polling every peer is not needed to keep up.
+   */
   private async runRound(): Promise<void> {
     const exchange = this.rounds++ % 4 === 0;
-    // At most MAX_SYNCS_PER_ROUND peers a round: the user's own first, then those that answered
-    // before, longest waiting first. A flood of announced addresses is worked through a few at a
-    // time (each failing one backs off), never all at once.
-    const byTrust = new Map(
-      this.peers.snapshot().map((p) => [p.address, p.source === 'cli' ? 0 : p.reachable ? 1 : 2]),
-    );
-    const due = this.peers
-      .due(Date.now())
-      .map((address, i) => ({ address, i, trust: byTrust.get(address) ?? 2 }))
-      .sort((a, b) => a.trust - b.trust || a.i - b.i)
-      .slice(0, MAX_SYNCS_PER_ROUND)
-      .map((p) => p.address);
+    this.refreshOutbound();
+    const due = new Set(this.peers.due(Date.now()));
+    const chosen = [...this.outbound]
+      .filter((p) => due.has(p))
+      .sort((a, b) => (this.lastSynced.get(a) ?? 0) - (this.lastSynced.get(b) ?? 0))
+      .slice(0, SYNCS_PER_ROUND);
+    for (const peer of chosen) this.lastSynced.set(peer, Date.now());
     const all = Promise.allSettled(
-      due.map(async (peer) => {
+      chosen.map(async (peer) => {
         await this.syncWith(peer);
         if (exchange) await this.exchangePeers(peer);
       }),
@@ -143,6 +159,61 @@ export class Network {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.intervalMs)))]);
     clearTimeout(timer);
+  }
+
+  /**
+   * The outbound peers (docs/PROTOCOL.md §10, "Gossip and sync"): at most MAX_OUTBOUND, chosen
+   * by this runner, never by its peers. The peers the user gave come first (anchors: an attacker
+   * filling the book with its own addresses cannot push them out), then peers that answered
+   * before, then the rest, at random within each class. A peer in backoff leaves the set, and
+   * every ROTATE_ROUNDS rounds one peer that is not the user's is swapped for another, so that
+   * the overlay keeps mixing and no set of peers holds a runner for ever.
+   */
+  private refreshOutbound(): void {
+    const now = Date.now();
+    const due = new Set(this.peers.due(now));
+    const info = new Map(this.peers.snapshot().map((p) => [p.address, p]));
+    for (const peer of this.outbound) if (!info.has(peer) || !due.has(peer)) this.outbound.delete(peer);
+    if (this.rounds % ROTATE_ROUNDS === 0) {
+      const rotatable = [...this.outbound].filter((p) => info.get(p)?.source !== 'cli');
+      if (rotatable.length > 0 && due.size > this.outbound.size)
+        this.outbound.delete(rotatable[Math.floor(Math.random() * rotatable.length)]!);
+    }
+    const rank = (p: string) => {
+      const peer = info.get(p)!;
+      return peer.source === 'cli' ? 0 : peer.reachable ? 1 : 2;
+    };
+    const candidates = [...due]
+      .filter((p) => !this.outbound.has(p))
+      .map((p) => ({ p, rank: rank(p), shuffle: Math.random() }))
+      .sort((a, b) => a.rank - b.rank || a.shuffle - b.shuffle);
+    for (const { p } of candidates) {
+      if (this.outbound.size >= MAX_OUTBOUND) break;
+      this.outbound.add(p);
+    }
+  }
+
+  /** A peer that sent us a block or an announcement with its address: an inbound peer. */
+  noteInbound(address: string): void {
+    if (address === this.self) return;
+    this.inbound.delete(address);
+    this.inbound.set(address, Date.now());
+    if (this.inbound.size > MAX_INBOUND) this.inbound.delete(this.inbound.keys().next().value!);
+  }
+
+  /**
+   * Whom this runner gossips with: its outbound peers and its most recent inbound ones (each
+   * bounded), not every peer it knows: what a runner sends per block is bounded by its degree,
+   * not by the size of the network.
+   */
+  gossipPeers(): string[] {
+    const now = Date.now();
+    const peers = new Set(this.outbound);
+    for (const [address, at] of this.inbound) {
+      if (now - at > INBOUND_TTL_MS) this.inbound.delete(address);
+      else peers.add(address);
+    }
+    return [...peers];
   }
 
   /**
@@ -364,23 +435,29 @@ export class Network {
   }
 
   /**
-   * Pushes a block mined here or pushed to us to every peer (gossip); peers that lack its parent
-   * fetch it from us. Blocks pulled by a sync are not relayed: whoever has them serves them.
+   * Announces a block mined here or pushed to us to each gossip peer but the one it came from,
+   * by hash (POST /v1/inventory), and sends the body only to those that want it: each body
+   * crosses each link at most once. Peers that lack its parent fetch it from us. Blocks pulled by
+   * a sync are not relayed: whoever has them serves them.
    */
-  private relayBlock(meta: BlockMeta, source: BlockSource): void {
+  private relayBlock(meta: BlockMeta, source: BlockSource, origin: string | undefined): void {
     if (source === 'sync') return;
     const json = encodeBlock(this.node.genesis.group, meta.block!);
-    this.relay((peer) => this.client.pushBlock(peer, json, this.self));
+    this.relay(async (peer) => {
+      const wanted = await this.client.inventory(peer, [meta.hash], this.self);
+      if (wanted.includes(meta.hash)) await this.client.pushBlock(peer, json, this.self);
+    }, origin);
   }
 
   /**
-   * Pushes to every peer, best effort. Any answer shows the peer alive (a refusal too: it may lack
+   * Pushes to every gossip peer, best effort. Any answer shows the peer alive (a refusal too: it may lack
    * a block or an earlier round for now, and the sync rounds make up for it). A failed push
    * changes nothing: only syncs decide a peer's backoff. Counting every failed push there would
    * leave a peer that restarted (a crash, a sleep) untried for minutes after a burst of gossip.
    */
-  private relay(push: (peer: string) => Promise<unknown>): void {
-    for (const peer of this.peers.list()) {
+  private relay(push: (peer: string) => Promise<unknown>, except?: string): void {
+    for (const peer of this.gossipPeers()) {
+      if (peer === except) continue;
       push(peer)
         .then(() => this.peers.markSuccess(peer))
         .catch((error: unknown) => {

@@ -4,7 +4,7 @@ import { type Genesis, parseGenesis } from '../chain/genesis';
 import type { ElectionNode, NodeSettings } from '../node/election-node';
 import type { TorManager } from '../tor/manager';
 import { parsePeerAddress } from './address';
-import { createPeerApi, listenPeerApi } from './api';
+import { createPeerApi, listenPeerApi, type PeerApiServer } from './api';
 import { PeerClient } from './client';
 import { Network } from './network';
 import { PeerBook } from './peer-book';
@@ -39,8 +39,12 @@ export class Runner {
     readonly self: string | undefined,
     /** The tor this runner publishes through, if it was given one (it stops it on close). */
     readonly tor: TorManager | undefined,
+    /** The peer API's server (benchmarks count what crosses it). */
+    readonly api: PeerApiServer,
     private readonly stopServices: () => Promise<void>,
   ) {}
+
+  private closing: Promise<void> | undefined;
 
   /** Starts networking around an opened node: serve, remember peers, sync, mine if set to. */
   static async start(node: ElectionNode, options: RunnerOptions = {}): Promise<Runner> {
@@ -55,6 +59,7 @@ export class Runner {
       node,
       peers,
       onOrphan: (missing, from) => void network?.fetchAncestors(missing, from),
+      onPeerActive: (address) => network?.noteInbound(address),
       log,
     });
     // A tor of our own forwards to a Unix socket with each connection's circuit, so that one Tor
@@ -95,7 +100,7 @@ export class Runner {
       await node.updateSettings({ peers: peers.given(), port: api.port });
       network.start();
       if (node.settings.mining) node.startMining();
-      return new Runner(node, network, peers, api.port, self, options.tor, async () => {
+      return new Runner(node, network, peers, api.port, self, options.tor, api, async () => {
         await api.close();
         await options.tor?.stop();
       });
@@ -140,10 +145,14 @@ export class Runner {
     return true;
   }
 
-  async close(): Promise<void> {
-    await this.network.close();
-    await this.stopServices();
-    await this.node.close();
+  /** Stops gossip, the peer API (and a tor of its own), then the node. Closing again waits for the first. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.network.close();
+      await this.stopServices();
+      await this.node.close();
+    })();
+    return this.closing;
   }
 }
 

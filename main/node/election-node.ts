@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { type Block, encodeBlock, headerPrefix, type Payload, parseBlock } from '../chain/block';
+import { type Block, blockHash, encodeBlock, headerPrefix, type Payload, parseBlock } from '../chain/block';
 import { type AddResult, type BlockMeta, Chain, type Reorg } from '../chain/chain';
 import { FinalityBook, type Seal } from '../chain/finality';
 import { encodeGenesis, type Genesis, parseGenesis } from '../chain/genesis';
@@ -57,8 +57,8 @@ export interface NodeSettings {
 export type BlockSource = 'self' | 'push' | 'sync';
 
 export interface NodeEvents {
-  /** A block was stored (after it was made durable). */
-  block: [meta: BlockMeta, source: BlockSource];
+  /** A block was stored (after it was made durable); `origin`: the peer it came from, if known. */
+  block: [meta: BlockMeta, source: BlockSource, origin: string | undefined];
   /** The best tip moved; `reorg` when it left the previous branch. */
   tip: [tip: BlockMeta, reorg: Reorg | undefined];
   /** A verified factor was stored: relay it. */
@@ -292,9 +292,14 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
    * announced before it is on disk. While the disk is full every block is refused with a
    * DiskFullError (before any validation: a refusal costs nothing).
    */
-  async submitBlock(value: unknown, source: BlockSource = 'push'): Promise<AddResult> {
-    const block = source === 'self' ? (value as Block) : parseBlock(this.genesis.group, value);
-    return this.serially(() => this.storeBlock(block, source));
+  async submitBlock(value: unknown, source: BlockSource = 'push', origin?: string): Promise<AddResult> {
+    if (source === 'self') return this.serially(() => this.storeBlock(value as Block, source, origin));
+    // A copy of a block held costs a hash, not the group-membership checks of a full parse: the
+    // trusted form checks everything but membership, enough to compute the hash.
+    const hash = blockHash(this.genesis.group, parseBlock(this.genesis.group, value, 'trusted'));
+    if (this.chain.has(hash)) return { status: 'known', hash };
+    const block = parseBlock(this.genesis.group, value);
+    return this.serially(() => this.storeBlock(block, source, origin));
   }
 
   /** Runs `job` after every store queued before it: blocks, acceptances and factors, one at a time. */
@@ -304,7 +309,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     return run;
   }
 
-  private async storeBlock(block: Block, source: BlockSource): Promise<AddResult> {
+  private async storeBlock(block: Block, source: BlockSource, origin?: string): Promise<AddResult> {
     this.refuseIfDiskFull();
     const checked = this.chain.validate(block);
     if (checked.status === 'late' && !checked.repeat) {
@@ -314,7 +319,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     if (checked.status === 'orphan') {
       // On a block the side-branch bound parked: with this one waiting on it, it may now be taken.
       const root = this.chain.parkedRoot(checked.hash);
-      const again = root && (await this.storeBlock(root, source));
+      const again = root && (await this.storeBlock(root, source, origin));
       if (again?.status === 'added') return again;
     }
     if (checked.status !== 'valid') return checked;
@@ -326,13 +331,13 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       this.warn(`a validated block was not taken: ${describeResult(result)}`);
       return result;
     }
-    this.emit('block', result.added[0]!, source);
+    this.emit('block', result.added[0]!, source, origin);
     if (result.best) this.onTip(result.reorg);
     // The orphans that waited for it, stored the same way (an orphan is validated only now).
     const added = [...result.added];
     for (const orphan of this.chain.takeOrphansOf(checked.hash)) {
       // The block itself is stored: an orphan that fails (a full disk) is fetched again later.
-      const connected = await this.storeBlock(orphan, source).catch(() => undefined);
+      const connected = await this.storeBlock(orphan, source, origin).catch(() => undefined);
       if (connected?.status === 'added') added.push(...connected.added);
     }
     return { ...result, added };
