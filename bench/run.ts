@@ -10,6 +10,7 @@ import { fairnessSuite } from './fairness.bench';
 import type { Metric, Suite } from './harness';
 import { minerSuite } from './miner.bench';
 import { networkSuite } from './network.bench';
+import { scaleSuite } from './scale.bench';
 import { torSuite } from './tor.bench';
 import { verifySuite } from './verify.bench';
 
@@ -19,6 +20,7 @@ const suites: Suite[] = [
   chainSuite,
   verifySuite,
   networkSuite,
+  scaleSuite,
   fairnessSuite,
   torSuite,
   dashboardSuite,
