@@ -248,12 +248,19 @@ export class Chain {
   }
 
   /**
-   * Whether this chain would take the body of block `hash` from a peer: not held, not an orphan
-   * already, not known invalid, and the chain not sealed (every new block is late then). A pure
-   * lookup: what an announcement by hash is answered with before anything is parsed.
+   * Whether this chain would take the body of block `hash` from a peer: a hash that meets the
+   * target, not held, not an orphan already, not known invalid, and the chain not sealed (every
+   * new block is late then). Lookups only: what an announcement by hash is answered with before
+   * anything is parsed.
    */
   wants(hash: string): boolean {
-    return !this.blocks.has(hash) && !this.orphans.has(hash) && !this.invalidBlocks.has(hash) && !this.locked;
+    return (
+      !this.locked &&
+      !this.blocks.has(hash) &&
+      !this.orphans.has(hash) &&
+      !this.invalidBlocks.has(hash) &&
+      BigInt(`0x${hash}`) <= this.genesis.target // a hash without work is no block
+    );
   }
 
   orphanCount(): number {

@@ -203,14 +203,23 @@ describe('peer API', { concurrency: false }, () => {
     assert.equal(result.talliers[0], (factors[0] as { pk: string }).pk);
   });
 
-  test('inventories: an unknown block is wanted, promised to its first announcer for a while, a held one is not', async () => {
+  test('inventories: an unknown block is wanted, promised to its first announcer for a while, a held or workless one is not', async () => {
     const [held] = (await client.chain(A, 1, 1)).blocks as { prev: string }[];
-    const unknown = 'ef'.repeat(32);
+    const unknown = '0e'.repeat(32); // below the target: it could be a block
     const other = '127.0.0.1:1';
     assert.deepEqual(await client.inventory(B, [unknown], A), [unknown]);
     assert.deepEqual(await client.inventory(B, [unknown], A), [unknown], 'the same announcer is told again');
     assert.deepEqual(await client.inventory(B, [unknown], other), [], 'promised to A');
-    assert.deepEqual(await client.inventory(B, [unknown]), [], 'promised to A');
+    assert.deepEqual(
+      await client.inventory(B, ['ff'.repeat(32)], A),
+      [],
+      'a hash above the target is no block',
+    );
+    assert.deepEqual(
+      await client.inventory(B, [unknown]),
+      [unknown],
+      'an anonymous announcer is promised nothing',
+    );
     // B holds the genesis's child once A pushed it (next test); A holds it already.
     assert.deepEqual(await client.inventory(A, [nodeA.chain.ancestorAt(nodeA.chain.tip, 1)!.hash]), []);
     assert.ok(held);

@@ -42,6 +42,7 @@ import type { PeerBook } from './peer-book';
 import { circuitOf, listenForTor, type TorListener } from './proxy-protocol';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './rate-limit';
 import { resultOf, statusOf } from './summaries';
+import { WantedBodies } from './wanted-bodies';
 
 /** Largest request body: a ballot block is ~4.6 KB of JSON, a factor ~1.8 KB. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -49,10 +50,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_CHAIN_BLOCKS = 100;
 /** Block hashes in one POST /v1/inventory. */
 export const MAX_INVENTORY = 16;
-/** How long a wanted hash is promised to the announcer that was told so (ms). */
-const PROMISE_MS = 10_000;
-/** Promises remembered at once (the oldest are dropped). */
-const MAX_PROMISED = 4096;
+
 /** Most addresses GET /v1/peers returns. */
 export const MAX_PEERS_LISTED = 128;
 
@@ -63,8 +61,10 @@ export interface PeerApiOptions {
   readonly self?: string;
   /** A pushed block's parent is missing: fetch `missingHash`, from `fromAddress` if the sender gave one. */
   readonly onOrphan?: (missingHash: string, fromAddress: string | undefined) => void;
-  /** A peer that gave its address sent a block or an inventory: one of this runner's inbound peers. */
+  /** A peer that gave its address brought a block this runner took: one of its inbound peers. */
   readonly onPeerActive?: (address: string) => void;
+  /** A block announced by `fromAddress` was promised by another announcer that never sent it: fetch it. */
+  readonly onWithheld?: (hash: string, fromAddress: string) => void;
   /** An announcement added a new peer. */
   readonly onPeerLearned?: (address: string) => void;
   /** Where internal errors go (never to the client). */
@@ -223,8 +223,11 @@ export function createPeerApi(options: PeerApiOptions): Express {
     const request = parseSubmitBlockRequest(req.body);
     // `from` is where this runner will fetch ancestors: the same rule as for announced addresses.
     if (request.from) peers.checkLearnable(request.from, 'body.from');
-    if (request.from) callback('onPeerActive', () => options.onPeerActive?.(request.from!.address));
     const result = await node.submitBlock(request.block, 'push', request.from?.address);
+    // A sender that gave its address and brought a block this runner took becomes an inbound
+    // peer: each inbound slot costs a valid new block (a proof of work), not a request.
+    if (request.from && result.status === 'added')
+      callback('onPeerActive', () => options.onPeerActive?.(request.from!.address));
     let body: SubmitBlockResponse;
     switch (result.status) {
       case 'invalid':
@@ -244,30 +247,16 @@ export function createPeerApi(options: PeerApiOptions): Express {
     res.json(body);
   });
 
-  // Announcements by hash: the receiver says which bodies it wants, and promises each wanted hash
-  // to the first announcer for a while, so that a block announced by several peers at once
-  // crosses one link only (the others hear "not wanted"; if the promise is not kept, a later
-  // announcement or the sync brings the block).
-  const promised = new Map<string, { readonly until: number; readonly to: string | undefined }>();
+  // Announcements by hash: the receiver says which bodies it wants, each asked of one announcer
+  // at a time (wanted-bodies.ts). Announcing makes nobody an inbound peer: only a useful block does.
+  const wantedBodies = new WantedBodies(
+    (hash) => node.chain.wants(hash),
+    (hash, from) => callback('onWithheld', () => options.onWithheld?.(hash, from)),
+  );
   app.post('/v1/inventory', (req, res) => {
     const request = parseInventoryRequest(req.body);
-    if (request.from) {
-      peers.checkLearnable(request.from, 'body.from');
-      callback('onPeerActive', () => options.onPeerActive?.(request.from!.address));
-    }
-    const now = Date.now();
-    const to = request.from?.address;
-    const wanted = request.blocks.filter((hash) => {
-      if (!node.chain.wants(hash)) return false;
-      // Promised to another announcer a moment ago (the same one asking again is told again).
-      const promise = promised.get(hash);
-      if (promise && promise.until > now && (promise.to !== to || to === undefined)) return false;
-      promised.delete(hash);
-      promised.set(hash, { until: now + PROMISE_MS, to });
-      if (promised.size > MAX_PROMISED) promised.delete(promised.keys().next().value!);
-      return true;
-    });
-    const body: InventoryResponse = { wanted };
+    if (request.from) peers.checkLearnable(request.from, 'body.from');
+    const body: InventoryResponse = { wanted: wantedBodies.answer(request.blocks, request.from?.address) };
     res.json(body);
   });
 

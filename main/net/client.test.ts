@@ -82,7 +82,7 @@ function honestApp() {
  * A minimal SOCKS5 server (no auth, CONNECT only). `forward` connects every request to `target` on
  * 127.0.0.1; `unreachable` answers "host unreachable", as Tor does for an onion service that is down.
  */
-function fakeSocks(target: number, mode: 'forward' | 'unreachable') {
+function fakeSocks(target: number, mode: 'forward' | 'unreachable', connectDelayMs = 0) {
   const requested: string[] = [];
   const server = net.createServer((socket) => {
     socket.on('error', () => {});
@@ -110,7 +110,9 @@ function fakeSocks(target: number, mode: 'forward' | 'unreachable') {
       socket.off('data', onData);
       socket.pause();
       if (mode === 'unreachable') return fail(4);
-      const upstream = net.connect(target, '127.0.0.1', () => {
+      // A rendezvous with an onion service takes a while: the reply waits `connectDelayMs`.
+      const upstream = net.connect(target, '127.0.0.1', async () => {
+        await new Promise((r) => setTimeout(r, connectDelayMs));
         socket.write(Buffer.from([5, 0, 0, 1, 127, 0, 0, 1, 0, 0]));
         if (rest.length) upstream.write(rest);
         socket.pipe(upstream).pipe(socket);
@@ -281,6 +283,44 @@ describe('peer client', () => {
       assert.equal(socks.requested.length, 2);
     } finally {
       tor.close();
+    }
+  });
+
+  test('a Tor rendezvous slower than the idle-socket timeout (6 s) still connects', async () => {
+    // socks-proxy-agent takes its `timeout` option as the CONNECT deadline: an idle timeout given
+    // there cut every rendezvous longer than 4 s (found in review).
+    const socks = fakeSocks(honestPort, 'forward', 6000);
+    const proxyPort = await listen(socks.server);
+    servers.push(socks.server);
+    const tor = new PeerClient({ proxy: `socks5h://127.0.0.1:${proxyPort}`, timeoutMs: 10_000 });
+    try {
+      assert.deepEqual(await tor.status(ONION), STATUS);
+    } finally {
+      tor.close();
+    }
+  });
+
+  test('an idle kept-alive connection is closed by the client before the server would (4 s < 5 s)', async () => {
+    const app = express();
+    app.get('/v1/status', (_req, res) => {
+      res.json(STATUS);
+    });
+    const server = app.listen(0, '127.0.0.1');
+    server.keepAliveTimeout = 60_000; // the server would keep it: only the client can close it
+    servers.push(server);
+    await once(server, 'listening');
+    let closed = 0;
+    server.on('connection', (socket) => socket.on('close', () => closed++));
+    const direct = new PeerClient({ timeoutMs: 5000 });
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      assert.deepEqual(await direct.status(`127.0.0.1:${port}`), STATUS);
+      await new Promise((r) => setTimeout(r, 2000));
+      assert.equal(closed, 0, 'kept alive for a while');
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.equal(closed, 1, 'closed once idle for 4 s');
+    } finally {
+      direct.close();
     }
   });
 

@@ -7,6 +7,7 @@
 // into a PeerError whose text is safe to show (peer-supplied text is truncated and stripped of
 // control characters). Blocks, factors and the genesis stay `unknown` for the real parsers.
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import axios, { type AxiosInstance } from 'axios';
 import { SocksProxyAgent } from 'socks-proxy-agent';
 import { MAX_ROUNDS } from '../chain/finality';
@@ -335,11 +336,11 @@ export class PeerClient {
   }
 
   private torAgent(): SocksProxyAgent {
-    this.socksAgent ??= new SocksProxyAgent(this.proxy!, {
-      keepAlive: true,
-      maxSockets: 8,
-      timeout: IDLE_SOCKET_MS,
-    });
+    // Not its `timeout` option: socks-proxy-agent takes it as the SOCKS CONNECT deadline too, and
+    // a Tor rendezvous often takes longer than an idle socket may live.
+    this.socksAgent ??= closeIdleSockets(
+      new SocksProxyAgent(this.proxy!, { keepAlive: true, maxSockets: 8 }),
+    );
     return this.socksAgent;
   }
 
@@ -363,6 +364,23 @@ export class PeerClient {
     if (code === 'ECONNRESET' || code === 'ERR_BAD_RESPONSE') return `connection broken (${code})`;
     return clean(code ? `${code}: ${message}` : message);
   }
+}
+
+/**
+ * Closes a kept-alive socket once it has been idle IDLE_SOCKET_MS: the agent keeps a socket free
+ * with that timeout set, and Node's agent destroys a free socket whose timeout fires. A socket
+ * reused before then gets its request's own timeout.
+ */
+function closeIdleSockets<A extends http.Agent>(agent: A): A {
+  // Node's agent returns whether it keeps the socket (its typings say void).
+  const keeper = agent as unknown as { keepSocketAlive(socket: Socket): boolean };
+  const keep = keeper.keepSocketAlive.bind(agent);
+  keeper.keepSocketAlive = (socket) => {
+    const kept = keep(socket);
+    if (kept) socket.setTimeout(IDLE_SOCKET_MS);
+    return kept;
+  };
+  return agent;
 }
 
 /** A connection reset or closed under a request (not a refusal, not a timeout). */

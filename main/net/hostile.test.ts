@@ -667,9 +667,23 @@ const CATALOGUE: readonly Entry[] = [
     expect: { wanted: [] },
   },
   {
+    name: 'inventory: a block that could be is wanted',
+    at: 'voting',
+    send: () => post('/v1/inventory', { blocks: ['0c'.repeat(32)] }),
+    status: 200,
+    expect: { wanted: ['0c'.repeat(32)] },
+  },
+  {
+    name: 'inventory: a hash above the target is no block',
+    at: 'voting',
+    send: () => post('/v1/inventory', { blocks: ['fc'.repeat(32)] }),
+    status: 200,
+    expect: { wanted: [] },
+  },
+  {
     name: 'inventory: nothing is wanted once sealed',
     at: 'sealed',
-    send: () => post('/v1/inventory', { blocks: ['cd'.repeat(32)] }),
+    send: () => post('/v1/inventory', { blocks: ['0c'.repeat(32)] }), // below the target
     status: 200,
     expect: { wanted: [] },
   },

@@ -1,10 +1,12 @@
-// Gossip and sync: how a runner's chain meets its peers'. New blocks, the talliers' acceptances of
-// a final block and decryption factors are pushed to every peer as soon as they are durable; a
-// block with an unknown parent makes the runner fetch its ancestors from the sender; a periodic
-// round syncs with every due peer (fetch the blocks of its best chain that we lack, let fork
-// choice decide), exchanges peer addresses and, once the chain is final, collects acceptances
-// (until a seal) and factors. Nothing a peer sends is trusted: it all goes through
-// the node's validation, and a misbehaving peer only earns backoff.
+// Gossip and sync: how a runner's chain meets its peers'. The runner gossips with a bounded set
+// of peers (its outbound peers, chosen by itself, and its recent inbound ones): new blocks are
+// announced by hash and sent only to those that want them; acceptances of a final block and
+// decryption factors are pushed as soon as they are durable. A block with an unknown parent makes
+// the runner fetch its ancestors from the sender; a slow background round syncs with a couple of
+// outbound peers (fetch the blocks of its best chain that we lack, let fork choice decide),
+// exchanges addresses and, once the chain is final, collects acceptances (until a seal) and
+// factors. Nothing a peer sends is trusted: it all goes through the node's validation, and a
+// misbehaving peer only earns backoff.
 
 import { encodeBlock } from '../chain/block';
 import type { BlockMeta } from '../chain/chain';
@@ -38,6 +40,8 @@ export const MAX_OUTBOUND = 8;
 export const MAX_INBOUND = 8;
 /** An inbound peer silent this long is no longer gossiped with. */
 const INBOUND_TTL_MS = 10 * 60_000;
+/** A block younger than this (by its timestamp) that becomes the best tip by a sync is relayed. */
+const FRESH_SECONDS = 600;
 /** Outbound peers synced in one background round. */
 const SYNCS_PER_ROUND = 2;
 /** Every this many rounds one outbound peer that is not the user's is rotated out. */
@@ -115,7 +119,7 @@ export class Network {
     await Promise.allSettled(this.syncing.values());
   }
 
-  /** Syncs with every peer now (start-up, reconnect, a peer added by hand). */
+  /** Runs a background round now (start-up, reconnect, a peer added by hand). */
   syncNow(): Promise<void> {
     clearTimeout(this.timer);
     this.scheduleRound(0);
@@ -147,6 +151,10 @@ export class Network {
       .filter((p) => due.has(p))
       .sort((a, b) => (this.lastSynced.get(a) ?? 0) - (this.lastSynced.get(b) ?? 0))
       .slice(0, SYNCS_PER_ROUND);
+    // Every fourth round a "feeler": one due peer outside the outbound set, at random, so that a
+    // runner whose outbound peers all lie to it still meets the rest of the network.
+    const outside = exchange ? [...due].filter((p) => !this.outbound.has(p)) : [];
+    if (outside.length > 0) chosen.push(outside[Math.floor(Math.random() * outside.length)]!);
     for (const peer of chosen) this.lastSynced.set(peer, Date.now());
     const all = Promise.allSettled(
       chosen.map(async (peer) => {
@@ -187,8 +195,15 @@ export class Network {
       .filter((p) => !this.outbound.has(p))
       .map((p) => ({ p, rank: rank(p), shuffle: Math.random() }))
       .sort((a, b) => a.rank - b.rank || a.shuffle - b.shuffle);
-    for (const { p } of candidates) {
-      if (this.outbound.size >= MAX_OUTBOUND) break;
+    for (const { p, rank } of candidates) {
+      if (this.outbound.size >= MAX_OUTBOUND) {
+        // A peer the user gave takes the place of a learned one: a book filled with an attacker's
+        // addresses never keeps the user's own peers out for long.
+        const learned =
+          rank === 0 ? [...this.outbound].find((o) => info.get(o)?.source !== 'cli') : undefined;
+        if (learned === undefined) break;
+        this.outbound.delete(learned);
+      }
       this.outbound.add(p);
     }
   }
@@ -441,7 +456,10 @@ export class Network {
    * a sync are not relayed: whoever has them serves them.
    */
   private relayBlock(meta: BlockMeta, source: BlockSource, origin: string | undefined): void {
-    if (source === 'sync') return;
+    // A block a sync brought is relayed only if it is a fresh best tip (one that arrived out of
+    // order, its parent fetched after it): a catch-up of old blocks is not news to anyone.
+    const fresh = meta === this.node.chain.tip && Date.now() / 1000 - meta.timestamp < FRESH_SECONDS;
+    if (source === 'sync' && !fresh) return;
     const json = encodeBlock(this.node.genesis.group, meta.block!);
     this.relay(async (peer) => {
       const wanted = await this.client.inventory(peer, [meta.hash], this.self);

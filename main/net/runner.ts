@@ -60,6 +60,7 @@ export class Runner {
       peers,
       onOrphan: (missing, from) => void network?.fetchAncestors(missing, from),
       onPeerActive: (address) => network?.noteInbound(address),
+      onWithheld: (hash, from) => void network?.fetchAncestors(hash, from),
       log,
     });
     // A tor of our own forwards to a Unix socket with each connection's circuit, so that one Tor
