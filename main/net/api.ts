@@ -74,17 +74,28 @@ export interface PeerApiOptions {
 
 // ── Request bodies ───────────────────────────────────────────────────────────────────────────
 
+/**
+ * A body with exactly `keys` and, optionally, `from`: the sender's own address (where the
+ * receiver may fetch what it lacks).
+ */
+function withFrom(
+  value: unknown,
+  keys: readonly string[],
+): { o: Record<string, unknown>; from?: PeerAddress } {
+  const hasFrom = typeof value === 'object' && value !== null && Object.hasOwn(value, 'from');
+  const o = exactObject(value, 'body', hasFrom ? [...keys, 'from'] : keys);
+  return hasFrom ? { o, from: parsePeerAddress(o.from, 'body.from') } : { o };
+}
+
 /** POST /v1/blocks: `{block, from?}`; the block itself is parsed by the node. */
 export function parseSubmitBlockRequest(value: unknown): { block: unknown; from?: PeerAddress } {
-  const hasFrom = typeof value === 'object' && value !== null && Object.hasOwn(value, 'from');
-  const o = exactObject(value, 'body', hasFrom ? ['block', 'from'] : ['block']);
-  return hasFrom ? { block: o.block, from: parsePeerAddress(o.from, 'body.from') } : { block: o.block };
+  const { o, from } = withFrom(value, ['block']);
+  return from ? { block: o.block, from } : { block: o.block };
 }
 
 /** POST /v1/inventory: `{blocks: [hash, …], from?}`, 1 to MAX_INVENTORY distinct block hashes. */
 export function parseInventoryRequest(value: unknown): { blocks: string[]; from?: PeerAddress } {
-  const hasFrom = typeof value === 'object' && value !== null && Object.hasOwn(value, 'from');
-  const o = exactObject(value, 'body', hasFrom ? ['blocks', 'from'] : ['blocks']);
+  const { o, from } = withFrom(value, ['blocks']);
   check(
     Array.isArray(o.blocks) && o.blocks.length >= 1 && o.blocks.length <= MAX_INVENTORY,
     'body.blocks',
@@ -92,7 +103,7 @@ export function parseInventoryRequest(value: unknown): { blocks: string[]; from?
   );
   const blocks = (o.blocks as unknown[]).map((h, i) => toHex(fixedHex(h, 64, `body.blocks[${i}]`), 64));
   check(new Set(blocks).size === blocks.length, 'body.blocks', 'names a block twice');
-  return hasFrom ? { blocks, from: parsePeerAddress(o.from, 'body.from') } : { blocks };
+  return from ? { blocks, from } : { blocks };
 }
 
 /** POST /v1/peers: `{address}`. */

@@ -9,7 +9,7 @@
 // misbehaving peer only earns backoff.
 
 import { encodeBlock } from '../chain/block';
-import type { BlockMeta } from '../chain/chain';
+import type { AddResult, BlockMeta } from '../chain/chain';
 import { encodeAcceptance, encodeDecryptionFactor } from '../crypto/codec';
 import type { Acceptance, DecryptionFactor } from '../crypto/types';
 import type { BlockSource, ElectionNode } from '../node/election-node';
@@ -74,7 +74,7 @@ export class Network {
   private closed = false;
   /** The peers this runner chose to gossip with (refreshOutbound). */
   private readonly outbound = new Set<string>();
-  /** Peers that recently sent us blocks or announcements, with when (most recent last). */
+  /** Peers that recently brought us blocks we took, with when (most recent last). */
   private readonly inbound = new Map<string, number>();
   /** When each peer was last picked for a background sync. */
   private readonly lastSynced = new Map<string, number>();
@@ -145,8 +145,7 @@ export class Network {
    */
   private async runRound(): Promise<void> {
     const exchange = this.rounds++ % 4 === 0;
-    this.refreshOutbound();
-    const due = new Set(this.peers.due(Date.now()));
+    const due = this.refreshOutbound();
     const chosen = [...this.outbound]
       .filter((p) => due.has(p))
       .sort((a, b) => (this.lastSynced.get(a) ?? 0) - (this.lastSynced.get(b) ?? 0))
@@ -175,11 +174,10 @@ export class Network {
    * filling the book with its own addresses cannot push them out), then peers that answered
    * before, then the rest, at random within each class. A peer in backoff leaves the set, and
    * every ROTATE_ROUNDS rounds one peer that is not the user's is swapped for another, so that
-   * the overlay keeps mixing and no set of peers holds a runner for ever.
+   * the overlay keeps mixing and no set of peers holds a runner for ever. Returns the due peers.
    */
-  private refreshOutbound(): void {
-    const now = Date.now();
-    const due = new Set(this.peers.due(now));
+  private refreshOutbound(): Set<string> {
+    const due = new Set(this.peers.due(Date.now()));
     const info = new Map(this.peers.snapshot().map((p) => [p.address, p]));
     for (const peer of this.outbound) if (!info.has(peer) || !due.has(peer)) this.outbound.delete(peer);
     if (this.rounds % ROTATE_ROUNDS === 0) {
@@ -206,9 +204,10 @@ export class Network {
       }
       this.outbound.add(p);
     }
+    return due;
   }
 
-  /** A peer that sent us a block or an announcement with its address: an inbound peer. */
+  /** A peer that gave its address and brought a block this runner took: an inbound peer. */
   noteInbound(address: string): void {
     if (address === this.self) return;
     this.inbound.delete(address);
@@ -344,7 +343,7 @@ export class Network {
         return;
       }
       if (block === undefined) break;
-      let result: Awaited<ReturnType<ElectionNode['submitBlock']>>;
+      let result: AddResult;
       try {
         result = await this.node.submitBlock(block, 'sync');
       } catch (error) {

@@ -13,7 +13,7 @@ const MAX_PROMISES = 4096;
 /** Announcers remembered per block as fallbacks. */
 const MAX_FALLBACKS = 4;
 
-interface Promise_ {
+interface Promised {
   to: string;
   until: number;
   readonly fallbacks: string[];
@@ -21,7 +21,7 @@ interface Promise_ {
 }
 
 export class WantedBodies {
-  private readonly promises = new Map<string, Promise_>();
+  private readonly promises = new Map<string, Promised>();
 
   constructor(
     /** Whether the body of `hash` is still wanted (not held, not known invalid, not sealed). */

@@ -71,8 +71,6 @@ export interface NodeEvents {
   late: [hash: string, height: number];
   /** The result of the best branch is complete (emitted again if the best branch changes). */
   result: [state: ResultState];
-  /** The data folder's disk filled up (storing and mining paused), or has room again. */
-  storage: [full: boolean];
   warning: [message: string];
 }
 
@@ -386,7 +384,6 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       `the disk holding ${this.dataDir.path} is full: this runner stores no block and mines nothing until ` +
         'space is freed there; it resumes by itself',
     );
-    this.emit('storage', true);
     this.wakeMiner();
   }
 
@@ -416,13 +413,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     clearInterval(full.probe);
     this.diskFull = undefined;
     this.warn(`${this.dataDir.path} has room again: storing and mining resumed`);
-    this.emit('storage', false);
     this.wakeMiner();
-  }
-
-  /** Whether storing and mining are paused for a full disk. */
-  get storagePaused(): boolean {
-    return this.diskFull !== undefined;
   }
 
   /** A decryption factor from a peer (JSON). Throws a ValidationError if it does not verify. */
