@@ -66,6 +66,18 @@ export const scaleSuite: Suite = {
               : `${(p95 / p95s.get(8)!).toFixed(2)}× the N = 8 figure (goal ≤ 3×)`,
         });
         report.metric({
+          name: `scale_${n}_hops_p95`,
+          value: percentile(figures.hops, 95),
+          unit: 'hops',
+          note: 'longest relay path from the releaser to a runner: the network part of the delay',
+        });
+        report.metric({
+          name: `scale_${n}_cpu_ms_per_block_per_runner`,
+          value: figures.cpuMsPerBlock / n,
+          unit: 'ms',
+          note: `${figures.cpuMsPerBlock.toFixed(0)} ms of CPU per block for all ${n} runners, sharing this process's ${os.availableParallelism()} cores: a floor under the propagation figures`,
+        });
+        report.metric({
           name: `scale_${n}_failed_requests`,
           value: failed,
           unit: 'req',

@@ -133,8 +133,17 @@ export async function waitForOverlay(net: ScaleNetwork, peers: number, timeoutMs
 export interface ReleaseFigures {
   /** Per block: ms from its release to the last runner holding it. */
   readonly delays: number[];
+  /**
+   * Per block: the longest relay path to a runner, in hops from the releaser (a runner's hop count
+   * is its sender's plus one; a block a runner fetched by sync, with no sender, counts one more
+   * than the deepest sender seen so far). The network's share of the delay, without the CPU all
+   * N runners share in one process.
+   */
+  readonly hops: number[];
   /** Blocks some runner never got within the wait. */
   readonly missing: number;
+  /** CPU time this process spent (every runner, every thread) per released block, in ms. */
+  readonly cpuMsPerBlock: number;
 }
 
 /**
@@ -149,16 +158,23 @@ export async function releaseBlocks(
 ): Promise<ReleaseFigures> {
   const live = net.runners.filter((_, i) => alive(i));
   const arrived = new Map<string, number[]>();
+  // Per block: each runner's hop count, by the runner's own address.
+  const depth = new Map<string, Map<string, number>>();
   const listeners = live.map((runner) => {
-    const listener = (meta: { hash: string }) => {
+    const listener = (meta: { hash: string }, _source: string, origin: string | undefined) => {
       const times = arrived.get(meta.hash) ?? [];
       times.push(performance.now());
       arrived.set(meta.hash, times);
+      const hops = depth.get(meta.hash) ?? new Map<string, number>();
+      const sender = origin === undefined ? undefined : hops.get(origin);
+      hops.set(runner.self!, hops.size === 0 ? 0 : (sender ?? Math.max(...hops.values())) + 1);
+      depth.set(meta.hash, hops);
     };
     runner.node.on('block', listener);
     return () => runner.node.off('block', listener);
   });
   const released: { hash: string; at: number }[] = [];
+  const cpuBefore = process.cpuUsage();
   try {
     let previous = live[0]!;
     for (const [i, block] of net.blocks.entries()) {
@@ -179,12 +195,15 @@ export async function releaseBlocks(
   } finally {
     for (const off of listeners) off();
   }
+  const cpu = process.cpuUsage(cpuBefore);
   const delays: number[] = [];
+  const hops: number[] = [];
   let missing = 0;
   for (const { hash, at } of released) {
     const times = arrived.get(hash) ?? [];
     if (times.length < live.length) missing++;
     else delays.push(Math.max(...times) - at);
+    hops.push(Math.max(0, ...(depth.get(hash)?.values() ?? [])));
   }
-  return { delays, missing };
+  return { delays, hops, missing, cpuMsPerBlock: (cpu.user + cpu.system) / 1000 / released.length };
 }
