@@ -36,7 +36,8 @@ export interface ElectionView {
   readonly createdAt: number;
 }
 
-export type PayloadKind = 'tallier_key' | 'ballot' | 'confirmation';
+/** `ballots`: a per-voter voting block, carrying 0…8 ballots cast by voters. */
+export type PayloadKind = 'tallier_key' | 'ballot' | 'ballots' | 'confirmation';
 
 /** One block of the tree (every branch, not only the best). */
 export interface BlockView {
@@ -52,6 +53,8 @@ export interface BlockView {
   readonly key?: string;
   /** ballot: the ciphertext's fingerprint (first 16 hex digits of α). */
   readonly ballot?: string;
+  /** ballots: how many cast ballots the block carries. */
+  readonly casts?: number;
   /** Mined by this runner. */
   readonly mine: boolean;
   /** When this runner stored it, ms since the epoch. */

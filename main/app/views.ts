@@ -59,6 +59,7 @@ export function blockView(node: ElectionNode, meta: BlockMeta, mine: boolean, re
     kind: payload.kind,
     ...(payload.kind === 'tallier_key' ? { key: fingerprint(payload.key.pk, width) } : {}),
     ...(payload.kind === 'ballot' ? { ballot: fingerprint(payload.ballot.alpha, width) } : {}),
+    ...(payload.kind === 'ballots' ? { casts: payload.ballots.length } : {}),
     mine,
     receivedAt,
   };

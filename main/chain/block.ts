@@ -9,11 +9,17 @@
 import { toBytes, toHex } from '../crypto/bigint';
 import {
   type BallotJson,
+  type CastBallotJson,
+  type EndorsementJson,
   encodeBallot,
+  encodeCastBallot,
+  encodeEndorsement,
   encodeTallierKey,
   exactObject,
   fixedHex,
   parseBallot,
+  parseCastBallot,
+  parseEndorsement,
   parseTallierKey,
   type TallierKeyJson,
   type Trust,
@@ -22,14 +28,20 @@ import { check } from '../crypto/errors';
 import { Framer } from '../crypto/framing';
 import type { Group } from '../crypto/group';
 import { readJson } from '../crypto/json';
-import type { Ballot, TallierPublicKey } from '../crypto/types';
-import { MAX_MINER_LABEL_BYTES } from './limits';
+import type { Ballot, CastBallot, Endorsement, TallierPublicKey } from '../crypto/types';
+import { MAX_BALLOTS_PER_BLOCK, MAX_MINER_LABEL_BYTES } from './limits';
 
 export { MAX_MINER_LABEL_BYTES };
 
+/**
+ * What a block carries. Per-block rule: a tallier key (phase 1), its miner's ballot (phase 2).
+ * Per-voter rule: a roster member's endorsed tallier key (phase 1), 0…8 ballots cast by voters
+ * (phase 2). Both: nothing in the confirmations.
+ */
 export type Payload =
-  | { readonly kind: 'tallier_key'; readonly key: TallierPublicKey }
+  | { readonly kind: 'tallier_key'; readonly key: TallierPublicKey; readonly endorsement?: Endorsement }
   | { readonly kind: 'ballot'; readonly ballot: Ballot }
+  | { readonly kind: 'ballots'; readonly ballots: readonly CastBallot[] }
   | { readonly kind: 'confirmation' };
 
 export type PayloadKind = Payload['kind'];
@@ -47,8 +59,9 @@ export interface Block {
 }
 
 export type PayloadJson =
-  | { kind: 'tallier_key'; tallier_key: TallierKeyJson }
+  | ({ kind: 'tallier_key'; tallier_key: TallierKeyJson } & Partial<EndorsementJson>)
   | { kind: 'ballot'; ballot: BallotJson }
+  | { kind: 'ballots'; ballots: CastBallotJson[] }
   | { kind: 'confirmation' };
 
 export interface BlockJson {
@@ -60,30 +73,50 @@ export interface BlockJson {
   nonce: string;
 }
 
-/** No canonical block comes near this (a ballot block is ~4.6 KB of JSON). */
-export const MAX_BLOCK_JSON_BYTES = 16 * 1024;
+/**
+ * No canonical block comes near this: a per-block ballot block is ~4.6 KB of JSON, a per-voter
+ * block of 8 cast ballots ~49 KB. Below the peer API's 64 KB request limit.
+ */
+export const MAX_BLOCK_JSON_BYTES = 60 * 1024;
 export const HEADER_PREFIX_BYTES = 103;
 
 // ── Hashing ──────────────────────────────────────────────────────────────────────────────────
 
-/** body_hash = SHA-256(F(tag) ‖ F(miner) ‖ payload fields), numbers at the group's width. */
+/**
+ * body_hash = SHA-256(F(tag) ‖ F(miner) ‖ F(kind) ‖ payload fields), numbers at the group's width
+ * (docs/PROTOCOL.md §3). The per-voter additions come after everything version 1 hashes: an
+ * endorsed key appends its credential and endorsement; a `ballots` payload is u32(count) then, per
+ * cast ballot, F(credential) ‖ u32(seq) ‖ the ballot's fields ‖ the signature's.
+ */
 export function bodyHash(group: Group, block: Pick<Block, 'miner' | 'payload'>): Buffer {
   const w = group.byteWidth;
   const num = (x: bigint) => toBytes(x, w);
   const f = new Framer().text('onion-election/v1/body').text(block.miner);
-  const { payload } = block;
-  f.text(payload.kind);
-  if (payload.kind === 'tallier_key') {
-    const { pk, pkPok } = payload.key;
-    f.field(num(pk))
-      .field(num(pkPok.commitment))
-      .field(toBytes(pkPok.challenge, 32))
-      .field(num(pkPok.response));
-  } else if (payload.kind === 'ballot') {
-    const { alpha, beta, proof } = payload.ballot;
+  const schnorr = (s: { commitment: bigint; challenge: bigint; response: bigint }) =>
+    f.field(num(s.commitment)).field(toBytes(s.challenge, 32)).field(num(s.response));
+  const ballot = ({ alpha, beta, proof }: Ballot) => {
     f.field(num(alpha)).field(num(beta));
     for (const b of proof)
       f.field(num(b.a)).field(num(b.b)).field(toBytes(b.challenge, 32)).field(num(b.response));
+  };
+  const { payload } = block;
+  f.text(payload.kind);
+  if (payload.kind === 'tallier_key') {
+    f.field(num(payload.key.pk));
+    schnorr(payload.key.pkPok);
+    if (payload.endorsement) {
+      f.field(num(payload.endorsement.credential));
+      schnorr(payload.endorsement.signature);
+    }
+  } else if (payload.kind === 'ballot') {
+    ballot(payload.ballot);
+  } else if (payload.kind === 'ballots') {
+    f.u32(payload.ballots.length);
+    for (const cast of payload.ballots) {
+      f.field(num(cast.credential)).u32(cast.seq);
+      ballot(cast.ballot);
+      schnorr(cast.signature);
+    }
   }
   return f.digest();
 }
@@ -117,9 +150,15 @@ export function blockHash(group: Group, block: Block): string {
 export function encodePayload(group: Group, payload: Payload): PayloadJson {
   switch (payload.kind) {
     case 'tallier_key':
-      return { kind: 'tallier_key', tallier_key: encodeTallierKey(group, payload.key) };
+      return {
+        kind: 'tallier_key',
+        tallier_key: encodeTallierKey(group, payload.key),
+        ...(payload.endorsement ? encodeEndorsement(group, payload.endorsement) : {}),
+      };
     case 'ballot':
       return { kind: 'ballot', ballot: encodeBallot(group, payload.ballot) };
+    case 'ballots':
+      return { kind: 'ballots', ballots: payload.ballots.map((cast) => encodeCastBallot(group, cast)) };
     case 'confirmation':
       return { kind: 'confirmation' };
   }
@@ -141,18 +180,41 @@ function parsePayload(group: Group, value: unknown, trust: Trust): Payload {
   const kind = exactObject(value, field, Object.keys(value ?? {})).kind;
   switch (kind) {
     case 'tallier_key': {
-      const o = exactObject(value, field, ['kind', 'tallier_key']);
-      return { kind, key: parseTallierKey(group, o.tallier_key, `${field}.tallier_key`, trust) };
+      const endorsed = Object.hasOwn(value as object, 'credential');
+      const o = exactObject(
+        value,
+        field,
+        endorsed ? ['kind', 'tallier_key', 'credential', 'endorsement'] : ['kind', 'tallier_key'],
+      );
+      const key = parseTallierKey(group, o.tallier_key, `${field}.tallier_key`, trust);
+      if (!endorsed) return { kind, key };
+      return { kind, key, endorsement: parseEndorsement(group, o.credential, o.endorsement, field, trust) };
     }
     case 'ballot': {
       const o = exactObject(value, field, ['kind', 'ballot']);
       return { kind, ballot: parseBallot(group, o.ballot, `${field}.ballot`, trust) };
     }
+    case 'ballots': {
+      const o = exactObject(value, field, ['kind', 'ballots']);
+      check(
+        Array.isArray(o.ballots) && o.ballots.length <= MAX_BALLOTS_PER_BLOCK,
+        `${field}.ballots`,
+        `must be an array of at most ${MAX_BALLOTS_PER_BLOCK} cast ballots`,
+      );
+      const ballots = (o.ballots as unknown[]).map((cast, i) =>
+        parseCastBallot(group, cast, `${field}.ballots[${i}]`, trust),
+      );
+      return { kind, ballots };
+    }
     case 'confirmation':
       exactObject(value, field, ['kind']);
       return { kind };
     default:
-      return check(false, `${field}.kind`, 'must be "tallier_key", "ballot" or "confirmation"') as never;
+      return check(
+        false,
+        `${field}.kind`,
+        'must be "tallier_key", "ballot", "ballots" or "confirmation"',
+      ) as never;
   }
 }
 

@@ -15,6 +15,7 @@ import { finalHeight, keyElectionHeight, type Phase, phaseOf } from './phases';
 import type { FinalTally } from './results';
 import { blockWork, expectedPayload, MEDIAN_SPAN, maxFutureSeconds, medianTimePast } from './rules';
 import { electTalliers, type KeyElection } from './talliers';
+import { applyCasts, checkEndorsedKey, type OnBranch, VoterIndex } from './voters';
 
 export interface BlockMeta {
   readonly hash: string;
@@ -27,7 +28,10 @@ export interface BlockMeta {
   readonly work: bigint;
   /** Arrival order: the tie-break "first seen". */
   readonly seq: number;
-  /** Product of the branch's ballots up to here, and how many. */
+  /**
+   * Product of the branch's counted ballots up to here, and how many: per-block, every ballot;
+   * per-voter, each voter's last (so `ballots` is the turnout).
+   */
   readonly tally: Ciphertext;
   readonly ballots: number;
 }
@@ -121,8 +125,10 @@ export interface ChainOptions {
   readonly maxSideBlocks?: number;
 }
 
-/** A valid block's verdict carries its branch's tally, computed once for the tally rule. */
-type Verdict = { ok: true; tally: Ciphertext } | { ok: false; permanent: boolean; reason: string };
+/** A valid block's verdict carries its branch's tally and count, computed once for the tally rule. */
+type Verdict =
+  | { ok: true; tally: Ciphertext; ballots: number }
+  | { ok: false; permanent: boolean; reason: string };
 const invalid = (reason: string): Verdict => ({ ok: false, permanent: true, reason });
 
 export class Chain {
@@ -134,6 +140,8 @@ export class Chain {
   private readonly orphans = new Map<string, Block>();
   /** α of every ballot → hashes of the blocks carrying it, for the replay rule. */
   private readonly alphas = new Map<bigint, string[]>();
+  /** Per-voter rule: every cast ballot and endorsement, by credential. */
+  private readonly voters = new VoterIndex();
   /** Blocks at the final height: the branches whose talliers may publish factors. */
   private readonly finals: BlockMeta[] = [];
   /** The last state() computed, by tip: callers ask for it several times per tip. */
@@ -533,7 +541,7 @@ export class Chain {
       work: parent.work + this.workPerBlock,
       seq: this.seq++,
       tally: verdict.tally,
-      ballots: parent.ballots + (payload.kind === 'ballot' ? 1 : 0),
+      ballots: verdict.ballots,
     };
     this.orphans.delete(hash); // a block parked by the side-branch bound, taken after all
     this.blocks.set(hash, meta);
@@ -542,11 +550,20 @@ export class Chain {
     const siblings = this.children.get(parent.hash);
     if (siblings) siblings.push(meta);
     else this.children.set(parent.hash, [meta]);
-    if (payload.kind === 'ballot') {
-      const holders = this.alphas.get(payload.ballot.alpha);
+    const alphas =
+      payload.kind === 'ballot'
+        ? [payload.ballot.alpha]
+        : payload.kind === 'ballots'
+          ? payload.ballots.map((c) => c.ballot.alpha)
+          : [];
+    for (const alpha of alphas) {
+      const holders = this.alphas.get(alpha);
       if (holders) holders.push(hash);
-      else this.alphas.set(payload.ballot.alpha, [hash]);
+      else this.alphas.set(alpha, [hash]);
     }
+    if (payload.kind === 'ballots') this.voters.addCasts(hash, meta.height, payload.ballots);
+    if (payload.kind === 'tallier_key' && payload.endorsement)
+      this.voters.addEndorsement(hash, meta.height, payload.endorsement, payload.key.pk);
     return meta;
   }
 
@@ -576,8 +593,18 @@ export class Chain {
     }
     try {
       const { payload } = block;
+      const onBranch: OnBranch = (h, height) => this.ancestorAt(parent, height)?.hash === h;
       if (payload.kind === 'tallier_key') {
         if (!trusted) verifyPkPok(this.group, this.genesis.id, payload.key, 'payload.tallier_key.pk_pok');
+        const refused = checkEndorsedKey(
+          this.genesis,
+          payload.key,
+          payload.endorsement,
+          this.voters,
+          onBranch,
+          trusted,
+        );
+        if (refused) return invalid(refused);
         // The block at height T completes its branch's key election, and is invalid if the keys it
         // elects multiply to 1 (electionKey refuses them): talliers knowing x and −x (both keys
         // pass their pk_pok) would make every ballot readable by anyone (docs/PROTOCOL.md §5).
@@ -592,21 +619,59 @@ export class Chain {
             payload.ballot,
             'payload.ballot',
           );
-        const replayed = (this.alphas.get(payload.ballot.alpha) ?? []).some((h) =>
-          this.isAncestor(this.blocks.get(h)!, parent),
-        );
-        if (replayed) return invalid('ballot replay: a ballot with the same α is already on this branch');
+        if (this.replayed(payload.ballot.alpha, parent))
+          return invalid('ballot replay: a ballot with the same α is already on this branch');
         // A tally with α = 1 could never be decrypted: its factors α^x = 1 are not group elements
         // (a miner using r and q − r in two ballots would make it so). Honest ballots never do.
         const tally = addToTally(this.group, parent.tally, payload.ballot);
         if (tally.alpha === 1n) return invalid(`block.payload.ballot.alpha: ${TALLY_ALPHA_ONE}`);
-        return { ok: true, tally };
+        return { ok: true, tally, ballots: parent.ballots + 1 };
+      } else if (payload.kind === 'ballots') {
+        const inBlock = new Set<bigint>();
+        for (const [i, { ballot }] of payload.ballots.entries()) {
+          if (inBlock.has(ballot.alpha) || this.replayed(ballot.alpha, parent))
+            return invalid(
+              `block.payload.ballots[${i}]: ballot replay: a ballot with the same α is already on this branch`,
+            );
+          inBlock.add(ballot.alpha);
+        }
+        const key = this.electionOf(parent).key;
+        const cast = applyCasts(
+          this.group,
+          this.genesis,
+          key,
+          parent,
+          payload.ballots,
+          this.voters,
+          onBranch,
+          trusted,
+        );
+        if (!cast.ok) return invalid(cast.reason);
+        if (cast.tally.alpha === 1n && payload.ballots.length > 0)
+          return invalid(`block.payload.ballots: ${TALLY_ALPHA_ONE}`);
+        return { ok: true, tally: cast.tally, ballots: cast.voters };
       }
     } catch (error) {
       if (error instanceof ValidationError) return invalid(error.message);
       throw error;
     }
-    return { ok: true, tally: parent.tally };
+    return { ok: true, tally: parent.tally, ballots: parent.ballots };
+  }
+
+  /** The α replay rule: is a ballot with this α already on the branch through `parent`? */
+  private replayed(alpha: bigint, parent: BlockMeta): boolean {
+    return (this.alphas.get(alpha) ?? []).some((h) => this.isAncestor(this.blocks.get(h)!, parent));
+  }
+
+  /** Per-voter rule: the ballot each voter has counted on the branch through `tip`, by credential. */
+  countedBallots(tip: BlockMeta = this.best): Map<bigint, { seq: number; block: string; height: number }> {
+    const counted = new Map<bigint, { seq: number; block: string; height: number }>();
+    const onBranch: OnBranch = (h, height) => this.ancestorAt(tip, height)?.hash === h;
+    for (const credential of this.genesis.roster) {
+      const entry = this.voters.latest(credential, onBranch);
+      if (entry) counted.set(credential, { seq: entry.seq, block: entry.block, height: entry.height });
+    }
+    return counted;
   }
 
   /** The smallest timestamp a child of `parent` may carry. */

@@ -2,20 +2,32 @@
 // proof, so changing any parameter makes a different election. Encoding: docs/PROTOCOL.md §2.
 
 import { toBytes, toHex } from '../crypto/bigint';
-import { encodeGroup, exactObject, fixedHex, parseGroupParams } from '../crypto/codec';
+import { encodeGroup, exactObject, fixedHex, parseElement, parseGroupParams } from '../crypto/codec';
 import { check } from '../crypto/errors';
 import { Framer } from '../crypto/framing';
 import { Group } from '../crypto/group';
-import { LIMITS } from './limits';
+import { LIMITS, MAX_BALLOTS_PER_BLOCK } from './limits';
 import { MAX_TARGET } from './pow/target';
 
 /** Protocol versions: 1 is only verified (its records stay checkable); 2 is run. */
 export type ProtocolVersion = 1 | 2;
 export const PROTOCOL_VERSION: ProtocolVersion = 2;
 
+/**
+ * Who casts the ballots (docs/PROTOCOL.md §7). `per-block`: each block of the voting phase carries
+ * its finder's ballot (more blocks, more ballots), the original rule. `per-voter` (version 2): the
+ * genesis lists the voters' credentials (the roster); each voter signs its ballot, any miner
+ * carries it, and each credential's last ballot on the branch counts.
+ */
+export type BallotRule = 'per-block' | 'per-voter';
+
 export interface ElectionParams {
   /** The protocol version; a new election is version 2 unless stated. */
   readonly version?: ProtocolVersion;
+  /** `per-block` unless stated. */
+  readonly ballotRule?: BallotRule;
+  /** Per-voter rule: the credential public keys of the admitted voters (any order; kept sorted). */
+  readonly roster?: readonly bigint[];
   readonly title: string;
   readonly question: string;
   readonly group: Group;
@@ -35,6 +47,9 @@ export interface ElectionParams {
 
 export interface Genesis extends ElectionParams {
   readonly version: ProtocolVersion;
+  readonly ballotRule: BallotRule;
+  /** Ascending, no repeats; empty under the per-block rule. */
+  readonly roster: readonly bigint[];
   /** SHA-256 of the genesis encoding: the election id, as 32 bytes and as 64 hex digits. */
   readonly id: Uint8Array;
   readonly idHex: string;
@@ -51,6 +66,9 @@ export interface GenesisJson {
   confirmations: number;
   target: string;
   created_at: number;
+  /** Present only under the per-voter rule (a per-block genesis is encoded as in version 1). */
+  ballot_rule?: 'per-voter';
+  roster?: string[];
 }
 
 export { LIMITS };
@@ -61,14 +79,21 @@ export const MIN_TARGET = MAX_TARGET >> BigInt(LIMITS.maxExpectedHashesLog2);
 /** Validates parameters and computes the election id. */
 export function makeGenesis(params: ElectionParams): Genesis {
   const version = params.version ?? PROTOCOL_VERSION;
-  checkParams(params);
-  const id = genesisHash({ ...params, version });
-  return { ...params, version, id, idHex: Buffer.from(id).toString('hex') };
+  const ballotRule = params.ballotRule ?? 'per-block';
+  const roster = [...(params.roster ?? [])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  checkParams({ ...params, version, ballotRule, roster });
+  const full = { ...params, version, ballotRule, roster };
+  const id = genesisHash(full);
+  return { ...full, id, idHex: Buffer.from(id).toString('hex') };
 }
 
-function genesisHash(g: ElectionParams & { version: ProtocolVersion }): Uint8Array {
+/**
+ * The per-block encoding is version 1's (so every existing election keeps its id); a per-voter
+ * genesis appends F("per-voter") ‖ u32(roster size) ‖ F(credential) for each, in ascending order.
+ */
+function genesisHash(g: Omit<Genesis, 'id' | 'idHex'>): Uint8Array {
   const w = g.group.byteWidth;
-  return new Framer()
+  const framer = new Framer()
     .text(`onion-election/v${g.version}/genesis`)
     .text(g.title)
     .text(g.question)
@@ -80,8 +105,12 @@ function genesisHash(g: ElectionParams & { version: ProtocolVersion }): Uint8Arr
     .u32(g.nVoteBlocks)
     .u32(g.confirmations)
     .raw(toBytes(g.target, 32))
-    .u64(g.createdAt)
-    .digest();
+    .u64(g.createdAt);
+  if (g.ballotRule === 'per-voter') {
+    framer.text('per-voter').u32(g.roster.length);
+    for (const credential of g.roster) framer.field(toBytes(credential, w));
+  }
+  return framer.digest();
 }
 
 function checkText(value: string, maxBytes: number, field: string): void {
@@ -101,7 +130,7 @@ function checkCount(value: number, [min, max]: readonly [number, number], field:
   );
 }
 
-function checkParams(g: ElectionParams): void {
+function checkParams(g: Omit<Genesis, 'id' | 'idHex'>): void {
   checkText(g.title, LIMITS.titleBytes, 'genesis.title');
   checkText(g.question, LIMITS.questionBytes, 'genesis.question');
   checkCount(g.nTalliers, LIMITS.nTalliers, 'genesis.n_talliers');
@@ -118,6 +147,22 @@ function checkParams(g: ElectionParams): void {
     'genesis.created_at',
     'must be a Unix time in whole seconds, in [0, 2^53 − 1]',
   );
+  if (g.ballotRule === 'per-block') {
+    check(g.roster.length === 0, 'genesis.roster', 'only a per-voter election has a roster');
+    return;
+  }
+  check(g.ballotRule === 'per-voter', 'genesis.ballot_rule', 'must be "per-block" or "per-voter"');
+  check(g.version === 2, 'genesis.ballot_rule', 'the per-voter rule needs protocol version 2');
+  checkCount(g.roster.length, LIMITS.rosterSize, 'genesis.roster');
+  g.roster.forEach((credential, i) => {
+    check(g.group.isElement(credential), `genesis.roster[${i}]`, 'is not an element of the group');
+    check(i === 0 || g.roster[i - 1]! < credential, `genesis.roster[${i}]`, 'is listed twice');
+  });
+  check(
+    g.nVoteBlocks * MAX_BALLOTS_PER_BLOCK >= g.roster.length,
+    'genesis.n_vote_blocks',
+    `is too few: ${g.nVoteBlocks} voting blocks carry at most ${g.nVoteBlocks * MAX_BALLOTS_PER_BLOCK} ballots (${MAX_BALLOTS_PER_BLOCK} a block), fewer than the ${g.roster.length} voters`,
+  );
 }
 
 export function encodeGenesis(g: Genesis): GenesisJson {
@@ -132,6 +177,9 @@ export function encodeGenesis(g: Genesis): GenesisJson {
     confirmations: g.confirmations,
     target: toHex(g.target, 64),
     created_at: g.createdAt,
+    ...(g.ballotRule === 'per-voter'
+      ? { ballot_rule: 'per-voter' as const, roster: g.roster.map((c) => toHex(c, g.group.byteWidth * 2)) }
+      : {}),
   };
 }
 
@@ -147,10 +195,12 @@ const GENESIS_KEYS = [
   'target',
   'created_at',
 ] as const;
+const PER_VOTER_KEYS = [...GENESIS_KEYS, 'ballot_rule', 'roster'] as const;
 
 /** Parses and validates a genesis from outside (a peer, a file). */
 export function parseGenesis(value: unknown): Genesis {
-  const o = exactObject(value, 'genesis', GENESIS_KEYS);
+  const perVoter = typeof value === 'object' && value !== null && Object.hasOwn(value, 'ballot_rule');
+  const o = exactObject(value, 'genesis', perVoter ? PER_VOTER_KEYS : GENESIS_KEYS);
   check(o.version === 1 || o.version === 2, 'genesis.version', 'must be 1 or 2');
   for (const key of ['title', 'question'] as const)
     check(typeof o[key] === 'string', `genesis.${key}`, 'must be a string');
@@ -164,7 +214,24 @@ export function parseGenesis(value: unknown): Genesis {
     check(typeof o[key] === 'number', `genesis.${key}`, 'must be a number');
   }
   const group = Group.fromParams(parseGroupParams(o.group, 'genesis.group'), { field: 'genesis.group' });
+  let roster: bigint[] = [];
+  if (perVoter) {
+    // "per-block" is never written: that rule is the genesis without these keys (one encoding each).
+    check(
+      o.ballot_rule === 'per-voter',
+      'genesis.ballot_rule',
+      'must be "per-voter" (a per-block genesis omits it)',
+    );
+    check(Array.isArray(o.roster), 'genesis.roster', 'must be an array of credential public keys');
+    const listed = o.roster as unknown[];
+    checkCount(listed.length, LIMITS.rosterSize, 'genesis.roster');
+    roster = listed.map((c, i) => parseElement(group, c, `genesis.roster[${i}]`));
+    for (const [i, c] of roster.entries())
+      check(i === 0 || roster[i - 1]! < c, `genesis.roster[${i}]`, 'must be in ascending order, each once');
+  }
   return makeGenesis({
+    ballotRule: perVoter ? 'per-voter' : 'per-block',
+    roster,
     version: o.version as ProtocolVersion,
     title: o.title as string,
     question: o.question as string,

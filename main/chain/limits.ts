@@ -7,9 +7,17 @@ export const LIMITS = {
   nTalliersBlocks: [1, 10_000],
   nVoteBlocks: [1, 100_000],
   confirmations: [0, 1000],
+  /** Per-voter rule: registered voters (a roster of 1,000 is ~0.5 MB of genesis JSON). */
+  rosterSize: [1, 1000],
   /** At most 2^34 expected hashes per block (~1.5 h on one laptop core at 3 MH/s). */
   maxExpectedHashesLog2: 34,
 } as const;
 
 /** A block's miner label, in bytes of UTF-8. */
 export const MAX_MINER_LABEL_BYTES = 64;
+
+/**
+ * Per-voter rule: ballots a voting block may carry. Eight cast ballots are ~49 KB of JSON, below
+ * the peer API's 64 KB request limit; capacity is n_vote_blocks × 8 (genesis check).
+ */
+export const MAX_BALLOTS_PER_BLOCK = 8;

@@ -27,7 +27,9 @@ export function expectedPayload(params: ElectionParams, height: number): Payload
   return phase === 'key'
     ? 'tallier_key'
     : phase === 'vote'
-      ? 'ballot'
+      ? params.ballotRule === 'per-voter'
+        ? 'ballots'
+        : 'ballot'
       : phase === 'confirm'
         ? 'confirmation'
         : undefined;

@@ -12,9 +12,11 @@ import type { Group, GroupParams } from './group';
 import type {
   Acceptance,
   Ballot,
+  CastBallot,
   ChaumPedersenProof,
   Ciphertext,
   DecryptionFactor,
+  Endorsement,
   ProofBranch,
   SchnorrProof,
   TallierPublicKey,
@@ -59,6 +61,19 @@ export interface AcceptanceJson {
   final: string;
   round: number;
   signature: SchnorrSignatureJson;
+}
+
+/** A ballot cast under the per-voter rule (protocol version 2). */
+export interface CastBallotJson {
+  credential: string;
+  seq: number;
+  ballot: BallotJson;
+  signature: SchnorrSignatureJson;
+}
+/** A roster member's tallier key and its credential's endorsement (per-voter rule). */
+export interface EndorsementJson {
+  credential: string;
+  endorsement: SchnorrSignatureJson;
 }
 
 const CHALLENGE_DIGITS = 64;
@@ -128,6 +143,22 @@ export function encodeAcceptance(group: Group, acceptance: Acceptance): Acceptan
     final: acceptance.final,
     round: acceptance.round,
     signature: encodeSchnorr(group, acceptance.signature),
+  };
+}
+
+export function encodeCastBallot(group: Group, cast: CastBallot): CastBallotJson {
+  return {
+    credential: num(group, cast.credential),
+    seq: cast.seq,
+    ballot: encodeBallot(group, cast.ballot),
+    signature: encodeSchnorr(group, cast.signature),
+  };
+}
+
+export function encodeEndorsement(group: Group, endorsement: Endorsement): EndorsementJson {
+  return {
+    credential: num(group, endorsement.credential),
+    endorsement: encodeSchnorr(group, endorsement.signature),
   };
 }
 
@@ -307,5 +338,39 @@ export function parseAcceptance(
     final: parseHash(o.final, `${field}.final`),
     round: o.round as number,
     signature: parseSchnorr(group, o.signature, `${field}.signature`, trust),
+  };
+}
+
+export function parseCastBallot(
+  group: Group,
+  value: unknown,
+  field = 'cast_ballot',
+  trust: Trust = 'untrusted',
+): CastBallot {
+  const o = exactObject(value, field, ['credential', 'seq', 'ballot', 'signature']);
+  check(
+    typeof o.seq === 'number' && Number.isSafeInteger(o.seq) && o.seq >= 1 && o.seq <= 0xffffffff,
+    `${field}.seq`,
+    'must be a whole number in [1, 2^32 − 1]',
+  );
+  return {
+    credential: parseElement(group, o.credential, `${field}.credential`, trust),
+    seq: o.seq as number,
+    ballot: parseBallot(group, o.ballot, `${field}.ballot`, trust),
+    signature: parseSchnorr(group, o.signature, `${field}.signature`, trust),
+  };
+}
+
+/** The credential and endorsement beside a tallier key in a block (per-voter rule). */
+export function parseEndorsement(
+  group: Group,
+  credential: unknown,
+  endorsement: unknown,
+  field: string,
+  trust: Trust = 'untrusted',
+): Endorsement {
+  return {
+    credential: parseElement(group, credential, `${field}.credential`, trust),
+    signature: parseSchnorr(group, endorsement, `${field}.endorsement`, trust),
   };
 }

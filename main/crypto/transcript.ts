@@ -16,6 +16,10 @@ export const PROOF_TAGS = {
   decFactorPocV2: 'onion-election/v2/dec_factor_poc',
   /** Version 2: a tallier's signed acceptance of a final block in a round. */
   acceptance: 'onion-election/v2/acceptance',
+  /** Version 2, per-voter rule: a voter's signature on its cast ballot, by its credential. */
+  ballotSignature: 'onion-election/v2/ballot_signature',
+  /** Version 2, per-voter rule: a roster member's endorsement of the tallier key it stands with. */
+  tallierEndorsement: 'onion-election/v2/tallier_endorsement',
 } as const;
 
 export type ProofTag = (typeof PROOF_TAGS)[keyof typeof PROOF_TAGS];

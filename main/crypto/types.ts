@@ -67,6 +67,25 @@ export interface Acceptance {
   readonly signature: SchnorrProof;
 }
 
+/**
+ * A ballot cast under the per-voter rule (protocol version 2): the voter's credential (a public key
+ * on the election's roster), its sequence number (a revote carries a higher one), the ballot, whose
+ * proof is bound to the credential (voterContext), and the credential's Schnorr signature over the
+ * election, the sequence number and the ballot.
+ */
+export interface CastBallot {
+  readonly credential: bigint;
+  readonly seq: number;
+  readonly ballot: Ballot;
+  readonly signature: SchnorrProof;
+}
+
+/** A roster member's endorsement of the tallier key it stands with (per-voter rule). */
+export interface Endorsement {
+  readonly credential: bigint;
+  readonly signature: SchnorrProof;
+}
+
 export interface ElectionResult {
   /** Ballots for 1. */
   readonly yes: number;

@@ -2,7 +2,12 @@ import { shortHash } from '../../lib/format';
 import type { LaidBlock } from '../../tree/tree-index';
 import { KindBadge } from '../ui/KindBadge';
 
-const KIND_WORDS = { tallier_key: 'tallier key', ballot: 'ballot', confirmation: 'confirmation' } as const;
+const KIND_WORDS = {
+  tallier_key: 'tallier key',
+  ballot: 'ballot',
+  ballots: 'voters’ ballots',
+  confirmation: 'confirmation',
+} as const;
 
 /** One block in its row: a button that opens its details. Side-branch blocks are greyed. */
 export function BlockChip({
