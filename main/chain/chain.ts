@@ -15,7 +15,7 @@ import { finalHeight, keyElectionHeight, type Phase, phaseOf } from './phases';
 import type { FinalTally } from './results';
 import { blockWork, expectedPayload, MEDIAN_SPAN, maxFutureSeconds, medianTimePast } from './rules';
 import { electTalliers, type KeyElection } from './talliers';
-import { applyCasts, checkEndorsedKey, type OnBranch, VoterIndex } from './voters';
+import { applyCasts, type CastEntry, checkEndorsedKey, type OnBranch, VoterIndex } from './voters';
 
 export interface BlockMeta {
   readonly hash: string;
@@ -661,6 +661,21 @@ export class Chain {
   /** The α replay rule: is a ballot with this α already on the branch through `parent`? */
   private replayed(alpha: bigint, parent: BlockMeta): boolean {
     return (this.alphas.get(alpha) ?? []).some((h) => this.isAncestor(this.blocks.get(h)!, parent));
+  }
+
+  /** Per-voter rule: the credential's counted ballot on the branch through `tip`, if any. */
+  countedCast(credential: bigint, tip: BlockMeta = this.best): CastEntry | undefined {
+    return this.voters.latest(credential, (h, height) => this.ancestorAt(tip, height)?.hash === h);
+  }
+
+  /** Per-voter rule: every held block carrying a ballot of this credential (any branch). */
+  castsOf(credential: bigint): readonly CastEntry[] {
+    return this.voters.all(credential);
+  }
+
+  /** Is a ballot with this α on the branch through `tip` (the replay rule)? */
+  alphaOn(alpha: bigint, tip: BlockMeta = this.best): boolean {
+    return this.replayed(alpha, tip);
   }
 
   /** Per-voter rule: the ballot each voter has counted on the branch through `tip`, by credential. */

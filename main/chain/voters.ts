@@ -35,6 +35,11 @@ export class VoterIndex {
     return found;
   }
 
+  /** Every held cast of the credential, any branch, in the order stored. */
+  all(credential: bigint): readonly CastEntry[] {
+    return this.casts.get(credential) ?? [];
+  }
+
   /** The tallier key the credential endorsed on a branch, if any (one per branch). */
   endorsedKey(credential: bigint, onBranch: OnBranch): bigint | undefined {
     return (this.endorsements.get(credential) ?? []).find((e) => onBranch(e.block, e.height))?.pk;

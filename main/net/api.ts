@@ -15,7 +15,13 @@ import { type BlockJson, encodeBlock } from '../chain/block';
 import type { BlockMeta } from '../chain/chain';
 import { encodeGenesis } from '../chain/genesis';
 import { toHex } from '../crypto/bigint';
-import { encodeAcceptance, encodeDecryptionFactor, exactObject, fixedHex } from '../crypto/codec';
+import {
+  encodeAcceptance,
+  encodeCastBallot,
+  encodeDecryptionFactor,
+  exactObject,
+  fixedHex,
+} from '../crypto/codec';
 import { check, ValidationError } from '../crypto/errors';
 import { readJson } from '../crypto/json';
 import type { ElectionNode } from '../node/election-node';
@@ -32,10 +38,12 @@ import type {
   FactorsResponse,
   InventoryResponse,
   PeersResponse,
+  PendingBallotsResponse,
   ResultResponse,
   StatusResponse,
   SubmitAcceptanceResponse,
   SubmitBlockResponse,
+  SubmitCastResponse,
   SubmitFactorResponse,
 } from './messages';
 import type { PeerBook } from './peer-book';
@@ -48,6 +56,11 @@ import { WantedBodies } from './wanted-bodies';
 export const MAX_BODY_BYTES = 64 * 1024;
 /** Most blocks one GET /v1/chain returns (~460 KB of ballot blocks). */
 export const MAX_CHAIN_BLOCKS = 100;
+/**
+ * A chain page holds blocks up to this many bytes of JSON: at least 25 of the largest blocks
+ * (MAX_BLOCK_JSON_BYTES), and well below a client's 2 MB response limit.
+ */
+export const CHAIN_PAGE_BYTES = 1536 * 1024;
 /** Block hashes in one POST /v1/inventory. */
 export const MAX_INVENTORY = 16;
 
@@ -115,6 +128,12 @@ export function parseAnnounceRequest(value: unknown): { address: PeerAddress } {
 /** POST /v1/acceptances: `{acceptance}`; the acceptance itself is parsed by the node. */
 export function parseSubmitAcceptanceRequest(value: unknown): { acceptance: unknown } {
   return { acceptance: exactObject(value, 'body', ['acceptance']).acceptance };
+}
+
+/** POST /v1/ballots: `{cast_ballot, from?}`; the cast ballot itself is parsed by the node. */
+export function parseSubmitCastRequest(value: unknown): { cast: unknown; from?: PeerAddress } {
+  const { o, from } = withFrom(value, ['cast_ballot']);
+  return from ? { cast: o.cast_ballot, from } : { cast: o.cast_ballot };
 }
 
 /** POST /v1/factors: `{factor}`; the factor itself is parsed by the node. */
@@ -221,13 +240,23 @@ export function createPeerApi(options: PeerApiOptions): Express {
     const { from, limit } = parseChainQuery(req.query as Record<string, unknown>);
     const tip = chain.tip;
     const last = Math.min(tip.height, from + limit - 1);
-    const blocks: BlockJson[] = [];
+    const metas: BlockMeta[] = [];
     for (let m = last >= from ? chain.ancestorAt(tip, last) : undefined; m && m.height >= from; ) {
-      blocks.push(block(m));
+      metas.push(m);
       m = m.parent ?? undefined;
     }
-    const body: ChainResponse = { best: tip.hash, height: tip.height, blocks: blocks.reverse() };
-    res.json(body);
+    // Per-voter blocks reach ~49 KB: a page stops before CHAIN_PAGE_BYTES (always ≥ 1 block), so
+    // it stays below every client's response limit; the client asks again from where it stopped.
+    const texts: string[] = [];
+    let bytes = 0;
+    for (const m of metas.reverse()) {
+      const text = JSON.stringify(block(m));
+      if (texts.length > 0 && bytes + text.length > CHAIN_PAGE_BYTES) break;
+      texts.push(text);
+      bytes += text.length;
+    }
+    const head: Omit<ChainResponse, 'blocks'> = { best: tip.hash, height: tip.height };
+    res.type('application/json').send(`${JSON.stringify(head).slice(0, -1)},"blocks":[${texts.join(',')}]}`);
   });
 
   app.post('/v1/blocks', async (req, res) => {
@@ -289,6 +318,20 @@ export function createPeerApi(options: PeerApiOptions): Express {
     if (outcome === 'full') return sendError(res, 503, 'the peer book is full');
     if (outcome === 'added') callback('onPeerLearned', () => options.onPeerLearned?.(address.address));
     const body: AnnounceResponse = { status: outcome };
+    res.json(body);
+  });
+
+  // Per-voter rule: voters' cast ballots, verified into the pool and relayed (never back to the sender).
+  app.post('/v1/ballots', (req, res) => {
+    const request = parseSubmitCastRequest(req.body);
+    if (request.from) peers.checkLearnable(request.from, 'body.from');
+    const body: SubmitCastResponse = { status: node.submitCast(request.cast, request.from?.address) };
+    res.json(body);
+  });
+
+  app.get('/v1/ballots', (_req, res) => {
+    const pending = node.casting?.pool.all() ?? [];
+    const body: PendingBallotsResponse = { ballots: pending.map((p) => encodeCastBallot(group, p.cast)) };
     res.json(body);
   });
 

@@ -23,6 +23,7 @@ import {
   type StatusResponse,
   type SubmitAcceptanceResponse,
   type SubmitBlockResponse,
+  type SubmitCastResponse,
   type SubmitFactorResponse,
 } from './messages';
 
@@ -239,6 +240,18 @@ export class PeerClient {
       'POST',
       '/v1/acceptances',
       () => ({ acceptance }),
+      parseStatusOnly,
+    );
+  }
+
+  /** Sends a voter's cast ballot (per-voter rule), saying where it comes from if `from` is given. */
+  pushCast(address: string, cast: unknown, from?: string): Promise<SubmitCastResponse> {
+    return this.run(
+      address,
+      'push ballot',
+      'POST',
+      '/v1/ballots',
+      () => (from ? { cast_ballot: cast, from } : { cast_ballot: cast }),
       parseStatusOnly,
     );
   }

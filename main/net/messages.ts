@@ -5,7 +5,7 @@
 
 import type { BlockJson } from '../chain/block';
 import type { GenesisJson } from '../chain/genesis';
-import type { AcceptanceJson, CiphertextJson, DecryptionFactorJson } from '../crypto/codec';
+import type { AcceptanceJson, CastBallotJson, CiphertextJson, DecryptionFactorJson } from '../crypto/codec';
 
 export const API_VERSION = 'onion-election/2';
 
@@ -83,6 +83,20 @@ export interface SubmitAcceptanceRequest {
 }
 export interface SubmitAcceptanceResponse {
   status: 'added' | 'known';
+}
+
+/** POST /v1/ballots (per-voter rule): a voter's cast ballot, for the pool of pending ballots. */
+export interface SubmitCastRequest {
+  cast_ballot: CastBallotJson;
+  /** The sender's own address, if it wants to say (it is then not sent back there). */
+  from?: string;
+}
+export interface SubmitCastResponse {
+  status: 'added' | 'known';
+}
+/** GET /v1/ballots (per-voter rule): the pending cast ballots (verified, not yet on the best chain). */
+export interface PendingBallotsResponse {
+  ballots: CastBallotJson[];
 }
 
 /** GET /v1/factors: the verified factors for the best chain's final tally. */

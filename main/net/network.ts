@@ -10,8 +10,8 @@
 
 import { encodeBlock } from '../chain/block';
 import type { AddResult, BlockMeta } from '../chain/chain';
-import { encodeAcceptance, encodeDecryptionFactor } from '../crypto/codec';
-import type { Acceptance, DecryptionFactor } from '../crypto/types';
+import { encodeAcceptance, encodeCastBallot, encodeDecryptionFactor } from '../crypto/codec';
+import type { Acceptance, CastBallot, DecryptionFactor } from '../crypto/types';
 import type { BlockSource, ElectionNode } from '../node/election-node';
 import { DiskFullError } from '../store/record-log';
 import { type PeerClient, PeerError } from './client';
@@ -48,6 +48,8 @@ const SYNCS_PER_ROUND = 2;
 const ROTATE_ROUNDS = 60;
 /** Blocks per GET /v1/chain request (the API's maximum). */
 const CHAIN_PAGE = 100;
+/** A chain page below the peer's tip holds at least this many blocks (25 of the largest fit its bytes). */
+const MIN_PAGE_BLOCKS = 25;
 /** How far back a sync looks for the fork point before it walks back page by page. */
 const SYNC_OVERLAP = 16;
 /** Blocks lost from the log asked of one peer per sync. */
@@ -86,6 +88,11 @@ export class Network {
     this.relay((peer) =>
       this.client.pushFactor(peer, encodeDecryptionFactor(this.node.genesis.group, factor)),
     );
+  /** A cast ballot entered the pool: pushed on to every gossip peer but its sender. */
+  private readonly onCast = (cast: CastBallot, origin: string | undefined) => {
+    const json = encodeCastBallot(this.node.genesis.group, cast);
+    this.relay((peer) => this.client.pushCast(peer, json, this.self), origin);
+  };
   private readonly onAcceptance = (acceptance: Acceptance) =>
     this.relay((peer) =>
       this.client.pushAcceptance(peer, encodeAcceptance(this.node.genesis.group, acceptance)),
@@ -105,6 +112,7 @@ export class Network {
     this.node.on('block', this.onBlock);
     this.node.on('factor', this.onFactor);
     this.node.on('acceptance', this.onAcceptance);
+    this.node.on('cast', this.onCast);
     this.refreshOutbound();
     this.scheduleRound(0);
   }
@@ -115,6 +123,7 @@ export class Network {
     this.node.off('block', this.onBlock);
     this.node.off('factor', this.onFactor);
     this.node.off('acceptance', this.onAcceptance);
+    this.node.off('cast', this.onCast);
     await this.round;
     await Promise.allSettled(this.syncing.values());
   }
@@ -281,8 +290,9 @@ export class Network {
     const finalHeight = this.node.chain.finalHeight;
     const top = Math.min(peerHeight, finalHeight);
     let from = Math.max(1, Math.min(this.node.chain.tip.height, top) + 1 - SYNC_OVERLAP);
-    // Walking back to the fork and forward again visits each height at most twice.
-    const maxPages = 2 * Math.ceil(finalHeight / CHAIN_PAGE) + 2;
+    // Walking back to the fork and forward again visits each height at most twice; a page holds at
+    // least MIN_PAGE_BLOCKS blocks unless it reaches the peer's tip.
+    const maxPages = 2 * Math.ceil(finalHeight / MIN_PAGE_BLOCKS) + 2;
     let added = 0;
     let declined = false;
     const failed = (why: string) => {
@@ -319,7 +329,9 @@ export class Network {
         if (result.status === 'orphan' && !declined) return failed('sent a chain page that does not connect');
         if (result.status === 'added') added++;
       }
-      if (page.blocks.length < CHAIN_PAGE) break;
+      // The peer's tip reached, or the page cut by size (CHAIN_PAGE_BYTES): ask on from there.
+      if (from + page.blocks.length > Math.min(page.height, finalHeight)) break;
+      if (page.blocks.length < MIN_PAGE_BLOCKS) return failed('sent a chain page cut short below its tip');
       from += page.blocks.length;
     }
     if (added === 0 && !declined && !this.node.chain.has(peerBest)) {

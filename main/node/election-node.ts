@@ -21,13 +21,22 @@ import {
   parseAcceptance,
   parseDecryptionFactor,
 } from '../crypto/codec';
+import type { CredentialSecretKey } from '../crypto/credential';
 import { ValidationError } from '../crypto/errors';
 import type { TallierSecretKey } from '../crypto/tallier';
-import type { Acceptance, DecryptionFactor, TallierPublicKey } from '../crypto/types';
+import type {
+  Acceptance,
+  CastBallot,
+  DecryptionFactor,
+  Endorsement,
+  TallierPublicKey,
+} from '../crypto/types';
 import { DataDir } from '../store/data-dir';
 import { DiskFullError, isDiskFull, type RecordLog } from '../store/record-log';
 import { buildRecord, type ElectionRecord } from '../verify/record';
+import { Casting } from './casting';
 import { TallierJournal } from './tallier-journal';
+import { VoterJournal } from './voter-journal';
 
 export interface NodeSettings {
   /** The miner label written into every block found. */
@@ -63,6 +72,8 @@ export interface NodeEvents {
   tip: [tip: BlockMeta, reorg: Reorg | undefined];
   /** A verified factor was stored: relay it. */
   factor: [factor: DecryptionFactor];
+  /** Per-voter rule: a verified cast ballot entered the pool (`origin`: its sender, if a peer): relay it. */
+  cast: [cast: CastBallot, origin: string | undefined];
   /** A verified acceptance of a final block was stored (after it was made durable): relay it. */
   acceptance: [acceptance: Acceptance];
   /** The talliers sealed a final block: this runner keeps it for ever. */
@@ -89,6 +100,8 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   readonly factors: FactorBook;
   readonly finality: FinalityBook;
   readonly tallierKey: TallierPublicKey;
+  /** Per-voter rule: the pending ballots, and this runner's voter if it has a credential. */
+  readonly casting: Casting | undefined;
   /** What opening the data directory found wrong and repaired or skipped (later ones are events). */
   readonly startupWarnings: string[] = [];
   /**
@@ -120,6 +133,10 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   private refusal: string | undefined;
   /** Factors whose proof failed, by their values: refused again without verifying. */
   private readonly refusedFactors = new Map<string, ValidationError>();
+  /** Per-voter rule: this runner's credential's endorsement of its tallier key (made once). */
+  private endorsement: Endorsement | undefined;
+  /** Per-voter rule: runs the voter's duty now and then (re-sending an uncounted ballot). */
+  private voteTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly genesis: Genesis,
@@ -129,22 +146,37 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     private settingsValue: NodeSettings,
     /** Opened for inspection: no tallier duty is ever done. */
     private readonly inspecting: boolean,
+    voter: VoterJournal | undefined,
   ) {
     super();
     this.chain = new Chain(genesis);
+    if (genesis.ballotRule === 'per-voter')
+      this.casting = new Casting(this.chain, voter, {
+        cast: (cast, origin) => this.emit('cast', cast, origin),
+        changed: () => this.wakeMiner(),
+      });
     this.factors = new FactorBook(genesis.group, genesis.id);
     this.finality = new FinalityBook(genesis.group, genesis.id, this.chain);
     this.tallier = journal.key;
     this.tallierKey = this.tallier.provePossession(genesis.id);
   }
 
-  /** Starts a new data directory for `genesis`. Refuses a directory that already holds one. */
-  static async create(dir: string, genesis: Genesis, settings: NodeSettings): Promise<ElectionNode> {
+  /**
+   * Starts a new data directory for `genesis`. Refuses a directory that already holds one.
+   * `credential`: this runner's voter credential (per-voter rule), written 0600 beside the genesis.
+   */
+  static async create(
+    dir: string,
+    genesis: Genesis,
+    settings: NodeSettings,
+    options: { readonly credential?: CredentialSecretKey } = {},
+  ): Promise<ElectionNode> {
     const { dataDir } = await DataDir.open(dir);
     try {
       if (await dataDir.load('genesis')) throw new Error(`${dataDir.path} already holds an election`);
       await dataDir.save('genesis', encodeGenesis(genesis));
       await dataDir.save('settings', settings);
+      if (options.credential) await VoterJournal.create(dataDir, options.credential);
     } finally {
       await dataDir.close();
     }
@@ -181,9 +213,30 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       const saved = ((await dataDir.load('settings'))?.value ?? {}) as Partial<NodeSettings>;
       const tallierPk = toHex(journal.key.publicKey, genesis.group.byteWidth * 2);
       const merged = { name: 'runner', mining: true, threads: 1, ...saved, ...settings, tallierPk };
+      const voter =
+        genesis.ballotRule === 'per-voter'
+          ? await VoterJournal.load(dataDir, genesis.group, { fixMode: !options.inspect })
+          : undefined;
       const opened = await dataDir.openBlockLog();
-      const node = new ElectionNode(genesis, dataDir, opened.log, journal, merged, options.inspect ?? false);
-      node.startupWarnings.push(...warnings, ...(loaded?.warnings ?? []), ...opened.warnings);
+      const node = new ElectionNode(
+        genesis,
+        dataDir,
+        opened.log,
+        journal,
+        merged,
+        options.inspect ?? false,
+        voter?.journal,
+      );
+      node.startupWarnings.push(
+        ...warnings,
+        ...(loaded?.warnings ?? []),
+        ...(voter?.warnings ?? []),
+        ...opened.warnings,
+      );
+      if (voter && !node.casting?.registered)
+        node.startupWarnings.push(
+          "this runner's voter credential is not on the election's roster: it relays and mines, but cannot vote or stand as a tallier",
+        );
       node.replay(opened.records);
       node.watchSettling();
       if (!loaded) {
@@ -207,6 +260,11 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       }
       if (!options.inspect) await dataDir.save('settings', merged);
       node.afterFinality();
+      if (node.casting?.voter && !options.inspect) {
+        node.voteTimer = setInterval(() => node.voteDuty(), VOTE_DUTY_MS);
+        node.voteTimer.unref?.();
+        node.voteDuty();
+      }
       return node;
     } catch (error) {
       await dataDir.close();
@@ -623,6 +681,8 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
 
   private onTip(reorg: Reorg | undefined): void {
     this.emit('tip', this.chain.tip, reorg);
+    this.casting?.onTip();
+    this.voteDuty();
     this.wakeMiner();
     this.watchSettling();
     this.afterFinality();
@@ -676,7 +736,29 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     const { vote: _, ...rest } = this.settingsValue;
     this.settingsValue = vote === undefined ? rest : { ...rest, vote };
     await this.dataDir.save('settings', this.settingsValue);
+    this.voteDuty();
     this.wakeMiner();
+  }
+
+  /**
+   * A cast ballot from a peer (per-voter rule): verified, pooled and relayed, or 'known'. Throws
+   * ValidationError for one that can never go in (a per-block election takes none).
+   */
+  submitCast(value: unknown, origin?: string): 'added' | 'known' {
+    if (!this.casting)
+      throw new ValidationError(
+        'cast_ballot',
+        'this election counts one ballot per block found, not per voter',
+      );
+    return this.casting.submit(value, origin);
+  }
+
+  /** Per-voter rule: casts or re-sends this runner's ballot when due (never while inspecting). */
+  private voteDuty(): void {
+    if (this.inspecting || this.closed || !this.casting?.voter) return;
+    this.casting.castIfNeeded(this.settingsValue.vote).catch((error: unknown) => {
+      this.warn(`your ballot could not be cast: ${(error as Error).message}`);
+    });
   }
 
   /** Starts the mining loop; it follows the best tip until stopped or closed. */
@@ -739,8 +821,16 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     const height = tip.height + 1;
     const kind = expectedPayload(this.genesis, height);
     let payload: Payload;
-    if (kind === 'tallier_key') payload = { kind, key: this.tallierKey };
-    else if (kind === 'confirmation') payload = { kind };
+    if (kind === 'tallier_key') {
+      if (this.genesis.ballotRule === 'per-voter') {
+        // Only a roster member stands, its credential vouching for its key (one key per voter).
+        const voter = this.casting?.registered ? this.casting.voter : undefined;
+        if (!voter) return undefined;
+        this.endorsement ??= voter.credential.endorse(this.genesis.id, this.tallierKey);
+        payload = { kind, key: this.tallierKey, endorsement: this.endorsement };
+      } else payload = { kind, key: this.tallierKey };
+    } else if (kind === 'confirmation') payload = { kind };
+    else if (kind === 'ballots') payload = { kind, ballots: this.casting!.select(tip) };
     else if (kind === 'ballot' && this.settingsValue.vote !== undefined) {
       const h = this.chain.electionOf(tip).key;
       payload = {
@@ -771,6 +861,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.settleTimer);
+    clearInterval(this.voteTimer);
     if (this.diskFull) clearInterval(this.diskFull.probe);
     await this.duties;
     this.wakeMiner();
@@ -783,6 +874,9 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     this.emit('warning', message);
   }
 }
+
+/** How often a voter's runner checks whether its ballot still needs casting or re-sending (ms). */
+const VOTE_DUTY_MS = 5000;
 
 /** How often a runner paused for a full disk looks for room again (ms). */
 const DISK_PROBE_MS = 2000;

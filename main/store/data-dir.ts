@@ -34,6 +34,8 @@ import { type OpenedLog, RecordLog } from './record-log';
 export const DATA_FILES = {
   genesis: { name: 'genesis.json', secret: false },
   tallierKey: { name: 'tallier-key.json', secret: true },
+  /** Per-voter rule: this voter's credential and the ballots it cast (voter-journal.ts). */
+  voterKey: { name: 'voter-key.json', secret: true },
   settings: { name: 'settings.json', secret: false },
 } as const;
 export type DataFile = keyof typeof DATA_FILES;

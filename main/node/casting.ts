@@ -1,0 +1,213 @@
+// The per-voter rule at a runner (docs/PROTOCOL.md §7): the pool of pending ballots every voter's
+// runner sends, what the next voting block carries, and this runner's own voter: its ballot cast,
+// re-sent until a block of the best chain counts it, and its receipts.
+
+import type { BlockMeta, Chain } from '../chain/chain';
+import { MAX_BALLOTS_PER_BLOCK } from '../chain/limits';
+import { keyElectionHeight, lastVoteHeight } from '../chain/phases';
+import { onRoster } from '../chain/voters';
+import { parseCastBallot } from '../crypto/codec';
+import { ballotTracker, castBallotId, verifyCastBallot } from '../crypto/credential';
+import { ValidationError } from '../crypto/errors';
+import type { CastBallot } from '../crypto/types';
+import { BallotPool } from './ballot-pool';
+import type { VoterJournal } from './voter-journal';
+
+/** A voter re-sends its ballot this often while no block of the best chain carries it (ms). */
+export const RESEND_MS = 30_000;
+/** Ids of cast ballots refused or superseded, remembered so a copy costs a hash, not a proof. */
+const MAX_SEEN = 10_000;
+
+/** Where a ballot this voter cast stands, for its receipt. */
+export type ReceiptState =
+  /** Sent; no block holds it yet. */
+  | 'sent'
+  /** In a block of the best chain, and it is this voter's counted ballot. */
+  | 'counted'
+  /** A later ballot of this voter replaces it. */
+  | 'replaced'
+  /** In a block that a reorg took off the best chain: sent again. */
+  | 'displaced';
+
+export interface Receipt {
+  /** The ballot's tracker: its digest, 64 hex digits (docs/CRYPTO.md §9). */
+  readonly tracker: string;
+  readonly seq: number;
+  readonly vote: 0 | 1;
+  readonly state: ReceiptState;
+  /** For `counted`: the block carrying it. */
+  readonly height?: number;
+  readonly block?: string;
+}
+
+export interface CastingHooks {
+  /** A cast ballot entered the pool (from `origin`, or this voter's own): relay it. */
+  cast(cast: CastBallot, origin: string | undefined): void;
+  /** The pool changed: the miner's template may carry more. */
+  changed(): void;
+}
+
+export class Casting {
+  readonly pool = new BallotPool();
+  private readonly seen = new Set<string>();
+  private lastSent = 0;
+  /** Own casts are signed and recorded one at a time. */
+  private casting: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly chain: Chain,
+    /** This runner's credential, if it is a voter of this election. */
+    readonly voter: VoterJournal | undefined,
+    private readonly hooks: CastingHooks,
+  ) {}
+
+  /** This runner holds a credential on the roster: it may vote and stand as a tallier. */
+  get registered(): boolean {
+    return this.voter !== undefined && onRoster(this.chain.genesis, this.voter.credential.publicKey);
+  }
+
+  /** Whether the next block on `tip` is a voting block (ballots can still go in). */
+  votingOpen(tip: BlockMeta = this.chain.tip): boolean {
+    const { genesis } = this.chain;
+    return tip.height >= keyElectionHeight(genesis) && tip.height < lastVoteHeight(genesis);
+  }
+
+  /**
+   * A cast ballot from a peer. A copy of one held or refused costs a hash (the trusted parse skips
+   * only the group-membership tests); a stale one (this voter's counted or pending ballot is as
+   * recent) is 'known'. Throws ValidationError for a ballot that can never go in.
+   */
+  submit(value: unknown, origin?: string): 'added' | 'known' {
+    const { group, genesis } = this.chain;
+    const id = castBallotId(group, parseCastBallot(group, value, 'cast_ballot', 'trusted'));
+    if (this.pool.has(id) || this.seen.has(id)) return 'known';
+    const cast = parseCastBallot(group, value, 'cast_ballot');
+    if (!onRoster(genesis, cast.credential))
+      throw new ValidationError('cast_ballot.credential', "is not on the election's roster");
+    const tip = this.chain.tip;
+    if (!this.votingOpen(tip))
+      throw new ValidationError(
+        'cast_ballot',
+        `the voting phase is not open on this runner's best chain (height ${tip.height}; ballots go into heights ${keyElectionHeight(genesis) + 1}–${lastVoteHeight(genesis)})`,
+      );
+    const counted = this.chain.countedCast(cast.credential, tip);
+    if ((counted && cast.seq <= counted.seq) || cast.seq <= this.pool.pendingSeq(cast.credential)) {
+      this.remember(id);
+      return 'known';
+    }
+    if (this.chain.alphaOn(cast.ballot.alpha, tip)) {
+      this.remember(id);
+      throw new ValidationError(
+        'cast_ballot.ballot.alpha',
+        'ballot replay: a ballot with the same α is already on the best chain',
+      );
+    }
+    const key = this.chain.electionOf(tip).key;
+    try {
+      verifyCastBallot(group, genesis.id, key, cast);
+    } catch (error) {
+      this.remember(id);
+      throw error;
+    }
+    this.pool.add(id, cast, key);
+    this.hooks.cast(cast, origin);
+    this.hooks.changed();
+    return 'added';
+  }
+
+  private remember(id: string): void {
+    this.seen.add(id);
+    if (this.seen.size > MAX_SEEN) this.seen.delete(this.seen.values().next().value!);
+  }
+
+  /**
+   * The cast ballots the next voting block on `tip` carries: pending ones checked under its
+   * election key, not outdated on its branch, oldest first, at most 8.
+   */
+  select(tip: BlockMeta): CastBallot[] {
+    const key = this.chain.electionOf(tip).key;
+    return this.pool.select(
+      MAX_BALLOTS_PER_BLOCK,
+      (pending) =>
+        pending.key === key &&
+        (this.chain.countedCast(pending.cast.credential, tip)?.seq ?? 0) < pending.cast.seq &&
+        !this.chain.alphaOn(pending.cast.ballot.alpha, tip),
+    );
+  }
+
+  /** A new best tip: pending ballots it counts, or that its talliers' key voids, leave the pool. */
+  onTip(): void {
+    const tip = this.chain.tip;
+    const key =
+      tip.height >= keyElectionHeight(this.chain.genesis) ? this.chain.electionOf(tip).key : undefined;
+    this.pool.prune(
+      (pending) =>
+        pending.key !== key ||
+        (this.chain.countedCast(pending.cast.credential, tip)?.seq ?? 0) >= pending.cast.seq,
+    );
+  }
+
+  /**
+   * This voter's duty, run on every new tip, vote change and now and then: while voting is open
+   * and a vote is chosen, cast a ballot if none was cast for this vote under the best chain's
+   * election key (first vote, a change of mind, or a reorg to other talliers), else re-send the
+   * last one every RESEND_MS until a block of the best chain counts it.
+   */
+  castIfNeeded(vote: 0 | 1 | undefined, now = Date.now()): Promise<void> {
+    const run = this.casting.then(() => this.castNow(vote, now));
+    this.casting = run.catch(() => {});
+    return run;
+  }
+
+  private async castNow(vote: 0 | 1 | undefined, now: number): Promise<void> {
+    const voter = this.voter;
+    if (!voter || vote === undefined || !this.registered) return;
+    const tip = this.chain.tip;
+    if (!this.votingOpen(tip)) return;
+    const { group, genesis } = this.chain;
+    const key = this.chain.electionOf(tip).key;
+    const credential = voter.credential.publicKey;
+    const latest = voter.latest;
+    if (!latest || latest.vote !== vote || latest.electionKey !== key) {
+      const counted = this.chain.countedCast(credential, tip)?.seq ?? 0;
+      const cast = voter.credential.cast(genesis.id, key, vote, Math.max(voter.lastSeq, counted) + 1);
+      // Recorded before it leaves: after a crash the receipt is there and the number is used.
+      await voter.recordCast({ vote, electionKey: key, cast });
+      this.send(cast, key, now);
+      return;
+    }
+    const counted = this.chain.countedCast(credential, tip);
+    if (counted && counted.seq >= latest.cast.seq) return;
+    if (now - this.lastSent >= RESEND_MS) this.send(latest.cast, key, now);
+  }
+
+  private send(cast: CastBallot, key: bigint, now: number): void {
+    this.lastSent = now;
+    this.pool.add(castBallotId(this.chain.group, cast), cast, key);
+    this.hooks.cast(cast, undefined);
+    this.hooks.changed();
+  }
+
+  /** This voter's receipts, oldest first. */
+  receipts(): Receipt[] {
+    const voter = this.voter;
+    if (!voter) return [];
+    const credential = voter.credential.publicKey;
+    const counted = this.chain.countedCast(credential);
+    const held = this.chain.castsOf(credential);
+    const casts = voter.casts;
+    return casts.map((own, i) => {
+      const base = {
+        tracker: ballotTracker(this.chain.group, own.cast.ballot),
+        seq: own.cast.seq,
+        vote: own.vote,
+      };
+      if (counted?.seq === own.cast.seq)
+        return { ...base, state: 'counted', height: counted.height, block: counted.block };
+      if (i < casts.length - 1 || (counted && counted.seq > own.cast.seq))
+        return { ...base, state: 'replaced' };
+      if (held.some((e) => e.seq === own.cast.seq)) return { ...base, state: 'displaced' };
+      return { ...base, state: 'sent' };
+    });
+  }
+}
