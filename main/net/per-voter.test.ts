@@ -18,6 +18,8 @@ interface Voter {
   readonly name: string;
   readonly vote?: 0 | 1;
   readonly mining: boolean;
+  readonly threads?: number;
+  readonly censor?: boolean;
 }
 
 /** Starts one runner per voter, each given the others' addresses as they come up. */
@@ -46,8 +48,9 @@ async function election(
     const settings: NodeSettings = {
       name: voter.name,
       mining: false,
-      threads: 1,
+      threads: voter.threads ?? 1,
       ...(voter.vote === undefined ? {} : { vote: voter.vote }),
+      ...(voter.censor ? { censorBallots: true } : {}),
     };
     const node = await ElectionNode.create(path.join(dir, voter.name), genesis, settings, {
       credential: credentials[i]!,
@@ -121,6 +124,42 @@ describe('per-voter election over HTTP', () => {
       assert.equal(carol.node.casting!.receipts()[0]?.state, 'counted');
       assert.equal(e.runners[3]!.node.casting!.receipts().length, 0);
       assert.equal(alice.node.chain.tip.ballots, 3, 'turnout: 3 of 4 registered voters');
+    } finally {
+      await e.close();
+    }
+  });
+
+  test('a censoring miner with half the hashpower: the ballots it leaves out get in through the others', async () => {
+    const e = await election(
+      path.join(root, 'censor'),
+      [
+        // Half the hashpower: the chance that Bob finds none of 16 voting blocks is 2^−16.
+        { name: 'mallory', vote: 1, mining: true, censor: true },
+        { name: 'bob', vote: 0, mining: true },
+        { name: 'carol', vote: 0, mining: false },
+        { name: 'dave', vote: 0, mining: false },
+      ],
+      { voteBlocks: 16, difficultyLog2: 19 },
+    );
+    try {
+      e.start();
+      const results = await until(
+        'a result everywhere',
+        () => {
+          const all = e.runners.map((r) => r.node.resultState()?.result);
+          return all.every((r) => r) ? all : undefined;
+        },
+        120_000,
+      );
+      for (const r of results) assert.deepEqual(r, { yes: 1, no: 3, total: 4 });
+      const branch = e.runners[0]!.node.chain.branch().map((m) => m.block!);
+      const carried = (miner: string) =>
+        branch
+          .filter((b) => b.miner === miner && b.payload.kind === 'ballots')
+          .reduce((n, b) => n + (b.payload.kind === 'ballots' ? b.payload.ballots.length : 0), 0);
+      // Mallory's blocks carried at most her own ballot; the other three came in Bob's.
+      assert.ok(carried('mallory') <= 1, `mallory carried ${carried('mallory')}`);
+      assert.ok(carried('bob') >= 3, `bob carried ${carried('bob')}`);
     } finally {
       await e.close();
     }

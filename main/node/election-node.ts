@@ -60,6 +60,11 @@ export interface NodeSettings {
    * else copes (the result then waits for it); a real tallier always publishes.
    */
   readonly publishFactor?: boolean;
+  /**
+   * true: a miner whose voting blocks carry only this runner's own ballot (per-voter rule). Only
+   * for testing that censored voters get in through other miners; a real miner carries them all.
+   */
+  readonly censorBallots?: boolean;
 }
 
 /** Mined here, pushed by a peer, or pulled from a peer while syncing (not relayed again). */
@@ -830,8 +835,14 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
         payload = { kind, key: this.tallierKey, endorsement: this.endorsement };
       } else payload = { kind, key: this.tallierKey };
     } else if (kind === 'confirmation') payload = { kind };
-    else if (kind === 'ballots') payload = { kind, ballots: this.casting!.select(tip) };
-    else if (kind === 'ballot' && this.settingsValue.vote !== undefined) {
+    else if (kind === 'ballots') {
+      const own = this.casting?.voter?.credential.publicKey;
+      const ballots = this.casting!.select(tip);
+      payload = {
+        kind,
+        ballots: this.settingsValue.censorBallots ? ballots.filter((c) => c.credential === own) : ballots,
+      };
+    } else if (kind === 'ballot' && this.settingsValue.vote !== undefined) {
       const h = this.chain.electionOf(tip).key;
       payload = {
         kind,
