@@ -174,7 +174,12 @@ export interface InvalidVector {
   record: ElectionRecord;
 }
 
-const variant = (name: string, rule: string, error: string, record: ElectionRecord): InvalidVector => ({
+export const variant = (
+  name: string,
+  rule: string,
+  error: string,
+  record: ElectionRecord,
+): InvalidVector => ({
   name,
   rule,
   error,
@@ -182,7 +187,7 @@ const variant = (name: string, rule: string, error: string, record: ElectionReco
 });
 
 /** A fixed-width hex string with its last digit changed, still canonical in form. */
-function bumpLastDigit(hex: string): string {
+export function bumpLastDigit(hex: string): string {
   return hex.slice(0, -1) + ((Number.parseInt(hex.at(-1)!, 16) + 1) % 16).toString(16);
 }
 

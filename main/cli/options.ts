@@ -33,6 +33,7 @@ export const OPTIONS = {
   dashboard: { type: 'boolean' },
   'dashboard-port': { type: 'string' },
   output: { type: 'string', short: 'o' },
+  tracker: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -71,6 +72,7 @@ export const OPTION_HELP: Record<OptionName, string> = {
     '    --dashboard        serve the web dashboard on 127.0.0.1 and print its address (with an access token)',
   'dashboard-port': '    --dashboard-port N port of the web dashboard (default: any free port)',
   output: '-o, --output FILE      write to FILE instead of standard output',
+  tracker: "    --tracker T        a ballot's tracker (its receipt, 16+ hex digits): is that ballot counted?",
   help: '-h, --help             this help',
 };
 

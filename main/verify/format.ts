@@ -1,5 +1,5 @@
 // A verification outcome as a few readable lines, for the command line.
-import type { Outcome, RecordSummary } from './verify';
+import type { Outcome, RecordSummary, TrackerFinding } from './verify';
 
 export function formatOutcome(outcome: Outcome): string {
   switch (outcome.status) {
@@ -22,6 +22,17 @@ export function formatOutcome(outcome: Outcome): string {
   }
 }
 
+function trackerLine(t: TrackerFinding): string {
+  switch (t.state) {
+    case 'counted':
+      return `${t.tracker} is counted (block ${t.height})`;
+    case 'replaced':
+      return `${t.tracker} is in block ${t.height}, but its voter's later ballot in block ${t.by} counts instead`;
+    case 'absent':
+      return `${t.tracker} is not in this record: that ballot is not counted`;
+  }
+}
+
 function summaryLines(s: RecordSummary): string[] {
   const talliers = s.talliers.length
     ? s.talliers.map((t) => `${t.pk}… (${t.count}×)`).join(', ')
@@ -31,7 +42,10 @@ function summaryLines(s: RecordSummary): string[] {
     `  id:       ${s.electionId}`,
     `  chain:    height ${s.height} of ${s.finalHeight}, ${s.phase === 'final' ? 'final' : `next: ${s.phase} phase`}`,
     `  talliers: ${talliers}`,
-    `  ballots:  ${s.ballots}, tally α ${s.tally.alpha.slice(0, 16)}… β ${s.tally.beta.slice(0, 16)}…`,
+    s.voters === undefined
+      ? `  ballots:  ${s.ballots} (one per block found), tally α ${s.tally.alpha.slice(0, 16)}… β ${s.tally.beta.slice(0, 16)}…`
+      : `  turnout:  ${s.ballots} of ${s.voters} registered voters cast a ballot (each voter's last counts), tally α ${s.tally.alpha.slice(0, 16)}… β ${s.tally.beta.slice(0, 16)}…`,
+    ...(s.tracker ? [`  tracker:  ${trackerLine(s.tracker)}`] : []),
     ...(s.version === 1
       ? ['  protocol: version 1 (no seal: its final block was chosen by the lower hash)']
       : s.sealedInRound !== undefined

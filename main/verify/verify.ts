@@ -4,8 +4,11 @@
 //
 //   1. the record's shape, its format, the genesis (group and parameters);
 //   2. each block in height order: its parse, height, prev link, proof of work, timestamp, payload
-//      kind; a tallier key's pk_pok (at height T: the election key, never 1); a ballot's replay
-//      rule, the tally's α (never 1), then its proof;
+//      kind; a tallier key's pk_pok (per-voter: its endorsement by a roster member, one key per
+//      voter; at height T: the election key, never 1); a ballot's replay rule, the tally's α (never
+//      1), then its proof; per-voter, each cast ballot in order: roster, one per voter in the
+//      block, replay, rising sequence number, signature and proof (the last one of each voter
+//      counts, as on a runner: chain/voters.ts);
 //   3. version 2: the talliers' seal of the final block (one acceptance each, one round, all
 //      naming the last block, each signature valid);
 //   4. the decryption factors of the final tally (version 2: each naming the last block), then
@@ -26,6 +29,7 @@ import { type Genesis, parseGenesis } from '../chain/genesis';
 import { finalHeight, keyElectionHeight, lastVoteHeight, type Phase, phaseOf } from '../chain/phases';
 import { expectedPayload, MEDIAN_SPAN, medianTimePast } from '../chain/rules';
 import { electTalliers, type KeyElection } from '../chain/talliers';
+import { applyCasts, checkEndorsedKey, type OnBranch, VoterIndex } from '../chain/voters';
 import { addToTally, EMPTY_TALLY, TALLY_ALPHA_ONE } from '../crypto/ballot';
 import { toHex } from '../crypto/bigint';
 import {
@@ -35,6 +39,7 @@ import {
   parseAcceptance,
   parseDecryptionFactor,
 } from '../crypto/codec';
+import { ballotTracker } from '../crypto/credential';
 import { decryptTally, verifyDecryptionFactor } from '../crypto/decryption';
 import { check, ValidationError } from '../crypto/errors';
 import type { Group } from '../crypto/group';
@@ -56,7 +61,15 @@ export interface VerifyOptions {
   readonly chunkSize?: number;
   /** The worker entry module, for bundles laid out differently; default ballot-worker beside this. */
   readonly workerUrl?: URL;
+  /** A ballot's tracker (its receipt; at least 16 hex digits, a prefix will do): is it counted? */
+  readonly tracker?: string;
 }
+
+/** What a record says of a tracker: counted, replaced by a later ballot of its voter, or absent. */
+export type TrackerFinding =
+  | { readonly tracker: string; readonly state: 'counted'; readonly height: number }
+  | { readonly tracker: string; readonly state: 'replaced'; readonly height: number; readonly by: number }
+  | { readonly tracker: string; readonly state: 'absent' };
 
 export interface TallierSummary {
   /** The first 16 hex digits of the public key. */
@@ -77,7 +90,13 @@ export interface RecordSummary {
   readonly phase: Phase | 'final';
   /** The elected talliers, best first; empty until the key phase is over. */
   readonly talliers: readonly TallierSummary[];
+  /** Ballots counted: per-voter, the voters whose ballot counts (turnout). */
   readonly ballots: number;
+  readonly ballotRule: 'per-block' | 'per-voter';
+  /** Per-voter rule: the registered voters (the roster's size). */
+  readonly voters?: number;
+  /** The tracker asked about, if any. */
+  readonly tracker?: TrackerFinding;
   readonly tally: CiphertextJson;
   /** The protocol version of the record. */
   readonly version: 1 | 2;
@@ -158,6 +177,10 @@ class RecordWalk {
   private readonly alphas = new Map<bigint, number>();
   private tally: Ciphertext = EMPTY_TALLY;
   private ballots = 0;
+  /** Per-voter rule: every cast and endorsement so far (a record is one branch: all count). */
+  private readonly voters = new VoterIndex();
+  /** Per-voter rule: the trackers of every cast ballot, with their block's height and credential. */
+  private readonly trackers = new Map<string, { height: number; credential: bigint; seq: number }>();
 
   constructor(private readonly options: VerifyOptions) {
     this.workers = options.workers;
@@ -223,6 +246,7 @@ class RecordWalk {
     within(at(i), () => {
       const expected = expectedPayload(genesis, height);
       const block = parseBlock(group, json, expected === 'ballot' ? 'trusted' : 'untrusted');
+      const onChain: OnBranch = () => true;
       check(block.height === height, 'block.height', `is ${block.height}: the blocks must run from height 1`);
       const final = finalHeight(genesis);
       check(height <= final, 'block.height', `is beyond the election's final height ${final}`);
@@ -252,6 +276,17 @@ class RecordWalk {
 
       if (payload.kind === 'tallier_key') {
         verifyPkPok(group, genesis.id, payload.key, 'block.payload.tallier_key.pk_pok');
+        const refused = checkEndorsedKey(
+          genesis,
+          payload.key,
+          payload.endorsement,
+          this.voters,
+          onChain,
+          false,
+        );
+        if (refused !== undefined) refuse(refused);
+        if (payload.endorsement)
+          this.voters.addEndorsement(hash, height, payload.endorsement, payload.key.pk);
         this.appearances.push({ height, key: payload.key });
         if (height === keyElectionHeight(genesis)) {
           this.election = electTalliers(this.appearances, genesis.nTalliers);
@@ -271,6 +306,47 @@ class RecordWalk {
         this.queue(genesis, i, (json as { payload: { ballot: unknown } }).payload.ballot);
         this.tally = tally;
         this.ballots++;
+        this.trackers.set(ballotTracker(group, payload.ballot), { height, credential: 0n, seq: 0 });
+      } else if (payload.kind === 'ballots') {
+        const inBlock = new Set<bigint>();
+        for (const [j, { ballot }] of payload.ballots.entries()) {
+          const earlier = this.alphas.get(ballot.alpha);
+          check(
+            earlier === undefined && !inBlock.has(ballot.alpha),
+            `block.payload.ballots[${j}].ballot.alpha`,
+            `ballot replay: a ballot with the same α is already on the chain at height ${earlier ?? height}`,
+          );
+          inBlock.add(ballot.alpha);
+        }
+        const cast = applyCasts(
+          group,
+          genesis,
+          this.electionKey!,
+          { tally: this.tally, ballots: this.ballots },
+          payload.ballots,
+          this.voters,
+          onChain,
+          false,
+        );
+        if (!cast.ok) refuse(cast.reason);
+        else {
+          check(
+            cast.tally.alpha !== 1n || payload.ballots.length === 0,
+            'block.payload.ballots',
+            TALLY_ALPHA_ONE,
+          );
+          for (const c of payload.ballots) {
+            this.alphas.set(c.ballot.alpha, height);
+            this.trackers.set(ballotTracker(group, c.ballot), {
+              height,
+              credential: c.credential,
+              seq: c.seq,
+            });
+          }
+          this.voters.addCasts(hash, height, payload.ballots);
+          this.tally = cast.tally;
+          this.ballots = cast.voters;
+        }
       }
       this.height = height;
       this.prevHash = hash;
@@ -482,9 +558,33 @@ class RecordWalk {
         .filter((c) => c.elected)
         .map((c) => ({ pk: pkPrefix(genesis, c.key.pk), count: c.count })),
       ballots: this.ballots,
+      ballotRule: genesis.ballotRule,
+      ...(genesis.ballotRule === 'per-voter' ? { voters: genesis.roster.length } : {}),
+      ...(this.options.tracker === undefined ? {} : { tracker: this.findTracker(this.options.tracker) }),
       tally: encodeCiphertext(genesis.group, this.tally),
     };
   }
+
+  /**
+   * A tracker's ballot: counted if it is on the chain and (per-voter) its voter's last ballot;
+   * replaced if a later ballot of the same voter is on the chain. A prefix names the first match.
+   */
+  private findTracker(tracker: string): TrackerFinding {
+    const wanted = tracker.toLowerCase();
+    const match = [...this.trackers].find(([t]) => t.startsWith(wanted));
+    if (!match) return { tracker, state: 'absent' };
+    const [full, { height, credential, seq }] = match;
+    const counted = credential === 0n ? undefined : this.voters.latest(credential, () => true);
+    if (counted && counted.seq !== seq)
+      return { tracker: full, state: 'replaced', height, by: counted.height };
+    return { tracker: full, state: 'counted', height };
+  }
+}
+
+/** Throws a shared rule's reason ("field: why", as chain/voters.ts words it) as a ValidationError. */
+function refuse(reason: string): never {
+  const colon = reason.indexOf(': ');
+  throw new ValidationError(reason.slice(0, colon), reason.slice(colon + 2));
 }
 
 /** Where block `i` sits, for error messages. */
