@@ -83,6 +83,8 @@ export interface PeerApiOptions {
   /** Where internal errors go (never to the client). */
   readonly log?: (message: string) => void;
   readonly limits?: RateLimits;
+  /** More routes, after the election's (the lobby's, for joiners asking after the start). */
+  readonly extra?: express.Router;
 }
 
 // ── Request bodies ───────────────────────────────────────────────────────────────────────────
@@ -166,7 +168,6 @@ export function createPeerApi(options: PeerApiOptions): Express {
   const group = genesis.group;
   const block = (meta: BlockMeta): BlockJson => encodeBlock(group, meta.block!);
   if (options.self !== undefined) peers.setSelf(options.self);
-  const limiter = new RateLimiter(options.limits ?? DEFAULT_RATE_LIMITS);
   const callback = (name: string, run: () => void) => {
     try {
       run();
@@ -175,49 +176,7 @@ export function createPeerApi(options: PeerApiOptions): Express {
     }
   };
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.set('query parser', 'simple');
-
-  app.use((req, res, next) => {
-    res.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
-    // One Tor circuit is one client however many connections (streams) it opens.
-    const circuit = circuitOf(req.socket);
-    const wait = limiter.check(req.socket, req.method === 'POST', circuit ?? req.socket);
-    if (wait === 0) return next();
-    res.set('Retry-After', String(Math.max(1, Math.ceil(wait / 1000))));
-    sendError(res, 429, 'too many requests on this connection or server-wide; retry later');
-  });
-  app.use((req, res, next) => {
-    if (req.method !== 'POST') return next();
-    // Requiring JSON also keeps browsers out: a cross-site form cannot send application/json.
-    if (!req.is('application/json'))
-      return sendError(res, 415, 'request bodies must be JSON (Content-Type: application/json)');
-    next();
-  });
-  // An oversize body is read to its end and discarded (bounded by requestTimeout) before the 413:
-  // closing on a client still sending would reset the connection and lose the answer.
-  app.use(
-    express.json({
-      limit: MAX_BODY_BYTES,
-      strict: true,
-      inflate: false,
-      type: 'application/json',
-      // Strictly, before body-parser's own decoding and JSON.parse see it: bytes that are not
-      // UTF-8 (which it would decode as U+FFFD), duplicate keys, numbers like `5.0` (which
-      // JSON.parse would read silently) are refused here, with the place named (readJson). What
-      // readJson accepts, JSON.parse reads to the same value.
-      verify: (_req, _res, buf) => {
-        try {
-          readJson(strictUtf8(buf, 'the request body'), 'body');
-        } catch (error) {
-          throw Object.assign(error as Error, { status: 400 });
-        }
-      },
-    }),
-  );
-
+  const { app, finish } = peerApp(options.limits, log);
   app.get('/v1/status', (_req, res) => {
     const body: StatusResponse = statusOf(node);
     res.json(body);
@@ -365,19 +324,79 @@ export function createPeerApi(options: PeerApiOptions): Express {
     res.json(body);
   });
 
-  app.use((_req, res) => sendError(res, 404, 'no such route'));
-
-  const onError: ErrorRequestHandler = (error, req, res, _next) => {
-    const { status, message } = classify(error);
-    if (status >= 500) log?.(`peer API: ${req.method} ${req.path}: ${errorText(error)}`);
-    if (res.headersSent) {
-      req.socket.destroy();
-      return;
-    }
-    sendError(res, status, message);
-  };
-  app.use(onError);
+  if (options.extra) app.use(options.extra);
+  finish();
   return app;
+}
+
+/**
+ * The shell every peer-facing app shares (the election's API, the lobby's): per-client and global
+ * rate limits, JSON-only bodies read strictly, no caching; `finish()` adds the 404 and the error
+ * handler after the routes.
+ */
+export function peerApp(
+  limits: RateLimits | undefined,
+  log: ((message: string) => void) | undefined,
+): { app: Express; finish: () => void } {
+  const limiter = new RateLimiter(limits ?? DEFAULT_RATE_LIMITS);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    res.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    // One Tor circuit is one client however many connections (streams) it opens.
+    const circuit = circuitOf(req.socket);
+    const wait = limiter.check(req.socket, req.method === 'POST', circuit ?? req.socket);
+    if (wait === 0) return next();
+    res.set('Retry-After', String(Math.max(1, Math.ceil(wait / 1000))));
+    sendError(res, 429, 'too many requests on this connection or server-wide; retry later');
+  });
+  app.use((req, res, next) => {
+    if (req.method !== 'POST') return next();
+    // Requiring JSON also keeps browsers out: a cross-site form cannot send application/json.
+    if (!req.is('application/json'))
+      return sendError(res, 415, 'request bodies must be JSON (Content-Type: application/json)');
+    next();
+  });
+  // An oversize body is read to its end and discarded (bounded by requestTimeout) before the 413:
+  // closing on a client still sending would reset the connection and lose the answer.
+  app.use(
+    express.json({
+      limit: MAX_BODY_BYTES,
+      strict: true,
+      inflate: false,
+      type: 'application/json',
+      // Strictly, before body-parser's own decoding and JSON.parse see it: bytes that are not
+      // UTF-8 (which it would decode as U+FFFD), duplicate keys, numbers like `5.0` (which
+      // JSON.parse would read silently) are refused here, with the place named (readJson). What
+      // readJson accepts, JSON.parse reads to the same value.
+      verify: (_req, _res, buf) => {
+        try {
+          readJson(strictUtf8(buf, 'the request body'), 'body');
+        } catch (error) {
+          throw Object.assign(error as Error, { status: 400 });
+        }
+      },
+    }),
+  );
+
+  const finish = () => {
+    app.use((_req, res) => sendError(res, 404, 'no such route'));
+
+    const onError: ErrorRequestHandler = (error, req, res, _next) => {
+      const { status, message } = classify(error);
+      if (status >= 500) log?.(`peer API: ${req.method} ${req.path}: ${errorText(error)}`);
+      if (res.headersSent) {
+        req.socket.destroy();
+        return;
+      }
+      sendError(res, status, message);
+    };
+    app.use(onError);
+  };
+  return { app, finish };
 }
 
 function sendError(res: Response, status: number, message: string): void {
@@ -469,6 +488,11 @@ export interface PeerApiServer {
   readonly torSocket: string | undefined;
   /** Connections now, by state, and how many were closed to make room. */
   connections(): ConnectionCounts;
+  /**
+   * Serves `app` from now on, on the same port, socket and onion service: the lobby hands its
+   * server to the election's API when the organizer starts (connections already open keep theirs).
+   */
+  serve(app: Express): void;
   /** Stops listening and closes every connection, idle or not. */
   close(): Promise<void>;
 }
@@ -477,6 +501,7 @@ export async function listenPeerApi(app: Express, options: ListenOptions): Promi
   if (options.host !== undefined && options.host !== '127.0.0.1')
     throw new Error('the peer API listens on 127.0.0.1 only');
   const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+  let handler: Express = app;
   const server = http.createServer(
     {
       requestTimeout: limits.requestTimeout,
@@ -486,7 +511,7 @@ export async function listenPeerApi(app: Express, options: ListenOptions): Promi
       connectionsCheckingInterval: Math.min(1000, limits.headersTimeout),
       maxHeaderSize: limits.maxHeaderBytes,
     },
-    app,
+    (req, res) => handler(req, res),
   );
   server.maxHeadersCount = limits.maxHeadersCount;
   // Not server.maxConnections: it refuses newcomers at the cap, which is what slow clients want.
@@ -521,6 +546,9 @@ export async function listenPeerApi(app: Express, options: ListenOptions): Promi
     server,
     torSocket: options.torSocket,
     connections: () => guard.counts(),
+    serve: (next: Express) => {
+      handler = next;
+    },
     close: async () => {
       await Promise.all([
         new Promise<void>((resolve) => {

@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import axios, { type AxiosInstance } from 'axios';
 import { SocksProxyAgent } from 'socks-proxy-agent';
 import { MAX_ROUNDS } from '../chain/finality';
-import { exactObject } from '../crypto/codec';
+import { exactObject, fixedHex } from '../crypto/codec';
 import { check, ValidationError } from '../crypto/errors';
 import { readJson } from '../crypto/json';
 import { strictUtf8, Utf8Error } from '../store/utf8';
@@ -19,15 +19,18 @@ import { baseUrl, type PeerAddress, parsePeerAddress } from './address';
 import {
   type AnnounceResponse,
   API_VERSION,
+  type JoinRequestResponse,
+  type LobbyInfoResponse,
   type ResultResponse,
   type StatusResponse,
   type SubmitAcceptanceResponse,
   type SubmitBlockResponse,
   type SubmitCastResponse,
   type SubmitFactorResponse,
+  type TicketResponse,
 } from './messages';
 
-/** Largest response accepted: a full GET /v1/chain page is ~460 KB. */
+/** Largest response accepted: a GET /v1/chain page stops below 1.5 MB (api.ts, CHAIN_PAGE_BYTES). */
 export const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
 /** Largest request sent: the server's body limit. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
@@ -116,6 +119,65 @@ export class PeerClient {
   }
 
   /** The genesis JSON, for parseGenesis. */
+  /** The organizer's lobby, before the election exists (docs/PROTOCOL.md §11). */
+  lobby(address: string): Promise<LobbyInfoResponse> {
+    return this.run(address, 'lobby', 'GET', '/v1/lobby', undefined, (v) => {
+      const o = exactObject(v, 'response', [
+        'title',
+        'question',
+        'ballot_rule',
+        'organizer',
+        'admitted',
+        'started',
+      ]);
+      check(typeof o.title === 'string' && typeof o.question === 'string', 'response.title', 'must be text');
+      check(
+        o.ballot_rule === 'per-block' || o.ballot_rule === 'per-voter',
+        'response.ballot_rule',
+        'must be a rule',
+      );
+      check(typeof o.organizer === 'string', 'response.organizer', 'must be text');
+      check(typeof o.admitted === 'number' && typeof o.started === 'boolean', 'response', 'malformed lobby');
+      return o as unknown as LobbyInfoResponse;
+    });
+  }
+
+  /** Asks the organizer to take part; resolves with this joiner's ticket. */
+  askToJoin(
+    address: string,
+    request: { name: string; address?: string; credential?: string },
+  ): Promise<JoinRequestResponse> {
+    return this.run(
+      address,
+      'join request',
+      'POST',
+      '/v1/lobby/requests',
+      () => request,
+      (v) => {
+        const o = exactObject(v, 'response', ['ticket', 'status']);
+        fixedHex(o.ticket, 32, 'response.ticket');
+        check(
+          o.status === 'waiting' || o.status === 'admitted' || o.status === 'refused',
+          'response.status',
+          'must be a status',
+        );
+        return o as unknown as JoinRequestResponse;
+      },
+    );
+  }
+
+  /** A joiner's poll of its request. */
+  pollTicket(address: string, ticket: string): Promise<TicketResponse> {
+    return this.run(
+      address,
+      'lobby ticket',
+      'GET',
+      `/v1/lobby/requests/${ticket}`,
+      undefined,
+      parseTicketResponse,
+    );
+  }
+
   genesis(address: string): Promise<unknown> {
     return this.run(address, 'genesis', 'GET', '/v1/genesis', undefined, (v) => {
       exactObject(v, 'genesis', Object.keys(v ?? {}));
@@ -599,4 +661,67 @@ function shown(address: unknown): string {
 
 function messageOf(error: unknown): string {
   return error instanceof ValidationError || error instanceof Error ? error.message : String(error);
+}
+
+/** A ticket answer from an organizer, checked (credentials are checked when the genesis comes). */
+export function parseTicketResponse(value: unknown): TicketResponse {
+  const keys = [
+    'status',
+    'admitted',
+    'started',
+    ...['participants', 'election'].filter(
+      (k) => typeof value === 'object' && value !== null && Object.hasOwn(value, k),
+    ),
+  ];
+  const o = exactObject(value, 'response', keys);
+  check(
+    o.status === 'waiting' || o.status === 'admitted' || o.status === 'refused',
+    'response.status',
+    'must be waiting, admitted or refused',
+  );
+  check(
+    typeof o.admitted === 'number' && Number.isSafeInteger(o.admitted) && o.admitted >= 1,
+    'response.admitted',
+    'must be a count',
+  );
+  check(typeof o.started === 'boolean', 'response.started', 'must be true or false');
+  const participants =
+    o.participants === undefined
+      ? undefined
+      : (() => {
+          check(
+            Array.isArray(o.participants) && o.participants.length <= 1001,
+            'response.participants',
+            'must be an array',
+          );
+          return (o.participants as unknown[]).map((p, i) => {
+            const q = exactObject(
+              p,
+              `response.participants[${i}]`,
+              Object.hasOwn(p as object, 'credential') ? ['name', 'credential'] : ['name'],
+            );
+            check(
+              typeof q.name === 'string' && q.name.length <= 64,
+              `response.participants[${i}].name`,
+              'must be a short string',
+            );
+            check(
+              q.credential === undefined || typeof q.credential === 'string',
+              `response.participants[${i}].credential`,
+              'must be hex',
+            );
+            return {
+              name: q.name as string,
+              ...(q.credential !== undefined ? { credential: q.credential as string } : {}),
+            };
+          });
+        })();
+  if (o.election !== undefined) fixedHex(o.election, 64, 'response.election');
+  return {
+    status: o.status as TicketResponse['status'],
+    admitted: o.admitted as number,
+    started: o.started as boolean,
+    ...(participants ? { participants } : {}),
+    ...(o.election !== undefined ? { election: o.election as string } : {}),
+  };
 }

@@ -134,3 +134,33 @@ export interface ResultResponse {
 export interface ErrorResponse {
   error: string;
 }
+
+// ── The lobby (before the election exists, docs/PROTOCOL.md §11) ─────────────────────────────
+
+/** GET /v1/lobby: what the room is for. */
+export interface LobbyInfoResponse {
+  title: string;
+  question: string;
+  ballot_rule: 'per-block' | 'per-voter';
+  /** The organizer's display name. */
+  organizer: string;
+  /** Admitted participants, the organizer included. */
+  admitted: number;
+  started: boolean;
+}
+/** POST /v1/lobby/requests: `{name, address?, credential?}` (credential: per-voter only). */
+export interface JoinRequestResponse {
+  /** The bearer token this joiner polls with: only it knows it. */
+  ticket: string;
+  status: 'waiting' | 'admitted' | 'refused';
+}
+/** GET /v1/lobby/requests/:ticket */
+export interface TicketResponse {
+  status: 'waiting' | 'admitted' | 'refused';
+  admitted: number;
+  started: boolean;
+  /** Admitted tickets only: who is in (names; credential public keys per-voter). */
+  participants?: { name: string; credential?: string }[];
+  /** Admitted tickets only, once started: the election id. */
+  election?: string;
+}

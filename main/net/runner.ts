@@ -1,5 +1,7 @@
 // An election runner on a network: the node, its peer API on 127.0.0.1, the peer book and gossip.
 // The command line and the desktop app both start one of these.
+
+import type express from 'express';
 import { type Genesis, parseGenesis } from '../chain/genesis';
 import type { ElectionNode, NodeSettings } from '../node/election-node';
 import type { TorManager } from '../tor/manager';
@@ -28,6 +30,14 @@ export interface RunnerOptions {
   readonly tor?: TorManager;
   readonly syncIntervalMs?: number;
   readonly log?: (message: string) => void;
+  /**
+   * A peer API already listening (and published, with `self` its address): the lobby's, handed
+   * over at the start so the organizer keeps its address and port. The runner serves its routes
+   * there from now on, and closes it (and `tor`) when it closes.
+   */
+  readonly service?: { readonly api: PeerApiServer; readonly self: string | undefined };
+  /** More routes beside the election's (the lobby's, for joiners still polling). */
+  readonly extra?: express.Router;
 }
 
 export class Runner {
@@ -62,18 +72,24 @@ export class Runner {
       onPeerActive: (address) => network?.noteInbound(address),
       onWithheld: (hash, from) => void network?.fetchAncestors(hash, from),
       log,
+      ...(options.extra ? { extra: options.extra } : {}),
     });
     // A tor of our own forwards to a Unix socket with each connection's circuit, so that one Tor
     // client is one client for the rate limits however many streams it opens (docs/TOR.md §2).
     const torSocket = options.tor?.circuitSocketPath();
-    const api = await listenPeerApi(app, {
-      port: options.port ?? 0,
-      host: '127.0.0.1',
-      ...(torSocket ? { torSocket } : {}),
-    });
+    const api =
+      options.service?.api ??
+      (await listenPeerApi(app, {
+        port: options.port ?? 0,
+        host: '127.0.0.1',
+        ...(torSocket ? { torSocket } : {}),
+      }));
+    if (options.service) api.serve(app);
     try {
-      let self = options.self ?? (options.direct ? `127.0.0.1:${api.port}` : undefined);
-      if (options.tor) {
+      let self = options.service
+        ? options.service.self
+        : (options.self ?? (options.direct ? `127.0.0.1:${api.port}` : undefined));
+      if (options.tor && !options.service) {
         log(
           torSocket
             ? 'publishing the peer API as an onion service (limits shared by Tor circuit)…'

@@ -1,0 +1,217 @@
+// The lobby over real HTTP on 127.0.0.1: requests, admission, refusal, a start refused with its
+// reason, the hand-over of the organizer's address to its runner, and joiners running the
+// election they waited for (issue 13, items 2 and 3).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { CredentialSecretKey } from '../crypto/credential';
+import { Group } from '../crypto/group';
+import { ElectionNode } from '../node/election-node';
+import { Lobby, type LobbyParams } from '../node/lobby';
+import { VoterJournal } from '../node/voter-journal';
+import { DataDir } from '../store/data-dir';
+import { PeerClient } from './client';
+import { formatInvitation, parseInvitation } from './invitation';
+import { askToJoin, fetchStartedGenesis, LobbyHost } from './lobby-host';
+import { Runner } from './runner';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'oe-lobby-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+const group = Group.default();
+const client = new PeerClient();
+
+const params: LobbyParams = {
+  title: 'Lobby test',
+  question: 'Adopt the proposal?',
+  ballotRule: 'per-voter',
+  nTalliers: 2,
+  nTalliersBlocks: 3,
+  nVoteBlocks: 8,
+  confirmations: 1,
+  target: (1n << 236n) - 1n, // 2^20 expected hashes
+};
+
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('lobby', () => {
+  test('invitation links: made, read back, and pasted the ways people paste them', () => {
+    const onion = 'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion';
+    const id = 'ab'.repeat(32);
+    assert.equal(formatInvitation(onion), `onion-election://join/${onion}`);
+    assert.deepEqual(parseInvitation(formatInvitation(onion, id)), { address: onion, electionId: id });
+    assert.deepEqual(parseInvitation(`  ${onion}  `), { address: onion });
+    assert.deepEqual(parseInvitation(`http://${onion}/`), { address: onion });
+    assert.deepEqual(parseInvitation('onion-election://join/127.0.0.1:4000'), { address: '127.0.0.1:4000' });
+    assert.throws(() => parseInvitation(`onion-election://join/${onion}?election=xyz`), /election id/);
+    assert.throws(() => parseInvitation('https://example.com/'), /onion v3 address/);
+    assert.throws(() => parseInvitation('ftp://x'), /onion-election:\/\/ link/);
+  });
+
+  test('start is refused while the parameters cannot work, with the reason', async () => {
+    const { dataDir } = await DataDir.open(path.join(root, 'impossible'));
+    try {
+      const organizer = CredentialSecretKey.generate(group);
+      const lobby = await Lobby.create(
+        dataDir,
+        group,
+        { ...params, nTalliers: 3, nTalliersBlocks: 2 },
+        { name: 'olga', credential: organizer.publicKey },
+      );
+      await assert.rejects(lobby.start(), /3 tallier seats need at least as many key blocks \(there are 2\)/);
+      const seats = await Lobby.create(
+        dataDir,
+        group,
+        { ...params, nTalliers: 2 },
+        { name: 'olga', credential: organizer.publicKey },
+      );
+      await assert.rejects(
+        seats.start(),
+        /2 tallier seats but only 1 admitted runner: admit more, or lower the seats/,
+      );
+      assert.equal(seats.started, undefined, 'nothing started');
+    } finally {
+      await dataDir.close();
+    }
+  });
+
+  test('joiners ask, one is refused, two are admitted, the organizer starts, and the election runs with the same address', async () => {
+    // The organizer: a folder with its credential and the lobby, served on 127.0.0.1.
+    const organizerDir = path.join(root, 'olga');
+    const { dataDir } = await DataDir.open(organizerDir);
+    const olga = CredentialSecretKey.generate(group);
+    await VoterJournal.create(dataDir, olga);
+    const lobby = await Lobby.create(dataDir, group, params, { name: 'olga', credential: olga.publicKey });
+    const host = await LobbyHost.open(lobby, group, { direct: true });
+    const runners: Runner[] = [];
+    try {
+      const invitation = formatInvitation(host.self!);
+      const organizer = parseInvitation(invitation).address;
+      const info = await client.lobby(organizer);
+      assert.deepEqual(info, {
+        title: 'Lobby test',
+        question: 'Adopt the proposal?',
+        ballot_rule: 'per-voter',
+        organizer: 'olga',
+        admitted: 1,
+        started: false,
+      });
+
+      const joiners = ['jay', 'kim', 'mallory'].map((name) => ({
+        name,
+        credential: CredentialSecretKey.generate(group),
+      }));
+      const tickets = await Promise.all(
+        joiners.map((j) =>
+          askToJoin(client, organizer, { name: j.name, credential: j.credential.publicKey }, group),
+        ),
+      );
+      // Asked at once: all three kept (one at a time), in whatever order they came.
+      assert.deepEqual(lobby.participants.map((p) => [p.name, p.status]).sort(), [
+        ['jay', 'waiting'],
+        ['kim', 'waiting'],
+        ['mallory', 'waiting'],
+      ]);
+      assert.ok(
+        lobby.participants.every((p) => lobby.online(p)),
+        'each joiner shows online after asking',
+      );
+      // Asking twice with one credential is refused (the first ticket stays the only one).
+      await assert.rejects(
+        askToJoin(
+          client,
+          organizer,
+          { name: 'jay again', credential: joiners[0]!.credential.publicKey },
+          group,
+        ),
+        /already asked/,
+      );
+      // A waiting joiner sees no names.
+      assert.equal((await client.pollTicket(organizer, tickets[0]!)).participants, undefined);
+
+      const idOf = (name: string) => lobby.participants.find((p) => p.name === name)!.id;
+      await lobby.decide(idOf('mallory'), 'refused');
+      await lobby.decide(idOf('jay'), 'admitted');
+      await lobby.decide(idOf('kim'), 'admitted');
+      const refused = await client.pollTicket(organizer, tickets[2]!);
+      assert.deepEqual(refused, { status: 'refused', admitted: 3, started: false });
+      const admitted = await client.pollTicket(organizer, tickets[0]!);
+      assert.deepEqual(admitted.participants?.map((p) => p.name).sort(), ['jay', 'kim', 'olga']);
+
+      const genesis = await lobby.start();
+      assert.equal(genesis.roster.length, 3);
+      assert.ok(!genesis.roster.includes(joiners[2]!.credential.publicKey));
+      await dataDir.close();
+
+      // The organizer's runner takes over the lobby's server: same address, lobby routes kept.
+      const node = await ElectionNode.create(organizerDir, genesis, {
+        name: 'olga',
+        mining: true,
+        threads: 1,
+        vote: 1,
+      });
+      runners.push(await Runner.start(node, { direct: true, ...host.handOver(), syncIntervalMs: 500 }));
+      assert.equal(runners[0]!.self, organizer);
+
+      // Admitted joiners learn the election, fetch and check its genesis, and run it.
+      for (const [i, j] of joiners.slice(0, 2).entries()) {
+        const answer = await client.pollTicket(organizer, tickets[i]!);
+        assert.equal(answer.election, genesis.idHex);
+        const theirs = await fetchStartedGenesis(client, organizer, answer, {
+          credential: j.credential.publicKey,
+        });
+        // An invitation naming another election is refused.
+        await assert.rejects(
+          fetchStartedGenesis(client, organizer, answer, {
+            electionId: 'cd'.repeat(32),
+            credential: j.credential.publicKey,
+          }),
+          /not cdcdcdcd.* that the invitation names/,
+        );
+        const joinerNode = await ElectionNode.create(
+          path.join(root, j.name),
+          theirs,
+          { name: j.name, mining: false, threads: 1, vote: 0 },
+          { credential: j.credential },
+        );
+        runners.push(
+          await Runner.start(joinerNode, { direct: true, peers: [organizer], syncIntervalMs: 500 }),
+        );
+      }
+      // The refused joiner learns nothing of the election.
+      const stillRefused = await client.pollTicket(organizer, tickets[2]!);
+      assert.equal(stillRefused.election, undefined);
+      await assert.rejects(
+        fetchStartedGenesis(client, organizer, stillRefused, {}),
+        /has not started an election with you in it/,
+      );
+
+      const results = await until(
+        'the result everywhere',
+        () => {
+          const all = runners.map((r) => r.node.resultState()?.result);
+          return all.every((r) => r) ? all : undefined;
+        },
+        120_000,
+      );
+      for (const r of results) assert.deepEqual(r, { yes: 1, no: 2, total: 3 });
+    } finally {
+      await Promise.all(runners.map((r) => r.close()));
+      await host.close();
+      await dataDir.close().catch(() => {});
+    }
+  });
+});
