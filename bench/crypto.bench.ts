@@ -1,9 +1,10 @@
 // Crypto benchmarks: the exponentiation backend against its OpenSSL floor, and the election
 // operations, one core. Floors from the issue: ballot_encrypt_ms ≤ 10, ballot_verify_ms ≤ 10;
-// issue 12, item 5: ballot_verify_batch_modexps ≤ 1.0.
+// issue 12, item 5: ballot_verify_batch_modexps ≤ 1.0. The Jacobi symbol (the membership test
+// on every element received) against its textbook reference: jacobi_2048_us, jacobi_speedup.
 import { createDiffieHellman, randomBytes } from 'node:crypto';
 import { verifyBallotBatch } from '../main/crypto/ballot-batch';
-import { toBytes } from '../main/crypto/bigint';
+import { jacobi, jacobiEuclid, toBytes } from '../main/crypto/bigint';
 import { FixedBaseTable } from '../main/crypto/fixed-base';
 import {
   addToTally,
@@ -77,6 +78,38 @@ export const cryptoSuite: Suite = {
       value: buildMs / (backendMs - fixedMs),
       unit: 'exps',
       note: 'full exponentiations by one base before its table pays (FIXED_BASE_BREAK_EVEN)',
+    });
+
+    // Membership tests as parsing runs them: half members (squares), half not (their negatives,
+    // −1 being a non-residue modulo p ≡ 3 mod 4), in random order.
+    const symbols = Array.from({ length: 200 }, (_, i) => {
+      const square = (scalar() * scalar()) % p;
+      return i % 2 === 0 || square === 0n ? square : p - square;
+    }).sort(() => Math.random() - 0.5);
+    for (const v of symbols) {
+      if (jacobi(v, p) !== jacobiEuclid(v, p)) throw new Error('bench: jacobi disagrees with its reference');
+    }
+    const jacobiMs = await medianMs(() => {
+      for (const v of symbols) jacobi(v, p);
+    }, 30);
+    const euclidMs = await medianMs(
+      () => {
+        for (const v of symbols) jacobiEuclid(v, p);
+      },
+      5,
+      1,
+    );
+    report.metric({
+      name: 'jacobi_2048_us',
+      value: (jacobiMs * 1000) / symbols.length,
+      unit: 'µs',
+      note: 'mean per symbol modulo the group prime, members and non-members',
+    });
+    report.metric({
+      name: 'jacobi_speedup',
+      value: euclidMs / jacobiMs,
+      unit: '×',
+      note: `over the textbook reference (jacobiEuclid), ${((euclidMs * 1000) / symbols.length).toFixed(0)} µs a symbol`,
     });
 
     const context = new Uint8Array(randomBytes(32));
