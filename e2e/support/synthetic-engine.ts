@@ -186,6 +186,7 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       finalHeight,
       expectedHashes: 2 ** 16,
       createdAt: START_SECONDS,
+      ballotRule: 'per-block',
     };
   }
 
@@ -380,12 +381,16 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       startElection(makeElection(form.title, form.question, form.nTalliersBlocks + form.nVoteBlocks));
     },
     previewJoin(peer: string) {
-      parsePeerAddress(peer, 'peer');
-      return makeElection(
-        'Choose the new meeting room',
-        'Should the weekly meeting move to the large room on the ground floor?',
-        40,
-      );
+      const address = parsePeerAddress(peer, 'peer').address;
+      return {
+        kind: 'election',
+        address,
+        election: makeElection(
+          'Choose the new meeting room',
+          'Should the weekly meeting move to the large room on the ground floor?',
+          40,
+        ),
+      };
     },
     joinElection(form: { peer: string; electionId: string; name: string; vote: VoteChoice | null }) {
       parsePeerAddress(form.peer, 'peer');

@@ -12,8 +12,75 @@ export const ENGINE_API_VERSION = 1;
 
 // ── State ─────────────────────────────────────────────────────────────────────────────────────
 
-/** Where the engine is: no election yet (first run), opening one, running it, or failed to. */
-export type EngineStage = 'setup' | 'starting' | 'running' | 'error';
+/**
+ * Where the engine is: no election yet (first run), in a lobby (hosting one, or waiting in one for
+ * the organizer to start), opening the election, running it, or failed to.
+ */
+export type EngineStage = 'setup' | 'lobby' | 'starting' | 'running' | 'error';
+
+/**
+ * Who casts ballots. `per-voter`: every admitted person votes once (their last ballot counts),
+ * whatever their computer. `per-block`: each block found while voting carries its finder's ballot,
+ * so more computing power means more ballots (the original rule).
+ */
+export type BallotRuleChoice = 'per-block' | 'per-voter';
+
+export interface LobbyParticipantView {
+  /** The organizer's handle for admit/refuse. */
+  readonly id: number;
+  readonly name: string;
+  readonly status: 'waiting' | 'admitted' | 'refused';
+  /** Asked or polled in the last 20 s (joiners poll every few seconds while they wait). */
+  readonly online: boolean;
+  /** Per-voter: the first 16 hex digits of the credential public key. */
+  readonly credential?: string;
+  /** The organizer itself (first in the list). */
+  readonly organizer?: boolean;
+}
+
+/** The waiting room, as the organizer or a joiner sees it. */
+export interface LobbyView {
+  readonly role: 'organizer' | 'joiner';
+  readonly title: string;
+  readonly question: string;
+  readonly ballotRule: BallotRuleChoice;
+  /** The organizer's display name. */
+  readonly organizer: string;
+  /** Organizer: the invitation link to send (onion-election://join/…). */
+  readonly invitation?: string;
+  /** Joiner: the organizer's address. */
+  readonly address?: string;
+  /** Admitted participants, the organizer included. */
+  readonly admitted: number;
+  /** Admitted participants online now, the organizer included. */
+  readonly online: number;
+  /** Organizer: every request; joiner (once admitted): everyone admitted. */
+  readonly participants: readonly LobbyParticipantView[];
+  /** Organizer: why Start would be refused now. */
+  readonly startProblem?: string;
+  /** Joiner: where its request stands ('asking' before the organizer answered). */
+  readonly status?: 'asking' | 'waiting' | 'admitted' | 'refused';
+  /** Joiner: the last failure to reach the organizer, if the last poll failed. */
+  readonly unreachable?: string;
+  readonly nTalliers: number;
+  readonly nTalliersBlocks: number;
+  readonly nVoteBlocks: number;
+  readonly confirmations: number;
+}
+
+/** What a pasted invitation or address leads to, shown before joining. */
+export type JoinPreview =
+  | {
+      readonly kind: 'lobby';
+      /** The organizer's address. */
+      readonly address: string;
+      readonly title: string;
+      readonly question: string;
+      readonly ballotRule: BallotRuleChoice;
+      readonly organizer: string;
+      readonly admitted: number;
+    }
+  | { readonly kind: 'election'; readonly address: string; readonly election: ElectionView };
 
 export interface ElectionView {
   /** The election id (SHA-256 of the genesis), 64 hex digits. */
@@ -34,6 +101,9 @@ export interface ElectionView {
   readonly expectedHashes: number;
   /** Unix seconds. */
   readonly createdAt: number;
+  readonly ballotRule: BallotRuleChoice;
+  /** Per-voter: the registered voters (the roster's size). */
+  readonly voters?: number;
 }
 
 /** `ballots`: a per-voter voting block, carrying 0…8 ballots cast by voters. */
@@ -119,6 +189,8 @@ export interface ResultView {
     readonly lastSeen: number;
   }[];
   readonly result?: { readonly yes: number; readonly no: number; readonly total: number };
+  /** Per-voter: registered voters (turnout is `ballots` of `voters`). */
+  readonly voters?: number;
   /** The record of the best chain re-checked from scratch by the independent verifier (`verify`). */
   readonly verification: {
     readonly status: VerificationStatus;
@@ -198,6 +270,25 @@ export interface DashboardState {
   readonly result?: ResultView;
   /** The most recent warnings, oldest first (at most MAX_WARNINGS). */
   readonly warnings: readonly WarningView[];
+  /** In the lobby stage: the waiting room. */
+  readonly lobby?: LobbyView;
+  /** This runner's own ballots and where each stands (per-voter: its casts; per-block: its blocks'). */
+  readonly receipts?: readonly ReceiptView[];
+}
+
+/** One ballot of this runner's, for its receipt. */
+export interface ReceiptView {
+  /** The ballot's tracker (64 hex digits; shown by its first 16): `verify --tracker` takes it. */
+  readonly tracker: string;
+  /** Unknown for a block mined before this runner last started. */
+  readonly vote?: VoteChoice;
+  /**
+   * sent: no block of the best chain holds it yet; counted: in block `height` of the best chain,
+   * and counted; replaced: a later ballot of this voter counts instead; displaced: the block
+   * holding it left the best chain in a reorg (sent again, per-voter).
+   */
+  readonly state: 'sent' | 'counted' | 'replaced' | 'displaced';
+  readonly height?: number;
 }
 
 export const MAX_WARNINGS = 50;
@@ -225,6 +316,8 @@ export type EngineEvent =
   | { readonly type: 'peers'; readonly peers: readonly PeerView[] }
   | { readonly type: 'mining'; readonly mining: MiningView }
   | { readonly type: 'settings'; readonly settings: SettingsView }
+  | { readonly type: 'lobby'; readonly lobby: LobbyView }
+  | { readonly type: 'receipts'; readonly receipts: readonly ReceiptView[] }
   | { readonly type: 'warning'; readonly warning: WarningView };
 
 export interface SequencedEvent {
@@ -245,12 +338,17 @@ export interface NewElectionForm {
   readonly difficulty: number;
   readonly name: string;
   readonly vote: VoteChoice | null;
+  /** Who casts ballots (default per-block, the original rule; the app's form proposes per-voter). */
+  readonly ballotRule?: BallotRuleChoice;
 }
 
 export interface JoinForm {
-  /** The peer to fetch the election from. */
+  /** The organizer or a peer: an invitation link, a .onion, http://….onion/, or 127.0.0.1:PORT. */
   readonly peer: string;
-  /** The id the user confirmed after `previewJoin`: joining fails if the peer now serves another. */
+  /**
+   * The id the user confirmed after `previewJoin` (or the invitation named): joining fails if the
+   * peer serves another. Empty when joining an organizer's lobby (no election exists yet).
+   */
   readonly electionId: string;
   readonly name: string;
   readonly vote: VoteChoice | null;
@@ -269,11 +367,23 @@ export interface ElectionRecordFile {
  */
 export interface EngineRequests {
   snapshot(): Snapshot;
-  /** First run: create a new election in the data folder and run it. */
+  /**
+   * First run: open a lobby for a new election (nothing is mined until `startElection`), or, when
+   * the engine was told to start at once (the command line), create and run it.
+   */
   createElection(form: NewElectionForm): void;
-  /** First run: fetch a peer's genesis to show the user before joining. */
-  previewJoin(peer: string): ElectionView;
+  /** First run: what an invitation or address leads to (a lobby, or a running election). */
+  previewJoin(peer: string): JoinPreview;
+  /** First run: ask to join an organizer's lobby (then wait), or join a running election. */
   joinElection(form: JoinForm): void;
+  /** Organizer: admit a join request (by its id). */
+  admitJoiner(id: number): void;
+  /** Organizer: refuse a join request. */
+  refuseJoiner(id: number): void;
+  /** Organizer: fix the genesis with everyone admitted and start mining; refused with the reason when it cannot work. */
+  startElection(): void;
+  /** Leave the lobby (organizer: close it; joiner: withdraw), back to the first screen. */
+  leaveLobby(): void;
   /** After a failed start (tor, a peer): try again with the same choice. */
   retry(): void;
   addPeer(address: string): void;
@@ -298,6 +408,10 @@ export const REQUEST_NAMES = [
   'createElection',
   'previewJoin',
   'joinElection',
+  'admitJoiner',
+  'refuseJoiner',
+  'startElection',
+  'leaveLobby',
   'retry',
   'addPeer',
   'removePeer',

@@ -15,6 +15,8 @@ export function applyEvent(state: DashboardState, event: EngineEvent): Dashboard
       const { type: _, ...rest } = event;
       const next: DashboardState = { ...state, ...rest };
       if (event.error === undefined) delete (next as { error?: string }).error;
+      // The waiting room belongs to the lobby stage (a start, a leave or a failure ends it).
+      if (event.stage !== 'lobby') delete (next as { lobby?: unknown }).lobby;
       return next;
     }
     case 'tor':
@@ -31,6 +33,10 @@ export function applyEvent(state: DashboardState, event: EngineEvent): Dashboard
       return { ...state, mining: event.mining };
     case 'settings':
       return { ...state, settings: event.settings };
+    case 'lobby':
+      return { ...state, lobby: event.lobby };
+    case 'receipts':
+      return { ...state, receipts: event.receipts };
     case 'warning':
       return { ...state, warnings: [...state.warnings, event.warning].slice(-MAX_WARNINGS) };
   }

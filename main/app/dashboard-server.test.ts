@@ -249,9 +249,15 @@ describe('web dashboard server', { concurrency: false }, () => {
     ]);
     assert.equal(reply.status, 200, reply.body);
     assert.deepEqual(JSON.parse(reply.body), { ok: null });
+    // A lobby first: the organizer starts it (alone: one tallier seat).
+    for (let i = 0; i < 100 && engine.snapshot().state.stage !== 'lobby'; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const started = await call('startElection', []);
+    assert.equal(started.status, 200, started.body);
     const { events, last } = await watching;
     const kinds = new Set(events.map((e) => e.event.type));
-    for (const kind of ['stage', 'blocks', 'chain', 'result']) assert.ok(kinds.has(kind as never), kind);
+    for (const kind of ['stage', 'lobby', 'blocks', 'chain', 'result'])
+      assert.ok(kinds.has(kind as never), kind);
     // What a client built from the stream is what the engine holds.
     const engineNow = engine.snapshot();
     assert.ok(engineNow.seq >= last.seq);

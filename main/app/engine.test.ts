@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { DashboardState, ElectionView, NewElectionForm, SequencedEvent } from '../api/contract';
+import type { DashboardState, JoinPreview, NewElectionForm, SequencedEvent } from '../api/contract';
 import { applyEvent } from '../api/reduce';
 import { onionAddressFromPublicKey } from '../net/address';
 import { verifyRecord } from '../verify/verify';
@@ -107,38 +107,70 @@ describe('engine', { concurrency: false }, () => {
     assert.equal(alice.snapshot().state.stage, 'setup');
   });
 
-  test('creates an election from the form and runs it', async () => {
+  test('creating an election opens a lobby: nothing is mined, and start waits for enough runners', async () => {
     await alice.call('createElection', [FORM]);
-    const state = await until(alice, (s) => s.stage === 'running', 'alice running');
-    assert.equal(state.election?.title, 'Team lunch');
-    assert.equal(state.election?.finalHeight, 11);
-    assert.equal(state.self, `127.0.0.1:${alice.runner?.port}`);
-    assert.deepEqual(state.settings, { name: 'alice', vote: 'yes' });
-    assert.equal(state.mining.on, false);
-    await assert.rejects(alice.call('createElection', [FORM]), /already holds an election/);
+    const state = await until(alice, (s) => s.stage === 'lobby', 'alice hosting');
+    assert.equal(state.lobby?.role, 'organizer');
+    assert.equal(state.lobby?.title, 'Team lunch');
+    assert.equal(state.lobby?.invitation, `onion-election://join/${state.self}`);
+    assert.equal(state.lobby?.admitted, 1);
+    assert.match(state.lobby?.startProblem ?? '', /2 tallier seats but only 1 admitted runner/);
+    assert.equal(alice.hasElection(), false, 'no genesis before the start');
+    await assert.rejects(alice.call('startElection', []), /cannot start yet: 2 tallier seats/);
+    await assert.rejects(alice.call('createElection', [FORM]), /in a lobby: leave it first/);
   });
 
-  test('bob looks the election up, is refused a different id, then joins', async () => {
+  test('bob opens the invitation, asks to join, alice admits him and starts: both run the election', async () => {
     bob = await open('bob');
-    const address = alice.snapshot().state.self!;
-    const preview = (await bob.call('previewJoin', [address])) as ElectionView;
-    assert.equal(preview.id, alice.snapshot().state.election?.id);
-    assert.equal(preview.question, 'Pizza on Friday?');
-
-    const wrongId = '0'.repeat(64);
-    await bob.call('joinElection', [{ peer: address, electionId: wrongId, name: 'bob', vote: 'no' }]);
-    const failed = await until(bob, (s) => s.stage === 'error', 'bob refused');
-    assert.match(failed.error ?? '', /serves another election.*not joined/);
-    assert.equal(bob.hasElection(), false, 'nothing written for a refused join');
-
-    await bob.call('joinElection', [{ peer: address, electionId: preview.id, name: 'bob', vote: 'no' }]);
+    const invitation = alice.snapshot().state.lobby!.invitation!;
+    const preview = (await bob.call('previewJoin', [invitation])) as JoinPreview;
+    assert.equal(preview.kind, 'lobby');
+    assert.equal(preview.kind === 'lobby' && preview.organizer, 'alice');
+    await bob.call('joinElection', [{ peer: invitation, electionId: '', name: 'bob', vote: 'no' }]);
+    const waiting = await until(bob, (s) => s.lobby?.status === 'waiting', 'bob waiting');
+    assert.equal(waiting.stage, 'lobby');
+    assert.equal(waiting.lobby?.role, 'joiner');
+    const asked = await until(
+      alice,
+      (s) => s.lobby?.participants.some((p) => p.name === 'bob') === true,
+      'bob listed',
+    );
+    const request = asked.lobby!.participants.find((p) => p.name === 'bob')!;
+    assert.deepEqual([request.status, request.online], ['waiting', true]);
+    await alice.call('admitJoiner', [request.id]);
+    assert.equal(alice.snapshot().state.lobby?.admitted, 2);
+    assert.equal(alice.snapshot().state.lobby?.startProblem, undefined);
+    await until(bob, (s) => s.lobby?.status === 'admitted', 'bob admitted');
+    await alice.call('startElection', []);
+    const running = await until(alice, (s) => s.stage === 'running', 'alice running');
+    assert.equal(running.election?.title, 'Team lunch');
+    assert.equal(running.election?.ballotRule, 'per-block');
+    assert.equal(running.election?.finalHeight, 11);
+    assert.equal(running.self, `127.0.0.1:${alice.runner?.port}`);
+    assert.deepEqual(running.settings, { name: 'alice', vote: 'yes' });
+    assert.equal(running.mining.on, false);
     const joined = await until(bob, (s) => s.stage === 'running', 'bob running');
-    assert.equal(joined.election?.id, preview.id);
-    assert.equal(joined.error, undefined);
+    assert.equal(joined.election?.id, running.election?.id);
     assert.deepEqual(
       joined.peers.map((p) => p.address),
-      [address],
+      [running.self],
     );
+  });
+
+  test('an invitation naming another election is refused, and nothing is written', async () => {
+    const carol = await open('carol');
+    const address = alice.snapshot().state.self!;
+    await assert.rejects(
+      carol.call('previewJoin', [`onion-election://join/${address}?election=${'0'.repeat(64)}`]),
+      /serves another election.*not joined/,
+    );
+    await carol.call('joinElection', [
+      { peer: address, electionId: '0'.repeat(64), name: 'carol', vote: 'no' },
+    ]);
+    const failed = await until(carol, (s) => s.stage === 'error', 'carol refused');
+    assert.match(failed.error ?? '', /serves another election.*not joined/);
+    assert.equal(carol.hasElection(), false, 'nothing written for a refused join');
+    await carol.close();
   });
 
   test('peers, mining and votes from requests: both reach the same verified result', async () => {
@@ -212,7 +244,11 @@ describe('engine with a tor the user runs', () => {
       { mode: engine.snapshot().state.tor.mode, stage: engine.snapshot().state.tor.stage },
       { mode: 'external', stage: 'ready' },
     );
-    await engine.call('createElection', [{ ...FORM, name: 'erin' }]);
+    await engine.call('createElection', [{ ...FORM, name: 'erin', nTalliers: 1 }]);
+    // The lobby's invitation carries the user's .onion.
+    const lobby = await until(engine, (s) => s.stage === 'lobby' || s.stage === 'error', 'erin hosting');
+    assert.equal(lobby.lobby?.invitation, `onion-election://join/${self}`);
+    await engine.call('startElection', []);
     const state = await until(engine, (s) => s.stage === 'running' || s.stage === 'error', 'erin started');
     assert.equal(state.error, undefined);
     assert.equal(state.stage, 'running');

@@ -13,10 +13,10 @@ import type {
   ChainView,
   DashboardState,
   ElectionRecordFile,
-  ElectionView,
   EngineEvent,
   EngineRequests,
   JoinForm,
+  JoinPreview,
   NewElectionForm,
   SequencedEvent,
   Snapshot,
@@ -27,12 +27,16 @@ import { RequestError } from '../api/errors';
 import { applyEvent } from '../api/reduce';
 import type { BlockMeta } from '../chain/chain';
 import type { Genesis } from '../chain/genesis';
+import { PeerClient } from '../net/client';
+import { parseInvitation } from '../net/invitation';
 import { Runner } from '../net/runner';
 import { ElectionNode, type NodeSettings } from '../node/election-node';
-import { holdsElection } from '../store/data-dir';
+import type { LobbyParams } from '../node/lobby';
+import { holdsElection, holdsFile } from '../store/data-dir';
 import type { BootstrapStatus } from '../tor/manager';
 import type { EngineHost } from './dashboard-server';
-import { genesisFromForm, parseRequest } from './requests';
+import { HostedLobby, JoinRequest } from './lobby-session';
+import { lobbyParamsFromForm, parseRequest } from './requests';
 import { openTor, readTorLog, type TorConfig, torLabel } from './tor-config';
 import { RecordVerification } from './verification';
 import {
@@ -41,6 +45,7 @@ import {
   electionView,
   miningView,
   peerViews,
+  receiptViews,
   reorgSummary,
   resultView,
   settingsView,
@@ -81,11 +86,22 @@ export type LaunchChoice =
       readonly genesis?: Genesis;
       readonly settings: NodeSettings;
     }
-  | { readonly kind: 'open'; readonly settings: Partial<NodeSettings> };
+  | { readonly kind: 'open'; readonly settings: Partial<NodeSettings> }
+  /** Host a lobby: a new one with `params`, or the folder's (after a restart). */
+  | { readonly kind: 'host'; readonly params?: LobbyParams; readonly settings?: NodeSettings }
+  /** Ask an organizer's lobby to take part, or (`organizer` absent) resume the folder's request. */
+  | {
+      readonly kind: 'ask';
+      readonly organizer?: string;
+      readonly electionId?: string;
+      readonly settings?: NodeSettings;
+    };
 
 /** Status lines kept from tor's log for the UI (its file may be long). */
 const TOR_LOG_LINES = 200;
 const POLL_MS = 2000;
+/** A joiner asks the organizer how things stand this often (it also shows the joiner online). */
+const LOBBY_POLL_MS = 3000;
 
 export class Engine implements EngineHost {
   private state: DashboardState;
@@ -99,6 +115,11 @@ export class Engine implements EngineHost {
   private launching: Promise<void> | undefined;
   private lastLaunch: LaunchChoice | undefined;
   private lastReorg: ChainView['lastReorg'];
+  /** The organizer's lobby, while hosting one. */
+  private hosted: HostedLobby | undefined;
+  /** A joiner's request, while waiting in a lobby. */
+  private joining: JoinRequest | undefined;
+  private lobbyTimer: NodeJS.Timeout | undefined;
   /** Re-checks the best chain's record whenever it has a result; a check settling shows it. */
   private readonly verification = new RecordVerification(() => {
     if (!this.closed) this.emitResult();
@@ -137,6 +158,8 @@ export class Engine implements EngineHost {
     if (options.start === false) return engine;
     if (engine.hasElection())
       void engine.launch({ kind: 'open', settings: options.overrides ?? {} }).catch(() => {});
+    else if (holdsFile(options.dataDir, 'lobby')) void engine.launch({ kind: 'host' }).catch(() => {});
+    else if (holdsFile(options.dataDir, 'joining')) void engine.launch({ kind: 'ask' }).catch(() => {});
     else if (engine.ownsTor()) void engine.startTor().catch(() => {});
     return engine;
   }
@@ -177,6 +200,10 @@ export class Engine implements EngineHost {
     createElection: (form) => this.createElection(form),
     previewJoin: (peer) => this.previewJoin(peer),
     joinElection: (form) => this.joinElection(form),
+    admitJoiner: (id) => this.decideJoiner(id, 'admitted'),
+    refuseJoiner: (id) => this.decideJoiner(id, 'refused'),
+    startElection: () => this.startElection(),
+    leaveLobby: () => this.leaveLobby(),
     retry: () => this.retry(),
     addPeer: (address) => this.addPeer(address),
     removePeer: (address) => this.removePeer(address),
@@ -190,27 +217,126 @@ export class Engine implements EngineHost {
 
   // ── First run ───────────────────────────────────────────────────────────────────────────────
 
-  /** Creates the election (validated first, nothing written before) and starts running it. */
+  /**
+   * Opens a lobby for a new election (its parameters validated first, nothing written before):
+   * joiners ask, the organizer admits them, and `startElection` fixes the genesis.
+   */
   createElection(form: NewElectionForm): void {
     this.requireSetup();
-    const genesis = genesisFromForm(form);
+    const params = lobbyParamsFromForm(form);
     const settings = this.settingsFrom(form.name, form.vote);
-    void this.launch({ kind: 'create', genesis, settings }).catch(() => {});
+    void this.launch({ kind: 'host', params, settings }).catch(() => {});
   }
 
-  async previewJoin(peer: string): Promise<ElectionView> {
+  /** What an invitation or address leads to: an organizer's open lobby, or a running election. */
+  async previewJoin(peer: string): Promise<JoinPreview> {
     this.requireSetup();
-    const proxy = await this.proxyFor(peer);
-    const { genesis } = await Runner.fetchGenesis([peer], proxy);
-    return electionView(genesis);
+    const invitation = parseInvitation(peer, 'peer');
+    const { address } = invitation;
+    const proxy = await this.proxyFor(address);
+    const client = new PeerClient(proxy ? { proxy } : {});
+    const lobby = await client.lobby(address).catch(() => undefined);
+    if (lobby && !lobby.started)
+      return {
+        kind: 'lobby',
+        address,
+        title: lobby.title,
+        question: lobby.question,
+        ballotRule: lobby.ballot_rule,
+        organizer: lobby.organizer,
+        admitted: lobby.admitted,
+      };
+    const genesis = await this.fetchGenesis([address], invitation.electionId, proxy);
+    return { kind: 'election', address, election: electionView(genesis) };
   }
 
+  /** Asks an organizer's open lobby to take part, or joins a running election (its id checked). */
   joinElection(form: JoinForm): void {
     this.requireSetup();
+    const invitation = parseInvitation(form.peer, 'peer');
+    const electionId = form.electionId || invitation.electionId;
     const settings = this.settingsFrom(form.name, form.vote);
-    void this.launch({ kind: 'join', peers: [form.peer], electionId: form.electionId, settings }).catch(
-      () => {},
+    const choice: LaunchChoice = electionId
+      ? { kind: 'join', peers: [invitation.address], electionId, settings }
+      : { kind: 'ask', organizer: invitation.address, settings };
+    void this.launch(choice).catch(() => {});
+  }
+
+  // ── The lobby ───────────────────────────────────────────────────────────────────────────────
+
+  private async decideJoiner(id: number, status: 'admitted' | 'refused'): Promise<void> {
+    const hosted = this.requireHosting();
+    try {
+      await hosted.lobby.decide(id, status);
+    } catch (error) {
+      throw new RequestError((error as Error).message, 'id');
+    }
+    this.emitLobby();
+  }
+
+  /** Fixes the genesis with everyone admitted and runs the election on the lobby's own address. */
+  startElection(): void {
+    const hosted = this.requireHosting();
+    const problem = hosted.lobby.startProblem();
+    if (problem) throw new RequestError(`cannot start yet: ${problem}`);
+    if (this.launching) throw new RequestError('the runner is already starting');
+    this.emit({ type: 'stage', stage: 'starting' });
+    this.launching = (async () => {
+      const { genesis, handOver } = await hosted.start();
+      this.hosted = undefined;
+      const node = await ElectionNode.create(this.options.dataDir, genesis, hosted.settings);
+      await this.startRunner(node, [], this.tor, handOver);
+    })().then(
+      () => {
+        this.launching = undefined;
+      },
+      (error: unknown) => {
+        this.launching = undefined;
+        this.emit({ type: 'stage', stage: 'error', error: (error as Error).message });
+      },
     );
+  }
+
+  /** Leaves the lobby: the organizer closes it (its requests forgotten), a joiner withdraws. */
+  async leaveLobby(): Promise<void> {
+    if (!this.hosted && !this.joining) throw new RequestError('not in a lobby');
+    clearInterval(this.lobbyTimer);
+    await this.hosted?.close(true);
+    await this.joining?.close(true);
+    this.hosted = undefined;
+    this.joining = undefined;
+    this.emit({ type: 'stage', stage: 'setup' });
+  }
+
+  private requireHosting(): HostedLobby {
+    if (!this.hosted) throw new RequestError('this runner hosts no lobby');
+    return this.hosted;
+  }
+
+  /** The lobby's view, when it changed (joiners' polls come every few seconds each). */
+  private emitLobby(): void {
+    const view = this.hosted?.view() ?? this.joining?.view();
+    if (!view || this.closed || JSON.stringify(view) === JSON.stringify(this.state.lobby)) return;
+    this.emit({ type: 'lobby', lobby: view });
+  }
+
+  /** A joiner's poll: the view follows; a start with this joiner in runs the election. */
+  private async pollLobby(): Promise<void> {
+    const joining = this.joining;
+    if (!joining || this.launching) return;
+    const answer = await joining.poll();
+    if (this.joining !== joining) return;
+    this.emitLobby();
+    if (!answer?.election || answer.status !== 'admitted') return;
+    clearInterval(this.lobbyTimer);
+    this.joining = undefined;
+    try {
+      const genesis = await joining.finish(answer);
+      await this.launch({ kind: 'join', peers: [joining.organizer], genesis, settings: joining.settings });
+    } catch (error) {
+      this.warn(`could not join the started election: ${(error as Error).message}`);
+      this.emit({ type: 'stage', stage: 'error', error: (error as Error).message });
+    }
   }
 
   /** Runs an election: `create`, `join` or `open` the data folder, then start the runner. */
@@ -221,6 +347,11 @@ export class Engine implements EngineHost {
     this.launching = this.run(choice).then(
       () => {
         this.launching = undefined;
+        // In the lobby only now: a UI seeing the stage may start or leave at once.
+        if (this.hosted || this.joining) {
+          const self = this.hosted?.host.self;
+          this.emit({ type: 'stage', stage: 'lobby', ...(self ? { self } : {}) });
+        }
       },
       (error: unknown) => {
         // Cleared before the stage changes, so a UI reacting to 'error' may choose again at once.
@@ -237,6 +368,8 @@ export class Engine implements EngineHost {
   private async run(choice: LaunchChoice): Promise<void> {
     const tor = this.ownsTor() ? await this.startTor() : undefined;
     const proxy = this.options.tor.mode === 'external' ? this.options.tor.proxy : tor?.socksUrl;
+    if (choice.kind === 'host') return this.host(choice, tor);
+    if (choice.kind === 'ask') return this.ask(choice, proxy);
     let node: ElectionNode;
     if (choice.kind === 'create') {
       node = await ElectionNode.create(this.options.dataDir, choice.genesis, choice.settings);
@@ -246,9 +379,60 @@ export class Engine implements EngineHost {
     } else {
       node = await ElectionNode.open(this.options.dataDir, choice.settings);
     }
+    const peers = [...(this.options.peers ?? []), ...(choice.kind === 'join' ? choice.peers : [])];
+    await this.startRunner(node, peers, tor);
+  }
+
+  /** Serves the lobby (on the tor's onion service, or 127.0.0.1 on the direct transport). */
+  private async host(choice: Extract<LaunchChoice, { kind: 'host' }>, tor: Engine['tor']): Promise<void> {
+    if (tor) this.setTor('publishing');
+    const mode = this.options.tor.mode;
+    this.hosted = await HostedLobby.open(this.options.dataDir, {
+      ...(choice.params ? { params: choice.params } : {}),
+      ...(choice.settings ? { settings: choice.settings } : {}),
+      host: {
+        direct: mode === 'off',
+        ...(tor ? { tor } : {}),
+        ...(mode === 'external' ? { self: this.options.tor.self } : {}),
+        port: this.options.port ?? 0,
+        onChange: () => this.emitLobby(),
+        log: this.log,
+      },
+    });
+    if (tor) this.setTor('ready');
+    if (this.closed) return void (await this.hosted.close());
+    this.emitLobby();
+  }
+
+  /** Asks an organizer to take part (or resumes the folder's request) and polls until it starts. */
+  private async ask(
+    choice: Extract<LaunchChoice, { kind: 'ask' }>,
+    proxy: string | undefined,
+  ): Promise<void> {
+    const client = new PeerClient(proxy ? { proxy } : {});
+    this.joining = choice.organizer
+      ? await JoinRequest.ask(this.options.dataDir, client, {
+          organizer: choice.organizer,
+          ...(choice.electionId ? { electionId: choice.electionId } : {}),
+          settings: choice.settings!,
+        })
+      : await JoinRequest.resume(this.options.dataDir, client);
+    if (this.closed) return void (await this.joining.close());
+    this.emitLobby();
+    this.lobbyTimer = setInterval(() => void this.pollLobby().catch(() => {}), LOBBY_POLL_MS);
+    this.lobbyTimer.unref?.();
+    void this.pollLobby().catch(() => {});
+  }
+
+  /** Starts the runner around an opened node (on the lobby's server when one is handed over). */
+  private async startRunner(
+    node: ElectionNode,
+    peers: readonly string[],
+    tor: Engine['tor'],
+    handOver?: ReturnType<HostedLobby['host']['handOver']>,
+  ): Promise<void> {
     if (this.closed) return void (await node.close());
     for (const warning of node.startupWarnings) this.warn(warning);
-    const peers = [...(this.options.peers ?? []), ...(choice.kind === 'join' ? choice.peers : [])];
     try {
       if (tor) this.setTor('publishing');
       const port = this.options.port ?? node.settings.port ?? 0;
@@ -261,6 +445,7 @@ export class Engine implements EngineHost {
           : {}),
         ...(tor ? { tor } : {}),
         ...(this.options.syncIntervalMs ? { syncIntervalMs: this.options.syncIntervalMs } : {}),
+        ...(handOver ?? {}),
         log: this.log,
       });
       this.tor = undefined; // the runner owns it now and stops it on close
@@ -425,6 +610,11 @@ export class Engine implements EngineHost {
       this.emit({ type: 'chain', chain: chainView(node, this.lastReorg) });
       this.emitResult();
       this.emitMining();
+      this.emitReceipts();
+    });
+    node.on('block', () => this.emitReceipts());
+    node.on('cast', (_cast, origin) => {
+      if (origin === undefined) this.emitReceipts();
     });
     node.on('factor', () => this.emitResult());
     node.on('acceptance', () => this.emitResult());
@@ -439,6 +629,7 @@ export class Engine implements EngineHost {
     this.emitResult();
     this.emitMining();
     this.emitPeers();
+    this.emitReceipts();
     this.emit({
       type: 'stage',
       stage: 'running',
@@ -453,6 +644,7 @@ export class Engine implements EngineHost {
   }
 
   private requireSetup(): void {
+    if (this.hosted || this.joining) throw new RequestError('this runner is in a lobby: leave it first');
     if (this.hasElection() || this.state.stage === 'running' || this.launching) {
       throw new RequestError('this data folder already holds an election');
     }
@@ -519,6 +711,15 @@ export class Engine implements EngineHost {
     this.emit({ type: 'result', result: resultView(runner.node, this.verification.view) });
   }
 
+  /** This runner's receipts, when they changed. */
+  private emitReceipts(): void {
+    const runner = this.runnerValue;
+    if (!runner) return;
+    const receipts = receiptViews(runner.node);
+    if (JSON.stringify(receipts) !== JSON.stringify(this.state.receipts ?? []))
+      this.emit({ type: 'receipts', receipts });
+  }
+
   private emitMining(): void {
     const runner = this.runnerValue;
     if (runner) this.emit({ type: 'mining', mining: miningView(runner.node, this.maxThreads) });
@@ -531,6 +732,8 @@ export class Engine implements EngineHost {
 
   /** Hashrate and peer reachability change without an event of their own: poll, emit on change. */
   private poll(): void {
+    // Joiners going offline change the organizer's view without a request of theirs.
+    if (this.hosted) this.emitLobby();
     const runner = this.runnerValue;
     if (!runner || this.closed) return;
     const peers = peerViews(runner.peers.snapshot());
@@ -569,6 +772,9 @@ export class Engine implements EngineHost {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.poller);
+    clearInterval(this.lobbyTimer);
+    await this.hosted?.close();
+    await this.joining?.close();
     // A tor still bootstrapping is stopped first, so a start waiting on it fails at once.
     await this.tor?.stop();
     await this.launching?.catch(() => {});

@@ -2,6 +2,7 @@
 // a web page, which the engine does not trust any more than a peer. A refusal names the form field
 // (`field`), so the UI can show it beside the input.
 import {
+  type BallotRuleChoice,
   type JoinForm,
   type NewElectionForm,
   REQUEST_NAMES,
@@ -15,6 +16,8 @@ import { MAX_TARGET } from '../chain/pow/target';
 import { check, ValidationError } from '../crypto/errors';
 import { Group } from '../crypto/group';
 import { parsePeerAddress } from '../net/address';
+import { parseInvitation } from '../net/invitation';
+import type { LobbyParams } from '../node/lobby';
 
 export interface ParsedRequest {
   readonly name: RequestName;
@@ -38,7 +41,13 @@ export function parseRequest(name: string, args: unknown[], limits: { maxThreads
     case 'joinElection':
       return { name: request, args: [parseJoin(args[0])] };
     case 'previewJoin':
-      return { name: request, args: [parsePeerAddress(args[0], 'peer').address] };
+      // An invitation link, a bare address or http://…/: checked here, read again by the engine.
+      parseInvitation(args[0], 'peer');
+      return { name: request, args: [(args[0] as string).trim()] };
+    case 'admitJoiner':
+    case 'refuseJoiner':
+      check(Number.isSafeInteger(args[0]) && (args[0] as number) >= 1, 'id', 'must be a request id');
+      return { name: request, args };
     case 'addPeer':
     case 'removePeer':
       return { name: request, args: [parsePeerAddress(args[0], 'address').address] };
@@ -64,6 +73,10 @@ const ARITY: Record<RequestName, number> = {
   createElection: 1,
   previewJoin: 1,
   joinElection: 1,
+  admitJoiner: 1,
+  refuseJoiner: 1,
+  startElection: 0,
+  leaveLobby: 0,
   retry: 0,
   addPeer: 1,
   removePeer: 1,
@@ -101,7 +114,9 @@ function wholeNumber(o: Record<string, unknown>, key: string): number {
 }
 
 function parseNewElection(value: unknown): NewElectionForm {
+  const withRule = typeof value === 'object' && value !== null && Object.hasOwn(value, 'ballotRule');
   const o = exact(value, 'form', [
+    ...(withRule ? ['ballotRule'] : []),
     'title',
     'question',
     'nTalliers',
@@ -124,18 +139,25 @@ function parseNewElection(value: unknown): NewElectionForm {
     difficulty: wholeNumber(o, 'difficulty'),
     name: parseName(o.name),
     vote: parseVote(o.vote),
+    ...(withRule ? { ballotRule: parseRule(o.ballotRule) } : {}),
   };
+}
+
+function parseRule(value: unknown): BallotRuleChoice {
+  check(value === 'per-voter' || value === 'per-block', 'ballotRule', 'must be "per-voter" or "per-block"');
+  return value;
 }
 
 function parseJoin(value: unknown): JoinForm {
   const o = exact(value, 'form', ['peer', 'electionId', 'name', 'vote']);
   check(
-    typeof o.electionId === 'string' && /^[0-9a-f]{64}$/.test(o.electionId),
+    typeof o.electionId === 'string' && (o.electionId === '' || /^[0-9a-f]{64}$/.test(o.electionId)),
     'electionId',
-    'must be 64 lowercase hex digits',
+    'must be 64 lowercase hex digits (or empty, joining a lobby)',
   );
+  parseInvitation(o.peer, 'peer'); // read again by the engine, which keeps the link's election id
   return {
-    peer: parsePeerAddress(o.peer, 'peer').address,
+    peer: (o.peer as string).trim(),
     electionId: o.electionId,
     name: parseName(o.name),
     vote: parseVote(o.vote),
@@ -182,4 +204,19 @@ export function genesisFromForm(form: Omit<NewElectionForm, 'name' | 'vote'>, no
     }
     throw error;
   }
+}
+
+/** A lobby's parameters from the new-election form, checked as a genesis would check them. */
+export function lobbyParamsFromForm(form: NewElectionForm, now = Date.now()): LobbyParams {
+  const genesis = genesisFromForm(form, now);
+  return {
+    title: genesis.title,
+    question: genesis.question,
+    ballotRule: form.ballotRule ?? 'per-block',
+    nTalliers: genesis.nTalliers,
+    nTalliersBlocks: genesis.nTalliersBlocks,
+    nVoteBlocks: genesis.nVoteBlocks,
+    confirmations: genesis.confirmations,
+    target: genesis.target,
+  };
 }

@@ -8,9 +8,11 @@ import type {
   ElectionView,
   MiningView,
   PeerView,
+  ReceiptView,
   ResultView,
   SettingsView,
   TorView,
+  VoteChoice,
 } from '../api/contract';
 import type { BlockMeta, Reorg } from '../chain/chain';
 import type { Genesis } from '../chain/genesis';
@@ -43,7 +45,35 @@ export function electionView(g: Genesis): ElectionView {
     finalHeight: finalHeight(g),
     expectedHashes: Math.round(Number(MAX_TARGET / g.target)),
     createdAt: g.createdAt,
+    ballotRule: g.ballotRule,
+    ...(g.ballotRule === 'per-voter' ? { voters: g.roster.length } : {}),
   };
+}
+
+/**
+ * This runner's ballots and where each stands. Per-voter: its casts (node/casting.ts). Per-block:
+ * the ballots of the blocks it mined, counted while their block is on the best chain.
+ */
+export function receiptViews(node: ElectionNode): ReceiptView[] {
+  const word = (v: 0 | 1 | undefined): { vote?: VoteChoice } =>
+    v === undefined ? {} : { vote: v === 1 ? 'yes' : 'no' };
+  if (node.casting)
+    return node.casting.receipts().map((r) => ({
+      tracker: r.tracker,
+      ...word(r.vote),
+      state: r.state,
+      ...(r.height !== undefined ? { height: r.height } : {}),
+    }));
+  const tip = node.chain.tip;
+  return node.ownBallots().map((own) => {
+    const onBest = node.chain.ancestorAt(tip, own.height)?.hash === own.hash;
+    return {
+      tracker: own.tracker,
+      ...word(own.vote),
+      state: onBest ? ('counted' as const) : ('displaced' as const),
+      height: own.height,
+    };
+  });
 }
 
 export function blockView(node: ElectionNode, meta: BlockMeta, mine: boolean, receivedAt: number): BlockView {
@@ -145,6 +175,7 @@ export function resultView(node: ElectionNode, verification: ResultView['verific
     ...(result?.result
       ? { result: { yes: result.result.yes, no: result.result.no, total: result.result.total } }
       : {}),
+    ...(node.genesis.ballotRule === 'per-voter' ? { voters: node.genesis.roster.length } : {}),
     verification,
   };
 }

@@ -129,7 +129,13 @@ export class PeerClient {
         'organizer',
         'admitted',
         'started',
+        'n_talliers',
+        'n_talliers_blocks',
+        'n_vote_blocks',
+        'confirmations',
       ]);
+      for (const key of ['n_talliers', 'n_talliers_blocks', 'n_vote_blocks', 'confirmations'] as const)
+        check(Number.isSafeInteger(o[key]) && (o[key] as number) >= 0, `response.${key}`, 'must be a count');
       check(typeof o.title === 'string' && typeof o.question === 'string', 'response.title', 'must be text');
       check(
         o.ballot_rule === 'per-block' || o.ballot_rule === 'per-voter',

@@ -55,6 +55,10 @@ export function lobbyRouter(options: LobbyApiOptions): express.Router {
       organizer: lobby.organizer.name,
       admitted: lobby.admittedCount,
       started: lobby.started !== undefined,
+      n_talliers: params.nTalliers,
+      n_talliers_blocks: params.nTalliersBlocks,
+      n_vote_blocks: params.nVoteBlocks,
+      confirmations: params.confirmations,
     };
     res.json(body);
   });

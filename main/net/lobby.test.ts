@@ -108,6 +108,10 @@ describe('lobby', () => {
         organizer: 'olga',
         admitted: 1,
         started: false,
+        n_talliers: 2,
+        n_talliers_blocks: 3,
+        n_vote_blocks: 8,
+        confirmations: 1,
       });
 
       const joiners = ['jay', 'kim', 'mallory'].map((name) => ({

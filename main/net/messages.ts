@@ -147,6 +147,10 @@ export interface LobbyInfoResponse {
   /** Admitted participants, the organizer included. */
   admitted: number;
   started: boolean;
+  n_talliers: number;
+  n_talliers_blocks: number;
+  n_vote_blocks: number;
+  confirmations: number;
 }
 /** POST /v1/lobby/requests: `{name, address?, credential?}` (credential: per-voter only). */
 export interface JoinRequestResponse {

@@ -21,11 +21,12 @@ import {
   parseAcceptance,
   parseDecryptionFactor,
 } from '../crypto/codec';
-import type { CredentialSecretKey } from '../crypto/credential';
+import { ballotTracker, type CredentialSecretKey } from '../crypto/credential';
 import { ValidationError } from '../crypto/errors';
 import type { TallierSecretKey } from '../crypto/tallier';
 import type {
   Acceptance,
+  Ballot,
   CastBallot,
   DecryptionFactor,
   Endorsement,
@@ -138,6 +139,11 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   private refusal: string | undefined;
   /** Factors whose proof failed, by their values: refused again without verifying. */
   private readonly refusedFactors = new Map<string, ValidationError>();
+  /**
+   * Per-block rule: the ballot blocks this runner mined, for its receipts: those stored from its
+   * miner this run (with their vote), and, from the log, those carrying its miner label.
+   */
+  private readonly mined: { hash: string; height: number; tracker: string; vote?: 0 | 1 }[] = [];
   /** Per-voter rule: this runner's credential's endorsement of its tallier key (made once). */
   private endorsement: Endorsement | undefined;
   /** Per-voter rule: runs the voter's duty now and then (re-sending an uncounted ballot). */
@@ -392,6 +398,13 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       this.warn(`a validated block was not taken: ${describeResult(result)}`);
       return result;
     }
+    if (source === 'self' && block.payload.kind === 'ballot')
+      this.mined.push({
+        hash: checked.hash,
+        height: block.height,
+        tracker: ballotTracker(this.genesis.group, block.payload.ballot),
+        ...(this.settingsValue.vote !== undefined ? { vote: this.settingsValue.vote } : {}),
+      });
     this.emit('block', result.added[0]!, source, origin);
     if (result.best) this.onTip(result.reorg);
     // The orphans that waited for it, stored the same way (an orphan is validated only now).
@@ -756,6 +769,27 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
         'this election counts one ballot per block found, not per voter',
       );
     return this.casting.submit(value, origin);
+  }
+
+  /**
+   * Per-block rule: the ballot blocks this runner mined (this run, and, from before, those with
+   * its miner label), oldest first.
+   */
+  ownBallots(): readonly { hash: string; height: number; tracker: string; vote?: 0 | 1 }[] {
+    const seen = new Set(this.mined.map((m) => m.hash));
+    const before = [...this.chain.all()]
+      .filter(
+        (m) =>
+          m.block?.payload.kind === 'ballot' &&
+          m.block.miner === this.settingsValue.name &&
+          !seen.has(m.hash),
+      )
+      .map((m) => ({
+        hash: m.hash,
+        height: m.height,
+        tracker: ballotTracker(this.genesis.group, (m.block!.payload as { ballot: Ballot }).ballot),
+      }));
+    return [...before, ...this.mined];
   }
 
   /** Per-voter rule: casts or re-sends this runner's ballot when due (never while inspecting). */

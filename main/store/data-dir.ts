@@ -44,6 +44,11 @@ export const DATA_FILES = {
 } as const;
 export type DataFile = keyof typeof DATA_FILES;
 
+/** Whether the folder holds a file of the given kind, without opening or locking it. */
+export function holdsFile(dir: string, name: DataFile): boolean {
+  return existsSync(path.join(dir, DATA_FILES[name].name));
+}
+
 /** Whether the folder holds an election (its genesis), without opening or locking it. */
 export function holdsElection(dir: string): boolean {
   return existsSync(path.join(dir, DATA_FILES.genesis.name));
@@ -135,6 +140,15 @@ export class DataDir {
   async load(name: DataFile): Promise<JsonFile | undefined> {
     this.assertOpen();
     return readJsonFile(this.file(name), { secret: DATA_FILES[name].secret });
+  }
+
+  /** Deletes a data file (a lobby left, a request withdrawn); nothing if there is none. */
+  async remove(name: DataFile): Promise<void> {
+    this.assertOpen();
+    if (this.readOnly) throw new Error(`data directory ${this.path} is open for inspection only`);
+    await unlink(this.file(name)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
   }
 
   /** Replaces a JSON file atomically and durably. */

@@ -1,0 +1,292 @@
+// The lobby as the engine runs it, for each side: the organizer hosting one (its folder, its
+// credential, the room, the server peers reach), and a joiner waiting in one (its folder, its
+// credential, its ticket). Both keep their files in the data folder, so a restart resumes them:
+// lobby.json for the organizer, joining.json (0600: the ticket is a bearer secret) for a joiner.
+import type { LobbyParticipantView, LobbyView } from '../api/contract';
+import type { Genesis } from '../chain/genesis';
+import { toHex } from '../crypto/bigint';
+import { exactObject, fixedHex } from '../crypto/codec';
+import { CredentialSecretKey } from '../crypto/credential';
+import { check } from '../crypto/errors';
+import { Group } from '../crypto/group';
+import type { PeerClient } from '../net/client';
+import { formatInvitation } from '../net/invitation';
+import { askToJoin, fetchStartedGenesis, LobbyHost, type LobbyHostOptions } from '../net/lobby-host';
+import type { TicketResponse } from '../net/messages';
+import type { NodeSettings } from '../node/election-node';
+import { Lobby, type LobbyParams } from '../node/lobby';
+import { VoterJournal } from '../node/voter-journal';
+import { DataDir } from '../store/data-dir';
+
+const fingerprint = (x: bigint, group: Group) => toHex(x, group.byteWidth * 2).slice(0, 16);
+
+/** The credential of a folder, made (and written 0600) on first use. */
+async function credentialOf(dataDir: DataDir, group: Group): Promise<CredentialSecretKey> {
+  const loaded = await VoterJournal.load(dataDir, group);
+  if (loaded) return loaded.journal.credential;
+  const credential = CredentialSecretKey.generate(group);
+  await VoterJournal.create(dataDir, credential);
+  return credential;
+}
+
+/** The organizer's side. */
+export class HostedLobby {
+  private constructor(
+    private readonly dataDir: DataDir,
+    readonly lobby: Lobby,
+    readonly host: LobbyHost,
+    readonly settings: NodeSettings,
+  ) {}
+
+  /**
+   * Opens the folder's lobby, or a new one with `params` (the organizer's credential made first
+   * under the per-voter rule), and serves it.
+   */
+  static async open(
+    dir: string,
+    options: {
+      readonly params?: LobbyParams;
+      readonly settings?: NodeSettings;
+      readonly host: LobbyHostOptions;
+    },
+  ): Promise<HostedLobby> {
+    const group = Group.default();
+    const { dataDir } = await DataDir.open(dir);
+    try {
+      let lobby = await Lobby.load(dataDir, group);
+      let settings = options.settings;
+      if (!lobby) {
+        if (!options.params || !settings) throw new Error('this folder holds no lobby to reopen');
+        const credential =
+          options.params.ballotRule === 'per-voter' ? await credentialOf(dataDir, group) : undefined;
+        lobby = await Lobby.create(dataDir, group, options.params, {
+          name: settings.name,
+          ...(credential ? { credential: credential.publicKey } : {}),
+        });
+        await dataDir.save('settings', settings);
+      } else {
+        settings = ((await dataDir.load('settings'))?.value ?? options.settings) as NodeSettings;
+      }
+      const host = await LobbyHost.open(lobby, group, options.host);
+      return new HostedLobby(dataDir, lobby, host, settings);
+    } catch (error) {
+      await dataDir.close();
+      throw error;
+    }
+  }
+
+  view(): LobbyView {
+    const { lobby } = this;
+    const group = Group.default();
+    const participants: LobbyParticipantView[] = [
+      {
+        id: 0,
+        name: lobby.organizer.name,
+        status: 'admitted',
+        online: true,
+        organizer: true,
+        ...(lobby.organizer.credential !== undefined
+          ? { credential: fingerprint(lobby.organizer.credential, group) }
+          : {}),
+      },
+      ...lobby.participants.map((p) => ({
+        id: p.id,
+        name: p.name,
+        status: p.status,
+        online: lobby.online(p),
+        ...(p.credential !== undefined ? { credential: fingerprint(p.credential, group) } : {}),
+      })),
+    ];
+    const problem = lobby.startProblem();
+    return {
+      role: 'organizer',
+      ...paramsView(lobby.params),
+      organizer: lobby.organizer.name,
+      ...(this.host.self ? { invitation: formatInvitation(this.host.self) } : {}),
+      admitted: lobby.admittedCount,
+      online: participants.filter((p) => p.status === 'admitted' && p.online).length,
+      participants,
+      ...(problem ? { startProblem: problem } : {}),
+    };
+  }
+
+  /**
+   * Fixes the genesis and releases the folder: the caller creates the node in it and starts the
+   * runner on the handed-over server.
+   */
+  async start(): Promise<{ genesis: Genesis; handOver: ReturnType<LobbyHost['handOver']> }> {
+    const genesis = await this.lobby.start();
+    await this.dataDir.close();
+    return { genesis, handOver: this.host.handOver() };
+  }
+
+  /** Closes the lobby; `remove` forgets it (the organizer left), else a restart reopens it. */
+  async close(remove = false): Promise<void> {
+    await this.host.close();
+    if (remove) {
+      await this.dataDir.remove('lobby');
+      await this.dataDir.remove('voterKey');
+    }
+    await this.dataDir.close().catch(() => {});
+  }
+}
+
+/** What a joiner keeps of its request (joining.json). */
+interface JoiningFile {
+  readonly organizer: string;
+  readonly ticket: string;
+  /** The election id the invitation named, if it named one. */
+  readonly electionId?: string;
+  readonly ballotRule: 'per-block' | 'per-voter';
+  readonly title: string;
+  readonly question: string;
+  readonly organizerName: string;
+  readonly nTalliers: number;
+  readonly nTalliersBlocks: number;
+  readonly nVoteBlocks: number;
+  readonly confirmations: number;
+}
+
+/** A joiner's side: its request, polled until the organizer starts (or refuses). */
+export class JoinRequest {
+  private last: TicketResponse | undefined;
+  private unreachable: string | undefined;
+
+  private constructor(
+    private readonly dataDir: DataDir,
+    private readonly client: PeerClient,
+    private readonly file: JoiningFile,
+    readonly settings: NodeSettings,
+    private readonly credential: CredentialSecretKey | undefined,
+  ) {}
+
+  /** Asks `organizer` (whose lobby is open) to take part, and records the ticket. */
+  static async ask(
+    dir: string,
+    client: PeerClient,
+    request: { readonly organizer: string; readonly electionId?: string; readonly settings: NodeSettings },
+  ): Promise<JoinRequest> {
+    const group = Group.default();
+    const info = await client.lobby(request.organizer);
+    check(!info.started, 'peer', 'this organizer has already started; its lobby takes no more requests');
+    const { dataDir } = await DataDir.open(dir);
+    try {
+      const credential = info.ballot_rule === 'per-voter' ? await credentialOf(dataDir, group) : undefined;
+      const ticket = await askToJoin(
+        client,
+        request.organizer,
+        { name: request.settings.name, ...(credential ? { credential: credential.publicKey } : {}) },
+        group,
+      );
+      const file: JoiningFile = {
+        organizer: request.organizer,
+        ticket,
+        ...(request.electionId ? { electionId: request.electionId } : {}),
+        ballotRule: info.ballot_rule,
+        title: info.title,
+        question: info.question,
+        organizerName: info.organizer,
+        nTalliers: info.n_talliers,
+        nTalliersBlocks: info.n_talliers_blocks,
+        nVoteBlocks: info.n_vote_blocks,
+        confirmations: info.confirmations,
+      };
+      await dataDir.save('joining', file);
+      await dataDir.save('settings', request.settings);
+      return new JoinRequest(dataDir, client, file, request.settings, credential);
+    } catch (error) {
+      await dataDir.close();
+      throw error;
+    }
+  }
+
+  /** The request a folder's joining.json records (after a restart). */
+  static async resume(dir: string, client: PeerClient): Promise<JoinRequest> {
+    const group = Group.default();
+    const { dataDir } = await DataDir.open(dir);
+    try {
+      const stored = await dataDir.load('joining');
+      if (!stored) throw new Error('this folder holds no request to a lobby');
+      const o = stored.value as Record<string, unknown>;
+      exactObject(o, 'joining.json', Object.keys(o));
+      fixedHex(o.ticket, 32, 'joining.json.ticket');
+      const settings = (await dataDir.load('settings'))?.value as NodeSettings;
+      const credential = (await VoterJournal.load(dataDir, group))?.journal.credential;
+      return new JoinRequest(dataDir, client, o as unknown as JoiningFile, settings, credential);
+    } catch (error) {
+      await dataDir.close();
+      throw error;
+    }
+  }
+
+  get organizer(): string {
+    return this.file.organizer;
+  }
+
+  /** Asks the organizer how things stand; a failure to reach it is kept for the view, not thrown. */
+  async poll(): Promise<TicketResponse | undefined> {
+    try {
+      this.last = await this.client.pollTicket(this.file.organizer, this.file.ticket);
+      this.unreachable = undefined;
+    } catch (error) {
+      this.unreachable = (error as Error).message;
+    }
+    return this.last;
+  }
+
+  /** Once started with this joiner in: the checked genesis, and the folder released for the node. */
+  async finish(answer: TicketResponse): Promise<Genesis> {
+    const genesis = await fetchStartedGenesis(this.client, this.file.organizer, answer, {
+      ...(this.file.electionId ? { electionId: this.file.electionId } : {}),
+      ...(this.credential ? { credential: this.credential.publicKey } : {}),
+    });
+    await this.dataDir.remove('joining');
+    await this.dataDir.close();
+    return genesis;
+  }
+
+  view(): LobbyView {
+    const last = this.last;
+    return {
+      role: 'joiner',
+      title: this.file.title,
+      question: this.file.question,
+      ballotRule: this.file.ballotRule,
+      organizer: this.file.organizerName,
+      address: this.file.organizer,
+      admitted: last?.admitted ?? 1,
+      online: 0,
+      participants: (last?.participants ?? []).map((p, i) => ({
+        id: i,
+        name: p.name,
+        status: 'admitted' as const,
+        online: false,
+        ...(p.credential ? { credential: p.credential.slice(0, 16) } : {}),
+      })),
+      status: last ? last.status : 'asking',
+      ...(this.unreachable ? { unreachable: this.unreachable } : {}),
+      nTalliers: this.file.nTalliers,
+      nTalliersBlocks: this.file.nTalliersBlocks,
+      nVoteBlocks: this.file.nVoteBlocks,
+      confirmations: this.file.confirmations,
+    };
+  }
+
+  /** Withdraws: forgets the request (the organizer sees the joiner go offline). */
+  async close(remove = false): Promise<void> {
+    if (remove) await this.dataDir.remove('joining');
+    await this.dataDir.close().catch(() => {});
+  }
+}
+
+function paramsView(params: LobbyParams) {
+  return {
+    title: params.title,
+    question: params.question,
+    ballotRule: params.ballotRule,
+    nTalliers: params.nTalliers,
+    nTalliersBlocks: params.nTalliersBlocks,
+    nVoteBlocks: params.nVoteBlocks,
+    confirmations: params.confirmations,
+  };
+}
