@@ -419,8 +419,8 @@ export class Engine implements EngineHost {
       : await JoinRequest.resume(this.options.dataDir, client);
     if (this.closed) return void (await this.joining.close());
     this.emitLobby();
+    // Not unref'd: a joiner waiting in a lobby has nothing else keeping its process alive.
     this.lobbyTimer = setInterval(() => void this.pollLobby().catch(() => {}), LOBBY_POLL_MS);
-    this.lobbyTimer.unref?.();
     void this.pollLobby().catch(() => {});
   }
 

@@ -34,6 +34,10 @@ export const OPTIONS = {
   'dashboard-port': { type: 'string' },
   output: { type: 'string', short: 'o' },
   tracker: { type: 'string' },
+  ballots: { type: 'string' },
+  lobby: { type: 'boolean' },
+  'admit-all': { type: 'boolean' },
+  'start-with': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -44,7 +48,7 @@ export type Values = ReturnType<typeof parseCommandLine>['values'];
 export const OPTION_HELP: Record<OptionName, string> = {
   name: '-n, --name NAME        runner name: miner label, data folder ~/.onion-election/NAME (default "runner")',
   'data-dir': '-d, --data-dir DIR     data folder (instead of the one from --name)',
-  peer: '-p, --peer ADDRESS     a peer: xxx.onion (through Tor) or 127.0.0.1:PORT (--direct); repeatable',
+  peer: '-p, --peer ADDRESS     a peer or an invitation: xxx.onion (through Tor), onion-election://join/…, or 127.0.0.1:PORT (--direct); repeatable',
   address:
     "-a, --address ADDRESS  this runner's own .onion address, told to peers (--direct: 127.0.0.1:PORT)",
   proxy: '-c, --proxy URL        a tor you run yourself: its SOCKS proxy, socks5h://host:port (with -a)',
@@ -73,6 +77,12 @@ export const OPTION_HELP: Record<OptionName, string> = {
   'dashboard-port': '    --dashboard-port N port of the web dashboard (default: any free port)',
   output: '-o, --output FILE      write to FILE instead of standard output',
   tracker: "    --tracker T        a ballot's tracker (its receipt, 16+ hex digits): is that ballot counted?",
+  ballots:
+    "    --ballots RULE     per-voter: each admitted person votes once (their last ballot counts); per-block (default): each block found while voting carries its finder's ballot",
+  lobby:
+    '    --lobby            open a waiting room first (per-voter always does): joiners ask, you admit, then start',
+  'admit-all': '    --admit-all        (lobby) admit every request as it arrives',
+  'start-with': '    --start-with N     (lobby) start once N runners are admitted, you included',
   help: '-h, --help             this help',
 };
 

@@ -1,6 +1,7 @@
 // What a running runner prints: one line per new best block, reorgs, the result, warnings. Short
 // lines meant to be read while they scroll by.
 import type { BlockMeta } from '../chain/chain';
+import type { Genesis } from '../chain/genesis';
 import { finalHeight, keyElectionHeight, lastVoteHeight } from '../chain/phases';
 import type { ResultState } from '../chain/results';
 import type { Runner } from '../net/runner';
@@ -18,14 +19,18 @@ export function describePhase(runner: Runner, tip: BlockMeta): string {
   return 'final';
 }
 
-export function formatResult(state: ResultState): string {
+export function formatResult(state: ResultState, genesis?: Genesis): string {
   const r = state.result!;
+  const counted =
+    genesis?.ballotRule === 'per-voter'
+      ? `${r.total} of ${genesis.roster.length} registered voters cast a ballot (each one's last counts)`
+      : `${r.total} ballots`;
   const bar = (n: number) => '█'.repeat(Math.round((20 * n) / Math.max(1, r.total)));
   return [
     '',
     `  RESULT  yes ${String(r.yes).padStart(3)}  ${bar(r.yes)}`,
     `          no  ${String(r.no).padStart(3)}  ${bar(r.no)}`,
-    `          ${r.total} ballots · decrypted with ${state.factors.length} tallier factor(s), every proof checked`,
+    `          ${counted} · decrypted with ${state.factors.length} tallier factor(s), every proof checked`,
     '',
   ].join('\n');
 }
@@ -63,6 +68,6 @@ export function attachProgress(runner: Runner, print: (line: string) => void = c
         `no later branch can change this result${awaiting.length ? `; awaiting the factor of ${awaiting.length} tallier(s): ${awaiting.map((pk) => short(pk.toString(16))).join(', ')}` : ''}`,
     );
   });
-  node.on('result', (state) => print(formatResult(state)));
+  node.on('result', (state) => print(formatResult(state, node.genesis)));
   node.on('warning', (message) => print(`${clock()}  warning: ${message}`));
 }

@@ -8,12 +8,13 @@ import { fileURLToPath } from 'node:url';
 import packageJson from '../../package.json' with { type: 'json' };
 import { type DashboardServer, serveDashboard } from '../app/dashboard-server';
 import { Engine, type LaunchChoice } from '../app/engine';
-import { genesisFromForm } from '../app/requests';
+import { genesisFromForm, lobbyParamsFromForm } from '../app/requests';
 import { encodeGenesis, type Genesis, parseGenesis } from '../chain/genesis';
 import { MAX_TARGET } from '../chain/pow/target';
 import { ValidationError } from '../crypto/errors';
 import { readJson } from '../crypto/json';
 import { parsePeerAddress } from '../net/address';
+import { parseInvitation } from '../net/invitation';
 import type { RunnerOptions } from '../net/runner';
 import type { NodeSettings } from '../node/election-node';
 import { holdsElection } from '../store/data-dir';
@@ -46,6 +47,10 @@ const RUN_OPTIONS: OptionName[] = [
   'dashboard-port',
 ];
 const ELECTION_OPTIONS: OptionName[] = [
+  'ballots',
+  'lobby',
+  'admit-all',
+  'start-with',
   'title',
   'question',
   'talliers',
@@ -93,26 +98,41 @@ function networkOf(values: Values): RunnerOptions & { peers: string[] } {
   };
 }
 
-/** A peer address from an option: a bad one is a usage error (exit status 2). */
+/**
+ * A peer address from an option (an invitation link, http://…/ or a bare address; the link's
+ * election id is kept): a bad one is a usage error (exit status 2).
+ */
 function addressOption(value: string, option: string) {
   try {
-    return parsePeerAddress(value, option);
+    const invitation = parseInvitation(value, option);
+    return { ...parsePeerAddress(invitation.address, option), electionId: invitation.electionId };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
 }
 
+/** The election form from the options (the desktop app fills the same form). */
+function formOf(values: Values) {
+  const rule = values.ballots ?? 'per-block';
+  if (rule !== 'per-block' && rule !== 'per-voter')
+    throw new UsageError(`--ballots takes per-voter or per-block, not "${rule}"`);
+  return {
+    title: values.title ?? 'Onion Election',
+    question: values.question ?? 'Do you agree?',
+    nTalliers: intOption(values, 'talliers', 3, [1, 64]),
+    nTalliersBlocks: intOption(values, 'key-blocks', 6, [1, 10_000]),
+    nVoteBlocks: intOption(values, 'vote-blocks', 20, [1, 100_000]),
+    confirmations: intOption(values, 'confirmations', 2, [0, 1000]),
+    difficulty: intOption(values, 'difficulty', 2 ** 26, [1, 2 ** 34]),
+    ballotRule: rule as 'per-block' | 'per-voter',
+    name: values.name ?? DEFAULT_SETTINGS.name,
+    vote: null,
+  };
+}
+
 export function genesisOf(values: Values): Genesis {
   try {
-    return genesisFromForm({
-      title: values.title ?? 'Onion Election',
-      question: values.question ?? 'Do you agree?',
-      nTalliers: intOption(values, 'talliers', 3, [1, 64]),
-      nTalliersBlocks: intOption(values, 'key-blocks', 6, [1, 10_000]),
-      nVoteBlocks: intOption(values, 'vote-blocks', 20, [1, 100_000]),
-      confirmations: intOption(values, 'confirmations', 2, [0, 1000]),
-      difficulty: intOption(values, 'difficulty', 2 ** 26, [1, 2 ** 34]),
-    });
+    return genesisFromForm(formOf(values));
   } catch (error) {
     // The counts and the difficulty were range-checked as options above: what the genesis can still
     // refuse is --title or --question, whose form fields have the options' names.
@@ -138,6 +158,9 @@ export function describeElection(genesis: Genesis): string {
     `  id        ${genesis.idHex}`,
     `  phases    ${g.n_talliers_blocks} key blocks → ${g.n_talliers} talliers · ${g.n_vote_blocks} ballot blocks · ${g.confirmations} confirmation${g.confirmations === 1 ? '' : 's'}`,
     `  work      ~${expected >= 2 ** 20 ? `2^${Math.log2(expected).toFixed(1)}` : expected} hashes per block`,
+    genesis.ballotRule === 'per-voter'
+      ? `  ballots   one vote per person: ${genesis.roster.length} registered voter${genesis.roster.length === 1 ? '' : 's'}, each one's last ballot counts`
+      : '  ballots   one per block found while voting (more computing power, more ballots)',
   ].join('\n');
 }
 
@@ -216,7 +239,7 @@ async function runUntilStopped(engine: Engine, values: Values): Promise<number> 
     if (runner) {
       attachProgress(runner);
       const done = runner.node.resultState();
-      if (done?.result) console.log(formatResult(done));
+      if (done?.result) console.log(formatResult(done, runner.node.genesis));
     } else {
       // Dashboard-only start on an empty folder: progress is printed once the user starts a runner.
       engine.onEvent(({ event }) => {
@@ -266,10 +289,93 @@ export const newCommand: Command = {
     const genesis = genesisOf(values);
     const network = networkOf(values);
     const settings = { ...DEFAULT_SETTINGS, ...settingsOf(values) };
-    console.log(`onion-election · new election\n${describeElection(genesis)}`);
-    return run(values, network, { kind: 'create', genesis, settings });
+    const lobby = values.lobby || values.ballots === 'per-voter';
+    if (!lobby) {
+      if (values['admit-all'] || values['start-with'])
+        throw new UsageError(
+          '--admit-all and --start-with belong to a lobby (--lobby, or --ballots per-voter)',
+        );
+      console.log(`onion-election · new election\n${describeElection(genesis)}`);
+      return run(values, network, { kind: 'create', genesis, settings });
+    }
+    const startWith = values['start-with'] ? intOption(values, 'start-with', 1, [1, 1000]) : undefined;
+    if (startWith === undefined && !values.dashboard)
+      throw new UsageError(
+        'a lobby is run from the dashboard (--dashboard), or with --start-with N (and --admit-all)',
+      );
+    const params = lobbyParamsFromForm(formOf(values));
+    console.log(
+      `onion-election · new election: a lobby first (${params.ballotRule === 'per-voter' ? 'one vote per person' : 'one ballot per block found'})`,
+    );
+    const engine = await openEngine(values, network, { start: false });
+    try {
+      await engine.launch({ kind: 'host', params, settings });
+    } catch (error) {
+      await engine.close();
+      throw error;
+    }
+    followLobby(engine, { admitAll: values['admit-all'] ?? false, ...(startWith ? { startWith } : {}) });
+    return runUntilStopped(engine, values);
   },
 };
+
+/**
+ * Prints the lobby as it fills (the invitation first, then each request), admits every request
+ * with --admit-all, and starts once --start-with runners are admitted and the parameters work.
+ */
+function followLobby(engine: Engine, options: { admitAll: boolean; startWith?: number }): void {
+  const shown = new Map<number, string>();
+  let started = false;
+  const look = () => {
+    const lobby = engine.snapshot().state.lobby;
+    if (!lobby || lobby.role !== 'organizer' || started) return;
+    for (const p of lobby.participants) {
+      if (p.organizer || shown.get(p.id) === p.status) continue;
+      shown.set(p.id, p.status);
+      console.log(
+        `  lobby     #${p.id} ${p.name}: ${p.status}${p.credential ? ` (credential ${p.credential}…)` : ''}`,
+      );
+      if (p.status === 'waiting' && options.admitAll) void engine.call('admitJoiner', [p.id]).catch(() => {});
+    }
+    if (options.startWith !== undefined && lobby.admitted >= options.startWith && !lobby.startProblem) {
+      started = true;
+      console.log(`  lobby     ${lobby.admitted} admitted: starting`);
+      void engine.call('startElection', []).catch((error: unknown) => {
+        started = false;
+        console.log(`  lobby     could not start: ${(error as Error).message}`);
+      });
+    }
+  };
+  const invitation = engine.snapshot().state.lobby?.invitation;
+  console.log(`  invite    ${invitation ?? "(no address: give joiners this runner's address)"}`);
+  console.log(
+    options.startWith === undefined
+      ? '  lobby     admit requests and start from the dashboard'
+      : `  lobby     starts once ${options.startWith} runner${options.startWith === 1 ? ' is' : 's are'} admitted, you included${options.admitAll ? ' (every request admitted)' : ''}`,
+  );
+  engine.onEvent(({ event }) => {
+    if (event.type === 'lobby') look();
+  });
+  look();
+}
+
+/** A joiner's lobby, as it goes: asked, waiting (how many admitted), admitted, refused. */
+function followRequest(engine: Engine): void {
+  let last = '';
+  engine.onEvent(({ event }) => {
+    if (event.type !== 'lobby' || event.lobby.role !== 'joiner') return;
+    const l = event.lobby;
+    const line =
+      l.status === 'refused'
+        ? `${l.organizer} did not admit this runner`
+        : l.status === 'admitted'
+          ? `admitted: waiting for ${l.organizer} to start (${l.admitted} admitted)`
+          : `waiting for ${l.organizer} to admit this runner and start (${l.admitted} admitted)`;
+    const shown = l.unreachable ? `${line} · cannot reach ${l.organizer} now: ${l.unreachable}` : line;
+    if (shown !== last) console.log(`  lobby     ${shown}`);
+    last = shown;
+  });
+}
 
 export const joinCommand: Command = {
   summary: "join a peer's election: fetch its genesis and run",
@@ -287,13 +393,35 @@ export const joinCommand: Command = {
       ? parseGenesis(readJson(strictUtf8(await readFile(values.genesis), values.genesis), 'genesis'))
       : undefined;
     console.log(`onion-election · joining the election from ${values.genesis ?? network.peers.join(', ')}`);
-    if (genesis) console.log(describeElection(genesis));
-    return run(values, network, {
-      kind: 'join',
-      peers: network.peers,
-      settings,
-      ...(genesis ? { genesis } : {}),
-    });
+    if (genesis) {
+      console.log(describeElection(genesis));
+      return run(values, network, { kind: 'join', peers: network.peers, settings, genesis });
+    }
+    // An organizer's open lobby is asked; a running election is joined (the link's id checked).
+    const first = (values.peer ?? [])[0]!;
+    const { electionId } = addressOption(first, '--peer');
+    const engine = await openEngine(values, network, { start: false });
+    try {
+      const preview = await engine.previewJoin(first);
+      if (preview.kind === 'lobby') {
+        console.log(
+          `  lobby     "${preview.title}": ${preview.question} · organized by ${preview.organizer} · ${preview.ballotRule === 'per-voter' ? 'one vote per person' : 'one ballot per block found'}`,
+        );
+        followRequest(engine);
+        await engine.launch({ kind: 'ask', organizer: preview.address, settings });
+      } else {
+        await engine.launch({
+          kind: 'join',
+          peers: network.peers,
+          settings,
+          ...(electionId ? { electionId } : {}),
+        });
+      }
+    } catch (error) {
+      await engine.close();
+      throw error;
+    }
+    return runUntilStopped(engine, values);
   },
 };
 

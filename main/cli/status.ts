@@ -2,7 +2,8 @@
 // runner holds it, asks that runner's peer API on 127.0.0.1.
 
 import path from 'node:path';
-import { parseGenesis } from '../chain/genesis';
+import { receiptViews } from '../app/views';
+import { type Genesis, parseGenesis } from '../chain/genesis';
 import { PeerClient } from '../net/client';
 import type { ResultResponse, StatusResponse } from '../net/messages';
 import { resultOf, statusOf } from '../net/summaries';
@@ -26,6 +27,7 @@ export const statusCommand: Command = {
     let result: ResultResponse;
     let source: string;
     let node: ElectionNode | undefined;
+    let genesis: Genesis;
     try {
       const running = await lockHolder(dir);
       const port = running
@@ -38,7 +40,7 @@ export const statusCommand: Command = {
         const client = new PeerClient({ timeoutMs: 5000 });
         status = await client.status(address);
         result = await client.result(address);
-        const genesis = parseGenesis(await client.genesis(address));
+        genesis = parseGenesis(await client.genesis(address));
         source = `running runner (peer API ${address})`;
         console.log(`onion-election status\n${describeElection(genesis)}`);
       } else {
@@ -47,6 +49,7 @@ export const statusCommand: Command = {
         status = statusOf(node);
         result = resultOf(node);
         source = `data folder ${dir}`;
+        genesis = node.genesis;
         console.log(`onion-election status\n${describeElection(node.genesis)}`);
         for (const warning of node.startupWarnings) console.log(`  warning   ${warning}`);
       }
@@ -59,7 +62,22 @@ export const statusCommand: Command = {
     console.log(
       `  talliers  ${result.talliers.length ? result.talliers.map(short).join(', ') : 'not elected yet'}`,
     );
-    console.log(`  ballots   ${result.ballots}`);
+    console.log(
+      genesis.ballotRule === 'per-voter'
+        ? `  turnout   ${result.ballots} of ${genesis.roster.length} registered voters cast a ballot (each one's last counts)`
+        : `  ballots   ${result.ballots}`,
+    );
+    for (const receipt of node ? receiptViews(node) : []) {
+      const where =
+        receipt.state === 'counted'
+          ? `counted in block ${receipt.height}`
+          : receipt.state === 'replaced'
+            ? 'replaced by your later ballot'
+            : receipt.state === 'displaced'
+              ? 'its block left the best chain (sent again)'
+              : 'sent, in no block yet';
+      console.log(`  your ballot ${receipt.tracker.slice(0, 16)}… ${receipt.vote ?? ''} · ${where}`);
+    }
     if (result.sealed) {
       console.log(
         `  final     sealed by every tallier in round ${result.sealed.round} at block ${short(result.sealed.final)}: no later branch can change the result`,
