@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { encryptBallot, verifyBallot } from './ballot';
-import { verifyBallotBatch } from './ballot-batch';
+import { verifyBallotBatch, verifyCastBatch } from './ballot-batch';
+import { CredentialSecretKey, verifyCastBallot } from './credential';
 import { ValidationError } from './errors';
 import { Group } from './group';
 import { electionKey } from './tallier';
 import { context, group, talliers } from './testing';
-import type { Ballot } from './types';
+import type { Ballot, CastBallot } from './types';
 
 const { q } = group;
 const h = electionKey(group, context, talliers(2).keys);
@@ -109,3 +110,47 @@ function unweightedProductHolds(ballots: readonly Ballot[]): boolean {
   }
   return left === right;
 }
+
+describe('cast ballot batches (per-voter rule)', () => {
+  const voters = Array.from({ length: 12 }, () => CredentialSecretKey.generate(group));
+  const casts = voters.map((v, i) => v.cast(context, h, (i % 2) as 0 | 1, 1));
+  const fields = casts.map((_, i) => `ballots[${i}]`);
+  const ownCastError = (cast: CastBallot, field: string) => {
+    try {
+      verifyCastBallot(group, context, h, cast, field);
+    } catch (error) {
+      if (error instanceof ValidationError) return error.message;
+      throw error;
+    }
+    throw new Error('the cast ballot verifies on its own');
+  };
+
+  test('valid casts verify as one batch, signatures and proofs together', () => {
+    assert.equal(verifyCastBatch(group, context, h, casts, fields), null);
+    assert.equal(verifyCastBatch(group, context, h, [], []), null);
+  });
+
+  test('a signature response changed, or a copied ballot, is named with the one-by-one error', () => {
+    const forged = [...casts];
+    const bad = casts[7]!;
+    forged[7] = { ...bad, signature: { ...bad.signature, response: (bad.signature.response + 1n) % q } };
+    const failure = verifyCastBatch(group, context, h, forged, fields);
+    assert.equal(failure?.index, 7);
+    assert.equal(failure?.error.message, ownCastError(forged[7]!, fields[7]!));
+    assert.match(failure!.error.message, /ballots\[7\]\.signature\.response: does not satisfy/);
+    // Voter 3 signs voter 2's ballot as its own: its signature holds, its proof (bound to voter 2) does not.
+    const copied = [...casts];
+    copied[3] = voters[3]!.sign(context, 1, casts[2]!.ballot);
+    const copy = verifyCastBatch(group, context, h, copied, fields);
+    assert.equal(copy?.index, 3);
+    assert.match(copy!.error.message, /ballots\[3\]\.ballot\.proof/);
+  });
+
+  test('a signature shifted by +t and another by −t do not cancel (independent weights)', () => {
+    const shifted = [...casts];
+    const [a, b] = [casts[4]!, casts[5]!];
+    shifted[4] = { ...a, signature: { ...a.signature, response: (a.signature.response + 5n) % q } };
+    shifted[5] = { ...b, signature: { ...b.signature, response: (b.signature.response - 5n + q) % q } };
+    assert.equal(verifyCastBatch(group, context, h, shifted, fields)?.index, 4);
+  });
+});

@@ -18,10 +18,11 @@
 // Membership is essential: an error of order 2 (a commitment multiplied by p − 1) would survive
 // every even weight, half of them.
 import { checkBallotChallenge, verifyBranches } from './ballot';
+import { checkSignatureChallenge, verifyCastBallot, voterContext } from './credential';
 import { ValidationError } from './errors';
 import type { Group } from './group';
 import { batchWeight } from './random';
-import type { Ballot } from './types';
+import type { Ballot, CastBallot } from './types';
 
 /** The first ballot of a batch that fails, and the error verifyBallot would throw for it. */
 export interface BallotBatchFailure {
@@ -60,6 +61,51 @@ export function verifyBallotBatch(
   return { index, error: branchError(group, h, ballots[index]!, field) };
 }
 
+/**
+ * Many cast ballots (per-voter rule, docs/CRYPTO.md §9) under election key h, as verifyCastBallot
+ * does one by one, in one batch: each cast's two hashes (its signature's challenge, its proof's
+ * under its voter context), then every signature equation g^s = a·Y^c beside the ballots'
+ * equations, each with its own weight. Returns the lowest-indexed failure with verifyCastBallot's
+ * error for it, named by `fields[index]`, or null.
+ */
+export function verifyCastBatch(
+  group: Group,
+  context: Uint8Array,
+  h: bigint,
+  casts: readonly CastBallot[],
+  fields: readonly string[],
+): BallotBatchFailure | null {
+  let end = casts.length;
+  let hashFailure: BallotBatchFailure | null = null;
+  for (const [index, cast] of casts.entries()) {
+    try {
+      checkSignatureChallenge(group, context, cast, fields[index]);
+      const voter = voterContext(group, context, cast.credential);
+      checkBallotChallenge(group, voter, h, cast.ballot, `${fields[index]}.ballot`);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      [end, hashFailure] = [index, { index, error }];
+      break;
+    }
+  }
+  const head = casts.slice(0, end);
+  const batch = new Batch(
+    group,
+    h,
+    head.map((c) => c.ballot),
+    head,
+  );
+  if (batch.holds(0, end)) return hashFailure;
+  const index = batch.firstFailure(0, end);
+  try {
+    verifyCastBallot(group, context, h, casts[index]!, fields[index]);
+  } catch (error) {
+    if (error instanceof ValidationError) return { index, error };
+    throw error;
+  }
+  throw new Error('batch verification: a batch failed but no cast ballot fails on its own');
+}
+
 /** The per-equation check of one ballot, which must fail: its error. */
 function branchError(group: Group, h: bigint, ballot: Ballot, field: string): ValidationError {
   try {
@@ -72,17 +118,28 @@ function branchError(group: Group, h: bigint, ballot: Ballot, field: string): Va
   throw new Error('batch verification: a batch failed but no ballot fails on its own');
 }
 
-/** Ballots with their weights, drawn once: any contiguous range can be checked as a batch. */
+/**
+ * Ballots with their weights, drawn once: any contiguous range can be checked as a batch. With
+ * `signers` (cast ballots), each one's signature equation g^s = a·Y^c joins with a weight τ_i:
+ * g^(τ·s) on the left, a^τ · Y^(τ·c) among the right side's bases.
+ */
 class Batch {
-  /** [ρ_i0, ρ_i1, σ_i0, σ_i1] per ballot. */
-  private readonly weights: (readonly [bigint, bigint, bigint, bigint])[];
+  /** [ρ_i0, ρ_i1, σ_i0, σ_i1, τ_i] per ballot. */
+  private readonly weights: (readonly [bigint, bigint, bigint, bigint, bigint])[];
 
   constructor(
     private readonly group: Group,
     private readonly h: bigint,
     private readonly ballots: readonly Ballot[],
+    private readonly signers?: readonly CastBallot[],
   ) {
-    this.weights = ballots.map(() => [batchWeight(), batchWeight(), batchWeight(), batchWeight()]);
+    this.weights = ballots.map(() => [
+      batchWeight(),
+      batchWeight(),
+      batchWeight(),
+      batchWeight(),
+      batchWeight(),
+    ]);
   }
 
   /** Whether the weighted product of the equations of ballots [from, to) holds. */
@@ -96,8 +153,15 @@ class Batch {
     for (let i = from; i < to; i++) {
       const { alpha, beta, proof } = this.ballots[i]!;
       const [p0, p1] = proof;
-      const [r0, r1, t0, t1] = this.weights[i]!;
+      const [r0, r1, t0, t1, tau] = this.weights[i]!;
       x += r0 * p0.response + r1 * p1.response + t1 * p1.challenge;
+      const signer = this.signers?.[i];
+      if (signer) {
+        const { commitment, challenge, response } = signer.signature;
+        x += tau * response;
+        bases.push(commitment, signer.credential);
+        exponents.push(tau, tau * challenge);
+      }
       y += t0 * p0.response + t1 * p1.response;
       bases.push(p0.a, p1.a, p0.b, p1.b, alpha, beta);
       exponents.push(

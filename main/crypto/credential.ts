@@ -204,6 +204,19 @@ function schnorrHolds(group: Group, credential: bigint, signature: SchnorrProof)
   );
 }
 
+/** The Fiat–Shamir part of a cast ballot's signature: the challenge is the hash of the statement. */
+export function checkSignatureChallenge(
+  group: Group,
+  context: Uint8Array,
+  cast: CastBallot,
+  field = 'cast_ballot',
+): void {
+  const { credential, seq, ballot, signature } = cast;
+  checkSeq(seq, `${field}.seq`);
+  const expected = signatureChallenge(group, context, credential, seq, ballot, signature.commitment);
+  check(signature.challenge === expected, `${field}.signature.challenge`, 'is not the hash of the statement');
+}
+
 /**
  * Checks a cast ballot's signature (not its ballot proof: verifyBallot under voterContext does
  * that, or a batch). Roster membership is the chain's rule.

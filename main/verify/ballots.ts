@@ -1,10 +1,10 @@
 // The one slow check of a record, ballot proofs, as a function of plain data so that it runs the
 // same in a worker thread (ballot-worker.ts) and in the calling thread.
-import { verifyBallotBatch } from '../crypto/ballot-batch';
-import { parseBallot } from '../crypto/codec';
+import { verifyBallotBatch, verifyCastBatch } from '../crypto/ballot-batch';
+import { parseBallot, parseCastBallot } from '../crypto/codec';
 import { ValidationError } from '../crypto/errors';
 import { FIXED_BASE_BREAK_EVEN, Group, type GroupParams } from '../crypto/group';
-import type { Ballot } from '../crypto/types';
+import type { Ballot, CastBallot } from '../crypto/types';
 
 /** What a ballot checker needs besides the ballots; cloneable into a worker. */
 export interface BallotCheckInit {
@@ -12,6 +12,8 @@ export interface BallotCheckInit {
   /** The election id: the proof context. */
   readonly context: Uint8Array;
   readonly electionKey: bigint;
+  /** Per-voter rule: the lists hold cast ballots, each `{cast, field}` (its place in its block). */
+  readonly perVoter?: boolean;
 }
 
 /** The first ballot of a list that fails, and why. */
@@ -45,6 +47,7 @@ export function checkBallots(
   init: BallotCheckInit,
   ballots: readonly unknown[],
 ): BallotFailure | null {
+  if (init.perVoter) return checkCasts(group, init, ballots as readonly { cast: unknown; field: string }[]);
   const parsed: Ballot[] = [];
   let parseFailure: BallotFailure | null = null;
   for (const [index, json] of ballots.entries()) {
@@ -58,5 +61,28 @@ export function checkBallots(
   }
   // The ballots before a malformed one may still fail earlier: their proofs come first.
   const failure = verifyBallotBatch(group, init.context, init.electionKey, parsed, FIELD);
+  return failure ? { index: failure.index, message: failure.error.message } : parseFailure;
+}
+
+/** Per-voter: the casts of a list (parsed in full, then one batch of signatures and proofs). */
+function checkCasts(
+  group: Group,
+  init: BallotCheckInit,
+  items: readonly { cast: unknown; field: string }[],
+): BallotFailure | null {
+  const parsed: CastBallot[] = [];
+  const fields: string[] = [];
+  let parseFailure: BallotFailure | null = null;
+  for (const [index, { cast, field }] of items.entries()) {
+    try {
+      parsed.push(parseCastBallot(group, cast, field));
+      fields.push(field);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      parseFailure = { index, message: error.message };
+      break;
+    }
+  }
+  const failure = verifyCastBatch(group, init.context, init.electionKey, parsed, fields);
   return failure ? { index: failure.index, message: failure.error.message } : parseFailure;
 }

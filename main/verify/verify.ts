@@ -37,9 +37,10 @@ import {
   encodeCiphertext,
   exactObject,
   parseAcceptance,
+  parseCastBallot,
   parseDecryptionFactor,
 } from '../crypto/codec';
-import { ballotTracker } from '../crypto/credential';
+import { ballotTracker, verifyCastBallot } from '../crypto/credential';
 import { decryptTally, verifyDecryptionFactor } from '../crypto/decryption';
 import { check, ValidationError } from '../crypto/errors';
 import type { Group } from '../crypto/group';
@@ -245,7 +246,12 @@ class RecordWalk {
     const group = this.groupOf(genesis);
     within(at(i), () => {
       const expected = expectedPayload(genesis, height);
-      const block = parseBlock(group, json, expected === 'ballot' ? 'trusted' : 'untrusted');
+      // Ballots are parsed again in full, with their proofs, by the list's checker.
+      const block = parseBlock(
+        group,
+        json,
+        expected === 'ballot' || expected === 'ballots' ? 'trusted' : 'untrusted',
+      );
       const onChain: OnBranch = () => true;
       check(block.height === height, 'block.height', `is ${block.height}: the blocks must run from height 1`);
       const final = finalHeight(genesis);
@@ -318,6 +324,7 @@ class RecordWalk {
           );
           inBlock.add(ballot.alpha);
         }
+        // The chain's rules without the signatures and proofs, which go to the lists' batches.
         const cast = applyCasts(
           group,
           genesis,
@@ -326,10 +333,20 @@ class RecordWalk {
           payload.ballots,
           this.voters,
           onChain,
-          false,
+          true,
         );
-        if (!cast.ok) refuse(cast.reason);
-        else {
+        const casts = (json as { payload: { ballots: unknown[] } }).payload.ballots;
+        if (!cast.ok) {
+          // A sequential pass checks the casts before the refused one in full first.
+          const refused = Number(/^block\.payload\.ballots\[(\d+)\]/.exec(cast.reason)?.[1] ?? casts.length);
+          for (let j = 0; j < Math.min(refused, casts.length); j++) {
+            const full = parseCastBallot(group, casts[j], `block.payload.ballots[${j}]`);
+            verifyCastBallot(group, genesis.id, this.electionKey!, full, `block.payload.ballots[${j}]`);
+          }
+          refuse(cast.reason);
+        } else {
+          for (const [j, c] of casts.entries())
+            this.queue(genesis, i, { cast: c, field: `block.payload.ballots[${j}]` });
           check(
             cast.tally.alpha !== 1n || payload.ballots.length === 0,
             'block.payload.ballots',
@@ -364,7 +381,12 @@ class RecordWalk {
   private queue(genesis: Genesis, index: number, ballot: unknown): void {
     if (!this.checker) {
       const { p, q, g } = genesis.group; // the numbers only: a Group does not cross to a worker
-      const init = { group: { p, q, g }, context: genesis.id, electionKey: this.electionKey! };
+      const init = {
+        group: { p, q, g },
+        context: genesis.id,
+        electionKey: this.electionKey!,
+        perVoter: genesis.ballotRule === 'per-voter',
+      };
       // Start-up in proportion to the record: workers only when they pay for themselves.
       this.unqueued = Math.min(this.blockCount, lastVoteHeight(genesis)) - keyElectionHeight(genesis);
       const workers = this.workers ?? workersFor(this.unqueued, os.availableParallelism());
