@@ -328,7 +328,7 @@ function followLobby(engine: Engine, options: { admitAll: boolean; startWith?: n
   let started = false;
   const look = () => {
     const lobby = engine.snapshot().state.lobby;
-    if (!lobby || lobby.role !== 'organizer' || started) return;
+    if (lobby?.role !== 'organizer' || started) return;
     for (const p of lobby.participants) {
       if (p.organizer || shown.get(p.id) === p.status) continue;
       shown.set(p.id, p.status);

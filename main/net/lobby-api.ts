@@ -5,7 +5,6 @@
 import express, { type Express } from 'express';
 import { toHex } from '../crypto/bigint';
 import { exactObject, fixedHex, parseElement } from '../crypto/codec';
-import { check } from '../crypto/errors';
 import type { Group } from '../crypto/group';
 import type { Lobby } from '../node/lobby';
 import { parsePeerAddress } from './address';

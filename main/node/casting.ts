@@ -164,7 +164,7 @@ export class Casting {
     if (!voter || vote === undefined || !this.registered) return;
     const tip = this.chain.tip;
     if (!this.votingOpen(tip)) return;
-    const { group, genesis } = this.chain;
+    const { genesis } = this.chain;
     const key = this.chain.electionOf(tip).key;
     const credential = voter.credential.publicKey;
     const latest = voter.latest;
