@@ -264,14 +264,14 @@ test.describe('the first run', () => {
     server = await serve(engine);
   });
 
-  test('a new election: inline validation, the server’s refusal at its field, then running', async ({
+  test('a new election: inline validation, the server’s refusal at its field, then its lobby', async ({
     page,
   }) => {
     const errors = collectErrors(page);
     await page.setViewportSize({ width: 1100, height: 900 });
     await page.goto(server.url);
     await page.getByRole('button', { name: /Start a new election/ }).click();
-    const submit = page.getByRole('button', { name: 'Start the election' });
+    const submit = page.getByRole('button', { name: 'Open the lobby' });
     await expect(submit).toBeDisabled();
 
     await page.getByLabel('Title').fill('x'.repeat(201));
@@ -300,14 +300,15 @@ test.describe('the first run', () => {
 
     await page.getByLabel('Key blocks').fill('12');
     await submit.click();
-    // Starting: tor bootstraps (the synthetic engine takes under a second), then the dashboard.
-    await expect(page.getByRole('heading', { level: 1, name: 'Opening “Lunch”…' })).toBeVisible();
+    // Starting: tor bootstraps (the synthetic engine takes under a second), then the lobby.
+    await expect(page.getByRole('heading', { level: 1, name: 'Starting the runner…' })).toBeVisible();
     await expect(page.getByRole('progressbar', { name: 'Tor bootstrap' })).toHaveAttribute(
       'aria-valuenow',
       '45',
     );
     await page.screenshot({ path: `${artifacts}starting.png` });
     await expect(page.getByRole('heading', { level: 1, name: 'Lunch' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Invite' })).toBeVisible();
     // The refusal's HTTP 400, which Chromium logs, is the one error expected.
     expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
     expect(engine.calls.at(-1)).toEqual({
@@ -323,6 +324,7 @@ test.describe('the first run', () => {
           difficulty: 1,
           name: 'alice',
           vote: 'yes',
+          ballotRule: 'per-voter',
         },
       ],
     });
@@ -331,7 +333,7 @@ test.describe('the first run', () => {
   test('joining: look the election up, check it, join it', async ({ page }) => {
     await page.goto(server.url);
     await page.getByRole('button', { name: /Join an election/ }).click();
-    const address = page.getByLabel('A participant’s address');
+    const address = page.getByLabel('Invitation link or address');
     await address.fill('abc.onion');
     await expect(page.getByText('An onion address has 56 characters before ".onion", not 3.')).toBeVisible();
     await expect(page.getByRole('button', { name: 'Look up' })).toBeDisabled();

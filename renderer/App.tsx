@@ -1,5 +1,6 @@
 import { BrandBar } from './components/BrandBar';
 import { Dashboard } from './components/dashboard/Dashboard';
+import { LobbyScreen } from './components/lobby/LobbyScreen';
 import {
   ConnectingScreen,
   NoEngineScreen,
@@ -42,6 +43,8 @@ function Screen() {
       return <ConnectingScreen retrying={link === 'reconnecting'} />;
     case 'setup':
       return <SetupScreen />;
+    case 'lobby':
+      return <LobbyScreen />;
     case 'starting':
       return <StartingScreen />;
     case 'error':

@@ -3,7 +3,14 @@
 // like the engine would (validation included, without any chain or crypto behind it) and emits
 // events on demand. Deterministic: the same options always give the same tree, hashes and names
 // (only "last seen" times follow the clock). Node-side and free of Electron.
+//
+// The lobby (issue 13): createElection opens one as the organizer (two requests arrive on their
+// own, `askToJoin` adds more); previewJoin of SYNTHETIC_LOBBY (or an invitation naming it) shows
+// another organizer's open lobby, and joinElection with electionId '' waits in it (`joinerUpdate`
+// and `organizerStarts` play the organizer's part). Any other address serves `remoteElection`.
+
 import {
+  type BallotRuleChoice,
   type BlockView,
   type CandidateView,
   type ChainView,
@@ -11,19 +18,27 @@ import {
   type ElectionView,
   type EngineEvent,
   type EngineStage,
+  type JoinForm,
+  type JoinPreview,
+  type LobbyParticipantView,
+  type LobbyView,
   MAX_MINER_LABEL_BYTES,
   type NewElectionForm,
   type PeerView,
   type Phase,
+  type ReceiptView,
   type ResultView,
   type SequencedEvent,
   type VoteChoice,
 } from '../../main/api/contract';
+import { RequestError } from '../../main/api/errors';
 import { applyEvent } from '../../main/api/reduce';
 import type { EngineHost } from '../../main/app/dashboard-server';
 import { genesisFromForm, parseRequest } from '../../main/app/requests';
+import { MAX_BALLOTS_PER_BLOCK } from '../../main/chain/limits';
 import { ValidationError } from '../../main/crypto/errors';
-import { parsePeerAddress } from '../../main/net/address';
+import { onionAddressFromPublicKey, parsePeerAddress } from '../../main/net/address';
+import { formatInvitation, parseInvitation } from '../../main/net/invitation';
 
 export interface SyntheticEngine extends EngineHost {
   /**
@@ -35,7 +50,35 @@ export interface SyntheticEngine extends EngineHost {
   addBlock(): BlockView;
   /** Every request received, in order (for tests). */
   readonly calls: readonly { readonly name: string; readonly args: readonly unknown[] }[];
+  /** Organizer, in its lobby: a request to join arrives from `name` (waiting). Returns its id. */
+  askToJoin(name: string, options?: { online?: boolean }): number;
+  /** Joiner, waiting in SYNTHETIC_LOBBY: the organizer answers, or cannot be reached. */
+  joinerUpdate(change: {
+    status?: 'waiting' | 'admitted' | 'refused';
+    admitted?: number;
+    /** The admitted participants' names (the organizer first), once admitted. */
+    participants?: readonly string[];
+    /** Why the last poll failed; null: it succeeded again. */
+    unreachable?: string | null;
+  }): void;
+  /** Joiner, admitted: the organizer starts, and the joiner's runner runs the election. */
+  organizerStarts(): void;
+  /** The election every address but SYNTHETIC_LOBBY serves (previewJoin, joinElection). */
+  readonly remoteElection: ElectionView;
 }
+
+/** Where another organizer's lobby is open: previewJoin shows it, joinElection with '' asks it. */
+export const SYNTHETIC_LOBBY = '127.0.0.1:7100';
+/** The lobby open at SYNTHETIC_LOBBY. */
+export const SYNTHETIC_LOBBY_PREVIEW = {
+  kind: 'lobby',
+  address: SYNTHETIC_LOBBY,
+  title: 'Pick the summer outing',
+  question: 'Should this year’s summer outing be a day at the lake?',
+  ballotRule: 'per-voter',
+  organizer: 'dana',
+  admitted: 3,
+} as const satisfies JoinPreview;
 
 export interface SyntheticOptions {
   /** 'running' (the default) builds an election; 'setup' is the first run (no election yet). */
@@ -48,6 +91,12 @@ export interface SyntheticOptions {
    */
   readonly heightsLeft?: number;
   readonly seed?: number;
+  /**
+   * The running election's rule. 'per-voter': its voting blocks carry voters' ballots ('ballots'),
+   * five voters are registered, and this runner's receipts are its casts (a revote: the first
+   * replaced, the second counted). Default 'per-block': the receipts are its ballot blocks'.
+   */
+  readonly ballotRule?: BallotRuleChoice;
 }
 
 const KEY_BLOCKS = 12;
@@ -64,6 +113,8 @@ const KEY_MINERS = [0, 1, 0, 2, 1, 0, 2, 3, 1, 4, 3, 0] as const;
 const BLOCK_SECONDS = 30;
 const START_SECONDS = 1_767_225_600; // 2026-01-01T00:00:00Z: fixed, so screenshots are stable
 const DATA_DIR = '/home/alice/.onion-election/alice';
+/** Per-voter: the registered voters of the synthetic running election. */
+const VOTERS = 5;
 
 type Miner = (typeof MINERS)[number];
 type Skeleton = Omit<BlockView, 'kind' | 'key' | 'ballot'>;
@@ -85,6 +136,20 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
     return `${label}d.onion`; // a v3 address ends in "d" (its version byte)
   };
   const minerKeys = MINERS.map(() => hex(16));
+  const perVoter = options.ballotRule === 'per-voter';
+  // A PRNG of its own for what the lobby and peers make, so the tree stays the same whatever is asked.
+  const sideRandom = mulberry32((options.seed ?? 1) + 7919);
+  const sideHex = (digits: number) => {
+    let out = '';
+    while (out.length < digits)
+      out += Math.floor(sideRandom() * 0x1_0000_0000)
+        .toString(16)
+        .padStart(8, '0');
+    return out.slice(0, digits);
+  };
+  /** An onion address with a valid checksum (parsePeerAddress checks it): invitations carry these. */
+  const validOnion = () =>
+    onionAddressFromPublicKey(Uint8Array.from({ length: 32 }, () => Math.floor(sideRandom() * 256)));
 
   let seq = 0;
   let state =
@@ -161,6 +226,7 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       blocks,
       chain: chainView(election, blocks, tip),
       result: resultView(election, blocks, tip),
+      receipts: receiptsOf(election, blocks, tip),
       warnings: [
         { at: Date.now() - 3_600_000, message: 'peer 127.0.0.1:7004 did not answer (timeout)' },
         {
@@ -186,7 +252,8 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       finalHeight,
       expectedHashes: 2 ** 16,
       createdAt: START_SECONDS,
-      ballotRule: 'per-block',
+      ballotRule: perVoter ? 'per-voter' : 'per-block',
+      ...(perVoter ? { voters: VOTERS } : {}),
     };
   }
 
@@ -209,7 +276,10 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
   function withPayload(block: Skeleton, election: ElectionView): BlockView {
     if (block.height <= election.keyElectionHeight)
       return { ...block, kind: 'tallier_key', key: minerKeys[MINERS.indexOf(block.miner as Miner)]! };
-    if (block.height <= election.lastVoteHeight) return { ...block, kind: 'ballot', ballot: hex(16) };
+    if (block.height <= election.lastVoteHeight)
+      return election.ballotRule === 'per-voter'
+        ? { ...block, kind: 'ballots', casts: Math.floor(random() * 3) }
+        : { ...block, kind: 'ballot', ballot: hex(16) };
     return { ...block, kind: 'confirmation' };
   }
 
@@ -236,7 +306,7 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       phase: phaseAfter(election, height),
       candidates: candidates(best),
       ...(height >= election.keyElectionHeight ? { electionKey: hex(16) } : {}),
-      ballots: best.filter((b) => b.kind === 'ballot').length,
+      ballots: countBallots(election, best),
       blocks: blocks.length,
       orphans: 0, // every block here has its parent
       lastReorg: { at: Date.now() - 900_000, forkHeight: 257, replaced: 2 },
@@ -270,7 +340,7 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
   function resultView(election: ElectionView, blocks: readonly BlockView[], tip: string): ResultView {
     const best = bestChain(blocks, tip);
     const final = best.length >= election.finalHeight;
-    const ballots = best.filter((b) => b.kind === 'ballot').length;
+    const ballots = countBallots(election, best);
     const elected = candidates(best).filter((c) => c.elected);
     const talliers = elected.map((c) => ({
       key: c.key,
@@ -278,7 +348,15 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       factor: final ? ('verified' as const) : ('awaiting' as const),
       mine: c.mine,
     }));
-    if (!final) return { final, ballots, talliers, lateBranches: [], verification: { status: 'idle' } };
+    if (!final)
+      return {
+        final,
+        ballots,
+        talliers,
+        lateBranches: [],
+        ...(election.voters !== undefined ? { voters: election.voters } : {}),
+        verification: { status: 'idle' },
+      };
     const yes = Math.round(ballots * 0.58);
     return {
       final,
@@ -296,6 +374,7 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       ],
       ...(talliers.some((t) => t.mine) ? { myTallier: { decrypted: tip } } : {}),
       result: { yes, no: ballots - yes, total: ballots },
+      ...(election.voters !== undefined ? { voters: election.voters } : {}),
       verification: {
         status: 'verified',
         message: `verified: ${ballots} ballots, ${talliers.length} decryption factors, result ${yes} yes`,
@@ -303,6 +382,37 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
         at: START_SECONDS * 1000 + best.length * BLOCK_SECONDS * 1000,
       },
     };
+  }
+
+  /** Ballots counted on the best chain: one per ballot block, or (per-voter) at most one per voter. */
+  function countBallots(election: ElectionView, best: readonly BlockView[]): number {
+    if (election.ballotRule === 'per-block') return best.filter((b) => b.kind === 'ballot').length;
+    const casts = best.reduce((sum, b) => sum + (b.casts ?? 0), 0);
+    return Math.min(casts, (election.voters ?? VOTERS) - 1);
+  }
+
+  /**
+   * This runner's ballots. Per-block: those of the ballot blocks it mined (counted on the best
+   * chain, displaced on a side branch). Per-voter: a first cast replaced by a revote, counted.
+   */
+  function receiptsOf(election: ElectionView, blocks: readonly BlockView[], tip: string): ReceiptView[] {
+    const best = new Set(bestChain(blocks, tip).map((b) => b.hash));
+    if (election.ballotRule === 'per-block')
+      return blocks
+        .filter((b) => b.mine && b.kind === 'ballot')
+        .map((b, i) => ({
+          tracker: hex(64),
+          // The oldest were mined before this runner last started: their vote is not known.
+          ...(i >= 3 ? { vote: 'yes' as const } : {}),
+          state: best.has(b.hash) ? ('counted' as const) : ('displaced' as const),
+          height: b.height,
+        }));
+    const counted = blocks.find((b) => best.has(b.hash) && (b.casts ?? 0) > 0 && b.height > 20);
+    if (!counted) return [];
+    return [
+      { tracker: hex(64), vote: 'no', state: 'replaced' },
+      { tracker: hex(64), vote: 'yes', state: 'counted', height: counted.height },
+    ];
   }
 
   function makePeers(): PeerView[] {
@@ -378,24 +488,62 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
     snapshot: () => ({ seq, state }),
     createElection(form: NewElectionForm) {
       checkForm(form);
-      startElection(makeElection(form.title, form.question, form.nTalliersBlocks + form.nVoteBlocks));
+      openLobby(form);
     },
-    previewJoin(peer: string) {
-      const address = parsePeerAddress(peer, 'peer').address;
-      return {
-        kind: 'election',
-        address,
-        election: makeElection(
-          'Choose the new meeting room',
-          'Should the weekly meeting move to the large room on the ground floor?',
-          40,
-        ),
-      };
+    previewJoin(peer: string): JoinPreview {
+      const { address, electionId } = parseInvitation(peer, 'peer');
+      if (address === SYNTHETIC_LOBBY) return SYNTHETIC_LOBBY_PREVIEW;
+      checkServed(address, electionId);
+      return { kind: 'election', address, election: remoteElection() };
     },
-    joinElection(form: { peer: string; electionId: string; name: string; vote: VoteChoice | null }) {
-      parsePeerAddress(form.peer, 'peer');
+    joinElection(form: JoinForm) {
+      const invitation = parseInvitation(form.peer, 'peer');
       checkName(form.name);
-      startElection({ ...makeElection('Choose the new meeting room', 'Joined.', 40), id: form.electionId });
+      const electionId = form.electionId || invitation.electionId;
+      const { address } = invitation;
+      // As the engine: the request is taken, and what goes wrong shows as the stage 'error'.
+      if (!electionId && address !== SYNTHETIC_LOBBY)
+        return failStart(`${address} holds no open lobby (404): ask the organizer for a new invitation`);
+      if (!electionId) return askLobby(form);
+      try {
+        checkServed(address, electionId);
+      } catch (error) {
+        return failStart((error as Error).message);
+      }
+      startElection(remoteElection());
+    },
+    admitJoiner: (id: number) => decide(id, 'admitted'),
+    refuseJoiner: (id: number) => decide(id, 'refused'),
+    startElection() {
+      const room = requireHosting();
+      const problem = startProblem(room);
+      if (problem) throw new RequestError(`cannot start yet: ${problem}`);
+      const admitted = lobbyParticipants(room).filter((p) => p.status === 'admitted').length;
+      hosting = undefined;
+      const { form } = room;
+      startElection({
+        ...makeElection(
+          form.title,
+          form.question,
+          form.nTalliersBlocks + form.nVoteBlocks + form.confirmations,
+        ),
+        nTalliers: form.nTalliers,
+        nTalliersBlocks: form.nTalliersBlocks,
+        nVoteBlocks: form.nVoteBlocks,
+        confirmations: form.confirmations,
+        keyElectionHeight: form.nTalliersBlocks,
+        lastVoteHeight: form.nTalliersBlocks + form.nVoteBlocks,
+        finalHeight: form.nTalliersBlocks + form.nVoteBlocks + form.confirmations,
+        expectedHashes: form.difficulty,
+        ballotRule: room.rule,
+        ...(room.rule === 'per-voter' ? { voters: admitted } : {}),
+      });
+    },
+    leaveLobby() {
+      if (!hosting && !joining) throw new RequestError('not in a lobby');
+      hosting = undefined;
+      joining = undefined;
+      emit({ type: 'stage', stage: 'setup' });
     },
     retry: () => void emit({ type: 'stage', stage: 'starting' }),
     addPeer(address: string) {
@@ -447,6 +595,228 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       throw new ValidationError('name', `must be at most ${MAX_MINER_LABEL_BYTES} bytes`);
   }
 
+  // ── The lobby ───────────────────────────────────────────────────────────────────────────────
+
+  interface Hosting {
+    readonly form: NewElectionForm;
+    readonly rule: BallotRuleChoice;
+    readonly self: string;
+    /** Everyone who asked, in order (ids from 1); the organizer is not listed here. */
+    readonly requests: LobbyParticipantView[];
+  }
+  /** This runner's own lobby, while it hosts one. */
+  let hosting: Hosting | undefined;
+  /** This runner's request to SYNTHETIC_LOBBY, while it waits in it. */
+  let joining: Omit<LobbyView, 'role' | 'online'> | undefined;
+  let remote: ElectionView | undefined;
+
+  /** Made on first use, so asking for it leaves the running election's tree as it was. */
+  function remoteElection(): ElectionView {
+    if (!remote) {
+      const { voters: _, ...election } = makeElection(
+        'Choose the new meeting room',
+        'Should the weekly meeting move to the large room on the ground floor?',
+        40,
+        sideHex(64),
+      );
+      remote = { ...election, ballotRule: 'per-block' };
+    }
+    return remote;
+  }
+
+  /** As the engine's fetchGenesis: the peer must serve the election the invitation or preview named. */
+  function checkServed(address: string, electionId: string | undefined): void {
+    const served = remoteElection().id;
+    if (electionId !== undefined && electionId !== served)
+      throw new RequestError(`${address} now serves another election (${served.slice(0, 16)}…): not joined`);
+  }
+
+  function failStart(error: string): void {
+    emit({ type: 'stage', stage: 'starting' });
+    later(400, () => emit({ type: 'stage', stage: 'error', error }));
+  }
+
+  /** Timers that do not keep a test process alive. */
+  function later(ms: number, job: () => void): void {
+    setTimeout(job, ms).unref?.();
+  }
+
+  function lobbyParticipants(room: Hosting): LobbyParticipantView[] {
+    return [
+      {
+        id: 0,
+        name: room.form.name,
+        status: 'admitted',
+        online: true,
+        organizer: true,
+        ...(room.rule === 'per-voter' ? { credential: sideHex(16) } : {}),
+      },
+      ...room.requests,
+    ];
+  }
+
+  /** As node/lobby.ts words it (the same checks, in the same order). */
+  function startProblem(room: Hosting): string | undefined {
+    const { form } = room;
+    const runners = lobbyParticipants(room).filter((p) => p.status === 'admitted').length;
+    if (form.nTalliers > form.nTalliersBlocks)
+      return `${form.nTalliers} tallier seats need at least as many key blocks (there are ${form.nTalliersBlocks})`;
+    if (form.nTalliers > runners)
+      return `${form.nTalliers} tallier seats but only ${runners} admitted runner${runners === 1 ? '' : 's'}: admit more, or lower the seats`;
+    if (room.rule === 'per-voter' && form.nVoteBlocks * MAX_BALLOTS_PER_BLOCK < runners)
+      return `${form.nVoteBlocks} voting blocks carry at most ${form.nVoteBlocks * MAX_BALLOTS_PER_BLOCK} ballots, fewer than the ${runners} voters`;
+    return undefined;
+  }
+
+  function hostView(room: Hosting): LobbyView {
+    const participants = lobbyParticipants(room);
+    const admitted = participants.filter((p) => p.status === 'admitted');
+    const problem = startProblem(room);
+    return {
+      role: 'organizer',
+      title: room.form.title,
+      question: room.form.question,
+      ballotRule: room.rule,
+      organizer: room.form.name,
+      invitation: formatInvitation(room.self),
+      admitted: admitted.length,
+      online: admitted.filter((p) => p.online).length,
+      participants,
+      ...(problem ? { startProblem: problem } : {}),
+      nTalliers: room.form.nTalliers,
+      nTalliersBlocks: room.form.nTalliersBlocks,
+      nVoteBlocks: room.form.nVoteBlocks,
+      confirmations: room.form.confirmations,
+    };
+  }
+
+  function emitHosted(): void {
+    if (hosting) emit({ type: 'lobby', lobby: hostView(hosting) });
+  }
+
+  /** As the engine: 'starting' while tor bootstraps and the onion service is published, then 'lobby'. */
+  function openLobby(form: NewElectionForm): void {
+    const room: Hosting = { form, rule: form.ballotRule ?? 'per-block', self: validOnion(), requests: [] };
+    emit({ type: 'stage', stage: 'starting' });
+    emit({
+      type: 'tor',
+      tor: { mode: 'managed', stage: 'bootstrapping', progress: 45, summary: 'Loading relay descriptors' },
+    });
+    later(800, () => {
+      emit({ type: 'tor', tor: { mode: 'managed', stage: 'ready', progress: 100, summary: 'Done' } });
+      hosting = room;
+      emitHosted();
+      emit({ type: 'stage', stage: 'lobby', self: room.self });
+      // Two people the organizer invited ask soon after: one stays online, one went away.
+      later(500, () => hosting === room && askToJoin('bob'));
+      later(900, () => hosting === room && askToJoin('carol', { online: false }));
+    });
+  }
+
+  function askToJoin(name: string, { online = true } = {}): number {
+    const room = requireHosting();
+    const id = room.requests.length + 1;
+    room.requests.push({
+      id,
+      name,
+      status: 'waiting',
+      online,
+      ...(room.rule === 'per-voter' ? { credential: sideHex(16) } : {}),
+    });
+    emitHosted();
+    return id;
+  }
+
+  function requireHosting(): Hosting {
+    if (!hosting) throw new RequestError('this runner hosts no lobby');
+    return hosting;
+  }
+
+  function decide(id: number, status: 'admitted' | 'refused'): void {
+    const room = requireHosting();
+    const index = room.requests.findIndex((p) => p.id === id);
+    if (index < 0) throw new RequestError('id: no such request', 'id');
+    room.requests[index] = { ...room.requests[index]!, status };
+    emitHosted();
+  }
+
+  function joinerView(): LobbyView {
+    return { role: 'joiner', online: 0, ...joining! };
+  }
+
+  /** Asks SYNTHETIC_LOBBY: 'asking' until its first answer, then 'waiting' for the organizer. */
+  function askLobby(form: JoinForm): void {
+    const lobby = SYNTHETIC_LOBBY_PREVIEW;
+    emit({ type: 'stage', stage: 'starting' });
+    emit({ type: 'settings', settings: { name: form.name, vote: form.vote } });
+    later(300, () => {
+      emit({ type: 'tor', tor: { mode: 'managed', stage: 'ready', progress: 100, summary: 'Done' } });
+      joining = {
+        title: lobby.title,
+        question: lobby.question,
+        ballotRule: lobby.ballotRule,
+        organizer: lobby.organizer,
+        address: lobby.address,
+        admitted: lobby.admitted,
+        participants: [],
+        status: 'asking',
+        nTalliers: 3,
+        nTalliersBlocks: 6,
+        nVoteBlocks: 20,
+        confirmations: 2,
+      };
+      emit({ type: 'lobby', lobby: joinerView() });
+      emit({ type: 'stage', stage: 'lobby' });
+      later(700, () => joining?.status === 'asking' && joinerUpdate({ status: 'waiting' }));
+    });
+  }
+
+  function joinerUpdate(change: Parameters<SyntheticEngine['joinerUpdate']>[0]): void {
+    const room = joining;
+    if (!room) throw new Error('joinerUpdate: not waiting in a lobby');
+    const { unreachable: _, ...rest } = room;
+    joining = {
+      ...(change.unreachable === null ? rest : room),
+      ...(change.status ? { status: change.status } : {}),
+      ...(change.admitted !== undefined ? { admitted: change.admitted } : {}),
+      ...(change.participants
+        ? {
+            participants: change.participants.map((name, id) => ({
+              id,
+              name,
+              status: 'admitted' as const,
+              online: false,
+              ...(room.ballotRule === 'per-voter' ? { credential: sideHex(16) } : {}),
+            })),
+          }
+        : {}),
+      ...(typeof change.unreachable === 'string' ? { unreachable: change.unreachable } : {}),
+    };
+    emit({ type: 'lobby', lobby: joinerView() });
+  }
+
+  function organizerStarts(): void {
+    const room = joining;
+    if (room?.status !== 'admitted') throw new Error('organizerStarts: this runner was not admitted');
+    joining = undefined;
+    startElection({
+      ...makeElection(
+        room.title,
+        room.question,
+        room.nTalliersBlocks + room.nVoteBlocks + room.confirmations,
+      ),
+      nTalliers: room.nTalliers,
+      nTalliersBlocks: room.nTalliersBlocks,
+      nVoteBlocks: room.nVoteBlocks,
+      confirmations: room.confirmations,
+      keyElectionHeight: room.nTalliersBlocks,
+      lastVoteHeight: room.nTalliersBlocks + room.nVoteBlocks,
+      finalHeight: room.nTalliersBlocks + room.nVoteBlocks + room.confirmations,
+      ballotRule: room.ballotRule,
+      ...(room.ballotRule === 'per-voter' ? { voters: room.admitted } : {}),
+    });
+  }
+
   /** Setup → starting (tor bootstrapping) → running, on timers like a real first start. */
   function startElection(election: ElectionView): void {
     emit({ type: 'stage', stage: 'starting', election });
@@ -454,16 +824,23 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       type: 'tor',
       tor: { mode: 'managed', stage: 'bootstrapping', progress: 45, summary: 'Loading relay descriptors' },
     });
-    setTimeout(() => {
+    later(800, () => {
       emit({ type: 'tor', tor: { mode: 'managed', stage: 'ready', progress: 100, summary: 'Done' } });
-      emit({ type: 'stage', stage: 'running', election, self: onion() });
-    }, 800);
+      emit({ type: 'stage', stage: 'running', election, self: state.self ?? validOnion() });
+      emit({ type: 'receipts', receipts: [] });
+    });
   }
 
   return {
     calls,
     emit,
     addBlock,
+    askToJoin,
+    joinerUpdate,
+    organizerStarts,
+    get remoteElection() {
+      return remoteElection();
+    },
     snapshot: () => ({ seq, state }),
     async call(name, args) {
       calls.push({ name, args });

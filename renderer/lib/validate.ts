@@ -77,3 +77,59 @@ export function parsePeerList(text: string): { address: string; problem: string 
     .filter((address) => address !== '' && !seen.has(address) && seen.add(address))
     .map((address) => ({ address, problem: checkPeerAddress(address) }));
 }
+
+/** The scheme of invitation links (main/net/invitation.ts: INVITATION_SCHEME). */
+export const INVITATION_SCHEME = 'onion-election';
+const INVITATION_LINK = new RegExp(`^${INVITATION_SCHEME}://join/([^?#/]+)/?(?:\\?election=([^&#]*))?$`, 'i');
+
+/** What an invitation link or an address names: the organizer's (or a peer's) address, and an election id if any. */
+export interface InvitationText {
+  readonly address: string;
+  readonly electionId?: string;
+}
+
+/**
+ * An invitation as the join form takes it, read by the rules of main/net/invitation.ts (which
+ * needs Node, for the onion checksum): `onion-election://join/<address>[?election=<64 hex>]`, a
+ * bare address, or `http(s)://<address>/…` (the path is ignored). Returns what it names, or the
+ * problem in words. The engine reads it again, checksum included.
+ */
+export function readInvitation(text: string): InvitationText | { problem: string } {
+  const trimmed = text.trim();
+  if (trimmed === '') return { problem: 'Required.' };
+  if (trimmed.length > 300) return { problem: 'Too long for an invitation link or an address.' };
+  const link = INVITATION_LINK.exec(trimmed);
+  if (link) {
+    let address: string;
+    try {
+      address = decodeURIComponent(link[1]!);
+    } catch {
+      return { problem: 'The link’s address is garbled: copy the whole link again.' };
+    }
+    const problem = checkPeerAddress(address);
+    if (problem) return { problem: `The link’s address: ${lowerFirst(problem)}` };
+    if (link[2] === undefined) return { address: address.toLowerCase() };
+    if (!/^[0-9a-f]{64}$/.test(link[2]))
+      return { problem: 'The link names an election id that is not 64 lowercase hex digits: copy it again.' };
+    return { address: address.toLowerCase(), electionId: link[2] };
+  }
+  if (new RegExp(`^${INVITATION_SCHEME}:`, 'i').test(trimmed))
+    return {
+      problem: `An invitation link reads ${INVITATION_SCHEME}://join/ADDRESS: copy the whole link again.`,
+    };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) && !/^https?:\/\//i.test(trimmed))
+    return { problem: `An ${INVITATION_SCHEME}:// link, an http:// address or a bare address, please.` };
+  const bare = trimmed.replace(/^https?:\/\//i, '').replace(/\/.*$/, '');
+  const problem = checkPeerAddress(bare);
+  return problem ? { problem } : { address: bare.toLowerCase() };
+}
+
+/** The problem with an invitation link or address typed into the join form, if any. */
+export function checkInvitation(text: string): string | undefined {
+  const read = readInvitation(text);
+  return 'problem' in read ? read.problem : undefined;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}

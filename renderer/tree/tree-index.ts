@@ -98,13 +98,17 @@ export class TreeIndex {
     return hash === undefined ? undefined : this.byHash.get(hash);
   }
 
-  /** The best chain's ballot blocks, lowest first (recomputed only when the tree changed). */
+  /**
+   * The best chain's ballot blocks, lowest first (recomputed only when the tree changed): a
+   * miner's 'ballot', or a per-voter block carrying voters' ballots ('ballots' with casts).
+   */
   bestBallots(): readonly BlockView[] {
     if (this.ballotCache?.version !== this.version) {
       const ballots: BlockView[] = [];
       for (let height = 1; height < this.bestAt.length; height++) {
         const block = this.bestBlock(height);
-        if (block?.kind === 'ballot') ballots.push(block);
+        if (block?.kind === 'ballot' || (block?.kind === 'ballots' && (block.casts ?? 0) > 0))
+          ballots.push(block);
       }
       this.ballotCache = { version: this.version, ballots };
     }

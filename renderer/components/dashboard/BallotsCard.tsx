@@ -20,6 +20,8 @@ export function BallotsCard() {
   const verification = useDashboard((state) => state.result?.verification);
   const reverifiedUpTo = verifiedHeight(index, verification);
   const { ref, first, last } = useVirtualRows<HTMLElement>(ballots.length, ROW_HEIGHT);
+  // Per-voter blocks carry several voters' ballots each ('ballots', with casts).
+  const casts = ballots.reduce((sum, b) => sum + (b.kind === 'ballots' ? (b.casts ?? 0) : 1), 0);
   const rows = [];
   // Row i from the top shows the i-th newest ballot. Rows are keyed by block and placed from the
   // bottom, so a new ballot adds a row and moves none (the others only renumber for screen readers).
@@ -40,7 +42,13 @@ export function BallotsCard() {
     <Card
       title="Ballots"
       className="ballots-card"
-      actions={<span className="muted num">{formatCount(ballots.length)} on the best chain</span>}
+      actions={
+        <span className="muted num">
+          {casts === ballots.length
+            ? `${formatCount(ballots.length)} on the best chain`
+            : `${formatCount(casts)} cast in ${formatCount(ballots.length)} blocks of the best chain`}
+        </span>
+      }
     >
       {ballots.length === 0 ? (
         <p className="empty">No ballots yet: they are mined in the voting phase.</p>
@@ -102,7 +110,9 @@ const BallotRow = memo(function BallotRow({
         {block.miner || <span className="muted">unnamed</span>}
         {block.mine && <span className="badge you">you</span>}
       </td>
-      <td className="mono">{block.ballot}</td>
+      <td className={block.kind === 'ballots' ? undefined : 'mono'}>
+        {block.kind === 'ballots' ? `${block.casts} cast` : block.ballot}
+      </td>
       <td className="proof">
         <span
           className="badge ok"

@@ -5,6 +5,7 @@ import { ElectionHeader } from './ElectionHeader';
 import { MiningCard } from './MiningCard';
 import { PeersCard } from './PeersCard';
 import { PhaseCard } from './PhaseCard';
+import { ReceiptsCard } from './ReceiptsCard';
 import { ResultCard } from './ResultCard';
 import { RunnerCard } from './RunnerCard';
 import { TorCard } from './TorCard';
@@ -26,6 +27,7 @@ export function Dashboard() {
         </div>
         <div className="column side-column">
           <MiningCard />
+          <ReceiptsCard />
           <PeersCard />
           <CandidatesCard />
           <TorCard />

@@ -1,4 +1,6 @@
 import { useRef } from 'react';
+import { formatCount } from '../../lib/format';
+import { RULE_TITLE, ruleSentence } from '../../lib/rules';
 import { useDashboard } from '../../store';
 import { CopyButton } from '../ui/CopyButton';
 
@@ -13,6 +15,11 @@ export function ElectionHeader() {
     <header className="election-header">
       <h1>{election.title}</h1>
       <p className="question">{election.question}</p>
+      <p className="election-rule muted" title={ruleSentence(election.ballotRule)}>
+        <span className="badge accent">{RULE_TITLE[election.ballotRule]}</span>
+        {election.voters !== undefined &&
+          ` ${formatCount(election.voters)} registered voter${election.voters === 1 ? '' : 's'}`}
+      </p>
       <dl className="identity">
         <div>
           <dt>Election</dt>

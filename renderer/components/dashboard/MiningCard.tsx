@@ -10,6 +10,7 @@ export function MiningCard() {
   const api = useApi();
   const mining = useDashboard((state) => state.mining);
   const vote = useDashboard((state) => state.settings.vote);
+  const rule = useDashboard((state) => state.election?.ballotRule ?? 'per-block');
   const threadsId = useId();
   const on = useRequested(mining.on, (value) => api.setMining(value));
   const threads = useRequested(mining.threads, (value) => api.setThreads(value));
@@ -65,7 +66,11 @@ export function MiningCard() {
         legend="Your vote"
         value={voted.value}
         onChange={voted.set}
-        hint="Goes into the ballots you mine from now on; ballots already on the chain keep theirs. With no vote you still mine, without ballots."
+        hint={
+          rule === 'per-voter'
+            ? 'Your one ballot: cast when voting opens. Changing it casts a new ballot that replaces the earlier one, until voting ends.'
+            : 'Goes into the ballots you mine from now on; ballots already on the chain keep theirs. With no vote you still mine, without ballots.'
+        }
       />
       <p className="error-text" role="status">
         {error}

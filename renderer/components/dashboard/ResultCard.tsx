@@ -41,7 +41,12 @@ export function ResultCard() {
       actions={<Verification verification={result.verification} />}
     >
       {result.result ? (
-        <Tally {...result.result} />
+        <Tally
+          {...result.result}
+          turnout={
+            result.voters !== undefined ? { ballots: result.ballots, voters: result.voters } : undefined
+          }
+        />
       ) : result.seal ? (
         <p className="empty" role="status">
           Waiting for the talliers’ decryption factors (
@@ -74,7 +79,18 @@ export function ResultCard() {
   );
 }
 
-function Tally({ yes, no, total }: { yes: number; no: number; total: number }) {
+function Tally({
+  yes,
+  no,
+  total,
+  turnout,
+}: {
+  yes: number;
+  no: number;
+  total: number;
+  /** Per-voter: the ballots counted (one per voter who cast) of the registered voters. */
+  turnout: { ballots: number; voters: number } | undefined;
+}) {
   const rows = [
     { label: 'Yes', value: yes, tone: 'ok' as const },
     { label: 'No', value: no, tone: 'bad' as const },
@@ -97,6 +113,12 @@ function Tally({ yes, no, total }: { yes: number; no: number; total: number }) {
           <strong className="tally-verdict">{yes > no ? 'Yes wins' : no > yes ? 'No wins' : 'A tie'}</strong>
         )}
       </div>
+      {turnout && (
+        <p className="turnout">
+          {formatCount(turnout.ballots)} of {formatCount(turnout.voters)} registered voter
+          {turnout.voters === 1 ? '' : 's'} cast a ballot.
+        </p>
+      )}
     </div>
   );
 }

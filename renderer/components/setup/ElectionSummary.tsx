@@ -1,5 +1,6 @@
 import type { ElectionView } from '../../../main/api/contract';
 import { formatCount, formatDateTime, formatWork, groupHex } from '../../lib/format';
+import { ruleSentence } from '../../lib/rules';
 
 /** An election's question and rules, as a participant checks them before joining. */
 export function ElectionSummary({ election }: { election: ElectionView }) {
@@ -10,6 +11,11 @@ export function ElectionSummary({ election }: { election: ElectionView }) {
       <dl className="facts">
         <dt>Election id</dt>
         <dd className="mono id-grouped">{groupHex(election.id)}</dd>
+        <dt>Votes</dt>
+        <dd>
+          {ruleSentence(election.ballotRule)}
+          {election.voters !== undefined && ` ${formatCount(election.voters)} registered voters.`}
+        </dd>
         <dt>Talliers</dt>
         <dd>{election.nTalliers}</dd>
         <dt>Blocks</dt>

@@ -1,42 +1,62 @@
-import { type FormEvent, useState } from 'react';
-import type { ElectionView, VoteChoice as Vote } from '../../../main/api/contract';
+import { type ClipboardEvent, type FormEvent, useRef, useState } from 'react';
+import type { JoinPreview, VoteChoice as Vote } from '../../../main/api/contract';
 import { errorMessage, fieldMessage } from '../../lib/errors';
+import { formatCount } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
-import { checkName, checkPeerAddress } from '../../lib/validate';
+import { ruleSentence, voteHint } from '../../lib/rules';
+import { checkName, readInvitation } from '../../lib/validate';
 import { useApi, useDashboard } from '../../store';
 import { Field } from '../ui/Field';
 import { VoteChoice } from '../ui/VoteChoice';
 import { ElectionSummary } from './ElectionSummary';
 import { formField } from './form-field';
 
+/** What a look-up found: the text looked up, what it named, and the engine's answer. */
+interface Found {
+  readonly text: string;
+  /** The election id the invitation named, if it named one (the engine checked it). */
+  readonly invitedId: string | undefined;
+  readonly preview: JoinPreview;
+}
+
 /**
- * Joining takes two steps: look the election up at a peer and show it, then join exactly that one
- * (the engine refuses if the peer serves another election by then).
+ * Joining takes two steps: look the invitation (or address) up and show what it leads to, then
+ * ask to join that lobby, or join exactly that running election (the engine refuses if the peer
+ * serves another by then). A pasted invitation is looked up at once.
  */
 export function JoinElection() {
   const api = useApi();
   const settings = useDashboard((state) => state.settings);
   const [peer, setPeer] = useState('');
   const [peerTouched, setPeerTouched] = useState(false);
-  const [found, setFound] = useState<{ peer: string; election: ElectionView }>();
+  const [found, setFound] = useState<Found>();
   const [lookupError, setLookupError] = useState<string>();
   const [name, setName] = useState(settings.name);
   const [vote, setVote] = useState<Vote | null>(settings.vote);
   const [joinError, setJoinError] = useState<{ field: 'name' | 'peer' | undefined; error: string }>();
+  /** The text in the field now: an answer for an older text is dropped. */
+  const current = useRef(peer);
+  current.current = peer;
 
-  const peerProblem = checkPeerAddress(peer);
+  const read = readInvitation(peer);
+  const peerProblem = 'problem' in read ? read.problem : undefined;
   const nameProblem = checkName(name);
 
-  const lookup = useAction(async (address: string) => {
+  const lookup = useAction(async (text: string) => {
+    const invitation = readInvitation(text);
     try {
-      setFound({ peer: address, election: await api.previewJoin(address) });
+      const preview = await api.previewJoin(text);
+      if (current.current.trim() !== text) return;
+      setFound({ text, invitedId: 'problem' in invitation ? undefined : invitation.electionId, preview });
     } catch (error) {
-      setLookupError(fieldMessage(error));
+      if (current.current.trim() === text) setLookupError(fieldMessage(error));
     }
   });
-  const join = useAction(async (election: ElectionView, address: string) => {
+  const join = useAction(async (preview: JoinPreview) => {
     try {
-      await api.joinElection({ peer: address, electionId: election.id, name, vote });
+      // A lobby has no election yet (''); a running election is joined by the id shown.
+      const electionId = preview.kind === 'election' ? preview.election.id : '';
+      await api.joinElection({ peer: preview.address, electionId, name, vote });
     } catch (error) {
       const field = formField(error, { name, peer });
       // Beside the name field its name goes without saying; elsewhere the message keeps it.
@@ -44,22 +64,45 @@ export function JoinElection() {
     }
   });
 
+  const change = (text: string) => {
+    setPeer(text);
+    setPeerTouched(true);
+    setFound(undefined);
+    setLookupError(undefined);
+    setJoinError(undefined);
+  };
+  const startLookup = (text: string) => {
+    setLookupError(undefined);
+    setFound(undefined);
+    void lookup.run(text);
+  };
   const submitLookup = (event: FormEvent) => {
     event.preventDefault();
     setPeerTouched(true);
     if (peerProblem || lookup.pending) return;
-    setLookupError(undefined);
-    setFound(undefined);
-    void lookup.run(peer.trim());
+    startLookup(peer.trim());
+  };
+  // A link pasted into the empty (or wholly selected) field: filled in, and looked up at once.
+  const paste = (event: ClipboardEvent<HTMLInputElement>) => {
+    const input = event.currentTarget;
+    const whole = input.selectionStart === 0 && input.selectionEnd === input.value.length;
+    if (!whole) return;
+    const text = event.clipboardData.getData('text').trim();
+    if (text === '') return;
+    event.preventDefault();
+    change(text);
+    current.current = text;
+    if (!('problem' in readInvitation(text)) && !lookup.pending) startLookup(text);
   };
 
+  const preview = found?.preview;
   return (
     <section className="card form" aria-labelledby="join-heading">
       <h2 id="join-heading">Join an election</h2>
       <form className="lookup" onSubmit={submitLookup} noValidate>
         <Field
-          label="A participant’s address"
-          hint="Their runner’s .onion address (56 characters + .onion), or 127.0.0.1:PORT for a test on this computer."
+          label="Invitation link or address"
+          hint="Paste the link the organizer sent you (onion-election://join/…), or a runner’s address: 56 characters + .onion, or 127.0.0.1:PORT for a test on this computer."
           error={lookupError ?? (peerTouched ? peerProblem : undefined)}
         >
           {(control) => (
@@ -70,12 +113,9 @@ export function JoinElection() {
                 value={peer}
                 spellCheck={false}
                 autoComplete="off"
-                onChange={(event) => {
-                  setPeer(event.target.value);
-                  setPeerTouched(true);
-                  setFound(undefined);
-                  setLookupError(undefined);
-                }}
+                autoCapitalize="off"
+                onPaste={paste}
+                onChange={(event) => change(event.target.value)}
               />
               <button type="submit" className="button" disabled={peerProblem !== undefined || lookup.pending}>
                 {lookup.pending ? 'Looking up…' : 'Look up'}
@@ -84,10 +124,10 @@ export function JoinElection() {
           )}
         </Field>
         <p className="form-status" role="status">
-          {lookup.pending ? 'Asking the peer for its election; over Tor this can take a minute.' : ''}
+          {lookup.pending ? 'Asking the organizer’s runner; over Tor this can take a minute.' : ''}
         </p>
       </form>
-      {found && (
+      {found && preview && (
         <form
           className="join"
           noValidate
@@ -95,16 +135,41 @@ export function JoinElection() {
             event.preventDefault();
             if (nameProblem || join.pending) return;
             setJoinError(undefined);
-            void join.run(found.election, found.peer);
+            void join.run(preview);
           }}
         >
-          <p className="muted">
-            <strong>{found.peer}</strong> runs this election. Check it is the one you were invited to:
-          </p>
-          <ElectionSummary election={found.election} />
+          {preview.kind === 'lobby' ? (
+            <>
+              <p className="muted">
+                <strong>{preview.organizer}</strong> is gathering people for this election. Check it is the
+                one you were invited to:
+              </p>
+              <LobbySummary preview={preview} />
+            </>
+          ) : (
+            <>
+              <p className="muted">
+                <strong className="break">{preview.address}</strong> runs this election
+                {found.invitedId === preview.election.id
+                  ? ', the one your invitation names.'
+                  : '. Check it is the one you were invited to:'}
+              </p>
+              <ElectionSummary election={preview.election} />
+              {preview.election.ballotRule === 'per-voter' && (
+                <p className="form-note" role="note">
+                  Only the {formatCount(preview.election.voters ?? 0)} people admitted before the start can
+                  vote in it. Joining now, your runner helps mine and check the chain, without a vote.
+                </p>
+              )}
+            </>
+          )}
           <Field
-            label="Runner name"
-            hint="The label on the blocks you mine, visible to everyone."
+            label="Your name"
+            hint={
+              preview.kind === 'lobby'
+                ? 'Shown to the organizer with your request, and the label on the blocks you mine.'
+                : 'The label on the blocks you mine, visible to everyone.'
+            }
             error={joinError?.field === 'name' ? joinError.error : nameProblem}
           >
             {(control) => (
@@ -120,7 +185,7 @@ export function JoinElection() {
             legend="Your vote"
             value={vote}
             onChange={setVote}
-            hint="Encrypted into each ballot block you mine. You can change it later."
+            hint={voteHint(preview.kind === 'lobby' ? preview.ballotRule : preview.election.ballotRule)}
           />
           <div className="form-actions">
             <button
@@ -128,14 +193,44 @@ export function JoinElection() {
               className="button primary"
               disabled={nameProblem !== undefined || join.pending}
             >
-              {join.pending ? 'Joining…' : 'Join this election'}
+              {preview.kind === 'lobby'
+                ? join.pending
+                  ? 'Asking…'
+                  : 'Ask to join'
+                : join.pending
+                  ? 'Joining…'
+                  : 'Join this election'}
             </button>
             <p className="form-status" role="status">
-              {joinError && joinError.field !== 'name' ? joinError.error : ''}
+              {joinError && joinError.field !== 'name'
+                ? joinError.error
+                : preview.kind === 'lobby'
+                  ? `${preview.organizer} admits you (or not) before the election starts.`
+                  : ''}
             </p>
           </div>
         </form>
       )}
     </section>
+  );
+}
+
+/** An organizer's open lobby, as a joiner checks it before asking. */
+function LobbySummary({ preview }: { preview: Extract<JoinPreview, { kind: 'lobby' }> }) {
+  return (
+    <div className="election-summary lobby-summary">
+      <h3>{preview.title}</h3>
+      <p className="question">{preview.question}</p>
+      <dl className="facts">
+        <dt>Votes</dt>
+        <dd>{ruleSentence(preview.ballotRule)}</dd>
+        <dt>Organizer</dt>
+        <dd>{preview.organizer}</dd>
+        <dt>Admitted</dt>
+        <dd>{formatCount(preview.admitted)} admitted so far</dd>
+        <dt>Address</dt>
+        <dd className="mono break">{preview.address}</dd>
+      </dl>
+    </div>
   );
 }

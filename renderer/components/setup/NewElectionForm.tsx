@@ -1,17 +1,25 @@
 import { type FormEvent, useMemo, useState } from 'react';
-import { type NewElectionForm as Form, LIMITS, type VoteChoice as Vote } from '../../../main/api/contract';
+import {
+  type BallotRuleChoice,
+  type NewElectionForm as Form,
+  LIMITS,
+  type VoteChoice as Vote,
+} from '../../../main/api/contract';
+import { MAX_BALLOTS_PER_BLOCK } from '../../../main/chain/limits';
 import { errorMessage, fieldMessage } from '../../lib/errors';
 import { formatCount, formatDuration } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
+import { voteHint } from '../../lib/rules';
 import { checkName, checkText, checkWhole, MAX_DIFFICULTY } from '../../lib/validate';
 import { useApi, useDashboard } from '../../store';
 import { Field } from '../ui/Field';
 import { VoteChoice } from '../ui/VoteChoice';
 import { DifficultyField } from './DifficultyField';
 import { formField } from './form-field';
+import { RuleChoice } from './RuleChoice';
 
 /** What the fields hold: numbers as typed, so a half-typed number can be shown and corrected. */
-export type Draft = { [K in keyof Form]: Form[K] extends number ? string : Form[K] };
+export type Draft = { [K in keyof Form]-?: Form[K] extends number ? string : Exclude<Form[K], undefined> };
 type Errors = { [K in keyof Draft]?: string | undefined };
 
 /** A laptop core mines about this many hashes per second (the figure LIMITS is explained with). */
@@ -45,6 +53,8 @@ export function NewElectionForm() {
     difficulty: String(2 ** 26),
     name: settings.name,
     vote: settings.vote,
+    // The app proposes one vote per person; the engine's default (for old clients) is per block.
+    ballotRule: 'per-voter',
   }));
   /** Fields the user has changed or left: only their errors show, not those of untouched fields. */
   const [touched, setTouched] = useState<ReadonlySet<keyof Draft>>(new Set());
@@ -98,6 +108,7 @@ export function NewElectionForm() {
       difficulty: Number(draft.difficulty),
       name: draft.name,
       vote: draft.vote,
+      ballotRule: draft.ballotRule,
     });
   };
 
@@ -120,6 +131,7 @@ export function NewElectionForm() {
           {(control) => <textarea {...control} {...text('question')} rows={3} />}
         </Field>
       </fieldset>
+      <RuleChoice value={draft.ballotRule} onChange={(rule: BallotRuleChoice) => set('ballotRule', rule)} />
       <fieldset>
         <legend>The rules</legend>
         <div className="field-grid">
@@ -129,7 +141,15 @@ export function NewElectionForm() {
           <Field label="Key blocks" hint="Blocks of the key election." error={errorOf('nTalliersBlocks')}>
             {(control) => <input {...control} {...whole('nTalliersBlocks')} />}
           </Field>
-          <Field label="Vote blocks" hint="At most this many ballots." error={errorOf('nVoteBlocks')}>
+          <Field
+            label="Vote blocks"
+            hint={
+              draft.ballotRule === 'per-voter'
+                ? `Carry the ballots, up to ${MAX_BALLOTS_PER_BLOCK} each.`
+                : 'At most this many ballots.'
+            }
+            error={errorOf('nVoteBlocks')}
+          >
             {(control) => <input {...control} {...whole('nVoteBlocks')} />}
           </Field>
           <Field
@@ -158,8 +178,8 @@ export function NewElectionForm() {
       <fieldset>
         <legend>You</legend>
         <Field
-          label="Runner name"
-          hint="The label on the blocks you mine, visible to everyone: a nickname will do."
+          label="Your name"
+          hint="Shown to the people you invite, and the label on the blocks you mine: a nickname will do."
           error={errorOf('name')}
         >
           {(control) => <input {...control} {...text('name')} autoComplete="nickname" />}
@@ -168,12 +188,12 @@ export function NewElectionForm() {
           legend="Your vote"
           value={draft.vote}
           onChange={(vote: Vote | null) => set('vote', vote)}
-          hint="Encrypted into each ballot block you mine. You can change it later."
+          hint={voteHint(draft.ballotRule)}
         />
       </fieldset>
       <div className="form-actions">
         <button type="submit" className="button primary" disabled={!valid || create.pending}>
-          {create.pending ? 'Starting…' : 'Start the election'}
+          {create.pending ? 'Opening…' : 'Open the lobby'}
         </button>
         <p className="form-status" role="status">
           {refused && refused.field === undefined
@@ -182,7 +202,7 @@ export function NewElectionForm() {
               ? `Fix the ${visibleErrors === 1 ? 'field' : `${visibleErrors} fields`} marked above.`
               : !valid
                 ? 'Give the election a title and a question.'
-                : ''}
+                : 'Nothing is mined yet: people ask to join with your invitation, you admit them, then start.'}
         </p>
       </div>
     </form>

@@ -27,7 +27,7 @@ export function SetupScreen() {
         >
           <span className="choice-title">Start a new election</span>
           <span className="choice-text">
-            You set the question and the rules; others join with your runner’s address.
+            You set the question and the rules, then invite the people who vote with a link.
           </span>
         </button>
         <button
@@ -37,7 +37,7 @@ export function SetupScreen() {
           onClick={() => setChoice('join')}
         >
           <span className="choice-title">Join an election</span>
-          <span className="choice-text">Paste the address a participant shared with you.</span>
+          <span className="choice-text">Paste the invitation link (or the address) you were sent.</span>
         </button>
       </div>
       {choice === 'new' && <NewElectionForm />}

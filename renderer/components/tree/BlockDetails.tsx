@@ -29,7 +29,12 @@ export function BlockDetails({
       ? ['Tallier key', block.key]
       : block.kind === 'ballot'
         ? ['Ballot', block.ballot]
-        : ['Payload', 'none: a confirmation block only adds work on top of the ballots'];
+        : block.kind === 'ballots'
+          ? [
+              'Ballots',
+              `${block.casts ?? 0} cast by voters${block.casts ? ', each checked on arrival' : ' (an empty voting block)'}`,
+            ]
+          : ['Payload', 'none: a confirmation block only adds work on top of the ballots'];
   return (
     <section className="block-details" aria-labelledby="block-details-title">
       <div className="block-details-head">
