@@ -1,9 +1,10 @@
 // A whole election through the web dashboard, as three people would hold it on one machine: three
 // real `onion-election --direct --dashboard` processes (real peer APIs on 127.0.0.1, real miners,
 // real chain and cryptography), each driven in Chromium through its own dashboard only. Alice
-// creates the election with the form; Bob and Carol look it up by her address and join; Alice adds
-// them as peers with the form; everyone switches mining on; the phases advance to a result that
-// every dashboard shows as verified. Screenshots of each stage go to e2e/artifacts/live-*.png.
+// opens a lobby with the form (one vote per block found); Bob and Carol paste her invitation link,
+// look her lobby up and ask to join; Alice admits both and starts; Alice adds them as peers with the
+// form; everyone switches mining on; the phases advance to a result that every dashboard shows as
+// verified. Screenshots of each stage go to e2e/artifacts/live-*.png.
 import { fileURLToPath } from 'node:url';
 import { type Browser, expect, type Page, test } from '@playwright/test';
 import { type DashboardRunner, startDashboardRunner } from './support/runner-process';
@@ -44,16 +45,23 @@ async function addressOf(page: Page): Promise<string> {
   return address!;
 }
 
-async function join(page: Page, name: Name, address: string): Promise<void> {
+/** Asks to join alice's lobby with her invitation link, and waits in it. */
+async function askToJoin(page: Page, name: Name, invitation: string): Promise<void> {
   await page.getByRole('button', { name: /Join an election/ }).click();
-  await page.getByLabel('A participant’s address').fill(address);
+  await page.getByLabel('Invitation link or address').fill(invitation);
   await page.getByRole('button', { name: 'Look up' }).click();
-  // The preview: the election as Alice's runner describes it, to check before joining.
+  // The preview: the lobby as Alice's runner describes it, to check before asking.
   await expect(page.getByText('Pizza on Friday?')).toBeVisible({ timeout: 20_000 });
-  await page.getByLabel('Runner name').fill(name);
+  await expect(page.locator('.lobby-summary')).toContainText('One vote per block found');
+  await page.getByLabel('Your name').fill(name);
   await page.getByRole('radio', { name: VOTES[name], exact: true }).check();
-  await page.getByRole('button', { name: 'Join this election' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Team lunch' })).toBeVisible({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Ask to join' }).click();
+  await expect(page.locator('.lobby-status')).toHaveText(
+    'Waiting for alice to let you in (1 admitted so far).',
+    {
+      timeout: 30_000,
+    },
+  );
 }
 
 test('three runners hold an election through their dashboards, to a verified result', async ({ browser }) => {
@@ -61,7 +69,8 @@ test('three runners hold an election through their dashboards, to a verified res
   const bob = await open(browser, 'bob');
   const carol = await open(browser, 'carol');
 
-  await test.step('alice creates the election with the form', async () => {
+  let invitation = '';
+  await test.step('alice opens a lobby with the form', async () => {
     await alice.getByRole('button', { name: /Start a new election/ }).click();
     await alice.getByLabel('Title').fill('Team lunch');
     await alice.getByLabel('Question').fill('Pizza on Friday?');
@@ -71,21 +80,39 @@ test('three runners hold an election through their dashboards, to a verified res
     await alice.getByLabel('Confirmations').fill('1');
     // About 2^20 hashes a block: a fraction of a second for three miners, so the phases can be seen.
     await alice.getByLabel('Difficulty', { exact: true }).fill(String(2 ** 20));
-    await alice.getByLabel('Runner name').fill('alice');
+    await alice.getByLabel('Your name').fill('alice');
     await alice.getByRole('radio', { name: 'Yes', exact: true }).check();
+    await alice.getByRole('radio', { name: 'One vote per block found' }).check();
     await alice.screenshot({ path: `${artifacts}live-1-create.png`, fullPage: true });
-    await alice.getByRole('button', { name: 'Start the election' }).click();
+    await alice.getByRole('button', { name: 'Open the lobby' }).click();
     await expect(alice.getByRole('heading', { level: 1, name: 'Team lunch' })).toBeVisible({
       timeout: 30_000,
     });
-    await expect(alice.getByRole('switch', { name: 'Mining' })).toHaveAttribute('aria-checked', 'false');
+    invitation = (await alice.locator('.invitation-link').textContent()) ?? '';
+    expect(invitation).toMatch(/^onion-election:\/\/join\/127\.0\.0\.1:\d+$/);
   });
 
-  const aliceAddress = await addressOf(alice);
+  await test.step('bob and carol ask to join with alice’s invitation', async () => {
+    await askToJoin(bob, 'bob', invitation);
+    await askToJoin(carol, 'carol', invitation);
+  });
 
-  await test.step('bob and carol look it up by alice’s address and join', async () => {
-    await join(bob, 'bob', aliceAddress);
-    await join(carol, 'carol', aliceAddress);
+  await test.step('alice admits them and starts; everyone runs the election', async () => {
+    for (const name of ['bob', 'carol'] as const)
+      await alice.getByRole('button', { name: `Admit ${name}` }).click({ timeout: 20_000 });
+    await expect(bob.locator('.lobby-status')).toHaveText(/You’re in: waiting for alice to start/, {
+      timeout: 20_000,
+    });
+    await alice.screenshot({ path: `${artifacts}live-2-lobby.png`, fullPage: true });
+    await alice.getByRole('button', { name: 'Start the election' }).click();
+    for (const page of [alice, bob, carol])
+      await expect(page.getByRole('heading', { level: 1, name: 'Team lunch' })).toBeVisible({
+        timeout: 30_000,
+      });
+    for (const page of [alice, bob, carol])
+      await expect(page.getByRole('switch', { name: 'Mining' })).toHaveAttribute('aria-checked', 'false', {
+        timeout: 30_000,
+      });
     await bob.screenshot({ path: `${artifacts}live-2-joined.png`, fullPage: true });
   });
 
