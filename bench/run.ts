@@ -10,6 +10,7 @@ import { fairnessSuite } from './fairness.bench';
 import type { Metric, Suite } from './harness';
 import { minerSuite } from './miner.bench';
 import { networkSuite } from './network.bench';
+import { perVoterSuite } from './per-voter.bench';
 import { scaleSuite } from './scale.bench';
 import { torSuite } from './tor.bench';
 import { verifySuite } from './verify.bench';
@@ -19,6 +20,7 @@ const suites: Suite[] = [
   minerSuite,
   chainSuite,
   verifySuite,
+  perVoterSuite,
   networkSuite,
   scaleSuite,
   fairnessSuite,

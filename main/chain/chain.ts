@@ -597,6 +597,7 @@ export class Chain {
       if (payload.kind === 'tallier_key') {
         if (!trusted) verifyPkPok(this.group, this.genesis.id, payload.key, 'payload.tallier_key.pk_pok');
         const refused = checkEndorsedKey(
+          this.group,
           this.genesis,
           payload.key,
           payload.endorsement,

@@ -84,6 +84,7 @@ export function onRoster(genesis: Genesis, credential: bigint): boolean {
  * invalid, or undefined. Signatures are not checked when `trusted` (a block this runner stored).
  */
 export function checkEndorsedKey(
+  group: Group,
   genesis: Genesis,
   key: TallierPublicKey,
   endorsement: Endorsement | undefined,
@@ -103,7 +104,7 @@ export function checkEndorsedKey(
   const standing = index.endorsedKey(endorsement.credential, onBranch);
   if (standing !== undefined && standing !== key.pk)
     return `${field}.credential: this voter already stands with another tallier key on this branch (one key per voter)`;
-  if (!trusted) verifyEndorsement(genesis.group, genesis.id, key, endorsement, `${field}.endorsement`);
+  if (!trusted) verifyEndorsement(group, genesis.id, key, endorsement, `${field}.endorsement`);
   return undefined;
 }
 

@@ -111,10 +111,18 @@ export type Outcome =
   | { readonly status: 'incomplete'; readonly reason: string; readonly summary: RecordSummary }
   | { readonly status: 'invalid'; readonly error: string };
 
-/** A worker's start-up, seconds (measured: ~0.5 s from TypeScript under tsx, ~0.05 s bundled). */
-const WORKER_START_S = 0.5;
-/** Checking one ballot in a batch, seconds (measured: ~2.5 ms, most of it membership tests). */
-const BALLOT_S = 0.0025;
+/**
+ * Workers' start-up, seconds, the ones of a pool starting together on the cores this thread also
+ * uses: from TypeScript under tsx each compiles the verifier anew (measured ~1 s for two at once on
+ * 2 cores); from the bundle (`npm run build`) ~0.05 s each.
+ */
+const WORKER_START_S = import.meta.url.endsWith('.ts') ? 1.0 : 0.1;
+/**
+ * Checking one ballot in a batch, seconds (measured after the fast Jacobi symbol: ~1.5 ms a
+ * per-block ballot in a batch of 1,000 on this thread alone, parse included; a per-voter cast,
+ * with its signature, ~2 ms).
+ */
+const BALLOT_S = 0.0015;
 
 /**
  * Workers for `ballots` on `cores`: one per core if that finishes sooner than this thread alone
@@ -283,6 +291,7 @@ class RecordWalk {
       if (payload.kind === 'tallier_key') {
         verifyPkPok(group, genesis.id, payload.key, 'block.payload.tallier_key.pk_pok');
         const refused = checkEndorsedKey(
+          group,
           genesis,
           payload.key,
           payload.endorsement,
@@ -388,8 +397,12 @@ class RecordWalk {
         perVoter: genesis.ballotRule === 'per-voter',
       };
       // Start-up in proportion to the record: workers only when they pay for themselves.
-      this.unqueued = Math.min(this.blockCount, lastVoteHeight(genesis)) - keyElectionHeight(genesis);
-      const workers = this.workers ?? workersFor(this.unqueued, os.availableParallelism());
+      const voteBlocks = Math.min(this.blockCount, lastVoteHeight(genesis)) - keyElectionHeight(genesis);
+      // Per-voter blocks carry up to 8 casts, each about 4/3 of a ballot's work (its signature).
+      const perVoter = genesis.ballotRule === 'per-voter';
+      this.unqueued = perVoter ? voteBlocks * 8 : voteBlocks;
+      const work = perVoter ? Math.round((this.unqueued * 4) / 3) : this.unqueued;
+      const workers = this.workers ?? workersFor(work, os.availableParallelism());
       this.participants = workers;
       this.checker = ballotChecker(this.groupOf(genesis), init, workers, this.options.workerUrl);
     }
