@@ -1,0 +1,123 @@
+// A voter's runner follows its own ballot (issue 13, item 5): counted, then displaced by a reorg,
+// sent again and counted on the new best chain; a revote replaces it; a restart keeps the receipts.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { type Block, encodeBlock, type Payload } from '../chain/block';
+import type { BlockMeta } from '../chain/chain';
+import { mine, testGenesis } from '../chain/testing';
+import { CredentialSecretKey } from '../crypto/credential';
+import { Group } from '../crypto/group';
+import { RESEND_MS } from './casting';
+import { ElectionNode } from './election-node';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'oe-casting-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const group = Group.default();
+const me = CredentialSecretKey.generate(group);
+const other = CredentialSecretKey.generate(group);
+const genesis = testGenesis({
+  ballotRule: 'per-voter',
+  roster: [me.publicKey, other.publicKey],
+  nTalliers: 1,
+  nTalliersBlocks: 1,
+  nVoteBlocks: 6,
+  createdAt: Math.floor(Date.now() / 1000) - 3600,
+});
+
+/** Mines the node's own next block (its template) and stores it. */
+async function mineOwn(node: ElectionNode): Promise<BlockMeta> {
+  const template = node.template();
+  assert.ok(template, 'something to mine');
+  const result = await node.submitBlock(mine(genesis, template), 'self');
+  assert.equal(result.status, 'added', 'reason' in result ? result.reason : result.status);
+  return node.chain.tip;
+}
+
+/** A block on `parent` from someone else, carrying `payload`. */
+async function mineOther(node: ElectionNode, parent: BlockMeta, payload: Payload): Promise<BlockMeta> {
+  const block: Block = mine(genesis, {
+    height: parent.height + 1,
+    prev: parent.hash,
+    timestamp: node.chain.minChildTimestamp(parent) + 5,
+    miner: 'someone else',
+    payload,
+  });
+  const result = await node.submitBlock(encodeBlock(group, block), 'push');
+  assert.equal(result.status, 'added', 'reason' in result ? result.reason : result.status);
+  return node.chain.get(result.status === 'added' ? result.added[0]!.hash : '')!;
+}
+
+const states = (node: ElectionNode) =>
+  node.casting!.receipts().map((r) => [r.seq, r.state, r.height ?? null]);
+
+async function settle(node: ElectionNode): Promise<void> {
+  // The voter's duty runs after each new tip; let it finish.
+  await node.casting!.castIfNeeded(node.settings.vote);
+}
+
+describe('a voter follows its ballot', () => {
+  test('counted, displaced by a reorg, sent again and counted again; a revote replaces it; receipts survive a restart', async () => {
+    const dir = path.join(root, 'me');
+    const node = await ElectionNode.create(
+      dir,
+      genesis,
+      { name: 'me', mining: false, threads: 1, vote: 1 },
+      { credential: me },
+    );
+    try {
+      // The key block (endorsed by this voter), then the voting phase opens: the ballot is cast.
+      const keyBlock = await mineOwn(node);
+      await settle(node);
+      assert.deepEqual(states(node), [[1, 'sent', null]]);
+      assert.equal(node.casting!.pool.size, 1);
+
+      const carrying = await mineOwn(node);
+      await settle(node);
+      assert.deepEqual(states(node), [[1, 'counted', carrying.height]]);
+      assert.equal(node.casting!.pool.size, 0, 'counted ballots leave the pool');
+
+      // Another miner's branch from the key block, without the ballot, becomes best: displaced.
+      const b1 = await mineOther(node, keyBlock, { kind: 'ballots', ballots: [] });
+      const b2 = await mineOther(node, b1, { kind: 'ballots', ballots: [] });
+      assert.equal(node.chain.tip, b2);
+      await settle(node);
+      assert.deepEqual(states(node), [[1, 'displaced', null]]);
+
+      // The next re-send puts it back in the pool, and the next block here counts it again.
+      await node.casting!.castIfNeeded(1, Date.now() + RESEND_MS + 1);
+      assert.equal(node.casting!.pool.size, 1);
+      const again = await mineOwn(node);
+      await settle(node);
+      assert.deepEqual(states(node), [[1, 'counted', again.height]]);
+
+      // A change of mind: a new ballot (seq 2) replaces the first.
+      await node.setVote(0);
+      await settle(node);
+      const revote = await mineOwn(node);
+      await settle(node);
+      assert.deepEqual(states(node), [
+        [1, 'replaced', null],
+        [2, 'counted', revote.height],
+      ]);
+    } finally {
+      await node.close();
+    }
+    // A restart reads the receipts back from voter-key.json.
+    const reopened = await ElectionNode.open(dir, {}, { inspect: true });
+    try {
+      assert.deepEqual(
+        reopened.casting!.receipts().map((r) => [r.seq, r.vote, r.state]),
+        [
+          [1, 1, 'replaced'],
+          [2, 0, 'counted'],
+        ],
+      );
+    } finally {
+      await reopened.close();
+    }
+  });
+});
