@@ -7,11 +7,20 @@ import type { EngineApi, RequestName } from '../main/api/contract';
 export type OnionElectionApi = EngineApi & {
   /** The app's version, from package.json. */
   version(): Promise<string>;
+  /**
+   * An invitation link the app was opened with (onion-election://join/…), once: the join screen
+   * fills it in. null when there is none (or it was taken).
+   */
+  takeInvitation(): Promise<string | null>;
+  /** Links opened while the app runs (a click on a link, a second launch); returns the unsubscribe. */
+  onInvitation(listener: (link: string) => void): () => void;
 };
 
 /** Channel names: `engine:<request>` for requests (invoke/handle), one for events (send/on). */
 export const IPC = {
   version: 'app:version',
+  takeInvitation: 'app:take-invitation',
+  invitation: 'app:invitation',
   events: 'engine:event',
   request: (name: RequestName) => `engine:${name}` as const,
 } as const;

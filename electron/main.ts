@@ -22,6 +22,7 @@ import {
 import { REQUEST_NAMES } from '../main/api/contract';
 import { Engine } from '../main/app/engine';
 import type { TorConfig } from '../main/app/tor-config';
+import { INVITATION_SCHEME, invitationInArgs } from '../main/net/invitation';
 import { IPC, type IpcReply } from './api';
 
 const rendererUrl = pathToFileURL(path.join(__dirname, '..', 'renderer', 'index.html'));
@@ -50,10 +51,35 @@ function isTrustedSender(event: IpcMainInvokeEvent): boolean {
   return new URL(frame.url).pathname === rendererUrl.pathname;
 }
 
+// ── Invitation links ────────────────────────────────────────────────────────────────────────────
+// The app is the handler of onion-election:// links (electron-builder `protocols`): a link arrives
+// in the first launch's arguments (Windows, Linux), a second launch's (then handed to this one), or
+// macOS's open-url. Only a link that reads as an invitation reaches the renderer, which fills the
+// join screen with it: nothing is asked of any peer until the user looks it up.
+
+let pendingInvitation: string | null = null;
+
+function openInvitation(url: string): void {
+  const link = invitationInArgs([url]);
+  if (!link) return;
+  const win = BrowserWindow.getAllWindows()[0];
+  if (win && !win.isDestroyed()) {
+    if (win.isMinimized()) win.restore();
+    win.focus();
+    win.webContents.send(IPC.invitation, link);
+  } else pendingInvitation = link;
+}
+
 function bindIpc(engine: Engine): void {
   ipcMain.handle(IPC.version, (event) => {
     if (!isTrustedSender(event)) throw new Error('refused: untrusted sender');
     return app.getVersion();
+  });
+  ipcMain.handle(IPC.takeInvitation, (event) => {
+    if (!isTrustedSender(event)) throw new Error('refused: untrusted sender');
+    const link = pendingInvitation;
+    pendingInvitation = null;
+    return link;
   });
   for (const name of REQUEST_NAMES) {
     ipcMain.handle(IPC.request(name), async (event, ...args: unknown[]): Promise<IpcReply> => {
@@ -161,10 +187,22 @@ if (!app.requestSingleInstanceLock()) {
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
 
-  app.on('second-instance', () => {
+  // Windows and Linux start the handler with the link as an argument; macOS sends open-url.
+  pendingInvitation = invitationInArgs(process.argv) ?? null;
+  if (process.defaultApp && process.argv[1])
+    app.setAsDefaultProtocolClient(INVITATION_SCHEME, process.execPath, [path.resolve(process.argv[1])]);
+  else app.setAsDefaultProtocolClient(INVITATION_SCHEME);
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    openInvitation(url);
+  });
+
+  app.on('second-instance', (_event, argv) => {
     const win = BrowserWindow.getAllWindows()[0];
     if (win?.isMinimized()) win.restore();
     win?.focus();
+    const link = invitationInArgs(argv);
+    if (link) openInvitation(link);
   });
 
   app.on('window-all-closed', () => {

@@ -18,6 +18,14 @@ const requests = Object.fromEntries(
 const api: OnionElectionApi = {
   ...requests,
   version: () => ipcRenderer.invoke(IPC.version),
+  takeInvitation: () => ipcRenderer.invoke(IPC.takeInvitation),
+  onInvitation(listener) {
+    const forward = (_event: IpcRendererEvent, link: string) => listener(link);
+    ipcRenderer.on(IPC.invitation, forward);
+    return () => {
+      ipcRenderer.off(IPC.invitation, forward);
+    };
+  },
   onEvent(listener) {
     // The renderer gets the event alone, never Electron's IpcRendererEvent (it holds `sender`).
     const forward = (_event: IpcRendererEvent, sequenced: SequencedEvent) => listener(sequenced);

@@ -48,3 +48,18 @@ export function parseInvitation(value: unknown, field = 'invitation'): Invitatio
   const bare = text.replace(/^https?:\/\//i, '').replace(/\/.*$/, '');
   return { address: parsePeerAddress(bare, field).address };
 }
+
+/**
+ * The invitation link among a program's arguments (how Windows and Linux hand a clicked link to
+ * the desktop app), if one is there and reads as an invitation; anything else is ignored.
+ */
+export function invitationInArgs(argv: readonly string[]): string | undefined {
+  const link = argv.find((a) => a.toLowerCase().startsWith(`${INVITATION_SCHEME}://`));
+  if (link === undefined) return undefined;
+  try {
+    parseInvitation(link);
+    return link.trim();
+  } catch {
+    return undefined;
+  }
+}

@@ -13,7 +13,7 @@ import { Lobby, type LobbyParams } from '../node/lobby';
 import { VoterJournal } from '../node/voter-journal';
 import { DataDir } from '../store/data-dir';
 import { PeerClient } from './client';
-import { formatInvitation, parseInvitation } from './invitation';
+import { formatInvitation, invitationInArgs, parseInvitation } from './invitation';
 import { askToJoin, fetchStartedGenesis, LobbyHost } from './lobby-host';
 import { Runner } from './runner';
 
@@ -59,6 +59,13 @@ describe('lobby', () => {
     assert.throws(() => parseInvitation(`onion-election://join/${onion}?election=xyz`), /election id/);
     assert.throws(() => parseInvitation('https://example.com/'), /onion v3 address/);
     assert.throws(() => parseInvitation('ftp://x'), /onion-election:\/\/ link/);
+    // How a clicked link reaches the desktop app on Windows and Linux: among its arguments.
+    assert.equal(
+      invitationInArgs(['/opt/app', '--flag', `onion-election://join/${onion}`]),
+      `onion-election://join/${onion}`,
+    );
+    assert.equal(invitationInArgs(['/opt/app', 'onion-election://join/not-an-address']), undefined);
+    assert.equal(invitationInArgs(['/opt/app']), undefined);
   });
 
   test('start is refused while the parameters cannot work, with the reason', async () => {

@@ -1,4 +1,4 @@
-import { type ClipboardEvent, type FormEvent, useRef, useState } from 'react';
+import { type ClipboardEvent, type FormEvent, useEffect, useRef, useState } from 'react';
 import type { JoinPreview, VoteChoice as Vote } from '../../../main/api/contract';
 import { errorMessage, fieldMessage } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
@@ -24,10 +24,11 @@ interface Found {
  * ask to join that lobby, or join exactly that running election (the engine refuses if the peer
  * serves another by then). A pasted invitation is looked up at once.
  */
-export function JoinElection() {
+/** `invitation`: a link the app was opened with (the desktop app), filled in and looked up at once. */
+export function JoinElection({ invitation }: { invitation?: string } = {}) {
   const api = useApi();
   const settings = useDashboard((state) => state.settings);
-  const [peer, setPeer] = useState('');
+  const [peer, setPeer] = useState(invitation ?? '');
   const [peerTouched, setPeerTouched] = useState(false);
   const [found, setFound] = useState<Found>();
   const [lookupError, setLookupError] = useState<string>();
@@ -76,6 +77,14 @@ export function JoinElection() {
     setFound(undefined);
     void lookup.run(text);
   };
+  // A link the app was opened with: looked up as if pasted (and again for each new link).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new link starts a lookup
+  useEffect(() => {
+    if (!invitation) return;
+    change(invitation);
+    current.current = invitation;
+    if (!('problem' in readInvitation(invitation))) startLookup(invitation.trim());
+  }, [invitation]);
   const submitLookup = (event: FormEvent) => {
     event.preventDefault();
     setPeerTouched(true);

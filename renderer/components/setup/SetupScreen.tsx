@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useDashboard } from '../../store';
 import { TorCard } from '../dashboard/TorCard';
 import { JoinElection } from './JoinElection';
@@ -7,6 +7,17 @@ import { NewElectionForm } from './NewElectionForm';
 /** The first run: start a new election, or join one a participant shared. */
 export function SetupScreen() {
   const [choice, setChoice] = useState<'new' | 'join'>();
+  // The desktop app opened with an invitation link (or given one since): the join screen, filled in.
+  const [invitation, setInvitation] = useState<string>();
+  useEffect(() => {
+    const app = window.onionElection;
+    const open = (link: string) => {
+      setInvitation(link);
+      setChoice('join');
+    };
+    void app?.takeInvitation?.().then((link) => link && open(link));
+    return app?.onInvitation?.(open);
+  }, []);
   // A tor of the runner's own bootstraps while the user fills in a form: show how far it is.
   const torMode = useDashboard((state) => state.tor.mode);
   return (
@@ -41,7 +52,7 @@ export function SetupScreen() {
         </button>
       </div>
       {choice === 'new' && <NewElectionForm />}
-      {choice === 'join' && <JoinElection />}
+      {choice === 'join' && <JoinElection {...(invitation ? { invitation } : {})} />}
       {(torMode === 'managed' || torMode === 'attached') && <TorCard />}
     </div>
   );
