@@ -36,6 +36,7 @@ const RUN_OPTIONS: OptionName[] = [
   'port',
   'vote',
   'no-mining',
+  'anonymous',
   'threads',
   'tor-path',
   'tor-control',
@@ -69,6 +70,7 @@ function settingsOf(values: Values): Partial<NodeSettings> {
     // `join` fall back to DEFAULT_SETTINGS' name.
     ...(values.name ? { name: values.name } : {}),
     mining: !values['no-mining'],
+    ...(values.anonymous ? { anonymous: true } : {}),
     ...(vote === undefined ? {} : { vote }),
     ...(values.threads ? { threads: intOption(values, 'threads', 1, [1, 256]) } : {}),
     ...(values['withhold-factor'] ? { publishFactor: false } : {}),

@@ -83,6 +83,21 @@ describe('election node', () => {
     }
   });
 
+  test('an anonymous runner mines blocks with an empty miner label', async () => {
+    const node = await ElectionNode.create(path.join(tmp, 'anonymous'), genesis, {
+      ...settings,
+      mining: false,
+      anonymous: true,
+    });
+    try {
+      assert.equal(node.template()?.miner, '');
+      await node.updateSettings({ anonymous: false });
+      assert.equal(node.template()?.miner, settings.name);
+    } finally {
+      await node.close();
+    }
+  });
+
   test('a torn last record is dropped with a warning and the node carries on', async () => {
     const dir = path.join(tmp, 'torn');
     const node = await ElectionNode.create(dir, genesis, { ...settings, vote: 0 });

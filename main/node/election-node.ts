@@ -40,8 +40,10 @@ import { TallierJournal } from './tallier-journal';
 import { VoterJournal } from './voter-journal';
 
 export interface NodeSettings {
-  /** The miner label written into every block found. */
+  /** This runner's name: the miner label of its blocks (unless `anonymous`) and its name in a lobby. */
   readonly name: string;
+  /** Mine with an empty miner label: nothing in the blocks says which runner found them. */
+  readonly anonymous?: boolean;
   /** The vote each ballot carries; without one the runner does not mine in the voting phase. */
   readonly vote?: 0 | 1;
   readonly mining: boolean;
@@ -884,7 +886,8 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       };
     } else return undefined; // the final height, or voting without a vote choice
     const timestamp = Math.max(Math.floor(Date.now() / 1000), this.chain.minChildTimestamp(tip));
-    return { height, prev: tip.hash, timestamp, miner: this.settingsValue.name, payload };
+    const miner = this.settingsValue.anonymous ? '' : this.settingsValue.name;
+    return { height, prev: tip.hash, timestamp, miner, payload };
   }
 
   // ── Export and shutdown ─────────────────────────────────────────────────────────────────────
