@@ -133,13 +133,15 @@ describe('per-voter election over HTTP', () => {
     const e = await election(
       path.join(root, 'censor'),
       [
-        // Half the hashpower: the chance that Bob finds none of 16 voting blocks is 2^−16.
+        // Half the hashpower.
         { name: 'mallory', vote: 1, mining: true, censor: true },
         { name: 'bob', vote: 0, mining: true },
         { name: 'carol', vote: 0, mining: false },
         { name: 'dave', vote: 0, mining: false },
       ],
-      { voteBlocks: 16, difficultyLog2: 19 },
+      // Blocks far slower than a block's propagation and checks (~0.5 s each), so that Bob's half of
+      // the hashpower is half of the blocks even on a loaded machine: P(none of 20) ≈ 2^−20.
+      { voteBlocks: 20, difficultyLog2: 21 },
     );
     try {
       e.start();
