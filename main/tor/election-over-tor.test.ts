@@ -133,8 +133,17 @@ describe('an election over onion services', { concurrency: false }, () => {
           vote: 'yes',
         },
       ]);
+      // A lobby first, published as the runner's onion service; the start hands it to the runner.
+      const lobby = await until((s) => s.stage === 'lobby', 'lobby');
+      assert.match(lobby.lobby?.invitation ?? '', /^onion-election:\/\/join\/[a-z2-7]{56}\.onion$/);
+      await engine.call('startElection', []);
       const running = await until((s) => s.stage === 'running', 'running');
       assert.match(running.self ?? '', /^[a-z2-7]{56}\.onion$/);
+      assert.equal(
+        lobby.lobby?.invitation,
+        `onion-election://join/${running.self}`,
+        'the lobby’s address is kept',
+      );
       assert.equal(running.tor.stage, 'ready');
 
       const tors = () =>
