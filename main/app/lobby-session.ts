@@ -9,6 +9,7 @@ import { exactObject, fixedHex } from '../crypto/codec';
 import { CredentialSecretKey } from '../crypto/credential';
 import { check } from '../crypto/errors';
 import { Group } from '../crypto/group';
+import { parsePeerAddress } from '../net/address';
 import type { PeerClient } from '../net/client';
 import { formatInvitation } from '../net/invitation';
 import { askToJoin, fetchStartedGenesis, LobbyHost, type LobbyHostOptions } from '../net/lobby-host';
@@ -207,9 +208,30 @@ export class JoinRequest {
     try {
       const stored = await dataDir.load('joining');
       if (!stored) throw new Error('this folder holds no request to a lobby');
-      const o = stored.value as Record<string, unknown>;
-      exactObject(o, 'joining.json', Object.keys(o));
+      const keys = ['organizer', 'ticket', 'ballotRule', 'title', 'question', 'organizerName'];
+      const counts = ['nTalliers', 'nTalliersBlocks', 'nVoteBlocks', 'confirmations'];
+      const withId = Object.hasOwn((stored.value ?? {}) as object, 'electionId');
+      const o = exactObject(stored.value, 'joining.json', [
+        ...keys,
+        ...counts,
+        ...(withId ? ['electionId'] : []),
+      ]);
+      parsePeerAddress(o.organizer, 'joining.json.organizer');
       fixedHex(o.ticket, 32, 'joining.json.ticket');
+      if (withId) fixedHex(o.electionId, 64, 'joining.json.electionId');
+      check(
+        o.ballotRule === 'per-block' || o.ballotRule === 'per-voter',
+        'joining.json.ballotRule',
+        'must be a ballot rule',
+      );
+      for (const key of ['title', 'question', 'organizerName'])
+        check(typeof o[key] === 'string', `joining.json.${key}`, 'must be text');
+      for (const key of counts)
+        check(
+          Number.isSafeInteger(o[key]) && (o[key] as number) >= 0,
+          `joining.json.${key}`,
+          'must be a count',
+        );
       const settings = (await dataDir.load('settings'))?.value as NodeSettings;
       const credential = (await VoterJournal.load(dataDir, group))?.journal.credential;
       return new JoinRequest(dataDir, client, o as unknown as JoiningFile, settings, credential);
