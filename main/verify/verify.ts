@@ -45,7 +45,7 @@ import { decryptTally, verifyDecryptionFactor } from '../crypto/decryption';
 import { check, ValidationError } from '../crypto/errors';
 import type { Group } from '../crypto/group';
 import { electionKey, verifyAcceptance, verifyPkPok } from '../crypto/tallier';
-import type { Ciphertext, DecryptionFactor, ElectionResult, TallierPublicKey } from '../crypto/types';
+import type { Ballot, Ciphertext, DecryptionFactor, ElectionResult, TallierPublicKey } from '../crypto/types';
 import { type BallotFailure, verifierGroup } from './ballots';
 import { type BallotChecker, ballotChecker } from './pool';
 import { RECORD_FORMATS, RECORD_KEYS } from './record';
@@ -188,8 +188,11 @@ class RecordWalk {
   private ballots = 0;
   /** Per-voter rule: every cast and endorsement so far (a record is one branch: all count). */
   private readonly voters = new VoterIndex();
-  /** Per-voter rule: the trackers of every cast ballot, with their block's height and credential. */
-  private readonly trackers = new Map<string, { height: number; credential: bigint; seq: number }>();
+  /**
+   * Every ballot with its block's height (and, per-voter, its credential and seq): for a --tracker
+   * question only, so the digests are computed then, not during the walk.
+   */
+  private readonly held: { ballot: Ballot; height: number; credential: bigint; seq: number }[] = [];
 
   constructor(private readonly options: VerifyOptions) {
     this.workers = options.workers;
@@ -321,7 +324,8 @@ class RecordWalk {
         this.queue(genesis, i, (json as { payload: { ballot: unknown } }).payload.ballot);
         this.tally = tally;
         this.ballots++;
-        this.trackers.set(ballotTracker(group, payload.ballot), { height, credential: 0n, seq: 0 });
+        if (this.options.tracker !== undefined)
+          this.held.push({ ballot: payload.ballot, height, credential: 0n, seq: 0 });
       } else if (payload.kind === 'ballots') {
         const inBlock = new Set<bigint>();
         for (const [j, { ballot }] of payload.ballots.entries()) {
@@ -363,11 +367,8 @@ class RecordWalk {
           );
           for (const c of payload.ballots) {
             this.alphas.set(c.ballot.alpha, height);
-            this.trackers.set(ballotTracker(group, c.ballot), {
-              height,
-              credential: c.credential,
-              seq: c.seq,
-            });
+            if (this.options.tracker !== undefined)
+              this.held.push({ ballot: c.ballot, height, credential: c.credential, seq: c.seq });
           }
           this.voters.addCasts(hash, height, payload.ballots);
           this.tally = cast.tally;
@@ -606,7 +607,10 @@ class RecordWalk {
    */
   private findTracker(tracker: string): TrackerFinding {
     const wanted = tracker.toLowerCase();
-    const match = [...this.trackers].find(([t]) => t.startsWith(wanted));
+    const group = this.group!;
+    const match = this.held
+      .map((h) => [ballotTracker(group, h.ballot), h] as const)
+      .find(([t]) => t.startsWith(wanted));
     if (!match) return { tracker, state: 'absent' };
     const [full, { height, credential, seq }] = match;
     const counted = credential === 0n ? undefined : this.voters.latest(credential, () => true);
