@@ -12,6 +12,7 @@ import { type AddResult, type BlockMeta, Chain } from './chain';
 import { encodeGenesis, parseGenesis } from './genesis';
 import { MAX_BALLOTS_PER_BLOCK } from './limits';
 import { confirmation, extend, makeBlock, testGenesis } from './testing';
+import { VoterIndex } from './voters';
 
 const group = Group.default();
 const voters = Array.from({ length: 4 }, () => CredentialSecretKey.generate(group));
@@ -263,5 +264,29 @@ describe('per-voter chain', () => {
       payload: { kind: 'ballots', ballots: Array(9).fill(JSON.parse(text).payload.ballots[0]) },
     };
     assert.throws(() => parseBlock(group, nine), /at most 8 cast ballots/);
+  });
+});
+
+describe('voter index', () => {
+  test('a voter who revoted in every block costs one ancestry check on the best chain, not one per revote', () => {
+    const index = new VoterIndex();
+    const voter = voters[0]!;
+    const ballot = { alpha: 4n, beta: 9n, proof: [] as never };
+    for (let h = 1; h <= 2000; h++)
+      index.addCasts(`b${h}`, h, [{ credential: voter.publicKey, seq: h, ballot, signature: {} as never }]);
+    // A side branch's entry at a lower height arrives late: kept in height order.
+    index.addCasts('side', 1500, [
+      { credential: voter.publicKey, seq: 1500, ballot, signature: {} as never },
+    ]);
+    let checks = 0;
+    const latest = index.latest(voter.publicKey, () => {
+      checks++;
+      return true;
+    });
+    assert.equal(latest?.seq, 2000);
+    assert.equal(checks, 1);
+    // On the side branch (forked below 1500), its own entry is found.
+    const onSide = index.latest(voter.publicKey, (hash, height) => hash === 'side' || height < 1500);
+    assert.equal(onSide?.block, 'side');
   });
 });

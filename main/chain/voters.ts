@@ -27,12 +27,19 @@ export class VoterIndex {
   private readonly casts = new Map<bigint, CastEntry[]>();
   private readonly endorsements = new Map<bigint, { block: string; height: number; pk: bigint }[]>();
 
-  /** The credential's counted ballot on a branch: its highest sequence number there. */
+  /**
+   * The credential's counted ballot on a branch: its highest sequence number there, which is also
+   * its highest block there (seq rises along a branch). Entries are kept by height, highest last,
+   * so the scan stops at the first on the branch: one ancestry check on the best chain, not one per
+   * revote (a voter revoting in every block would otherwise make each lookup cost revotes × height).
+   */
   latest(credential: bigint, onBranch: OnBranch): CastEntry | undefined {
-    let found: CastEntry | undefined;
-    for (const entry of this.casts.get(credential) ?? [])
-      if ((!found || entry.seq > found.seq) && onBranch(entry.block, entry.height)) found = entry;
-    return found;
+    const list = this.casts.get(credential) ?? [];
+    for (let i = list.length - 1; i >= 0; i--) {
+      const entry = list[i]!;
+      if (onBranch(entry.block, entry.height)) return entry;
+    }
+    return undefined;
   }
 
   /** Every held cast of the credential, any branch, in the order stored. */
@@ -50,8 +57,14 @@ export class VoterIndex {
     for (const { credential, seq, ballot } of casts) {
       const entry = { block, height, seq, ballot: { alpha: ballot.alpha, beta: ballot.beta } };
       const list = this.casts.get(credential);
-      if (list) list.push(entry);
-      else this.casts.set(credential, [entry]);
+      if (!list) {
+        this.casts.set(credential, [entry]);
+        continue;
+      }
+      // Kept sorted by height (side branches arrive in any order); equal heights keep arrival order.
+      let at = list.length;
+      while (at > 0 && list[at - 1]!.height > height) at--;
+      list.splice(at, 0, entry);
     }
   }
 

@@ -35,7 +35,13 @@ export function parseInvitation(value: unknown, field = 'invitation'): Invitatio
     text,
   );
   if (link) {
-    const address = parsePeerAddress(decodeURIComponent(link[1]!), field).address;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(link[1]!);
+    } catch {
+      return check(false, field, 'has a malformed %-escape in its address') as never;
+    }
+    const address = parsePeerAddress(decoded, field).address;
     if (link[2] === undefined) return { address };
     check(/^[0-9a-f]{64}$/.test(link[2]), field, 'names an election id that is not 64 lowercase hex digits');
     return { address, electionId: link[2] };

@@ -121,12 +121,19 @@ export async function fetchStartedGenesis(
     throw new Error(
       `${organizer} serves election ${genesis.idHex.slice(0, 16)}…, not ${answer.election.slice(0, 16)}… it named: not joined`,
     );
-  if (
-    genesis.ballotRule === 'per-voter' &&
-    (expect.credential === undefined || !genesis.roster.includes(expect.credential))
-  )
-    throw new Error(
-      "your credential is not on the election's roster: the organizer left you out at the start",
-    );
+  if (genesis.ballotRule === 'per-voter') {
+    if (expect.credential === undefined || !genesis.roster.includes(expect.credential))
+      throw new Error(
+        "your credential is not on the election's roster: the organizer left you out at the start",
+      );
+    // The roster must be exactly the admitted participants' credentials, as the lobby listed them:
+    // an organizer adding credentials of its own (extra ballots) is caught here.
+    const listed = new Set((answer.participants ?? []).map((p) => p.credential));
+    const roster = genesis.roster.map((c) => toHex(c, genesis.group.byteWidth * 2));
+    if (listed.size !== roster.length || roster.some((c) => !listed.has(c)))
+      throw new Error(
+        `the election's roster (${roster.length} credentials) is not the admitted participants' (${listed.size}): not joined`,
+      );
+  }
   return genesis;
 }

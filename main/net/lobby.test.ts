@@ -9,7 +9,7 @@ import { after, describe, test } from 'node:test';
 import { CredentialSecretKey } from '../crypto/credential';
 import { Group } from '../crypto/group';
 import { ElectionNode } from '../node/election-node';
-import { Lobby, type LobbyParams } from '../node/lobby';
+import { Lobby, type LobbyParams, MAX_WAITING } from '../node/lobby';
 import { VoterJournal } from '../node/voter-journal';
 import { DataDir } from '../store/data-dir';
 import { PeerClient } from './client';
@@ -59,6 +59,7 @@ describe('lobby', () => {
     assert.throws(() => parseInvitation(`onion-election://join/${onion}?election=xyz`), /election id/);
     assert.throws(() => parseInvitation('https://example.com/'), /onion v3 address/);
     assert.throws(() => parseInvitation('ftp://x'), /onion-election:\/\/ link/);
+    assert.throws(() => parseInvitation('onion-election://join/%zz'), /malformed %-escape/);
     // How a clicked link reaches the desktop app on Windows and Linux: among its arguments.
     assert.equal(
       invitationInArgs(['/opt/app', '--flag', `onion-election://join/${onion}`]),
@@ -90,6 +91,27 @@ describe('lobby', () => {
         /2 tallier seats but only 1 admitted runner: admit more, or lower the seats/,
       );
       assert.equal(seats.started, undefined, 'nothing started');
+    } finally {
+      await dataDir.close();
+    }
+  });
+
+  test('a flood of requests fills only the waiting list: once the organizer answers, others may ask', async () => {
+    const { dataDir } = await DataDir.open(path.join(root, 'flood'));
+    try {
+      const lobby = await Lobby.create(
+        dataDir,
+        group,
+        { ...params, ballotRule: 'per-block' },
+        { name: 'olga' },
+      );
+      for (let i = 0; i < MAX_WAITING; i++) await lobby.request({ name: `bot${i}` });
+      await assert.rejects(
+        lobby.request({ name: 'alice' }),
+        /100 requests waiting for the organizer: ask again later/,
+      );
+      await lobby.decide(1, 'refused');
+      assert.equal((await lobby.request({ name: 'alice' })).status, 'waiting');
     } finally {
       await dataDir.close();
     }
@@ -184,6 +206,13 @@ describe('lobby', () => {
         const theirs = await fetchStartedGenesis(client, organizer, answer, {
           credential: j.credential.publicKey,
         });
+        // A roster that is not the admitted participants' credentials (an organizer adding one of
+        // its own, an extra ballot) is refused: here the answer lists one participant fewer.
+        const fewer = { ...answer, participants: answer.participants!.slice(1) };
+        await assert.rejects(
+          fetchStartedGenesis(client, organizer, fewer, { credential: j.credential.publicKey }),
+          /roster \(3 credentials\) is not the admitted participants' \(2\)/,
+        );
         // An invitation naming another election is refused.
         await assert.rejects(
           fetchStartedGenesis(client, organizer, answer, {

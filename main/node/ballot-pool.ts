@@ -53,11 +53,13 @@ export class BallotPool {
 
   /** Up to `max` ballots `fits` accepts, oldest first: what the next voting block carries. */
   select(max: number, fits: (pending: PendingBallot) => boolean): CastBallot[] {
-    return [...this.byCredential.values()]
-      .sort((a, b) => a.since - b.since)
-      .filter(fits)
-      .slice(0, max)
-      .map((p) => p.cast);
+    const chosen: CastBallot[] = [];
+    // In order, and `fits` asked only until `max` are chosen: it may keep a running state.
+    for (const pending of [...this.byCredential.values()].sort((a, b) => a.since - b.since)) {
+      if (chosen.length >= max) break;
+      if (fits(pending)) chosen.push(pending.cast);
+    }
+    return chosen;
   }
 
   all(): PendingBallot[] {

@@ -8,8 +8,10 @@ import { after, describe, test } from 'node:test';
 import { type Block, encodeBlock, type Payload } from '../chain/block';
 import type { BlockMeta } from '../chain/chain';
 import { mine, testGenesis } from '../chain/testing';
+import { encodeCastBallot } from '../crypto/codec';
 import { CredentialSecretKey } from '../crypto/credential';
 import { Group } from '../crypto/group';
+import { type Randomness, systemRandomness } from '../crypto/random';
 import { RESEND_MS } from './casting';
 import { ElectionNode } from './election-node';
 
@@ -118,6 +120,88 @@ describe('a voter follows its ballot', () => {
       );
     } finally {
       await reopened.close();
+    }
+  });
+});
+
+describe('the pool after a reorg, and the tally rule (review findings)', () => {
+  const fixedFirst = (r: bigint): Randomness => {
+    let used = false;
+    return {
+      scalar: (q) => {
+        if (used) return systemRandomness.scalar(q);
+        used = true;
+        return r;
+      },
+      challenge: () => systemRandomness.challenge(),
+    };
+  };
+
+  test('a ballot answered "already on the best chain" is taken again after a reorg drops its block', async () => {
+    const node = await ElectionNode.create(
+      path.join(root, 'reorg-pool'),
+      genesis,
+      { name: 'r', mining: false, threads: 1 },
+      { credential: other },
+    );
+    try {
+      const keyBlock = await mineOwn(node);
+      const key = node.chain.electionOf(keyBlock).key;
+      const cast = me.cast(genesis.id, key, 1, 1);
+      const json = encodeCastBallot(group, cast);
+      await mineOther(node, keyBlock, { kind: 'ballots', ballots: [cast] });
+      assert.equal(node.submitCast(json), 'known', 'a late copy: its voter is counted with it');
+      const b1 = await mineOther(node, keyBlock, { kind: 'ballots', ballots: [] });
+      await mineOther(node, b1, { kind: 'ballots', ballots: [] });
+      assert.equal(node.chain.countedCast(me.publicKey), undefined, 'the reorg dropped it');
+      assert.equal(node.submitCast(json), 'added', 'the re-sent ballot goes in again');
+      const template = node.template()!;
+      assert.equal(template.payload.kind === 'ballots' && template.payload.ballots.length, 1);
+    } finally {
+      await node.close();
+    }
+  });
+
+  test('a forged signature is refused again from memory; a ballot bringing the tally’s α to 1 is left out of blocks', async () => {
+    const third = CredentialSecretKey.generate(group);
+    const g3 = testGenesis({
+      ballotRule: 'per-voter',
+      roster: [me.publicKey, other.publicKey, third.publicKey],
+      nTalliers: 1,
+      nTalliersBlocks: 1,
+      nVoteBlocks: 6,
+      createdAt: Math.floor(Date.now() / 1000) - 3600,
+    });
+    const node = await ElectionNode.create(
+      path.join(root, 'alpha-one'),
+      g3,
+      { name: 'r', mining: false, threads: 1 },
+      { credential: third },
+    );
+    try {
+      await node.submitBlock(mine(g3, node.template()!), 'self');
+      const key = node.chain.electionOf(node.chain.tip).key;
+      const r = 123456789n;
+      const first = me.cast(g3.id, key, 1, 1, fixedFirst(r));
+      assert.equal(node.submitCast(encodeCastBallot(group, first)), 'added');
+      await node.submitBlock(mine(g3, node.template()!), 'self');
+      assert.equal(node.chain.tip.tally.alpha, group.powG(r));
+      // The other voter's nonce is q − r: with it the tally's α would be 1, which no block may make.
+      const inverse = other.cast(g3.id, key, 0, 1, fixedFirst(group.q - r));
+      assert.equal(node.submitCast(encodeCastBallot(group, inverse)), 'added', 'valid on its own');
+      const template = node.template()!;
+      assert.equal(template.payload.kind === 'ballots' && template.payload.ballots.length, 0);
+      assert.equal((await node.submitBlock(mine(g3, template), 'self')).status, 'added', 'the chain goes on');
+      // A forged signature costs a hash the second time, with the same reason.
+      const forged = { ...encodeCastBallot(group, third.cast(g3.id, key, 1, 1)) };
+      forged.signature = {
+        ...forged.signature,
+        response: `${forged.signature.response.slice(0, -1)}${forged.signature.response.endsWith('0') ? '1' : '0'}`,
+      };
+      assert.throws(() => node.submitCast(forged), /signature/);
+      assert.throws(() => node.submitCast(forged), /signature/);
+    } finally {
+      await node.close();
     }
   });
 });

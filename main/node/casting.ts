@@ -6,8 +6,10 @@ import type { BlockMeta, Chain } from '../chain/chain';
 import { MAX_BALLOTS_PER_BLOCK } from '../chain/limits';
 import { keyElectionHeight, lastVoteHeight } from '../chain/phases';
 import { onRoster } from '../chain/voters';
+import { verifyBallot } from '../crypto/ballot';
+import { modInverse } from '../crypto/bigint';
 import { parseCastBallot } from '../crypto/codec';
-import { ballotTracker, castBallotId, verifyCastBallot } from '../crypto/credential';
+import { ballotTracker, castBallotId, verifyBallotSignature, voterContext } from '../crypto/credential';
 import { ValidationError } from '../crypto/errors';
 import type { CastBallot } from '../crypto/types';
 import { BallotPool } from './ballot-pool';
@@ -49,7 +51,8 @@ export interface CastingHooks {
 
 export class Casting {
   readonly pool = new BallotPool();
-  private readonly seen = new Set<string>();
+  /** Refusals that do not depend on the chain, by cast id (a failed proof: by id and election key). */
+  private readonly seen = new Map<string, ValidationError>();
   private lastSent = 0;
   /** Own casts are signed and recorded one at a time. */
   private casting: Promise<void> = Promise.resolve();
@@ -73,17 +76,29 @@ export class Casting {
   }
 
   /**
-   * A cast ballot from a peer. A copy of one held or refused costs a hash (the trusted parse skips
-   * only the group-membership tests); a stale one (this voter's counted or pending ballot is as
-   * recent) is 'known'. Throws ValidationError for a ballot that can never go in.
+   * A cast ballot from a peer. A copy of one held costs a hash (the trusted parse skips only the
+   * group-membership tests), and so does one refused for good (its form or signature: `seen`, by
+   * id; its proof under an election key: `seen`, by id and key). What depends on the best chain
+   * (stale, α already on it) is decided again each time: after a reorg the same ballot may go in,
+   * and its voter re-sends it as it is. A stale one is 'known'. The signature is checked before
+   * any lookup in the chain. Throws ValidationError for a ballot that cannot go in now.
    */
   submit(value: unknown, origin?: string): 'added' | 'known' {
     const { group, genesis } = this.chain;
     const id = castBallotId(group, parseCastBallot(group, value, 'cast_ballot', 'trusted'));
-    if (this.pool.has(id) || this.seen.has(id)) return 'known';
-    const cast = parseCastBallot(group, value, 'cast_ballot');
-    if (!onRoster(genesis, cast.credential))
-      throw new ValidationError('cast_ballot.credential', "is not on the election's roster");
+    if (this.pool.has(id)) return 'known';
+    const refused = this.seen.get(id);
+    if (refused) throw refused;
+    let cast: CastBallot;
+    try {
+      cast = parseCastBallot(group, value, 'cast_ballot');
+      if (!onRoster(genesis, cast.credential))
+        throw new ValidationError('cast_ballot.credential', "is not on the election's roster");
+      verifyBallotSignature(group, genesis.id, cast);
+    } catch (error) {
+      if (error instanceof ValidationError) this.remember(id, error);
+      throw error;
+    }
     const tip = this.chain.tip;
     if (!this.votingOpen(tip))
       throw new ValidationError(
@@ -91,22 +106,27 @@ export class Casting {
         `the voting phase is not open on this runner's best chain (height ${tip.height}; ballots go into heights ${keyElectionHeight(genesis) + 1}–${lastVoteHeight(genesis)})`,
       );
     const counted = this.chain.countedCast(cast.credential, tip);
-    if ((counted && cast.seq <= counted.seq) || cast.seq <= this.pool.pendingSeq(cast.credential)) {
-      this.remember(id);
+    if ((counted && cast.seq <= counted.seq) || cast.seq <= this.pool.pendingSeq(cast.credential))
       return 'known';
-    }
-    if (this.chain.alphaOn(cast.ballot.alpha, tip)) {
-      this.remember(id);
+    if (this.chain.alphaOn(cast.ballot.alpha, tip))
       throw new ValidationError(
         'cast_ballot.ballot.alpha',
         'ballot replay: a ballot with the same α is already on the best chain',
       );
-    }
     const key = this.chain.electionOf(tip).key;
+    const keyed = `${id}:${key.toString(16)}`;
+    const failedProof = this.seen.get(keyed);
+    if (failedProof) throw failedProof;
     try {
-      verifyCastBallot(group, genesis.id, key, cast);
+      verifyBallot(
+        group,
+        voterContext(group, genesis.id, cast.credential),
+        key,
+        cast.ballot,
+        'cast_ballot.ballot',
+      );
     } catch (error) {
-      this.remember(id);
+      if (error instanceof ValidationError) this.remember(keyed, error);
       throw error;
     }
     this.pool.add(id, cast, key);
@@ -115,9 +135,9 @@ export class Casting {
     return 'added';
   }
 
-  private remember(id: string): void {
-    this.seen.add(id);
-    if (this.seen.size > MAX_SEEN) this.seen.delete(this.seen.values().next().value!);
+  private remember(key: string, error: ValidationError): void {
+    this.seen.set(key, error);
+    if (this.seen.size > MAX_SEEN) this.seen.delete(this.seen.keys().next().value!);
   }
 
   /**
@@ -126,13 +146,21 @@ export class Casting {
    */
   select(tip: BlockMeta): CastBallot[] {
     const key = this.chain.electionOf(tip).key;
-    return this.pool.select(
-      MAX_BALLOTS_PER_BLOCK,
-      (pending) =>
-        pending.key === key &&
-        (this.chain.countedCast(pending.cast.credential, tip)?.seq ?? 0) < pending.cast.seq &&
-        !this.chain.alphaOn(pending.cast.ballot.alpha, tip),
-    );
+    const { group } = this.chain;
+    // The tally rule too (PROTOCOL §4 rule 8): a ballot that would bring the branch's tally's α to
+    // 1 (nonces r and q − r, say) is left out, or every block carrying it would be refused.
+    let alpha = tip.tally.alpha;
+    return this.pool.select(MAX_BALLOTS_PER_BLOCK, (pending) => {
+      if (pending.key !== key) return false;
+      const counted = this.chain.countedCast(pending.cast.credential, tip);
+      if ((counted?.seq ?? 0) >= pending.cast.seq || this.chain.alphaOn(pending.cast.ballot.alpha, tip))
+        return false;
+      let next = group.mul(alpha, pending.cast.ballot.alpha);
+      if (counted) next = group.mul(next, modInverse(counted.ballot.alpha, group.p));
+      if (next === 1n) return false;
+      alpha = next;
+      return true;
+    });
   }
 
   /** A new best tip: pending ballots it counts, or that its talliers' key voids, leave the pool. */

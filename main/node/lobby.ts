@@ -4,7 +4,7 @@
 // refuses each, then starts: only then is the genesis fixed, with the roster of the admitted
 // credentials (the organizer's first among equals), and handed to every admitted joiner.
 //
-// Kept in lobby.json (not secret: names and public keys) so that a restart keeps the room. Each
+// Kept in lobby.json (mode 0600: it holds every joiner's ticket) so that a restart keeps the room. Each
 // request gets a ticket, a random bearer token only its joiner knows: it polls with it, and only
 // an admitted ticket sees the other participants' names and, after the start, the election id.
 import { randomBytes } from 'node:crypto';
@@ -57,6 +57,11 @@ export interface TicketAnswer {
 
 /** Requests kept at most: the largest roster. */
 export const MAX_REQUESTS = 1000;
+/**
+ * Requests waiting for the organizer's answer at most: anyone who has the lobby's address can ask,
+ * so a flood of requests fills this, not the room (the organizer refuses some, then more may ask).
+ */
+export const MAX_WAITING = 100;
 /** A joiner that polled within this is shown online (they poll every few seconds). */
 export const ONLINE_MS = 20_000;
 
@@ -207,6 +212,11 @@ export class Lobby {
       );
     }
     check(this.list.length < MAX_REQUESTS, 'lobby', `is full (${MAX_REQUESTS} requests)`);
+    check(
+      this.list.filter((p) => p.status === 'waiting').length < MAX_WAITING,
+      'lobby',
+      `has ${MAX_WAITING} requests waiting for the organizer: ask again later`,
+    );
     const participant: Participant = {
       id: this.list.length + 1,
       ticket: randomBytes(16).toString('hex'),

@@ -37,8 +37,8 @@ export const DATA_FILES = {
   /** Per-voter rule: this voter's credential and the ballots it cast (voter-journal.ts). */
   voterKey: { name: 'voter-key.json', secret: true },
   settings: { name: 'settings.json', secret: false },
-  /** The organizer's waiting room before the start (node/lobby.ts). */
-  lobby: { name: 'lobby.json', secret: false },
+  /** The organizer's waiting room before the start (node/lobby.ts): it holds joiners' tickets. */
+  lobby: { name: 'lobby.json', secret: true },
   /** A joiner's request to a lobby: the organizer's address and the ticket (a bearer secret). */
   joining: { name: 'joining.json', secret: true },
 } as const;
