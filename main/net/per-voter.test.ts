@@ -140,8 +140,9 @@ describe('per-voter election over HTTP', () => {
         { name: 'dave', vote: 0, mining: false },
       ],
       // Blocks far slower than a block's propagation and checks (~0.5 s each), so that Bob's half of
-      // the hashpower is half of the blocks even on a loaded machine: P(none of 20) ≈ 2^−20.
-      { voteBlocks: 20, difficultyLog2: 21 },
+      // the hashpower is half of the blocks even on a loaded machine, and a voting phase long
+      // enough for a re-send (10 s) of a ballot that a peer still a block behind refused.
+      { voteBlocks: 30, difficultyLog2: 21 },
     );
     try {
       e.start();

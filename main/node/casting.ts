@@ -15,8 +15,11 @@ import type { CastBallot } from '../crypto/types';
 import { BallotPool } from './ballot-pool';
 import type { VoterJournal } from './voter-journal';
 
-/** A voter re-sends its ballot this often while no block of the best chain carries it (ms). */
-export const RESEND_MS = 30_000;
+/**
+ * A voter re-sends its ballot this often while no block of the best chain carries it (ms): peers
+ * a block behind refuse it until their voting phase opens, and a phase of fast blocks is short.
+ */
+export const RESEND_MS = 10_000;
 /** Ids of cast ballots refused or superseded, remembered so a copy costs a hash, not a proof. */
 const MAX_SEEN = 10_000;
 
