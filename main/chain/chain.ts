@@ -679,17 +679,6 @@ export class Chain {
     return this.replayed(alpha, tip);
   }
 
-  /** Per-voter rule: the ballot each voter has counted on the branch through `tip`, by credential. */
-  countedBallots(tip: BlockMeta = this.best): Map<bigint, { seq: number; block: string; height: number }> {
-    const counted = new Map<bigint, { seq: number; block: string; height: number }>();
-    const onBranch: OnBranch = (h, height) => this.ancestorAt(tip, height)?.hash === h;
-    for (const credential of this.genesis.roster) {
-      const entry = this.voters.latest(credential, onBranch);
-      if (entry) counted.set(credential, { seq: entry.seq, block: entry.block, height: entry.height });
-    }
-    return counted;
-  }
-
   /** The smallest timestamp a child of `parent` may carry. */
   minChildTimestamp(parent: BlockMeta): number {
     return this.medianTimePast(parent) + 1;

@@ -315,6 +315,11 @@ export function parseDecryptionFactor(
     : { pk, final: parseHash(o.final, `${field}.final`), factor, decFactorPoc };
 }
 
+/** A round or a sequence number: a JSON integer in [1, 2^32 − 1] (a u32 in what is hashed). */
+export function isPositiveU32(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1 && value <= 0xffffffff;
+}
+
 /** A block hash: exactly 64 lowercase hex digits, kept as that string. */
 export function parseHash(value: unknown, field: string): string {
   fixedHex(value, 64, field);
@@ -328,11 +333,7 @@ export function parseAcceptance(
   trust: Trust = 'untrusted',
 ): Acceptance {
   const o = exactObject(value, field, ['pk', 'final', 'round', 'signature']);
-  check(
-    typeof o.round === 'number' && Number.isSafeInteger(o.round) && o.round >= 1 && o.round <= 0xffffffff,
-    `${field}.round`,
-    'must be a whole number in [1, 2^32)',
-  );
+  check(isPositiveU32(o.round), `${field}.round`, 'must be a whole number in [1, 2^32)');
   return {
     pk: parseElement(group, o.pk, `${field}.pk`, trust),
     final: parseHash(o.final, `${field}.final`),
@@ -348,11 +349,7 @@ export function parseCastBallot(
   trust: Trust = 'untrusted',
 ): CastBallot {
   const o = exactObject(value, field, ['credential', 'seq', 'ballot', 'signature']);
-  check(
-    typeof o.seq === 'number' && Number.isSafeInteger(o.seq) && o.seq >= 1 && o.seq <= 0xffffffff,
-    `${field}.seq`,
-    'must be a whole number in [1, 2^32 − 1]',
-  );
+  check(isPositiveU32(o.seq), `${field}.seq`, 'must be a whole number in [1, 2^32 − 1]');
   return {
     credential: parseElement(group, o.credential, `${field}.credential`, trust),
     seq: o.seq as number,

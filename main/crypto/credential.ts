@@ -14,15 +14,13 @@
 import { inspect } from 'node:util';
 import { encryptBallot, type Vote, verifyBallot } from './ballot';
 import { toBytes } from './bigint';
+import { isPositiveU32 } from './codec';
 import { check } from './errors';
 import { Framer } from './framing';
 import type { Group } from './group';
 import { type Randomness, systemRandomness } from './random';
 import { fiatShamirChallenge, PROOF_TAGS } from './transcript';
 import type { Ballot, CastBallot, Endorsement, SchnorrProof, TallierPublicKey } from './types';
-
-/** A cast ballot's sequence numbers: 1, 2, … (u32). */
-export const MAX_SEQ = 0xffffffff;
 
 /** A voter's secret credential. Like TallierSecretKey, it never prints or serialises its scalar. */
 export class CredentialSecretKey {
@@ -105,11 +103,7 @@ export class CredentialSecretKey {
 }
 
 function checkSeq(seq: number, field: string): void {
-  check(
-    Number.isSafeInteger(seq) && seq >= 1 && seq <= MAX_SEQ,
-    field,
-    'must be a whole number in [1, 2^32 − 1]',
-  );
+  check(isPositiveU32(seq), field, 'must be a whole number in [1, 2^32 − 1]');
 }
 
 /**
@@ -227,10 +221,8 @@ export function verifyBallotSignature(
   cast: CastBallot,
   field = 'cast_ballot',
 ): void {
-  const { credential, seq, ballot, signature } = cast;
-  checkSeq(seq, `${field}.seq`);
-  const expected = signatureChallenge(group, context, credential, seq, ballot, signature.commitment);
-  check(signature.challenge === expected, `${field}.signature.challenge`, 'is not the hash of the statement');
+  checkSignatureChallenge(group, context, cast, field);
+  const { credential, signature } = cast;
   check(
     schnorrHolds(group, credential, signature),
     `${field}.signature.response`,

@@ -146,6 +146,8 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
    * miner this run (with their vote), and, from the log, those carrying its miner label.
    */
   private readonly mined: { hash: string; height: number; tracker: string; vote?: 0 | 1 }[] = [];
+  /** Per-block rule: the trackers of the blocks with this runner's label found in the log, by hash. */
+  private readonly trackers = new Map<string, string>();
   /** Per-voter rule: this runner's credential's endorsement of its tallier key (made once). */
   private endorsement: Endorsement | undefined;
   /** Per-voter rule: runs the voter's duty now and then (re-sending an uncounted ballot). */
@@ -779,6 +781,15 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
    */
   ownBallots(): readonly { hash: string; height: number; tracker: string; vote?: 0 | 1 }[] {
     const seen = new Set(this.mined.map((m) => m.hash));
+    // Receipts are rebuilt on every block: each block's digest is computed once.
+    const trackerOf = (m: BlockMeta) => {
+      let tracker = this.trackers.get(m.hash);
+      if (tracker === undefined) {
+        tracker = ballotTracker(this.genesis.group, (m.block!.payload as { ballot: Ballot }).ballot);
+        this.trackers.set(m.hash, tracker);
+      }
+      return tracker;
+    };
     const before = [...this.chain.all()]
       .filter(
         (m) =>
@@ -789,7 +800,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       .map((m) => ({
         hash: m.hash,
         height: m.height,
-        tracker: ballotTracker(this.genesis.group, (m.block!.payload as { ballot: Ballot }).ballot),
+        tracker: trackerOf(m),
       }));
     return [...before, ...this.mined];
   }
