@@ -34,7 +34,7 @@ function ownError(ballot: Ballot, field = 'ballot'): string {
 }
 
 describe('ballot batches', () => {
-  test('valid ballots verify as a batch: none, a few (OpenSSL per power), many (Pippenger)', () => {
+  test('valid ballots verify as a batch: none, a few (OpenSSL per power), many (Bos–Coster)', () => {
     for (const n of [0, 1, 5, 80]) assert.equal(verifyBallotBatch(group, context, h, valid(n)), null, `${n}`);
   });
 

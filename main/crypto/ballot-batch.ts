@@ -9,7 +9,7 @@
 //   g^X · h^Y = Π_i Π_j a_ij^ρ_ij · b_ij^σ_ij  ·  α_i^(Σ_j ρ_ij·c_ij) · β_i^(Σ_j σ_ij·c_ij)
 //   X = Σ ρ_ij·s_ij + Σ_i σ_i1·c_i1 (mod q),   Y = Σ σ_ij·s_ij (mod q)
 // The left side is two exponentiations for the whole batch, the right one multi-exponentiation
-// (Pippenger, multiexp.ts) of 6 bases per ballot with 128- and 385-bit exponents.
+// (Bos–Coster, multiexp.ts) of 6 bases per ballot with 128- and 385-bit exponents.
 //
 // Soundness: every α, β, a, b is a checked member of G_q (the parser's Jacobi test) and so are g
 // and h, so each equation's quotient δ = left/right lies in G_q, of prime order q. If some
@@ -21,7 +21,7 @@ import { checkBallotChallenge, verifyBranches } from './ballot';
 import { checkSignatureChallenge, verifyCastBallot, voterContext } from './credential';
 import { ValidationError } from './errors';
 import type { Group } from './group';
-import { batchWeight } from './random';
+import { batchWeights } from './random';
 import type { Ballot, CastBallot } from './types';
 
 /** The first ballot of a batch that fails, and the error verifyBallot would throw for it. */
@@ -133,12 +133,13 @@ class Batch {
     private readonly ballots: readonly Ballot[],
     private readonly signers?: readonly CastBallot[],
   ) {
-    this.weights = ballots.map(() => [
-      batchWeight(),
-      batchWeight(),
-      batchWeight(),
-      batchWeight(),
-      batchWeight(),
+    const w = batchWeights(5 * ballots.length);
+    this.weights = ballots.map((_, i) => [
+      w[5 * i]!,
+      w[5 * i + 1]!,
+      w[5 * i + 2]!,
+      w[5 * i + 3]!,
+      w[5 * i + 4]!,
     ]);
   }
 

@@ -15,7 +15,8 @@ export function toBytes(x: bigint, width: number): Uint8Array {
   if (x < 0n) throw new RangeError('cannot encode a negative number');
   const hex = x.toString(16);
   if (hex.length > width * 2) throw new RangeError(`number does not fit in ${width} bytes`);
-  return Uint8Array.from(Buffer.from(hex.padStart(width * 2, '0'), 'hex'));
+  // A plain Uint8Array (not a Buffer), copied in one go: Uint8Array.from would copy byte by byte.
+  return new Uint8Array(Buffer.from(hex.padStart(width * 2, '0'), 'hex'));
 }
 
 export function fromBytes(bytes: Uint8Array): bigint {

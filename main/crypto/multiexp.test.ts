@@ -11,7 +11,7 @@ const { p } = group;
 const naive = (m: bigint, bases: readonly bigint[], exponents: readonly bigint[]) =>
   bases.reduce((acc, base, k) => (acc * powModPlain(((base % m) + m) % m, exponents[k]!, m)) % m, 1n);
 
-describe('multi-exponentiation (Pippenger)', () => {
+describe('multi-exponentiation (Bos–Coster)', () => {
   test('equals the product of the powers, for any bases and exponents of mixed sizes', () => {
     const term = fc.tuple(
       fc.bigInt({ min: -(p * 2n), max: p * 2n }),
@@ -41,7 +41,19 @@ describe('multi-exponentiation (Pippenger)', () => {
     assert.equal(multiExp(m, [5n], [0n]), 1n);
   });
 
-  test('many bases: the window widens, the result stays exact', () => {
+  test('exponents spread far apart take the quotient step: one huge among small ones, powers of two, equal ones', () => {
+    const bases = Array.from({ length: 12 }, (_, k) => group.powG(BigInt(k + 2)));
+    const cases = [
+      bases.map((_, k) => (k === 0 ? (1n << 2000n) + 7n : BigInt(k))),
+      bases.map((_, k) => 1n << BigInt(k * 37)),
+      bases.map(() => (1n << 300n) - 1n),
+      bases.map((_, k) => (k % 2 === 0 ? 0n : 3n ** 200n)),
+      [1n << 385n, ...bases.slice(1).map(() => 1n)],
+    ];
+    for (const exponents of cases) assert.equal(multiExp(p, bases, exponents), naive(p, bases, exponents));
+  });
+
+  test('many bases: the result stays exact', () => {
     const bases = Array.from({ length: 600 }, (_, k) => group.powG(BigInt(k + 2)));
     const exponents = bases.map((_, k) => (BigInt(k) << 120n) + 12345n * BigInt(k));
     assert.equal(multiExp(p, bases, exponents), naive(p, bases, exponents));

@@ -49,3 +49,9 @@ export function fixedRandomness(values: readonly bigint[]): Randomness {
 export function batchWeight(): bigint {
   return fromBytes(randomBytes(16));
 }
+
+/** `count` such weights from one draw of the CSPRNG (a batch of 1,000 ballots needs 5,000). */
+export function batchWeights(count: number): bigint[] {
+  const bytes = randomBytes(16 * count);
+  return Array.from({ length: count }, (_, k) => fromBytes(bytes.subarray(16 * k, 16 * k + 16)));
+}
