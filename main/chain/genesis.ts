@@ -155,7 +155,11 @@ function checkParams(g: Omit<Genesis, 'id' | 'idHex'>): void {
   check(g.version === 2, 'genesis.ballot_rule', 'the per-voter rule needs protocol version 2');
   checkCount(g.roster.length, LIMITS.rosterSize, 'genesis.roster');
   g.roster.forEach((credential, i) => {
-    check(g.group.isElement(credential), `genesis.roster[${i}]`, 'is not an element of the group');
+    check(
+      g.group.isElement(credential),
+      `genesis.roster[${i}]`,
+      'is not an element of the group (a quadratic residue in (1, p))',
+    );
     check(i === 0 || g.roster[i - 1]! < credential, `genesis.roster[${i}]`, 'is listed twice');
   });
   check(
@@ -225,7 +229,8 @@ export function parseGenesis(value: unknown): Genesis {
     check(Array.isArray(o.roster), 'genesis.roster', 'must be an array of credential public keys');
     const listed = o.roster as unknown[];
     checkCount(listed.length, LIMITS.rosterSize, 'genesis.roster');
-    roster = listed.map((c, i) => parseElement(group, c, `genesis.roster[${i}]`));
+    // Form and range here; membership is makeGenesis's check (one Jacobi symbol each, not two).
+    roster = listed.map((c, i) => parseElement(group, c, `genesis.roster[${i}]`, 'trusted'));
     for (const [i, c] of roster.entries())
       check(i === 0 || roster[i - 1]! < c, `genesis.roster[${i}]`, 'must be in ascending order, each once');
   }

@@ -1,7 +1,7 @@
 // The one slow check of a record, ballot proofs, as a function of plain data so that it runs the
 // same in a worker thread (ballot-worker.ts) and in the calling thread.
 import { verifyBallotBatch, verifyCastBatch } from '../crypto/ballot-batch';
-import { parseBallot, parseCastBallot } from '../crypto/codec';
+import { checkBallotMembers, checkMember } from '../crypto/codec';
 import { ValidationError } from '../crypto/errors';
 import { FIXED_BASE_BREAK_EVEN, Group, type GroupParams } from '../crypto/group';
 import type { Ballot, CastBallot } from '../crypto/types';
@@ -37,52 +37,74 @@ export function verifierGroup(params: Group | GroupParams): Group {
 }
 
 /**
- * Parses each ballot as untrusted (form, range and group membership: the caller parsed its block
- * without the membership test, which is the costly part of parsing) and verifies the proofs of
- * the list as one batch. Returns the first failure, exactly as checking the ballots one by one in
- * order would (a ballot's parse before its proof), or null when every ballot holds.
+ * One item of a list: a per-block ballot, or a per-voter cast with its place in its block. Both
+ * as the walk parsed them, trusted (form and range, no membership test): checkBallots adds the
+ * membership tests, so each element's hex is read once.
+ */
+export type CheckItem = Ballot | { readonly cast: CastBallot; readonly field: string };
+
+/**
+ * Tests each ballot's elements for membership (the costly part of parsing, which the walk left
+ * out) and verifies the proofs of the list as one batch. Returns the first failure, exactly as
+ * checking the ballots one by one in order would (a ballot's elements before its proof), or null
+ * when every ballot holds.
  */
 export function checkBallots(
   group: Group,
   init: BallotCheckInit,
-  ballots: readonly unknown[],
+  items: readonly CheckItem[],
 ): BallotFailure | null {
-  if (init.perVoter) return checkCasts(group, init, ballots as readonly { cast: unknown; field: string }[]);
-  const parsed: Ballot[] = [];
-  let parseFailure: BallotFailure | null = null;
-  for (const [index, json] of ballots.entries()) {
-    try {
-      parsed.push(parseBallot(group, json, FIELD));
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      parseFailure = { index, message: error.message };
-      break;
-    }
-  }
-  // The ballots before a malformed one may still fail earlier: their proofs come first.
-  const failure = verifyBallotBatch(group, init.context, init.electionKey, parsed, FIELD);
-  return failure ? { index: failure.index, message: failure.error.message } : parseFailure;
+  if (init.perVoter) return checkCasts(group, init, items as readonly { cast: CastBallot; field: string }[]);
+  const ballots = items as readonly Ballot[];
+  const end = firstFailing(ballots, (ballot) => checkBallotMembers(group, ballot, FIELD));
+  // The ballots before a non-member may still fail earlier: their proofs come first.
+  const failure = verifyBallotBatch(
+    group,
+    init.context,
+    init.electionKey,
+    ballots.slice(0, end.index),
+    FIELD,
+  );
+  return failure ? { index: failure.index, message: failure.error.message } : end.failure;
 }
 
-/** Per-voter: the casts of a list (parsed in full, then one batch of signatures and proofs). */
+/**
+ * Per-voter: the casts of a list (membership, then one batch of signatures and proofs). The
+ * credential is not tested: the walk queues only casts whose credential is on the roster, whose
+ * every member parseGenesis tested.
+ */
 function checkCasts(
   group: Group,
   init: BallotCheckInit,
-  items: readonly { cast: unknown; field: string }[],
+  items: readonly { cast: CastBallot; field: string }[],
 ): BallotFailure | null {
-  const parsed: CastBallot[] = [];
-  const fields: string[] = [];
-  let parseFailure: BallotFailure | null = null;
-  for (const [index, { cast, field }] of items.entries()) {
+  const end = firstFailing(items, ({ cast, field }) => {
+    checkBallotMembers(group, cast.ballot, `${field}.ballot`);
+    checkMember(group, cast.signature.commitment, `${field}.signature.commitment`);
+  });
+  const head = items.slice(0, end.index);
+  const failure = verifyCastBatch(
+    group,
+    init.context,
+    init.electionKey,
+    head.map((item) => item.cast),
+    head.map((item) => item.field),
+  );
+  return failure ? { index: failure.index, message: failure.error.message } : end.failure;
+}
+
+/** Runs `test` on each item in order: the index of the first that throws a ValidationError (or the length), and its error. */
+function firstFailing<T>(
+  items: readonly T[],
+  test: (item: T) => void,
+): { index: number; failure: BallotFailure | null } {
+  for (const [index, item] of items.entries()) {
     try {
-      parsed.push(parseCastBallot(group, cast, field));
-      fields.push(field);
+      test(item);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      parseFailure = { index, message: error.message };
-      break;
+      return { index, failure: { index, message: error.message } };
     }
   }
-  const failure = verifyCastBatch(group, init.context, init.electionKey, parsed, fields);
-  return failure ? { index: failure.index, message: failure.error.message } : parseFailure;
+  return { index: items.length, failure: null };
 }

@@ -6,11 +6,11 @@
 import type { Worker } from 'node:worker_threads';
 import type { Group } from '../crypto/group';
 import { siblingModuleUrl, startWorker } from '../workers';
-import { type BallotCheckInit, type BallotFailure, checkBallots } from './ballots';
+import { type BallotCheckInit, type BallotFailure, type CheckItem, checkBallots } from './ballots';
 
 export interface BallotJob {
   readonly id: number;
-  readonly ballots: readonly unknown[];
+  readonly ballots: readonly CheckItem[];
 }
 
 export interface BallotReply {
@@ -20,13 +20,15 @@ export interface BallotReply {
 
 export interface BallotChecker {
   /** Queues a list: its first failing ballot, or null. Rejects only if a worker breaks down. */
-  check(ballots: readonly unknown[]): Promise<BallotFailure | null>;
+  check(ballots: readonly CheckItem[]): Promise<BallotFailure | null>;
   /**
    * Every list is queued. Without workers, this thread checks them now; with workers, resolves
    * once they have all started (rejects if one could not).
    */
   finish(): Promise<void>;
   close(): Promise<void>;
+  /** How many lists each worker has been given so far (none: this thread alone). */
+  listsPerWorker(): readonly number[];
 }
 
 /** Where the worker entry sits: next to this module (see siblingModuleUrl). */
@@ -50,9 +52,25 @@ export function ballotChecker(
  */
 const BACKLOG = 2;
 
+/**
+ * The worker the next list goes to, given how many lists each holds (undefined: still starting),
+ * or undefined to keep it queued: the least loaded started worker, up to BACKLOG lists each. A
+ * worker is given a second list only when none is idle or still starting: otherwise the first
+ * worker up would take two of a few large lists while another waited with none.
+ */
+export function nextWorker(held: readonly (number | undefined)[]): number | undefined {
+  let least: number | undefined;
+  for (const [at, lists] of held.entries()) {
+    if (lists !== undefined && (least === undefined || lists < held[least]!)) least = at;
+  }
+  if (least === undefined || held[least]! >= BACKLOG) return undefined;
+  if (held[least]! > 0 && held.includes(undefined)) return undefined;
+  return least;
+}
+
 interface Job {
   readonly id: number;
-  readonly ballots: readonly unknown[];
+  readonly ballots: readonly CheckItem[];
   readonly resolve: (failure: BallotFailure | null) => void;
   readonly reject: (error: Error) => void;
 }
@@ -63,6 +81,7 @@ interface Slot {
   readonly started: Promise<void>;
   ready: boolean;
   readonly held: Map<number, Job>;
+  given: number;
 }
 
 class BallotPool implements BallotChecker {
@@ -81,7 +100,7 @@ class BallotPool implements BallotChecker {
     this.slots = url ? Array.from({ length: count }, (_, index) => this.start(url, index)) : [];
   }
 
-  check(ballots: readonly unknown[]): Promise<BallotFailure | null> {
+  check(ballots: readonly CheckItem[]): Promise<BallotFailure | null> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, ballots, resolve, reject });
@@ -103,6 +122,10 @@ class BallotPool implements BallotChecker {
     if (this.failure) throw this.failure;
   }
 
+  listsPerWorker(): readonly number[] {
+    return this.slots.map((slot) => slot.given);
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
@@ -118,6 +141,7 @@ class BallotPool implements BallotChecker {
       }),
       ready: false,
       held: new Map(),
+      given: 0,
     };
     worker.on('message', (reply: BallotReply | 'ready') => {
       if (reply === 'ready') {
@@ -140,16 +164,18 @@ class BallotPool implements BallotChecker {
     return slot;
   }
 
-  /** Gives queued lists to the started workers, up to BACKLOG each. */
+  /** Gives queued lists to the started workers, as nextWorker says. */
   private dispatch(): void {
     if (this.failure) return;
-    for (const slot of this.slots) {
-      while (slot.ready && slot.held.size < BACKLOG && this.queue.length > 0) {
-        const job = this.queue.shift()!;
-        slot.held.set(job.id, job);
-        const message: BallotJob = { id: job.id, ballots: job.ballots };
-        slot.worker.postMessage(message);
-      }
+    while (this.queue.length > 0) {
+      const at = nextWorker(this.slots.map((slot) => (slot.ready ? slot.held.size : undefined)));
+      if (at === undefined) return;
+      const slot = this.slots[at]!;
+      const job = this.queue.shift()!;
+      slot.held.set(job.id, job);
+      slot.given++;
+      const message: BallotJob = { id: job.id, ballots: job.ballots };
+      slot.worker.postMessage(message);
     }
   }
 

@@ -46,7 +46,7 @@ import { check, ValidationError } from '../crypto/errors';
 import type { Group } from '../crypto/group';
 import { electionKey, verifyAcceptance, verifyPkPok } from '../crypto/tallier';
 import type { Ballot, Ciphertext, DecryptionFactor, ElectionResult, TallierPublicKey } from '../crypto/types';
-import { type BallotFailure, verifierGroup } from './ballots';
+import { type BallotFailure, type CheckItem, verifierGroup } from './ballots';
 import { type BallotChecker, ballotChecker } from './pool';
 import { RECORD_FORMATS, RECORD_KEYS } from './record';
 
@@ -113,16 +113,22 @@ export type Outcome =
 
 /**
  * Workers' start-up, seconds, the ones of a pool starting together on the cores this thread also
- * uses: from TypeScript under tsx each compiles the verifier anew (measured ~1 s for two at once on
- * 2 cores); from the bundle (`npm run build`) ~0.05 s each.
+ * uses, until they check at full speed: from TypeScript under tsx each compiles the verifier anew
+ * (measured ~1 s for two at once on 2 cores); from the bundle (`npm run build`) ~0.1 s to start
+ * and ~0.3 s of each new thread's code running cold before the JIT has compiled it.
  */
-const WORKER_START_S = import.meta.url.endsWith('.ts') ? 1.0 : 0.1;
+const WORKER_START_S = import.meta.url.endsWith('.ts') ? 1.0 : 0.4;
 /**
- * Checking one ballot in a batch, seconds (measured after the fast Jacobi symbol: ~1.5 ms a
- * per-block ballot in a batch of 1,000 on this thread alone, parse included; a per-voter cast,
- * with its signature, ~2 ms).
+ * Checking one ballot in a batch, seconds, on this thread alone (measured: 1,000 per-block ballots
+ * in ~1.0 s; a per-voter cast, with its signature, ~1.3 ms).
  */
-const BALLOT_S = 0.0015;
+const BALLOT_S = 0.001;
+/**
+ * The share of one thread's rate each of `cores` workers keeps when all run at once (measured on a
+ * 2-core machine: two workers each checked at ~65%; bigint arithmetic allocates heavily, and the
+ * threads share memory bandwidth and the garbage collector's helpers).
+ */
+const PARALLEL_EFFICIENCY = 0.65;
 
 /**
  * Workers for `ballots` on `cores`: one per core if that finishes sooner than this thread alone
@@ -130,7 +136,7 @@ const BALLOT_S = 0.0015;
  */
 export function workersFor(ballots: number, cores: number): number {
   const alone = ballots * BALLOT_S;
-  return cores >= 2 && WORKER_START_S + alone / cores < alone ? cores : 0;
+  return cores >= 2 && WORKER_START_S + alone / (cores * PARALLEL_EFFICIENCY) < alone ? cores : 0;
 }
 /** The smallest default list: below it the batch's fixed costs (two full exponentiations) show. */
 const MIN_CHUNK = 32;
@@ -154,16 +160,16 @@ export async function verifyRecord(record: unknown, options: VerifyOptions = {})
 /** A list of ballots sent for checking, and the block index of each. */
 interface Chunk {
   readonly indexes: number[];
-  readonly ballots: unknown[];
+  readonly ballots: CheckItem[];
 }
 
 class RecordWalk {
   private readonly workers: number | undefined;
   private readonly chunkSize: number | undefined;
   private checker: BallotChecker | undefined;
-  /** Workers, and ballots still to queue: for the default list size. */
+  /** Workers, and the ballots the record's voting blocks can hold: for the default list size. */
   private participants = 0;
-  private unqueued = 0;
+  private expected = 0;
   /** The group for this walk's own exponentiations: tables only once they pay (ballots.ts). */
   private group: Group | undefined;
   private chunk: Chunk = { indexes: [], ballots: [] };
@@ -257,7 +263,7 @@ class RecordWalk {
     const group = this.groupOf(genesis);
     within(at(i), () => {
       const expected = expectedPayload(genesis, height);
-      // Ballots are parsed again in full, with their proofs, by the list's checker.
+      // Ballots' elements are tested for membership, beside their proofs, by the list's checker.
       const block = parseBlock(
         group,
         json,
@@ -321,7 +327,7 @@ class RecordWalk {
         const tally = addToTally(group, this.tally, payload.ballot);
         check(tally.alpha !== 1n, 'block.payload.ballot.alpha', TALLY_ALPHA_ONE);
         this.alphas.set(alpha, height);
-        this.queue(genesis, i, (json as { payload: { ballot: unknown } }).payload.ballot);
+        this.queue(genesis, i, payload.ballot);
         this.tally = tally;
         this.ballots++;
         if (this.options.tracker !== undefined)
@@ -358,8 +364,8 @@ class RecordWalk {
           }
           refuse(cast.reason);
         } else {
-          for (const [j, c] of casts.entries())
-            this.queue(genesis, i, { cast: c, field: `block.payload.ballots[${j}]` });
+          for (const [j, cast] of payload.ballots.entries())
+            this.queue(genesis, i, { cast, field: `block.payload.ballots[${j}]` });
           check(
             cast.tally.alpha !== 1n || payload.ballots.length === 0,
             'block.payload.ballots',
@@ -387,8 +393,8 @@ class RecordWalk {
     return this.group;
   }
 
-  /** Adds a ballot (as found in the record) to the list being filled. */
-  private queue(genesis: Genesis, index: number, ballot: unknown): void {
+  /** Adds a ballot (as the walk parsed it, trusted) to the list being filled. */
+  private queue(genesis: Genesis, index: number, ballot: CheckItem): void {
     if (!this.checker) {
       const { p, q, g } = genesis.group; // the numbers only: a Group does not cross to a worker
       const init = {
@@ -401,8 +407,8 @@ class RecordWalk {
       const voteBlocks = Math.min(this.blockCount, lastVoteHeight(genesis)) - keyElectionHeight(genesis);
       // Per-voter blocks carry up to 8 casts, each about 4/3 of a ballot's work (its signature).
       const perVoter = genesis.ballotRule === 'per-voter';
-      this.unqueued = perVoter ? voteBlocks * 8 : voteBlocks;
-      const work = perVoter ? Math.round((this.unqueued * 4) / 3) : this.unqueued;
+      this.expected = perVoter ? voteBlocks * 8 : voteBlocks;
+      const work = perVoter ? Math.round((this.expected * 4) / 3) : this.expected;
       const workers = this.workers ?? workersFor(work, os.availableParallelism());
       this.participants = workers;
       this.checker = ballotChecker(this.groupOf(genesis), init, workers, this.options.workerUrl);
@@ -413,20 +419,19 @@ class RecordWalk {
   }
 
   /**
-   * This thread alone: one list, one batch. Else large lists first (a batch's cost per ballot
-   * falls with its size), then smaller ones, so that the workers finish together: each list is a
-   * share of what is left to queue.
+   * This thread alone: one list, one batch. Else two equal lists a worker: few and large, since a
+   * batch's cost per ballot falls with its size (Bos–Coster takes ~log2 n bits a multiplication),
+   * and two each, so that a worker done early takes the last list left.
    */
   private listSize(): number {
     if (this.chunkSize !== undefined) return this.chunkSize;
     if (this.participants === 0) return Number.POSITIVE_INFINITY;
-    return Math.max(MIN_CHUNK, Math.ceil(this.unqueued / (2 * this.participants)));
+    return Math.max(MIN_CHUNK, Math.ceil(this.expected / (2 * this.participants)));
   }
 
   private send(): void {
     const { indexes, ballots } = this.chunk;
     if (ballots.length === 0 || !this.checker) return;
-    this.unqueued -= ballots.length;
     this.sent.push({ indexes, failure: this.checker.check(ballots) });
     this.chunk = { indexes: [], ballots: [] };
   }
