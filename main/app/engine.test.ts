@@ -3,6 +3,7 @@
 // only: create, look up and join, add peers, mine, vote, export; then a restart.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -15,13 +16,14 @@ import { Engine } from './engine';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'oe-engine-'));
 const engines: Engine[] = [];
 
-async function open(name: string): Promise<Engine> {
+async function open(name: string, port?: number): Promise<Engine> {
   const engine = await Engine.open({
     dataDir: path.join(tmp, name),
     version: '0.0.0-test',
     tor: { mode: 'off' },
     defaults: { threads: 1, mining: false },
     syncIntervalMs: 500,
+    ...(port ? { port } : {}),
   });
   engines.push(engine);
   return engine;
@@ -257,3 +259,65 @@ describe('engine with a tor the user runs', () => {
     await assert.rejects(engine.call('previewJoin', [self]), /already holds an election/);
   });
 });
+
+describe('a lobby across restarts', () => {
+  test('organizer and joiner both restart while waiting: the room and the request come back, and the election runs', async () => {
+    // Direct transport stands in for the .onion, whose address outlives a restart: the organizer
+    // keeps one port.
+    const port = await freePort();
+    let carol = await open('carol', port);
+    await carol.call('createElection', [{ ...FORM, name: 'carol', ballotRule: 'per-voter' }]);
+    const invitation = (await until(carol, (s) => s.stage === 'lobby', 'carol hosting')).lobby!.invitation!;
+    let dave = await open('dave');
+    await dave.call('joinElection', [{ peer: invitation, electionId: '', name: 'dave', vote: 'no' }]);
+    await until(dave, (s) => s.lobby?.status === 'waiting', 'dave waiting');
+    const asked = await until(
+      carol,
+      (s) => s.lobby?.participants.some((p) => p.name === 'dave') === true,
+      'dave listed',
+    );
+    const request = asked.lobby!.participants.find((p) => p.name === 'dave')!;
+
+    await Promise.all([carol.close(), dave.close()]);
+    carol = await open('carol', port);
+    dave = await open('dave');
+    const room = await until(
+      carol,
+      (s) => s.stage === 'lobby' && s.lobby?.participants.some((p) => p.name === 'dave') === true,
+      'carol hosting again',
+    );
+    assert.equal(room.lobby?.role, 'organizer');
+    const again = room.lobby!.participants.find((p) => p.name === 'dave')!;
+    assert.deepEqual([again.id, again.status, again.credential], [request.id, 'waiting', request.credential]);
+    assert.ok(request.credential, 'a per-voter request carries its credential');
+    const resumed = await until(dave, (s) => s.lobby?.status === 'waiting', 'dave waiting again');
+    assert.equal(resumed.stage, 'lobby');
+    assert.equal(resumed.lobby?.role, 'joiner');
+    await until(
+      carol,
+      (s) => s.lobby?.participants.find((p) => p.name === 'dave')?.online === true,
+      'dave online',
+    );
+
+    await carol.call('admitJoiner', [request.id]);
+    await until(dave, (s) => s.lobby?.status === 'admitted', 'dave admitted');
+    await carol.call('startElection', []);
+    const running = await until(carol, (s) => s.stage === 'running', 'carol running');
+    const joined = await until(dave, (s) => s.stage === 'running', 'dave running');
+    assert.equal(joined.election?.id, running.election?.id);
+    assert.equal(joined.election?.ballotRule, 'per-voter');
+    // Dave's credential, made before the restarts, is on the roster: his runner checked it before
+    // running (fetchStartedGenesis refuses a genesis that leaves its credential out).
+    assert.equal(running.election?.voters, 2);
+    assert.deepEqual(joined.settings, { name: 'dave', vote: 'no' });
+  });
+});
+
+/** A TCP port free on 127.0.0.1 right now. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
