@@ -206,6 +206,20 @@ describe('(a) electron-builder.yml against electron-builder’s schema', () => {
     assert.ok(config.mac?.category?.startsWith('public.app-category.'));
   });
 
+  test('pins the Electron version package-lock.json installs (electron is optional, so may be absent)', async () => {
+    const config = await loadConfig();
+    const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version?: string; optional?: boolean; dev?: boolean }>;
+    };
+    const electron = lock.packages['node_modules/electron'];
+    assert.equal(config.electronVersion, electron?.version);
+    assert.equal(electron?.optional, true, 'electron is an optional dependency');
+    assert.equal(
+      (pkg as { optionalDependencies?: Record<string, string> }).optionalDependencies?.electron,
+      `^${electron?.version}`,
+    );
+  });
+
   test('builds AppImage, deb, NSIS and dmg, each for x64 and arm64', async () => {
     const config = await loadConfig();
     const targets = PLATFORMS.flatMap((platform) =>
