@@ -23,7 +23,7 @@ describe('per-voter election over the command line', () => {
     await run('lobby', specs, async (cluster) => {
       cluster.start('olga', 'new', [
         ...['--ballots', 'per-voter', '--start-with', '3', '--admit-all'],
-        ...['--talliers', '2', '--key-blocks', '3', '--vote-blocks', '12', '--confirmations', '1'],
+        ...['--talliers', '2', '--key-blocks', '3', '--vote-blocks', '24', '--confirmations', '1'],
         ...['--difficulty', '2^21'],
       ]);
       const organizer = `127.0.0.1:${cluster.members.get('olga')!.port}`;
