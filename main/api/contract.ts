@@ -235,6 +235,11 @@ export interface MiningView {
   readonly hashrate: number;
   /** Why a running miner has nothing to mine, if so. */
   readonly idle?: string;
+  /**
+   * Hashes per second one mining thread of this computer reached in a short test when the engine
+   * opened without an election: what the new-election form estimates the election's length with.
+   */
+  readonly threadHashrate?: number;
 }
 
 export type VoteChoice = 'yes' | 'no';

@@ -87,6 +87,9 @@ describe('engine', { concurrency: false }, () => {
     assert.equal(alice.snapshot().state.tor.mode, 'off');
     await assert.rejects(alice.call('addPeer', ['127.0.0.1:1']), /no election is running yet/);
     await assert.rejects(alice.call('exportRecord', []), /no election is running yet/);
+    // How fast one thread mines here, measured for the new-election form's estimate.
+    const measured = await until(alice, (s) => (s.mining.threadHashrate ?? 0) > 0, 'the hashrate measured');
+    assert.ok(measured.mining.threadHashrate! > 1e4, `${measured.mining.threadHashrate} H/s`);
   });
 
   test('refuses malformed requests by field, writing nothing', async () => {

@@ -27,6 +27,7 @@ import { RequestError } from '../api/errors';
 import { applyEvent } from '../api/reduce';
 import type { BlockMeta } from '../chain/chain';
 import type { Genesis } from '../chain/genesis';
+import { measureThreadHashrate } from '../chain/pow/benchmark';
 import { PeerClient } from '../net/client';
 import { parseInvitation } from '../net/invitation';
 import { Runner } from '../net/runner';
@@ -128,6 +129,8 @@ export class Engine implements EngineHost {
   private closed = false;
   private readonly log: (line: string) => void;
   readonly maxThreads = os.availableParallelism();
+  /** One mining thread's hashes per second, once measured (MiningView.threadHashrate). */
+  private threadHashrate: number | undefined;
 
   private constructor(private readonly options: EngineOptions) {
     this.log = options.log ?? (() => {});
@@ -156,6 +159,8 @@ export class Engine implements EngineHost {
     await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
     const engine = new Engine(options);
     if (options.start === false) return engine;
+    // No election yet: how fast this computer mines, for the new-election form's estimate.
+    if (!engine.hasElection()) void engine.measureHashrate();
     if (engine.hasElection())
       void engine.launch({ kind: 'open', settings: options.overrides ?? {} }).catch(() => {});
     else if (holdsFile(options.dataDir, 'lobby')) void engine.launch({ kind: 'host' }).catch(() => {});
@@ -722,7 +727,8 @@ export class Engine implements EngineHost {
 
   private emitMining(): void {
     const runner = this.runnerValue;
-    if (runner) this.emit({ type: 'mining', mining: miningView(runner.node, this.maxThreads) });
+    if (runner)
+      this.emit({ type: 'mining', mining: miningView(runner.node, this.maxThreads, this.threadHashrate) });
   }
 
   private emitPeers(): void {
@@ -738,8 +744,15 @@ export class Engine implements EngineHost {
     if (!runner || this.closed) return;
     const peers = peerViews(runner.peers.snapshot());
     if (JSON.stringify(peers) !== JSON.stringify(this.state.peers)) this.emit({ type: 'peers', peers });
-    const mining = miningView(runner.node, this.maxThreads);
+    const mining = miningView(runner.node, this.maxThreads, this.threadHashrate);
     if (JSON.stringify(mining) !== JSON.stringify(this.state.mining)) this.emit({ type: 'mining', mining });
+  }
+
+  private async measureHashrate(): Promise<void> {
+    const rate = await measureThreadHashrate().catch(() => undefined);
+    if (!rate || this.closed) return;
+    this.threadHashrate = rate;
+    this.emit({ type: 'mining', mining: { ...this.state.mining, threadHashrate: rate } });
   }
 
   private warn(message: string): void {

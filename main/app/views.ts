@@ -198,7 +198,8 @@ export function settingsView(settings: NodeSettings): SettingsView {
   };
 }
 
-export function miningView(node: ElectionNode, maxThreads: number): MiningView {
+/** `threadHashrate`: the engine's measure of one thread (MiningView.threadHashrate), kept as it was. */
+export function miningView(node: ElectionNode, maxThreads: number, threadHashrate?: number): MiningView {
   const { mining, threads, vote } = node.settings;
   const next = expectedPayload(node.genesis, node.chain.tip.height + 1);
   const idle =
@@ -214,6 +215,7 @@ export function miningView(node: ElectionNode, maxThreads: number): MiningView {
     // The miner's rate decays slowly after its last job: an idle miner shows none.
     hashrate: mining && !idle ? Math.round(node.hashrate()) : 0,
     ...(mining && idle ? { idle } : {}),
+    ...(threadHashrate ? { threadHashrate } : {}),
   };
 }
 
