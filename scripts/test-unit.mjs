@@ -1,4 +1,5 @@
-// Runs every `*.test.ts` under main/, bench/ and scripts/ with node:test and tsx.
+// Runs every `*.test.ts` under main/, bench/, scripts/ and renderer/ (its pure functions) with
+// node:test and tsx.
 // Node 20's `--test` does not expand glob patterns (Node 21 does), so the files are listed here.
 // Extra arguments are passed on to node, e.g. `npm run test:unit -- --test-name-pattern=tally`.
 import { spawnSync } from 'node:child_process';
@@ -7,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
-const files = ['main', 'bench', 'scripts']
+const files = ['main', 'bench', 'scripts', 'renderer']
   .filter((dir) => existsSync(dir))
   .flatMap((dir) =>
     readdirSync(dir, { recursive: true, encoding: 'utf8' })

@@ -173,6 +173,8 @@ export interface ResultView {
     readonly accepted: boolean;
     readonly factor: 'verified' | 'awaiting';
     readonly mine: boolean;
+    /** Its runner's name, as its key block's miner label gave it (self-chosen; absent if none). */
+    readonly name?: string;
   }[];
   /**
    * The final block every tallier accepted: this runner keeps it for ever, and no later branch
@@ -211,6 +213,8 @@ export interface PeerView {
   /** ms since the epoch, or null if never reached. */
   readonly lastSeen: number | null;
   readonly failures: number;
+  /** The display name the peer announces in its status (self-chosen; absent if none). */
+  readonly name?: string;
 }
 
 export type TorStage = 'off' | 'starting' | 'bootstrapping' | 'publishing' | 'ready' | 'error';

@@ -148,6 +148,7 @@ export function resultView(node: ElectionNode, verification: ResultView['verific
     (seal?.acceptances ?? node.acceptances().filter((a) => a.final === state.tip.hash)).map((a) => a.pk),
   );
   const duties = node.tallierDuties();
+  const names = tallierNames(node);
   return {
     final: state.final,
     ballots: state.ballots,
@@ -156,6 +157,7 @@ export function resultView(node: ElectionNode, verification: ResultView['verific
       accepted: state.final && accepted.has(k.pk),
       factor: published.has(k.pk) ? 'verified' : 'awaiting',
       mine: k.pk === node.tallierKey.pk,
+      ...(names.has(k.pk) ? { name: names.get(k.pk)! } : {}),
     })),
     ...(seal ? { seal: { final: seal.final.hash, height: seal.final.height, round: seal.round } } : {}),
     ...(duties.decrypted || duties.refusal
@@ -180,6 +182,31 @@ export function resultView(node: ElectionNode, verification: ResultView['verific
   };
 }
 
+/**
+ * Each tallier key's runner by name: the miner label most often beside it in the best chain's key
+ * blocks (a key and its proof can be copied into anyone's block, so not simply the last one; the
+ * first seen wins a tie; empty labels, from anonymous runners, name no one). Self-chosen, so for
+ * people to read, never to decide anything by.
+ */
+function tallierNames(node: ElectionNode): Map<bigint, string> {
+  const counts = new Map<bigint, Map<string, number>>();
+  const { tip } = node.chain;
+  for (let height = 1; height <= keyElectionHeight(node.genesis); height++) {
+    const block = node.chain.ancestorAt(tip, height)?.block;
+    if (block?.payload.kind !== 'tallier_key' || !block.miner) continue;
+    const labels = counts.get(block.payload.key.pk) ?? new Map<string, number>();
+    labels.set(block.miner, (labels.get(block.miner) ?? 0) + 1);
+    counts.set(block.payload.key.pk, labels);
+  }
+  const names = new Map<bigint, string>();
+  for (const [pk, labels] of counts) {
+    let best: [string, number] = ['', 0];
+    for (const entry of labels) if (entry[1] > best[1]) best = entry;
+    names.set(pk, best[0]);
+  }
+  return names;
+}
+
 export function peerViews(peers: readonly PeerInfo[]): PeerView[] {
   return peers.map((p) => ({
     address: p.address,
@@ -188,6 +215,7 @@ export function peerViews(peers: readonly PeerInfo[]): PeerView[] {
     reachable: p.reachable,
     lastSeen: p.lastSeen,
     failures: p.failures,
+    ...(p.name ? { name: p.name } : {}),
   }));
 }
 

@@ -7,8 +7,9 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import express from 'express';
 import { ValidationError } from '../crypto/errors';
-import { PeerClient, PeerError } from './client';
+import { PeerClient, PeerError, parseStatusResponse } from './client';
 import { API_VERSION } from './messages';
+import { PeerBook } from './peer-book';
 
 const ONION = '2gzyxa5ihm7nsggfxnu52rck2vv4rvmdlkiu3zzui5du4xyclen53wid.onion';
 const HASH = 'ab'.repeat(32);
@@ -342,5 +343,31 @@ describe('peer client', () => {
     } finally {
       tor.close();
     }
+  });
+});
+
+describe('a runner’s display name in its status', () => {
+  test('read when well formed; a name that could not be a miner label is refused with the field', () => {
+    assert.equal(parseStatusResponse(STATUS).name, undefined);
+    assert.equal(parseStatusResponse({ ...STATUS, name: 'dave' }).name, 'dave');
+    assert.equal(parseStatusResponse({ ...STATUS, name: 'Zoë 🗳' }).name, 'Zoë 🗳');
+    for (const name of ['', 'x'.repeat(65), 'bell\u0007', 'tab\tname', 7, null, ['dave']])
+      assert.throws(
+        () => parseStatusResponse({ ...STATUS, name }),
+        (e) => e instanceof ValidationError && e.field === 'response.name',
+        JSON.stringify(name),
+      );
+  });
+
+  test('the peer book keeps the name a peer last announced, and forgets it when the peer stops announcing one', () => {
+    const book = new PeerBook({ learnLoopback: true });
+    book.add('127.0.0.1:7001', 'cli');
+    book.setName('127.0.0.1:7001', 'dave');
+    book.markSuccess('127.0.0.1:7001');
+    assert.equal(book.snapshot()[0]?.name, 'dave');
+    book.setName('127.0.0.1:7001', undefined);
+    assert.equal(book.snapshot()[0]?.name, undefined);
+    book.setName('127.0.0.1:9', 'nobody'); // not in the book: nothing added
+    assert.equal(book.snapshot().length, 1);
   });
 });

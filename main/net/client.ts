@@ -10,6 +10,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import axios, { type AxiosInstance } from 'axios';
 import { SocksProxyAgent } from 'socks-proxy-agent';
+import { checkMinerLabel } from '../chain/block';
 import { MAX_ROUNDS } from '../chain/finality';
 import { exactObject, fixedHex } from '../crypto/codec';
 import { check, ValidationError } from '../crypto/errors';
@@ -476,8 +477,22 @@ function isReset(error: unknown): boolean {
 const PHASES = ['key', 'vote', 'confirm', 'final'] as const;
 
 export function parseStatusResponse(value: unknown): StatusResponse {
-  const o = exactObject(value, 'response', ['version', 'election_id', 'height', 'best', 'work', 'phase']);
+  const named = typeof value === 'object' && value !== null && Object.hasOwn(value, 'name');
+  const o = exactObject(value, 'response', [
+    'version',
+    'election_id',
+    'height',
+    'best',
+    'work',
+    'phase',
+    ...(named ? ['name'] : []),
+  ]);
   check(o.version === API_VERSION, 'response.version', `must be "${API_VERSION}"`);
+  // The same rule as a block's miner label, which it is (a runner's name): 1–64 bytes of UTF-8.
+  if (named) {
+    checkMinerLabel(o.name, 'response.name');
+    check((o.name as string).length > 0, 'response.name', 'must not be empty (leave it out instead)');
+  }
   check(
     typeof o.phase === 'string' && (PHASES as readonly string[]).includes(o.phase),
     'response.phase',
@@ -490,6 +505,7 @@ export function parseStatusResponse(value: unknown): StatusResponse {
     best: hex64(o.best, 'response.best'),
     work: hex64(o.work, 'response.work'),
     phase: o.phase as StatusResponse['phase'],
+    ...(named ? { name: o.name as string } : {}),
   };
 }
 

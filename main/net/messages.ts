@@ -18,6 +18,8 @@ export interface StatusResponse {
   /** Cumulative work of the best chain, 64 hex digits. */
   work: string;
   phase: 'key' | 'vote' | 'confirm' | 'final';
+  /** The runner's display name (its blocks' miner label); absent when it runs anonymously. */
+  name?: string;
 }
 
 /** GET /v1/genesis → GenesisJson */

@@ -261,6 +261,7 @@ export class Network {
         return;
       }
       this.peers.markSuccess(peer);
+      this.peers.setName(peer, status.name);
       if (!this.node.chain.has(status.best)) await this.fetchChain(peer, status.height, status.best);
       await this.fetchMissingFromLog(peer);
       if (this.node.chain.state().final) {

@@ -19,6 +19,8 @@ export interface PeerInfo {
   readonly failures: number;
   /** When it may be tried again, ms since the epoch. */
   readonly nextAttemptAt: number;
+  /** The display name its status last announced, if any (self-chosen: for people, not for trust). */
+  readonly name?: string;
 }
 
 export interface PeerBookOptions {
@@ -52,6 +54,7 @@ interface Entry {
   lastSeen: number | null;
   failures: number;
   nextAttemptAt: number;
+  name?: string;
 }
 
 export class PeerBook {
@@ -133,6 +136,14 @@ export class PeerBook {
   remove(address: string): boolean {
     const key = normalise(address);
     return key !== undefined && this.peers.delete(key);
+  }
+
+  /** The display name the peer's status announced (undefined: none, which forgets an old one). */
+  setName(address: string, name: string | undefined): void {
+    const entry = this.entry(address);
+    if (!entry) return;
+    if (name === undefined) delete entry.name;
+    else entry.name = name;
   }
 
   /** A request to the peer succeeded: it is reachable and may be tried again at once. */

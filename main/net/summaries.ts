@@ -14,6 +14,7 @@ export function statusOf(node: ElectionNode): StatusResponse {
     best: tip.hash,
     work: toHex(tip.work, 64),
     phase,
+    ...(node.settings.anonymous || !node.settings.name ? {} : { name: node.settings.name }),
   };
 }
 

@@ -120,6 +120,7 @@ function PeerRow({ peer, now }: { peer: PeerView; now: number }) {
     <li className="peer">
       <span className={`dot dot-${tone}`} aria-hidden="true" />
       <div className="peer-main">
+        {peer.name && <strong className="peer-name">{peer.name}</strong>}
         <code className="mono peer-address" title={peer.address}>
           {peer.address}
         </code>

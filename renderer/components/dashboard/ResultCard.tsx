@@ -1,7 +1,8 @@
-import type { ResultView } from '../../../main/api/contract';
+import type { PeerView, ResultView } from '../../../main/api/contract';
 import { downloadFile } from '../../lib/browser';
 import { formatCount, formatTime, percent, shortHash } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
+import { tallierInWords, waitingSentence } from '../../lib/waits';
 import { useApi, useDashboard } from '../../store';
 import { Card } from '../ui/Card';
 import { ProgressBar } from '../ui/ProgressBar';
@@ -16,6 +17,7 @@ export function ResultCard() {
   const phase = useDashboard((state) => state.chain?.phase);
   const finalHeight = useDashboard((state) => state.election?.finalHeight ?? 0);
   const height = useDashboard((state) => state.chain?.height ?? 0);
+  const peers = useDashboard((state) => state.peers);
   const exportRecord = useAction(async () => {
     const file = await api.exportRecord();
     downloadFile(file.fileName, file.json);
@@ -29,7 +31,9 @@ export function ResultCard() {
           {formatCount(Math.max(0, finalHeight - height))} blocks from now. No one, talliers included, sees a
           single vote: only the total is decrypted.
         </p>
-        {result && result.talliers.length > 0 && <Talliers talliers={result.talliers} accepting={false} />}
+        {result && result.talliers.length > 0 && (
+          <Talliers peers={peers} talliers={result.talliers} accepting={false} />
+        )}
       </Card>
     );
   }
@@ -47,20 +51,14 @@ export function ResultCard() {
             result.voters !== undefined ? { ballots: result.ballots, voters: result.voters } : undefined
           }
         />
-      ) : result.seal ? (
-        <p className="empty" role="status">
-          Waiting for the talliers’ decryption factors (
-          {result.talliers.filter((t) => t.factor === 'verified').length} of {result.talliers.length} in).
-        </p>
       ) : (
-        <p className="empty" role="status">
-          The talliers are agreeing on the final block ({result.talliers.filter((t) => t.accepted).length} of{' '}
-          {result.talliers.length} accepted it). Nothing is decrypted until every tallier has accepted the
-          same one.
+        <p className="empty waiting" role="status">
+          {waitingSentence(result, peers) ??
+            (result.seal ? 'Decrypting the tally…' : 'The talliers are agreeing on the final block.')}
         </p>
       )}
       <Finality result={result} />
-      <Talliers talliers={result.talliers} accepting={result.seal === undefined} />
+      <Talliers peers={peers} talliers={result.talliers} accepting={result.seal === undefined} />
       {result.verification.message && <p className="verification-message">{result.verification.message}</p>}
       <div className="actions">
         <button
@@ -163,13 +161,22 @@ function Finality({ result }: { result: ResultView }) {
 }
 
 /** `accepting`: the chain is final and not sealed yet, so each tallier's acceptance is shown. */
-function Talliers({ talliers, accepting }: { talliers: ResultView['talliers']; accepting: boolean }) {
+function Talliers({
+  talliers,
+  peers,
+  accepting,
+}: {
+  talliers: ResultView['talliers'];
+  peers: readonly PeerView[];
+  accepting: boolean;
+}) {
   return (
     <div className="talliers">
       <h3>Talliers</h3>
       <ul>
         {talliers.map((t) => (
           <li key={t.key}>
+            {!t.mine && <span className="tallier-name">{tallierInWords(t, peers)}</span>}
             <code className="mono">{t.key}</code>
             {t.mine && <span className="badge you">you</span>}
             {accepting &&

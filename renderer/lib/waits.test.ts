@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { PeerView, ResultView } from '../../main/api/contract';
+import { formatTime } from './format';
+import { listInWords, tallierInWords, waitingSentence } from './waits';
+
+const peer = (name: string, reachable: boolean | null, lastSeen: number | null): PeerView => ({
+  address: `127.0.0.1:${7000 + name.length}`,
+  kind: 'loopback',
+  source: 'peer',
+  reachable,
+  lastSeen,
+  failures: reachable ? 0 : 2,
+  name,
+});
+const tallier = (key: string, name: string | undefined, done: boolean, mine = false) => ({
+  key,
+  accepted: true,
+  factor: done ? ('verified' as const) : ('awaiting' as const),
+  mine,
+  ...(name ? { name } : {}),
+});
+const sealed = (talliers: ResultView['talliers']): ResultView => ({
+  final: true,
+  ballots: 5,
+  talliers,
+  seal: { final: 'ab'.repeat(32), height: 12, round: 1 },
+  lateBranches: [],
+  verification: { status: 'incomplete' },
+});
+const seenAt = Date.UTC(2026, 11, 2, 19, 37);
+
+describe('who a wait is for, in words', () => {
+  test('a missing tallier is named, with when its runner was last seen (the issue’s killed runner)', () => {
+    const result = sealed([
+      tallier('e30615f4486e8135', 'dave', false),
+      tallier('1111222233334444', 'erin', true),
+      tallier('5555666677778888', undefined, true, true),
+    ]);
+    const peers = [peer('dave', false, seenAt), peer('erin', true, Date.now())];
+    assert.equal(
+      waitingSentence(result, peers),
+      `Waiting for dave (offline since ${formatTime(seenAt)}): the result needs their tallier key back online. 2 of 3 decryption factors are in.`,
+    );
+  });
+
+  test('online, unnamed, never reached, not a peer, and this runner itself', () => {
+    assert.equal(tallierInWords(tallier('k', 'erin', false), [peer('erin', true, 1)]), 'erin (online)');
+    assert.equal(
+      tallierInWords(tallier('e30615f4486e8135', undefined, false), []),
+      'an unnamed tallier (key e30615f4…)',
+    );
+    assert.equal(
+      tallierInWords(tallier('k', 'fay', false), [peer('fay', null, null)]),
+      'fay (not reached yet)',
+    );
+    assert.equal(tallierInWords(tallier('k', 'gus', false), []), 'gus (not among your peers)');
+    assert.equal(tallierInWords(tallier('k', 'me', false, true), []), 'your own runner');
+  });
+
+  test('several awaited; before the seal, the acceptances; nothing awaited, no sentence', () => {
+    const two = sealed([tallier('a1', 'dave', false), tallier('b2', 'erin', false)]);
+    assert.match(
+      waitingSentence(two, [peer('dave', false, seenAt), peer('erin', true, 1)])!,
+      /^Waiting for dave \(offline since .+\) and erin \(online\): the result needs every tallier’s decryption factor/,
+    );
+    const { seal: _, ...unsealed } = two;
+    const accepting: ResultView = {
+      ...unsealed,
+      talliers: [{ ...tallier('a1', 'dave', false), accepted: false }],
+    };
+    assert.match(
+      waitingSentence(accepting, [])!,
+      /^Waiting for dave \(not among your peers\) to accept the final block \(0 of 1 have\)/,
+    );
+    assert.equal(waitingSentence(sealed([tallier('a1', 'dave', true)]), []), undefined);
+    assert.equal(listInWords(['a', 'b', 'c']), 'a, b and c');
+  });
+});

@@ -1,0 +1,54 @@
+// Who a wait is for, in words: the result card names the talliers it waits for and whether their
+// runners are online, from the names their key blocks carry and the names peers announce (both
+// self-chosen: for people to read, never to decide anything by).
+import type { PeerView, ResultView } from '../../main/api/contract';
+import { formatTime, shortHash } from './format';
+
+type Tallier = ResultView['talliers'][number];
+
+/** "dave (offline since 19:37)", "erin (online)", "you", "an unnamed tallier (key e306…)". */
+export function tallierInWords(tallier: Tallier, peers: readonly PeerView[]): string {
+  if (tallier.mine) return 'your own runner';
+  if (!tallier.name) return `an unnamed tallier (key ${shortHash(tallier.key, 8)}…)`;
+  const theirs = peers.filter((p) => p.name === tallier.name);
+  if (theirs.some((p) => p.reachable)) return `${tallier.name} (online)`;
+  const seen = Math.max(0, ...theirs.map((p) => p.lastSeen ?? 0));
+  if (theirs.length === 0) return `${tallier.name} (not among your peers)`;
+  return seen > 0
+    ? `${tallier.name} (offline since ${formatTime(seen)})`
+    : `${tallier.name} (not reached yet)`;
+}
+
+/** "a", "a and b", "a, b and c". */
+export function listInWords(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/**
+ * The sentence for a final chain's wait: before the seal, for the talliers that have not accepted
+ * the final block; after it, for those whose decryption factor is missing. Undefined when no one
+ * is awaited. "Waiting for dave (offline since 19:37): the result needs their tallier key back
+ * online. 2 of 3 decryption factors are in."
+ */
+export function waitingSentence(result: ResultView, peers: readonly PeerView[]): string | undefined {
+  const sealed = result.seal !== undefined;
+  const awaited = result.talliers.filter((t) => (sealed ? t.factor === 'awaiting' : !t.accepted));
+  if (awaited.length === 0) return undefined;
+  const who = listInWords(awaited.map((t) => tallierInWords(t, peers)));
+  const online = (t: Tallier) => t.mine || peers.some((p) => p.name === t.name && p.reachable);
+  const offline = awaited.filter((t) => !online(t));
+  const done = result.talliers.length - awaited.length;
+  if (sealed) {
+    const need =
+      offline.length === 0
+        ? awaited.length === 1
+          ? 'their decryption factor is on its way'
+          : 'their decryption factors are on their way'
+        : offline.length === 1 && awaited.length === 1
+          ? 'the result needs their tallier key back online'
+          : 'the result needs every tallier’s decryption factor, and a runner that is offline sends its factor once it is back';
+    return `Waiting for ${who}: ${need}. ${done} of ${result.talliers.length} decryption factors are in.`;
+  }
+  return `Waiting for ${who} to accept the final block (${done} of ${result.talliers.length} have). Nothing is decrypted until every tallier has accepted the same one${offline.length > 0 ? '; a runner that is offline accepts once it is back' : ''}.`;
+}
