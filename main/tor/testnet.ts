@@ -29,12 +29,21 @@ export interface TestnetOptions {
   readonly torGencertPath?: string;
   /** Keep the folder after stop(), for reading the nodes' logs. */
   readonly keep?: boolean;
+  /**
+   * Also an obfs4 bridge (`bridge1`): a relay outside the consensus, reached through obfs4proxy on
+   * its own 127.0.0.1 port. Its line for clients: `bridgeLine()`.
+   */
+  readonly bridge?: boolean;
+  /** The obfs4 program of the bridge (default: obfs4proxy, else lyrebird, installed). */
+  readonly obfs4Path?: string;
 }
 
 export interface TestnetNode {
   readonly nickname: string;
-  readonly role: 'authority' | 'relay';
+  readonly role: 'authority' | 'relay' | 'bridge';
   readonly orPort: number;
+  /** The bridge only: its obfs4 port on 127.0.0.1. */
+  readonly obfs4Port: number | undefined;
   /** Authorities only. */
   readonly dirPort: number | undefined;
   readonly dir: string;
@@ -52,6 +61,11 @@ export interface Testnet {
    * the moment to start clients (default limit 120 s).
    */
   waitForConsensus(timeoutMs?: number): Promise<void>;
+  /**
+   * With `bridge`: the bridge's line, `obfs4 127.0.0.1:PORT FINGERPRINT cert=… iat-mode=0`, once
+   * obfs4proxy has written it (pt_state/obfs4_bridgeline.txt) and tor its fingerprint.
+   */
+  bridgeLine(timeoutMs?: number): Promise<string>;
   /** SIGHUP to the relays: they retry their directory fetches at once instead of backing off. */
   hupRelays(): void;
   /** Kills every process of the network and removes its folder (unless `keep`). */
@@ -82,6 +96,12 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
   const torPath = options.torPath ?? findTor().path;
   const gencert = options.torGencertPath ?? findInstalled('tor-gencert');
   if (!gencert) throw new Error('tor-gencert not found: it comes with tor (Debian/Ubuntu: apt install tor)');
+  const obfs4 = options.bridge
+    ? (options.obfs4Path ?? findInstalled('obfs4proxy') ?? findInstalled('lyrebird'))
+    : undefined;
+  if (options.bridge && !obfs4)
+    throw new Error('obfs4proxy not found: the test bridge needs it (Debian/Ubuntu: apt install obfs4proxy)');
+  const bridges = options.bridge ? 1 : 0;
 
   const dir = await mkdtemp(path.join(tmpdir(), 'onion-election-testnet-'));
   const children: ChildProcess[] = [];
@@ -94,14 +114,27 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
   process.on('exit', killAll);
   try {
     const templates = await readTemplates();
-    // An ORPort for every node, a DirPort for each authority (relays are not directory caches).
-    const ports = await freePorts(2 * AUTHORITIES + relays);
-    const specs = Array.from({ length: AUTHORITIES + relays }, (_, i) => {
-      const role = i < AUTHORITIES ? ('authority' as const) : ('relay' as const);
-      const nickname = role === 'authority' ? `auth${i + 1}` : `relay${i - AUTHORITIES + 1}`;
+    // An ORPort for every node, a DirPort for each authority (relays are not directory caches),
+    // an obfs4 port for the bridge.
+    const nodeCount = AUTHORITIES + relays + bridges;
+    const ports = await freePorts(nodeCount + AUTHORITIES + bridges);
+    const specs = Array.from({ length: nodeCount }, (_, i) => {
+      const role =
+        i < AUTHORITIES
+          ? ('authority' as const)
+          : i < AUTHORITIES + relays
+            ? ('relay' as const)
+            : ('bridge' as const);
+      const nickname =
+        role === 'authority'
+          ? `auth${i + 1}`
+          : role === 'relay'
+            ? `relay${i - AUTHORITIES + 1}`
+            : `bridge${i - AUTHORITIES - relays + 1}`;
       const orPort = ports[i]!;
-      const dirPort = role === 'authority' ? ports[AUTHORITIES + relays + i]! : undefined;
-      return { role, nickname, orPort, dirPort, dir: path.join(dir, nickname) };
+      const dirPort = role === 'authority' ? ports[nodeCount + i]! : undefined;
+      const obfs4Port = role === 'bridge' ? ports[nodeCount + AUTHORITIES]! : undefined;
+      return { role, nickname, orPort, dirPort, obfs4Port, dir: path.join(dir, nickname) };
     });
     const empty = path.join(dir, 'empty-torrc');
     await writeFile(empty, '');
@@ -128,10 +161,13 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
         noticeLog: torrcValue(`notice file ${path.join(spec.dir, 'notice.log')}`),
         votingInterval: String(votingInterval),
         voteDelay: String(voteDelay),
+        ...(spec.role === 'bridge'
+          ? { obfs4Port: String(spec.obfs4Port), obfs4proxy: torrcValue(obfs4!) }
+          : {}),
       };
       const torrc = [
         renderTemplate(templates.common, values),
-        renderTemplate(spec.role === 'authority' ? templates.authority : templates.relay, values),
+        renderTemplate(templates[spec.role], values),
         ...dirAuthorities,
         '',
       ].join('\n');
@@ -154,7 +190,18 @@ export async function startTestnet(options: TestnetOptions = {}): Promise<Testne
       dir,
       nodes,
       clientTorrcLines,
-      waitForConsensus: (timeoutMs = 120_000) => waitForConsensus(specs[0]!.dirPort!, specs, timeoutMs),
+      // The bridge is not in the consensus (it publishes no descriptor).
+      waitForConsensus: (timeoutMs = 120_000) =>
+        waitForConsensus(
+          specs[0]!.dirPort!,
+          specs.filter((s) => s.role !== 'bridge'),
+          timeoutMs,
+        ),
+      bridgeLine: async (timeoutMs = 60_000) => {
+        const bridge = specs.find((s) => s.role === 'bridge');
+        if (!bridge) throw new Error('this test network has no bridge (startTestnet({ bridge: true }))');
+        return readBridgeLine(bridge.dir, bridge.obfs4Port!, timeoutMs);
+      },
       hupRelays: () => {
         for (const [i, child] of children.entries())
           if (specs[i]!.role === 'relay' && child.exitCode === null) child.kill('SIGHUP');
@@ -181,6 +228,7 @@ async function readTemplates() {
     common: await read('common'),
     authority: await read('authority'),
     relay: await read('relay'),
+    bridge: await read('bridge'),
     client: await read('client'),
   };
 }
@@ -191,6 +239,26 @@ function templateLines(text: string): string[] {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+/**
+ * The bridge's line for clients: obfs4proxy writes `Bridge obfs4 <IP ADDRESS>:<PORT> <FINGERPRINT>
+ * cert=… iat-mode=0` into pt_state/obfs4_bridgeline.txt once tor has started it; the fingerprint is
+ * tor's (the `fingerprint` file of its data folder).
+ */
+async function readBridgeLine(dir: string, port: number, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const template = await readFile(path.join(dir, 'pt_state', 'obfs4_bridgeline.txt'), 'utf8').catch(
+      () => '',
+    );
+    const fingerprint = await readFile(path.join(dir, 'fingerprint'), 'utf8').catch(() => '');
+    const line = /^Bridge obfs4 <IP ADDRESS>:<PORT> <FINGERPRINT> (cert=\S+ iat-mode=\d)\s*$/m.exec(template);
+    const fp = /^\S+ ([0-9A-F]{40})\s*$/m.exec(fingerprint);
+    if (line && fp) return `obfs4 127.0.0.1:${port} ${fp[1]} ${line[1]}`;
+    await sleep(200);
+  }
+  throw new Error(`the test bridge wrote no obfs4 bridge line within ${timeoutMs} ms (${dir})`);
 }
 
 /** The authority's v3 identity: `tor-gencert` makes its keys (empty passphrase on stdin). */
@@ -309,7 +377,7 @@ async function waitForListening(port: number, child: ChildProcess, dir: string):
  */
 async function waitForConsensus(
   dirPort: number,
-  nodes: readonly { nickname: string; role: 'authority' | 'relay' }[],
+  nodes: readonly { nickname: string; role: TestnetNode['role'] }[],
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;

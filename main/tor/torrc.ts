@@ -1,6 +1,8 @@
 // Writing torrc files: values quoted so that any path survives, templates with {{name}} fields, and
 // extra lines checked so that none can hide a second line.
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bridgesOf, type ConnectionSettings, findTransport } from './connection';
+import type { FindTorOptions } from './find-tor';
 
 /**
  * `tor/torrc.template` in the checkout: two folders up from this module, as it is from the bundles
@@ -49,4 +51,53 @@ export function checkTorrcLines(lines: readonly string[]): string[] {
       throw new Error(`extra torrc line ${i + 1} contains a line break or a control character`);
     return line.trim();
   });
+}
+
+/**
+ * The torrc lines of a managed tor's connection settings (./connection.ts): `UseBridges 1`, one
+ * `ClientTransportPlugin <transport> exec <program>` per transport the bridges use (the program
+ * found as tor is: configured, bundled, installed), one `Bridge` line each, and the upstream proxy
+ * (`Socks4Proxy`, `Socks5Proxy` with its user name and password, `HTTPSProxy` with
+ * `HTTPSProxyAuthenticator`). The proxy's password is in these lines: they go to the torrc (0600)
+ * only, never to a log.
+ */
+export function connectionTorrcLines(
+  settings: ConnectionSettings,
+  options: Omit<FindTorOptions, 'torPath'> = {},
+): string[] {
+  const lines: string[] = [];
+  const bridges = bridgesOf(settings, options.resourcesDir);
+  if (bridges.length > 0) {
+    lines.push('UseBridges 1');
+    const transports = [...new Set(bridges.map((b) => b.transport))].filter(
+      (t): t is 'obfs4' | 'snowflake' => t !== 'vanilla',
+    );
+    for (const transport of transports) {
+      const found = findTransport(transport, {
+        ...options,
+        configured: transport === 'obfs4' ? settings.obfs4Path : settings.snowflakePath,
+      });
+      lines.push(`ClientTransportPlugin ${transport} exec ${torrcValue(found.path)}`);
+    }
+    for (const bridge of bridges) lines.push(`Bridge ${bridge.line}`);
+  }
+  const proxy = settings.proxy;
+  if (proxy) {
+    const hostPort = `${proxy.host.includes(':') ? `[${proxy.host}]` : proxy.host}:${proxy.port}`;
+    if (proxy.type === 'socks4') lines.push(`Socks4Proxy ${hostPort}`);
+    if (proxy.type === 'socks5') {
+      lines.push(`Socks5Proxy ${hostPort}`);
+      if (proxy.username && proxy.password)
+        lines.push(
+          `Socks5ProxyUsername ${torrcValue(proxy.username)}`,
+          `Socks5ProxyPassword ${torrcValue(proxy.password)}`,
+        );
+    }
+    if (proxy.type === 'https') {
+      lines.push(`HTTPSProxy ${hostPort}`);
+      if (proxy.username)
+        lines.push(`HTTPSProxyAuthenticator ${torrcValue(`${proxy.username}:${proxy.password ?? ''}`)}`);
+    }
+  }
+  return checkTorrcLines(lines);
 }
