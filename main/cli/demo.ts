@@ -1,6 +1,7 @@
 // `onion-election demo`: four runners as separate processes on this machine (direct transport, no
 // Tor) run a whole election, and the demo narrates it: phases, blocks, the result, and a check of
 // the exported record by the independent verifier. A newcomer's first experience.
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PeerClient } from '../net/client';
@@ -9,7 +10,8 @@ import { ElectionNode } from '../node/election-node';
 import { verifyRecord } from '../verify/verify';
 import { LocalCluster, type RunnerSpec } from './cluster';
 import type { Command } from './command';
-import { intOption } from './options';
+import { intOption, UsageError } from './options';
+import { builtDashboard } from './run';
 
 export const DEMO_RUNNERS: RunnerSpec[] = [
   { name: 'alice', vote: 'yes', peers: ['bob', 'carol', 'dave'] },
@@ -39,14 +41,17 @@ export function demoElectionArgs(voteBlocks = 12, difficulty = '2^23'): string[]
 
 export const demoCommand: Command = {
   summary: 'watch four local runners hold a whole election (no Tor, about a minute)',
-  usage: 'onion-election demo [--vote-blocks N] [--difficulty N]',
+  usage: 'onion-election demo [--vote-blocks N] [--difficulty N] [--dashboard]',
   description: [
     'Starts four runners (alice, bob, carol, dave) as separate processes on 127.0.0.1, without Tor.',
     'alice creates the election, the others join it; each mines, votes (alice, carol and dave yes,',
     'bob no: each block found carries its miner’s ballot), and the two elected talliers decrypt the',
     'tally. Then the record is exported and checked by the independent verifier.',
+    'With --dashboard, alice also serves the web dashboard: the demo prints its address to open in a',
+    'browser (the app as a participant sees it), and keeps the runners going after the result until',
+    'Ctrl-C, so that there is time to look around. It needs the built dashboard (`npm run build`).',
   ].join('\n'),
-  options: ['vote-blocks', 'difficulty'],
+  options: ['vote-blocks', 'difficulty', 'dashboard'],
   async run(values) {
     const started = Date.now();
     const seconds = () => ((Date.now() - started) / 1000).toFixed(1).padStart(5);
@@ -55,6 +60,9 @@ export const demoCommand: Command = {
       `onion-election-demo-${new Date().toISOString().replace(/[:.]/g, '-')}`,
     );
     const voteBlocks = intOption(values, 'vote-blocks', 12, [1, 1000]);
+    const dashboard = values.dashboard === true;
+    if (dashboard && !builtDashboard())
+      throw new UsageError('--dashboard: the dashboard is not built yet: run `npm run build` first');
     const cluster = await LocalCluster.create(root, DEMO_RUNNERS);
     const names = DEMO_RUNNERS.map((r) => r.name);
 
@@ -65,11 +73,20 @@ export const demoCommand: Command = {
     };
     process.once('SIGINT', interrupt);
     try {
-      cluster.start('alice', 'new', demoElectionArgs(voteBlocks, values.difficulty));
+      cluster.start('alice', 'new', [
+        ...demoElectionArgs(voteBlocks, values.difficulty),
+        ...(dashboard ? ['--dashboard'] : []),
+      ]);
       const first = await cluster.waitUp('alice');
       console.log(
         `${seconds()}s  alice created the election ${first.election_id.slice(0, 16)}… and serves it on ${cluster.address('alice')}`,
       );
+      if (dashboard) {
+        const url = await dashboardUrl(cluster.member('alice').log);
+        console.log(
+          `\n        Watch it as alice sees it: open ${url}\n        in a browser on this machine.\n`,
+        );
+      }
       for (const name of names.slice(1)) cluster.start(name, 'join');
       await Promise.all(names.slice(1).map((n) => cluster.waitUp(n)));
       console.log(`${seconds()}s  bob, carol and dave fetched its genesis from alice and joined`);
@@ -113,6 +130,13 @@ export const demoCommand: Command = {
       );
       console.log('');
 
+      if (dashboard) {
+        console.log(
+          "The runners keep going so that you can look around alice's dashboard; Ctrl-C stops them.",
+        );
+        while (!stopping) await new Promise((r) => setTimeout(r, 200));
+        console.log('');
+      }
       await cluster.stopAll();
       const node = await ElectionNode.open(cluster.member('alice').dir, {}, { inspect: true });
       const record = node.exportRecord();
@@ -135,6 +159,17 @@ export const demoCommand: Command = {
     }
   },
 };
+
+/** The dashboard address alice's runner prints when it is up (`  dashboard http://…`). */
+async function dashboardUrl(log: string, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = /^ {2}dashboard (http:\/\/\S+)/m.exec(await readFile(log, 'utf8').catch(() => ''));
+    if (found) return found[1]!;
+    if (Date.now() > deadline) throw new Error(`alice's dashboard did not come up (see ${log})`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
 
 /** Tells the election as it happens, from alice's best chain: who found each block and what it carries. */
 class Narrator {

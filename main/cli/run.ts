@@ -144,12 +144,18 @@ export function genesisOf(values: Values): Genesis {
 }
 
 /** The built dashboard: dist/renderer, beside dist/cli when bundled, else in the checkout. */
-function rendererDir(): string {
+export function builtDashboard(): string | undefined {
   for (const candidate of ['../renderer/', '../../dist/renderer/']) {
     const dir = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(path.join(dir, 'index.html'))) return dir;
   }
-  throw new Error('the dashboard is not built: run `npm run build` first');
+  return undefined;
+}
+
+function rendererDir(): string {
+  const dir = builtDashboard();
+  if (!dir) throw new Error('the dashboard is not built: run `npm run build` first');
+  return dir;
 }
 
 export function describeElection(genesis: Genesis): string {
