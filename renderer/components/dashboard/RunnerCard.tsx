@@ -3,6 +3,7 @@ import { formatTime } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
 import { useApi, useDashboard } from '../../store';
 import { Card } from '../ui/Card';
+import { NotificationsToggle } from './NotificationsToggle';
 
 /** This runner's data folder, and the recent warnings (collapsed: they are for when things go wrong). */
 export function RunnerCard() {
@@ -13,6 +14,7 @@ export function RunnerCard() {
   const open = useAction(async () => setOpened((await api.openDataFolder()).opened));
   return (
     <Card title="This runner">
+      <NotificationsToggle />
       <div className="data-folder">
         <span className="muted">Data folder</span>
         <code className="mono data-folder-path">{dataDir}</code>
