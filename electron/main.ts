@@ -209,6 +209,10 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
 
+  // Windows shows a renderer's notifications (renderer/lib/notifications.ts) only for an app with
+  // an AppUserModelID: the installer's appId (electron-builder.yml), also when run unpackaged.
+  if (process.platform === 'win32') app.setAppUserModelId('org.onionelection.app');
+
   void app.whenReady().then(start, (error: unknown) => {
     console.error(`onion-election: could not start: ${(error as Error).message}`);
     app.exit(1);
