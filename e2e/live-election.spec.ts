@@ -74,12 +74,12 @@ test('three runners hold an election through their dashboards, to a verified res
     await alice.getByRole('button', { name: /Start a new election/ }).click();
     await alice.getByLabel('Title').fill('Team lunch');
     await alice.getByLabel('Question').fill('Pizza on Friday?');
-    await alice.getByLabel('Talliers').fill('2');
-    await alice.getByLabel('Key blocks').fill('6');
-    await alice.getByLabel('Vote blocks').fill('12');
-    await alice.getByLabel('Confirmations').fill('1');
+    await alice.getByLabel('Key holders', { exact: true }).fill('2');
+    await alice.getByLabel('Blocks to choose key holders', { exact: true }).fill('6');
+    await alice.getByLabel('Blocks for voting', { exact: true }).fill('12');
+    await alice.getByLabel('Blocks after voting', { exact: true }).fill('1');
     // About 2^20 hashes a block: a fraction of a second for three miners, so the phases can be seen.
-    await alice.getByLabel('Difficulty', { exact: true }).fill(String(2 ** 20));
+    await alice.getByLabel('Work per block', { exact: true }).fill('2^20');
     await alice.getByLabel('Your name').fill('alice');
     await alice.getByRole('radio', { name: 'Yes', exact: true }).check();
     await alice.getByRole('radio', { name: 'One vote per block found' }).check();

@@ -95,8 +95,10 @@ async function fillNewElection(page: Page, title = 'Bike shed colour'): Promise<
   await page.getByRole('button', { name: /Start a new election/ }).click();
   await page.getByLabel('Title').fill(title);
   await page.getByLabel('Question').fill('Should the bike shed be painted green?');
-  await page.getByLabel('Talliers').fill('3');
+  await page.getByLabel('Key holders', { exact: true }).fill('3');
   await page.getByRole('button', { name: 'Test (instant)' }).click();
+  await page.getByRole('radio', { name: 'Yes', exact: true }).check();
+  await page.getByLabel('Your name').fill('alice');
 }
 
 test.describe('the organizer', () => {
@@ -124,9 +126,11 @@ test.describe('the organizer', () => {
     await expect(perBlock).toHaveAccessibleDescription(
       'One vote per block found: each block mined while voting carries its finder’s ballot, so more computing power casts more ballots.',
     );
-    await expect(page.getByText('Carry the ballots, up to 8 each.')).toBeVisible();
+    await expect(
+      page.getByText('Voting stays open while these are found; each carries up to 8 ballots.'),
+    ).toBeVisible();
     await perBlock.check();
-    await expect(page.getByText('At most this many ballots.')).toBeVisible();
+    await expect(page.getByText('Each carries one ballot: at most this many ballots in all.')).toBeVisible();
     await perVoter.check();
     await shoot(page, 'new-election', { dark: true });
 
@@ -269,6 +273,7 @@ test.describe('a joiner', () => {
     await shoot(page, 'join-preview');
 
     await page.getByRole('radio', { name: 'No', exact: true }).check();
+    await page.getByLabel('Your name').fill('alice');
     await page.getByRole('button', { name: 'Ask to join' }).click();
     expect(engine.calls.at(-1)).toEqual({
       name: 'joinElection',
@@ -308,6 +313,8 @@ test.describe('a joiner', () => {
     await page.getByRole('button', { name: /Join an election/ }).click();
     await page.getByLabel('Invitation link or address').fill(SYNTHETIC_LOBBY);
     await page.getByRole('button', { name: 'Look up' }).click();
+    await page.getByRole('radio', { name: 'Abstain', exact: true }).check();
+    await page.getByLabel('Your name').fill('alice');
     await page.getByRole('button', { name: 'Ask to join' }).click();
     await expect(page.locator('.lobby-status')).toHaveText(/Waiting for dana/);
     engine.joinerUpdate({ status: 'refused' });
@@ -359,6 +366,8 @@ test.describe('a joiner', () => {
     await expect(page.locator('form.join')).toContainText(
       'runs this election, the one your invitation names.',
     );
+    await page.getByRole('radio', { name: 'Yes', exact: true }).check();
+    await page.getByLabel('Your name').fill('alice');
     await page.getByRole('button', { name: 'Join this election' }).click();
     expect(engine.calls.at(-1)).toEqual({
       name: 'joinElection',

@@ -131,7 +131,11 @@ test.describe('the running election', () => {
     await expect(ballots).toContainText(`${state.chain!.ballots.toLocaleString('en')} on the best chain`);
     await expect(ballots.getByText('✓ re-verified').first()).toBeVisible();
 
-    await expect(page.getByRole('switch', { name: 'Mining' })).toHaveAttribute('aria-checked', 'false');
+    // The chain is complete: nothing left to mine, no switch to turn.
+    await expect(page.getByRole('switch', { name: 'Mining' })).toHaveCount(0);
+    await expect(page.locator('.mining-card')).toContainText(
+      'The chain is complete: nothing is left to mine.',
+    );
     await expect(page.locator('.peer')).toHaveCount(4);
 
     await page.screenshot({ path: `${artifacts}dashboard-light.png`, fullPage: true });
@@ -173,17 +177,22 @@ test.describe('the running election', () => {
   });
 
   test('sends requests: mining, threads, vote, peers', async ({ page }) => {
-    await page.goto(server.url);
+    // Still voting: the miner and the vote can change.
+    const voting = createSyntheticEngine({ blocks: 100, heightsLeft: 30 });
+    const votingServer = await serve(voting);
+    await page.goto(votingServer.url);
+    await page.getByRole('switch', { name: 'Mining' }).click();
+    await expect(page.getByRole('switch', { name: 'Mining' })).toHaveAttribute('aria-checked', 'false');
     await page.getByRole('switch', { name: 'Mining' }).click();
     await expect(page.getByRole('switch', { name: 'Mining' })).toHaveAttribute('aria-checked', 'true');
     await page.getByLabel('threads').selectOption('4');
     await expect(page.getByLabel('threads')).toHaveValue('4');
     await page.getByRole('radio', { name: 'No', exact: true }).check();
-    await expect.poll(() => engine.snapshot().state.settings.vote).toBe('no');
+    await expect.poll(() => voting.snapshot().state.settings.vote).toBe('no');
 
     const addPeers = page.getByLabel('Add peers');
     await addPeers.fill('example.com:80');
-    await expect(page.locator('.add-peers')).toContainText('An onion v3 address');
+    await expect(page.locator('.add-peers')).toContainText('That is not an address');
     await expect(page.getByRole('button', { name: 'Add', exact: true })).toBeDisabled();
     await addPeers.fill('127.0.0.1:7005 localhost:7006');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
@@ -191,6 +200,8 @@ test.describe('the running election', () => {
     await page.getByRole('button', { name: 'Remove peer 127.0.0.1:7005' }).click();
     await expect(page.locator('.peer')).toHaveCount(5);
 
+    // The finished election: its record, and the data folder.
+    await page.goto(server.url);
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export election record' }).click();
     const file = await download;
@@ -275,30 +286,33 @@ test.describe('the first run', () => {
     await expect(submit).toBeDisabled();
 
     await page.getByLabel('Title').fill('x'.repeat(201));
-    await page.getByLabel('Talliers').fill('0');
-    await page.getByLabel('Vote blocks').fill('twenty');
-    await page.getByLabel('Difficulty', { exact: true }).fill(String(2 ** 35));
+    await page.getByLabel('Key holders', { exact: true }).fill('0');
+    await page.getByLabel('Blocks for voting', { exact: true }).fill('twenty');
+    await page.getByLabel('Work per block', { exact: true }).fill(String(2 ** 35));
     await page.getByLabel('Question').fill('Pizza on Friday?');
     await expect(page.getByText('Too long: 201 bytes of at most 200.')).toBeVisible();
     await expect(page.getByText('Between 1 and 64.')).toBeVisible();
     await expect(page.getByText('A whole number, please.')).toBeVisible();
-    await expect(page.getByText('Between 1 and 17,179,869,184.')).toBeVisible();
-    await expect(page.getByLabel('Talliers')).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByText('More work than allowed: at most 2^34 (17,179,869,184).')).toBeVisible();
+    await expect(page.getByLabel('Key holders', { exact: true })).toHaveAttribute('aria-invalid', 'true');
     await expect(submit).toBeDisabled();
     await page.screenshot({ path: `${artifacts}setup-invalid.png`, fullPage: true });
 
     await page.getByLabel('Title').fill('Lunch');
-    await page.getByLabel('Vote blocks').fill('20');
+    await page.getByLabel('Blocks for voting', { exact: true }).fill('20');
     await page.getByRole('button', { name: 'Test (instant)' }).click();
-    await expect(page.getByLabel('Difficulty', { exact: true })).toHaveValue('1');
+    await expect(page.getByLabel('Work per block', { exact: true })).toHaveValue('1');
+    await page.getByRole('radio', { name: 'Yes', exact: true }).check();
+    await page.getByLabel('Your name').fill('alice');
     // More talliers than key blocks: fine here, refused by the (synthetic) engine, shown at its field.
-    await page.getByLabel('Talliers').fill('9');
+    await page.getByLabel('Key holders', { exact: true }).fill('9');
     await expect(submit).toBeEnabled();
     await submit.click();
     await expect(page.getByText('Must be at least the number of talliers')).toBeVisible();
-    await expect(page.getByLabel('Key blocks')).toHaveAttribute('aria-invalid', 'true');
+    const keyBlocks = page.getByLabel('Blocks to choose key holders', { exact: true });
+    await expect(keyBlocks).toHaveAttribute('aria-invalid', 'true');
 
-    await page.getByLabel('Key blocks').fill('12');
+    await keyBlocks.fill('12');
     await submit.click();
     // Starting: tor bootstraps (the synthetic engine takes under a second), then the lobby.
     await expect(page.getByRole('heading', { level: 1, name: 'Starting the runner…' })).toBeVisible();
@@ -343,6 +357,7 @@ test.describe('the first run', () => {
     await expect(page.locator('.id-grouped')).toHaveText(/^([0-9a-f]{8} ){7}[0-9a-f]{8}$/);
     await page.screenshot({ path: `${artifacts}setup-join.png`, fullPage: true });
     await page.getByRole('radio', { name: 'No', exact: true }).check();
+    await page.getByLabel('Your name').fill('alice');
     await page.getByRole('button', { name: 'Join this election' }).click();
     await expect(page.locator('main')).toContainText(/Opening|Choose the new meeting room/);
     expect(engine.calls.at(-1)?.name).toBe('joinElection');

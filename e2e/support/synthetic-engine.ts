@@ -69,6 +69,8 @@ export interface SyntheticEngine extends EngineHost {
 
 /** Where another organizer's lobby is open: previewJoin shows it, joinElection with '' asks it. */
 export const SYNTHETIC_LOBBY = '127.0.0.1:7100';
+/** Where nothing answers: previewJoin fails as the engine's does when the connection is refused. */
+export const SYNTHETIC_UNREACHABLE = '127.0.0.1:7199';
 /** The lobby open at SYNTHETIC_LOBBY. */
 export const SYNTHETIC_LOBBY_PREVIEW = {
   kind: 'lobby',
@@ -165,7 +167,8 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       stage: 'setup',
       // As the real engine: its own tor bootstraps while the user fills in a form.
       tor: { mode: 'managed', stage: 'bootstrapping', progress: 45, summary: 'Loading relay descriptors' },
-      mining: { on: false, threads: 2, maxThreads: 8, hashrate: 0 },
+      // As the engine measures one thread when it opens without an election.
+      mining: { on: false, threads: 2, maxThreads: 8, hashrate: 0, threadHashrate: 1_500_000 },
       peers: [],
     };
   }
@@ -493,6 +496,10 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
     previewJoin(peer: string): JoinPreview {
       const { address, electionId } = parseInvitation(peer, 'peer');
       if (address === SYNTHETIC_LOBBY) return SYNTHETIC_LOBBY_PREVIEW;
+      if (address === SYNTHETIC_UNREACHABLE)
+        throw new Error(
+          `no peer gave a valid genesis (${address}: genesis ${address}: connection refused (is the runner running?))`,
+        );
       checkServed(address, electionId);
       return { kind: 'election', address, election: remoteElection() };
     },

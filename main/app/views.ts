@@ -234,7 +234,7 @@ export function miningView(node: ElectionNode, maxThreads: number, threadHashrat
     next === undefined
       ? 'the chain is complete: nothing left to mine'
       : next === 'ballot' && vote === undefined
-        ? 'no vote chosen: this runner mines no ballots'
+        ? 'you abstain: each voting block carries its finder’s ballot, so this runner sits them out and mines again once voting ends'
         : undefined;
   return {
     on: mining,

@@ -21,3 +21,41 @@ export function errorField(error: unknown): string | undefined {
   const field = (error as { field?: unknown } | null)?.field;
   return typeof field === 'string' ? field : undefined;
 }
+
+/** A failure to reach a runner, in one plain sentence, with the engine's own words as details. */
+export interface Explained {
+  readonly sentence: string;
+  /** The technical message, for a "details" disclosure (absent when the sentence is the message). */
+  readonly details?: string;
+}
+
+const REACH_PROBLEMS: readonly [RegExp, string][] = [
+  [
+    /connection refused|ECONNREFUSED/i,
+    'Nothing answered at that address. Check the address, and that the runner there is running.',
+  ],
+  [
+    /no answer within|timed? ?out|ETIMEDOUT/i,
+    'That runner did not answer in time. Over Tor this happens: try again in a minute.',
+  ],
+  [
+    /Tor could not connect|SOCKS|host unreachable|ttl expired/i,
+    'Tor could not reach that address yet. Check it, or try again in a minute: a runner that just started takes a while to be reachable.',
+  ],
+  [/no open lobby|\(404\)/i, 'That address holds no election to join any more: ask for a new invitation.'],
+  [
+    /no peer gave a valid genesis|did not answer|unreachable|ECONNRESET|connection broken/i,
+    'Could not get the election from that address. Check the address and try again.',
+  ],
+];
+
+/**
+ * The engine's message about reaching a peer ("no peer gave a valid genesis (127.0.0.1:7199:
+ * genesis …: connection refused (is the runner running?))") as one sentence a person acts on, the
+ * message itself behind "details". Any other message is already meant for the user: kept as it is.
+ */
+export function explainError(message: string): Explained {
+  for (const [pattern, sentence] of REACH_PROBLEMS)
+    if (pattern.test(message)) return { sentence, details: message };
+  return { sentence: message };
+}

@@ -38,6 +38,21 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
+/** A duration in plain words, for someone planning: "less than a second", "about 3 minutes". */
+export function aboutDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return 'an unknown time';
+  if (seconds < 1) return 'less than a second';
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (seconds < 90) return `about ${unit(Math.round(seconds), 'second')}`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 90) return `about ${unit(minutes, 'minute')}`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (hours < 3 && rest >= 5) return `about ${unit(hours, 'hour')} ${unit(rest, 'minute')}`;
+  if (minutes < 48 * 60) return `about ${unit(Math.round(minutes / 60), 'hour')}`;
+  return `about ${unit(Math.round(minutes / 1440), 'day')}`;
+}
+
 /** "12 s ago", "5 min ago"; `now` and `at` in ms since the epoch. */
 export function formatAgo(at: number, now: number): string {
   const seconds = Math.max(0, (now - at) / 1000);

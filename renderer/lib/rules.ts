@@ -23,5 +23,5 @@ export function ruleSentence(rule: BallotRuleChoice, organizer = false): string 
 export function voteHint(rule: BallotRuleChoice): string {
   return rule === 'per-voter'
     ? 'Your ballot, cast when voting opens. You can change your mind until voting ends: your last choice counts.'
-    : 'Encrypted into each ballot block you mine. You can change it later.';
+    : 'Locked (encrypted) into each voting block your runner finds. You can change it until voting ends.';
 }

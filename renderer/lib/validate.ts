@@ -1,6 +1,6 @@
 // The forms' checks, against the same limits the engine enforces (LIMITS from the contract).
 // The engine checks again: these only let the user fix a mistake before sending it.
-import { LIMITS, MAX_MINER_LABEL_BYTES } from '../../main/api/contract';
+import { MAX_MINER_LABEL_BYTES } from '../../main/api/contract';
 
 const encoder = new TextEncoder();
 
@@ -21,7 +21,7 @@ export function checkText(text: string, maxBytes: number): string | undefined {
 }
 
 export function checkName(name: string): string | undefined {
-  if (name.trim() === '') return 'Required: your blocks carry it.';
+  if (name.trim() === '') return 'Required: the name the others see (a nickname will do).';
   if (CONTROL.test(name)) return 'No control characters, please.';
   const bytes = utf8Bytes(name);
   if (bytes > MAX_MINER_LABEL_BYTES) return `Too long: ${bytes} bytes of at most ${MAX_MINER_LABEL_BYTES}.`;
@@ -37,8 +37,6 @@ export function checkWhole(text: string, [min, max]: readonly [number, number]):
   return undefined;
 }
 
-export const MAX_DIFFICULTY = 2 ** LIMITS.maxExpectedHashesLog2;
-
 /**
  * The address of a peer, by shape only: an onion v3 address (56 base32 characters + ".onion",
  * optional port) or a loopback address with a port. The engine also checks the onion checksum.
@@ -47,7 +45,7 @@ export function checkPeerAddress(text: string): string | undefined {
   const address = text.trim().toLowerCase();
   if (address === '') return 'Required.';
   if (address.includes('://') || /[/?#@\s]/.test(address))
-    return 'Only the address itself (host:port), without http:// or a path.';
+    return `That is not an address: ${ADDRESS_EXAMPLE}.`;
   const onion = /^([a-z2-7]*)\.onion(?::(\d+))?$/.exec(address);
   if (onion) {
     const label = onion[1]!;
@@ -60,8 +58,11 @@ export function checkPeerAddress(text: string): string | undefined {
     return 'An onion address uses only the letters a–z and the digits 2–7.';
   const loopback = /^(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(?::(\d*))?$/.exec(address);
   if (loopback) return checkPort(loopback[1], false);
-  return 'An onion v3 address (…56 characters….onion), or 127.0.0.1:PORT / localhost:PORT for a test on this machine.';
+  return `That is not an address: ${ADDRESS_EXAMPLE}.`;
 }
+
+const ADDRESS_EXAMPLE =
+  'paste the invitation link, or an address of 56 letters and digits ending in .onion (127.0.0.1:PORT for a test on this computer)';
 
 function checkPort(port: string | undefined, optional: boolean): string | undefined {
   if (port === undefined || port === '') return optional ? undefined : 'Add the port, like 127.0.0.1:7001.';
@@ -69,13 +70,22 @@ function checkPort(port: string | undefined, optional: boolean): string | undefi
   return /^[1-9]\d*$/.test(port) && value <= 65535 ? undefined : 'The port is a number from 1 to 65535.';
 }
 
-/** Splits pasted text into addresses (by spaces, commas or lines), each with its problem if any. */
+/**
+ * Splits pasted text into addresses (by spaces, commas or lines), each with its problem if any.
+ * Each is read as the join form reads it, so an invitation link or http://….onion/ gives its address.
+ */
 export function parsePeerList(text: string): { address: string; problem: string | undefined }[] {
   const seen = new Set<string>();
-  return text
-    .split(/[\s,;]+/)
-    .filter((address) => address !== '' && !seen.has(address) && seen.add(address))
-    .map((address) => ({ address, problem: checkPeerAddress(address) }));
+  const list: { address: string; problem: string | undefined }[] = [];
+  for (const typed of text.split(/[\s,;]+/)) {
+    if (typed === '') continue;
+    const read = readInvitation(typed);
+    const address = 'problem' in read ? typed : read.address;
+    if (seen.has(address)) continue;
+    seen.add(address);
+    list.push({ address, problem: 'problem' in read ? read.problem : undefined });
+  }
+  return list;
 }
 
 /** The scheme of invitation links (main/net/invitation.ts: INVITATION_SCHEME). */
@@ -108,10 +118,10 @@ export function readInvitation(text: string): InvitationText | { problem: string
     }
     const problem = checkPeerAddress(address);
     if (problem) return { problem: `The link’s address: ${lowerFirst(problem)}` };
-    if (link[2] === undefined) return { address: address.toLowerCase() };
+    if (link[2] === undefined) return { address: canonical(address) };
     if (!/^[0-9a-f]{64}$/.test(link[2]))
       return { problem: 'The link names an election id that is not 64 lowercase hex digits: copy it again.' };
-    return { address: address.toLowerCase(), electionId: link[2] };
+    return { address: canonical(address), electionId: link[2] };
   }
   if (new RegExp(`^${INVITATION_SCHEME}:`, 'i').test(trimmed))
     return {
@@ -121,7 +131,15 @@ export function readInvitation(text: string): InvitationText | { problem: string
     return { problem: `An ${INVITATION_SCHEME}:// link, an http:// address or a bare address, please.` };
   const bare = trimmed.replace(/^https?:\/\//i, '').replace(/\/.*$/, '');
   const problem = checkPeerAddress(bare);
-  return problem ? { problem } : { address: bare.toLowerCase() };
+  return problem ? { problem } : { address: canonical(bare) };
+}
+
+/** An address as the engine writes it (main/net/address.ts): lowercase, an onion's :80 left out. */
+function canonical(address: string): string {
+  return address
+    .trim()
+    .toLowerCase()
+    .replace(/\.onion:80$/, '.onion');
 }
 
 /** The problem with an invitation link or address typed into the join form, if any. */

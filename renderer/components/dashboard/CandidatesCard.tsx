@@ -3,11 +3,17 @@ import { formatCount } from '../../lib/format';
 import { useDashboard } from '../../store';
 import { Card } from '../ui/Card';
 
-/** The key election: every tallier key seen on the best chain, and which won a seat. */
+/**
+ * The key election: every tallier key seen on the best chain, and which won a seat. Until its last
+ * block, the keys ahead are "leading", not "elected": a later block can still change the order.
+ */
 export function CandidatesCard() {
   const candidates = useDashboard((state) => state.chain?.candidates ?? NONE);
   const electionKey = useDashboard((state) => state.chain?.electionKey);
   const seats = useDashboard((state) => state.election?.nTalliers ?? 0);
+  const height = useDashboard((state) => state.chain?.height ?? 0);
+  const lastKeyBlock = useDashboard((state) => state.election?.keyElectionHeight ?? 0);
+  const complete = lastKeyBlock > 0 && height >= lastKeyBlock;
   return (
     <Card
       title="Candidate keys"
@@ -20,27 +26,35 @@ export function CandidatesCard() {
       {candidates.length === 0 ? (
         <p className="empty">No key blocks yet: keys appear as the key election’s blocks are mined.</p>
       ) : (
-        <div className="table-scroll">
-          <table className="candidates">
-            <thead>
-              <tr>
-                <th scope="col">Key</th>
-                <th scope="col" className="num">
-                  Blocks
-                </th>
-                <th scope="col" className="num">
-                  Last
-                </th>
-                <th scope="col">Outcome</th>
-              </tr>
-            </thead>
-            <tbody>
-              {candidates.map((c) => (
-                <CandidateRows key={c.key} candidate={c} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <>
+          {!complete && (
+            <p className="muted candidates-note">
+              The key election is on: block {formatCount(height)} of {formatCount(lastKeyBlock)}. The keys
+              ahead are leading; they are elected once its last block is found.
+            </p>
+          )}
+          <div className="table-scroll">
+            <table className="candidates">
+              <thead>
+                <tr>
+                  <th scope="col">Key</th>
+                  <th scope="col" className="num">
+                    Blocks
+                  </th>
+                  <th scope="col" className="num">
+                    Last
+                  </th>
+                  <th scope="col">Outcome</th>
+                </tr>
+              </thead>
+              <tbody>
+                {candidates.map((c) => (
+                  <CandidateRows key={c.key} candidate={c} complete={complete} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
       )}
       {electionKey && (
         <p className="election-key">
@@ -51,12 +65,23 @@ export function CandidatesCard() {
   );
 }
 
+/**
+ * A candidate's standing in words: "elected" / "not elected" once the key election is complete,
+ * "leading" / "not leading" before (its reason, as the engine words it, likewise).
+ */
+export function standing(c: CandidateView, complete: boolean): { label: string; reason: string } {
+  if (complete) return { label: c.elected ? 'elected' : 'not elected', reason: c.reason };
+  const label = c.elected ? 'leading' : 'not leading';
+  return { label, reason: c.reason.replace(/^(not )?elected\b/, label) };
+}
+
 /** Two rows: the figures, then the reason in words across the table. */
-function CandidateRows({ candidate: c }: { candidate: CandidateView }) {
+function CandidateRows({ candidate: c, complete }: { candidate: CandidateView; complete: boolean }) {
   const tie = /tie rule/i.test(c.reason);
+  const { label, reason } = standing(c, complete);
   return (
     <>
-      <tr className={c.elected ? 'elected' : undefined}>
+      <tr className={c.elected ? (complete ? 'elected' : 'leading') : undefined}>
         <td>
           <code className="mono">{c.key}</code>
           {c.mine && <span className="badge you">you</span>}
@@ -65,15 +90,15 @@ function CandidateRows({ candidate: c }: { candidate: CandidateView }) {
         <td className="num">{formatCount(c.lastHeight)}</td>
         <td>
           <div className="outcome">
-            <span className={c.elected ? 'badge ok' : 'badge muted'}>
-              {c.elected ? 'elected' : 'not elected'}
+            <span className={c.elected ? (complete ? 'badge ok' : 'badge accent') : 'badge muted'}>
+              {label}
             </span>
             {tie && <span className="badge warn">tie rule</span>}
           </div>
         </td>
       </tr>
       <tr className="reason-row">
-        <td colSpan={4}>{c.reason}</td>
+        <td colSpan={4}>{reason}</td>
       </tr>
     </>
   );

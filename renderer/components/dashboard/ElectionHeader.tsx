@@ -1,5 +1,5 @@
 import { useRef } from 'react';
-import { formatCount } from '../../lib/format';
+import { formatCount, groupHex } from '../../lib/format';
 import { RULE_TITLE, ruleSentence } from '../../lib/rules';
 import { useDashboard } from '../../store';
 import { CopyButton } from '../ui/CopyButton';
@@ -24,8 +24,9 @@ export function ElectionHeader() {
         <div>
           <dt>Election</dt>
           <dd>
-            <code className="mono" ref={idRef} title={election.id}>
-              {election.id.slice(0, 12)}…
+            {/* All 64 digits in groups of 8, as the join screen shows them: people compare them. */}
+            <code className="mono id-grouped" ref={idRef}>
+              {groupHex(election.id)}
             </code>
             <CopyButton text={election.id} shown={idRef} label="Copy the election id" />
           </dd>

@@ -1,80 +1,105 @@
 import { useId } from 'react';
+import { networkHashrate } from '../../lib/estimate';
 import { formatHashrate } from '../../lib/format';
 import { useRequested } from '../../lib/hooks';
 import { useApi, useDashboard } from '../../store';
+import { blockInterval } from '../../tree/progress';
+import { useTreeIndex } from '../../tree/use-tree-index';
 import { Card } from '../ui/Card';
-import { VoteChoice } from '../ui/VoteChoice';
 
-/** The miner (on/off, threads, speed) and the vote it puts into the ballots it mines. */
+/**
+ * The miner: on/off, threads, its speed and that of every runner together. Once the chain is
+ * complete there is nothing left to mine, and it says so instead of showing a switch.
+ */
 export function MiningCard() {
   const api = useApi();
   const mining = useDashboard((state) => state.mining);
-  const vote = useDashboard((state) => state.settings.vote);
-  const rule = useDashboard((state) => state.election?.ballotRule ?? 'per-block');
+  const phase = useDashboard((state) => state.chain?.phase);
+  const height = useDashboard((state) => state.chain?.height ?? 0);
+  const hashesPerBlock = useDashboard((state) => state.election?.expectedHashes ?? 0);
+  const index = useTreeIndex();
   const threadsId = useId();
   const on = useRequested(mining.on, (value) => api.setMining(value));
   const threads = useRequested(mining.threads, (value) => api.setThreads(value));
-  const voted = useRequested(vote, (value) => api.setVote(value));
-  const error = on.error ?? threads.error ?? voted.error;
+  const error = on.error ?? threads.error;
+  const done = phase === 'final';
+  // Every runner's work together, from the pace of the recent blocks (while blocks still come).
+  const together = done ? undefined : networkHashrate(hashesPerBlock, blockInterval(index, height));
   return (
     <Card
       title="Mining"
+      className="mining-card"
       actions={
-        <button
-          type="button"
-          role="switch"
-          className="switch"
-          aria-checked={on.value}
-          aria-label="Mining"
-          onClick={() => on.set(!on.value)}
-        >
-          <span className="switch-track" aria-hidden="true">
-            <span className="switch-thumb" />
-          </span>
-          <span className="switch-text">{on.value ? 'On' : 'Off'}</span>
-        </button>
+        done ? (
+          <span className="badge ok">Done</span>
+        ) : (
+          <button
+            type="button"
+            role="switch"
+            className="switch"
+            aria-checked={on.value}
+            aria-label="Mining"
+            onClick={() => on.set(!on.value)}
+          >
+            <span className="switch-track" aria-hidden="true">
+              <span className="switch-thumb" />
+            </span>
+            <span className="switch-text">{on.value ? 'On' : 'Off'}</span>
+          </button>
+        )
       }
     >
-      <div className="mining-stats">
-        <div className="stat">
-          <span className="stat-label">hashrate</span>
-          <span className="stat-value num">{mining.on ? formatHashrate(mining.hashrate) : 'off'}</span>
+      {!done && (
+        <div className="mining-stats">
+          <div className="stat">
+            <span className="stat-label">this computer</span>
+            <span className="stat-value num">
+              {!mining.on ? 'off' : mining.idle ? 'waiting' : formatHashrate(mining.hashrate)}
+            </span>
+          </div>
+          {together !== undefined && (
+            <div className="stat">
+              <span className="stat-label">all runners</span>
+              <span className="stat-value num" title="Judged from how fast the recent blocks came">
+                ≈ {formatHashrate(together)}
+              </span>
+            </div>
+          )}
+          <div className="stat">
+            <label htmlFor={threadsId} className="stat-label">
+              threads
+            </label>
+            <select
+              id={threadsId}
+              value={threads.value}
+              onChange={(event) => threads.set(Number(event.target.value))}
+            >
+              {Array.from({ length: mining.maxThreads }, (_, i) => i + 1).map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </div>
         </div>
-        <div className="stat">
-          <label htmlFor={threadsId} className="stat-label">
-            threads
-          </label>
-          <select
-            id={threadsId}
-            value={threads.value}
-            onChange={(event) => threads.set(Number(event.target.value))}
-          >
-            {Array.from({ length: mining.maxThreads }, (_, i) => i + 1).map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
+      )}
       <p className="mining-idle muted">
-        {mining.on
-          ? (mining.idle ?? 'Mining the next block.')
-          : 'Switch it on to mine blocks (and, with a vote, ballots) for this election.'}
+        {done
+          ? 'The chain is complete: nothing is left to mine.'
+          : mining.on
+            ? mining.idle
+              ? sentence(mining.idle)
+              : 'Mining the next block.'
+            : 'Switch it on to help find this election’s blocks.'}
       </p>
-      <VoteChoice
-        legend="Your vote"
-        value={voted.value}
-        onChange={voted.set}
-        hint={
-          rule === 'per-voter'
-            ? 'Your one ballot: cast when voting opens. Changing it casts a new ballot that replaces the earlier one, until voting ends.'
-            : 'Goes into the ballots you mine from now on; ballots already on the chain keep theirs. With no vote you still mine, without ballots.'
-        }
-      />
       <p className="error-text" role="status">
         {error}
       </p>
     </Card>
   );
+}
+
+function sentence(text: string): string {
+  const capital = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }

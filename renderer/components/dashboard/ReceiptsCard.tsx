@@ -81,13 +81,13 @@ export function ReceiptsCard() {
         </>
       ) : (
         <p className="empty">
-          {rule === 'per-voter'
-            ? vote === null
-              ? 'No vote chosen: choose one under Mining to cast your ballot.'
-              : phase === 'key' || phase === undefined
-                ? 'Your ballot is cast when voting opens, with the vote chosen under Mining.'
+          {vote === null
+            ? 'You abstain: no ballot is cast. Choose Yes or No under Your vote to cast one.'
+            : rule === 'per-voter'
+              ? phase === 'key' || phase === undefined
+                ? 'Your ballot is cast when voting opens, with your vote as chosen under Your vote.'
                 : 'Your ballot is on its way: its receipt appears here.'
-            : 'Each ballot block you mine carries your ballot: its receipt appears here.'}
+              : 'Each ballot block you mine carries your ballot: its receipt appears here.'}
         </p>
       )}
     </Card>

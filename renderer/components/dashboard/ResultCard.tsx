@@ -6,6 +6,7 @@ import { tallierInWords, waitingSentence } from '../../lib/waits';
 import { useApi, useDashboard } from '../../store';
 import { Card } from '../ui/Card';
 import { ProgressBar } from '../ui/ProgressBar';
+import { VerifiedExplainer } from './Explainers';
 
 /**
  * The tally once the chain is final, each tallier's decryption factor, and the independent
@@ -34,6 +35,7 @@ export function ResultCard() {
         {result && result.talliers.length > 0 && (
           <Talliers peers={peers} talliers={result.talliers} accepting={false} />
         )}
+        <VerifiedExplainer />
       </Card>
     );
   }
@@ -59,7 +61,10 @@ export function ResultCard() {
       )}
       <Finality result={result} />
       <Talliers peers={peers} talliers={result.talliers} accepting={result.seal === undefined} />
-      {result.verification.message && <p className="verification-message">{result.verification.message}</p>}
+      {/* Verified: the tally above says it all; otherwise the verifier's reason. */}
+      {result.verification.status !== 'verified' && result.verification.message && (
+        <p className="verification-message">{result.verification.message}</p>
+      )}
       <div className="actions">
         <button
           type="button"
@@ -67,12 +72,19 @@ export function ResultCard() {
           disabled={exportRecord.pending}
           onClick={() => exportRecord.run()}
         >
-          Export election record
+          {result.verification.status === 'verified' ? 'Export election record' : 'Export the record so far'}
         </button>
         <span className="error-text" role="status">
           {exportRecord.error}
         </span>
       </div>
+      {result.verification.status !== 'verified' && (
+        <p className="field-hint export-note">
+          Not verified yet: a record exported now may be incomplete (a tallier’s part of the result may still
+          be missing), and checking it will say so.
+        </p>
+      )}
+      <VerifiedExplainer />
     </Card>
   );
 }
@@ -90,8 +102,9 @@ function Tally({
   turnout: { ballots: number; voters: number } | undefined;
 }) {
   const rows = [
-    { label: 'Yes', value: yes, tone: 'ok' as const },
-    { label: 'No', value: no, tone: 'bad' as const },
+    // One neutral colour: a vote is neither good nor bad.
+    { label: 'Yes', value: yes, tone: 'accent' as const },
+    { label: 'No', value: no, tone: 'accent' as const },
   ];
   return (
     <div className="tally">

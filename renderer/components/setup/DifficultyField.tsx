@@ -1,5 +1,5 @@
-import { formatDuration, formatWork } from '../../lib/format';
-import { MAX_DIFFICULTY } from '../../lib/validate';
+import { difficultyText, parseDifficulty } from '../../lib/estimate';
+import { aboutDuration, formatWork } from '../../lib/format';
 import { Field } from '../ui/Field';
 
 const PRESETS = [
@@ -8,28 +8,45 @@ const PRESETS = [
   { label: 'Normal ≈ 2^26', value: 2 ** 26 },
 ] as const;
 
-/** The work per block: a preset, or any number of expected hashes up to the engine's limit. */
+/**
+ * The work per block: a preset, or any number of tries (hashes) per block up to the engine's
+ * limit, typed as a number or a power of two ("2^20"). `hashrate`: this computer's hashes per
+ * second, when known, for how long one block takes it.
+ */
 export function DifficultyField({
   value,
   onChange,
   onBlur,
   error,
-  coreHashrate,
+  hashrate,
 }: {
   value: string;
   onChange(value: string): void;
   onBlur(): void;
   error: string | undefined;
-  coreHashrate: number;
+  hashrate: number | undefined;
 }) {
-  const preset = PRESETS.find((p) => String(p.value) === value);
-  const hashes = Number(value);
-  const hint =
-    error === undefined && hashes >= 1
-      ? `${formatWork(hashes)} hashes per block: about ${formatDuration(hashes / coreHashrate)} on one laptop core.`
-      : `Expected hashes per block, 1 to 2^${Math.log2(MAX_DIFFICULTY)}.`;
+  const parsed = parseDifficulty(value);
+  const hashes = 'value' in parsed ? parsed.value : undefined;
+  const preset = PRESETS.find((p) => p.value === hashes);
   return (
-    <Field label="Difficulty" hint={hint} error={error} className="difficulty">
+    <Field
+      label="Work per block"
+      hint={
+        <>
+          How hard each block is to find. Harder blocks make the election slower, and harder to rewrite.
+          {error === undefined && hashes !== undefined && (
+            <>
+              {' '}
+              {hashes === 1 ? 'One try per block' : `${formatWork(hashes)} tries per block`}
+              {hashrate ? `: ${aboutDuration(hashes / hashrate)} each for this computer.` : '.'}
+            </>
+          )}
+        </>
+      }
+      error={error}
+      className="difficulty"
+    >
       {(control) => (
         <>
           <fieldset className="presets">
@@ -40,7 +57,7 @@ export function DifficultyField({
                 type="button"
                 className="button small"
                 aria-pressed={preset === p}
-                onClick={() => onChange(String(p.value))}
+                onClick={() => onChange(difficultyText(p.value))}
               >
                 {p.label}
               </button>
@@ -48,8 +65,9 @@ export function DifficultyField({
           </fieldset>
           <input
             {...control}
-            inputMode="numeric"
+            className="mono"
             autoComplete="off"
+            spellCheck={false}
             value={value}
             onChange={(event) => onChange(event.target.value)}
             onBlur={onBlur}

@@ -16,16 +16,16 @@ export function ElectionSummary({ election }: { election: ElectionView }) {
           {ruleSentence(election.ballotRule)}
           {election.voters !== undefined && ` ${formatCount(election.voters)} registered voters.`}
         </dd>
-        <dt>Talliers</dt>
-        <dd>{election.nTalliers}</dd>
+        <dt>Key holders</dt>
+        <dd>{formatCount(election.nTalliers)}</dd>
         <dt>Blocks</dt>
         <dd>
-          {formatCount(election.nTalliersBlocks)} key · {formatCount(election.nVoteBlocks)} vote ·{' '}
-          {formatCount(election.confirmations)} confirmation{election.confirmations === 1 ? '' : 's'} (final
-          at height {formatCount(election.finalHeight)})
+          {formatCount(election.nTalliersBlocks)} to choose the key holders,{' '}
+          {formatCount(election.nVoteBlocks)} for voting, {formatCount(election.confirmations)} after voting:{' '}
+          {formatCount(election.finalHeight)} in all
         </dd>
         <dt>Work per block</dt>
-        <dd>{formatWork(election.expectedHashes)} hashes</dd>
+        <dd>{election.expectedHashes === 1 ? 'one try' : `${formatWork(election.expectedHashes)} tries`}</dd>
         <dt>Created</dt>
         <dd>{formatDateTime(election.createdAt * 1000)}</dd>
       </dl>

@@ -1,11 +1,11 @@
 import { type ClipboardEvent, type FormEvent, useEffect, useRef, useState } from 'react';
 import type { JoinPreview, VoteChoice as Vote } from '../../../main/api/contract';
-import { errorMessage, fieldMessage } from '../../lib/errors';
+import { errorMessage, explainError, fieldMessage } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
 import { ruleSentence, voteHint } from '../../lib/rules';
 import { checkName, readInvitation } from '../../lib/validate';
-import { useApi, useDashboard } from '../../store';
+import { useApi } from '../../store';
 import { Field } from '../ui/Field';
 import { VoteChoice } from '../ui/VoteChoice';
 import { ElectionSummary } from './ElectionSummary';
@@ -27,13 +27,14 @@ interface Found {
 /** `invitation`: a link the app was opened with (the desktop app), filled in and looked up at once. */
 export function JoinElection({ invitation }: { invitation?: string } = {}) {
   const api = useApi();
-  const settings = useDashboard((state) => state.settings);
   const [peer, setPeer] = useState(invitation ?? '');
   const [peerTouched, setPeerTouched] = useState(false);
   const [found, setFound] = useState<Found>();
   const [lookupError, setLookupError] = useState<string>();
-  const [name, setName] = useState(settings.name);
-  const [vote, setVote] = useState<Vote | null>(settings.vote);
+  // Nothing chosen for the person: the vote (Yes, No or Abstain) and the name are theirs to give.
+  const [name, setName] = useState('');
+  const [nameTouched, setNameTouched] = useState(false);
+  const [vote, setVote] = useState<Vote | null>();
   const [joinError, setJoinError] = useState<{ field: 'name' | 'peer' | undefined; error: string }>();
   /** The text in the field now: an answer for an older text is dropped. */
   const current = useRef(peer);
@@ -42,6 +43,8 @@ export function JoinElection({ invitation }: { invitation?: string } = {}) {
   const read = readInvitation(peer);
   const peerProblem = 'problem' in read ? read.problem : undefined;
   const nameProblem = checkName(name);
+  /** A failure to reach the peer in one sentence; the engine's words go behind "details". */
+  const lookupProblem = lookupError === undefined ? undefined : explainError(lookupError);
 
   const lookup = useAction(async (text: string) => {
     const invitation = readInvitation(text);
@@ -53,7 +56,7 @@ export function JoinElection({ invitation }: { invitation?: string } = {}) {
       if (current.current.trim() === text) setLookupError(fieldMessage(error));
     }
   });
-  const join = useAction(async (preview: JoinPreview) => {
+  const join = useAction(async (preview: JoinPreview, vote: Vote | null) => {
     try {
       // A lobby has no election yet (''); a running election is joined by the id shown.
       const electionId = preview.kind === 'election' ? preview.election.id : '';
@@ -105,6 +108,10 @@ export function JoinElection({ invitation }: { invitation?: string } = {}) {
   };
 
   const preview = found?.preview;
+  /** Whoever joins can vote (not so in a per-voter election already started). */
+  const voting = preview !== undefined && canVote(preview);
+  /** What Join waits for, in words ('' once the vote and the name are given). */
+  const stillMissing = missing(voting && vote === undefined, nameProblem !== undefined);
   return (
     <section className="card form" aria-labelledby="join-heading">
       <h2 id="join-heading">Join an election</h2>
@@ -112,7 +119,7 @@ export function JoinElection({ invitation }: { invitation?: string } = {}) {
         <Field
           label="Invitation link or address"
           hint="Paste the link the organizer sent you (onion-election://join/…), or a runner’s address: 56 characters + .onion, or 127.0.0.1:PORT for a test on this computer."
-          error={lookupError ?? (peerTouched ? peerProblem : undefined)}
+          error={lookupProblem?.sentence ?? (peerTouched ? peerProblem : undefined)}
         >
           {(control) => (
             <div className="input-with-button">
@@ -132,6 +139,12 @@ export function JoinElection({ invitation }: { invitation?: string } = {}) {
             </div>
           )}
         </Field>
+        {lookupProblem?.details && (
+          <details className="error-details">
+            <summary>Details</summary>
+            <p className="mono break">{lookupProblem.details}</p>
+          </details>
+        )}
         <p className="form-status" role="status">
           {lookup.pending ? 'Asking the organizer’s runner; over Tor this can take a minute.' : ''}
         </p>
@@ -142,9 +155,10 @@ export function JoinElection({ invitation }: { invitation?: string } = {}) {
           noValidate
           onSubmit={(event) => {
             event.preventDefault();
-            if (nameProblem || join.pending) return;
+            setNameTouched(true);
+            if (stillMissing || join.pending) return;
             setJoinError(undefined);
-            void join.run(preview);
+            void join.run(preview, voting ? (vote ?? null) : null);
           }}
         >
           {preview.kind === 'lobby' ? (
@@ -172,14 +186,24 @@ export function JoinElection({ invitation }: { invitation?: string } = {}) {
               )}
             </>
           )}
+          {voting && (
+            <VoteChoice
+              legend={<VoteQuestion preview={preview} />}
+              className="prominent"
+              required
+              value={vote}
+              onChange={setVote}
+              hint={voteHint(preview.kind === 'lobby' ? preview.ballotRule : preview.election.ballotRule)}
+            />
+          )}
           <Field
             label="Your name"
             hint={
               preview.kind === 'lobby'
-                ? 'Shown to the organizer with your request, and the label on the blocks you mine.'
-                : 'The label on the blocks you mine, visible to everyone.'
+                ? 'Shown to the organizer with your request, and beside the blocks your runner finds. A nickname will do.'
+                : 'Shown beside the blocks your runner finds, to everyone. A nickname will do.'
             }
-            error={joinError?.field === 'name' ? joinError.error : nameProblem}
+            error={joinError?.field === 'name' ? joinError.error : nameTouched ? nameProblem : undefined}
           >
             {(control) => (
               <input
@@ -187,21 +211,12 @@ export function JoinElection({ invitation }: { invitation?: string } = {}) {
                 value={name}
                 autoComplete="nickname"
                 onChange={(event) => setName(event.target.value)}
+                onBlur={() => setNameTouched(true)}
               />
             )}
           </Field>
-          <VoteChoice
-            legend="Your vote"
-            value={vote}
-            onChange={setVote}
-            hint={voteHint(preview.kind === 'lobby' ? preview.ballotRule : preview.election.ballotRule)}
-          />
           <div className="form-actions">
-            <button
-              type="submit"
-              className="button primary"
-              disabled={nameProblem !== undefined || join.pending}
-            >
+            <button type="submit" className="button primary" disabled={stillMissing !== '' || join.pending}>
               {preview.kind === 'lobby'
                 ? join.pending
                   ? 'Asking…'
@@ -213,15 +228,40 @@ export function JoinElection({ invitation }: { invitation?: string } = {}) {
             <p className="form-status" role="status">
               {joinError && joinError.field !== 'name'
                 ? joinError.error
-                : preview.kind === 'lobby'
-                  ? `${preview.organizer} admits you (or not) before the election starts.`
-                  : ''}
+                : stillMissing
+                  ? stillMissing
+                  : preview.kind === 'lobby'
+                    ? `${preview.organizer} admits you (or not) before the election starts.`
+                    : ''}
             </p>
           </div>
         </form>
       )}
     </section>
   );
+}
+
+/** Whoever joins this can vote: not a per-voter election already started (its roster is fixed). */
+function canVote(preview: JoinPreview): boolean {
+  return preview.kind === 'lobby' || preview.election.ballotRule !== 'per-voter';
+}
+
+/** The vote's legend: the question itself, so the choice reads as an answer to it. */
+function VoteQuestion({ preview }: { preview: JoinPreview }) {
+  const question = preview.kind === 'lobby' ? preview.question : preview.election.question;
+  return (
+    <>
+      Your vote <span className="vote-question">{question}</span>
+    </>
+  );
+}
+
+/** Why Join is not possible yet, in words ('' when nothing is missing). */
+function missing(vote: boolean, name: boolean): string {
+  if (vote && name) return 'To join, choose your vote and give your name.';
+  if (vote) return 'To join, choose your vote: Yes, No or Abstain.';
+  if (name) return 'To join, give your name.';
+  return '';
 }
 
 /** An organizer's open lobby, as a joiner checks it before asking. */

@@ -7,10 +7,12 @@ import {
 } from '../../../main/api/contract';
 import { MAX_BALLOTS_PER_BLOCK } from '../../../main/chain/limits';
 import { errorMessage, fieldMessage } from '../../lib/errors';
-import { formatCount, formatDuration } from '../../lib/format';
+import { BLOCK_TRAVEL_SECONDS, difficultyText, electionSeconds, parseDifficulty } from '../../lib/estimate';
+import { aboutDuration, formatCount, formatHashrate, formatWork } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
 import { voteHint } from '../../lib/rules';
-import { checkName, checkText, checkWhole, MAX_DIFFICULTY } from '../../lib/validate';
+import { checkName, checkText, checkWhole } from '../../lib/validate';
+import { listInWords } from '../../lib/waits';
 import { useApi, useDashboard } from '../../store';
 import { Field } from '../ui/Field';
 import { VoteChoice } from '../ui/VoteChoice';
@@ -18,14 +20,17 @@ import { DifficultyField } from './DifficultyField';
 import { formField } from './form-field';
 import { RuleChoice } from './RuleChoice';
 
-/** What the fields hold: numbers as typed, so a half-typed number can be shown and corrected. */
-export type Draft = { [K in keyof Form]-?: Form[K] extends number ? string : Exclude<Form[K], undefined> };
+/**
+ * What the fields hold: numbers as typed, so a half-typed number can be shown and corrected; the
+ * vote undefined until the person chooses (Abstain is null).
+ */
+export type Draft = {
+  [K in Exclude<keyof Form, 'vote'>]-?: Form[K] extends number ? string : Exclude<Form[K], undefined>;
+} & { vote: Vote | null | undefined };
 type Errors = { [K in keyof Draft]?: string | undefined };
 
-/** A laptop core mines about this many hashes per second (the figure LIMITS is explained with). */
-const CORE_HASHRATE = 3e6;
-
 function validate(draft: Draft): Errors {
+  const difficulty = parseDifficulty(draft.difficulty);
   const errors: Errors = {
     title: checkText(draft.title, LIMITS.titleBytes),
     question: checkText(draft.question, LIMITS.questionBytes),
@@ -33,8 +38,9 @@ function validate(draft: Draft): Errors {
     nTalliersBlocks: checkWhole(draft.nTalliersBlocks, LIMITS.nTalliersBlocks),
     nVoteBlocks: checkWhole(draft.nVoteBlocks, LIMITS.nVoteBlocks),
     confirmations: checkWhole(draft.confirmations, LIMITS.confirmations),
-    difficulty: checkWhole(draft.difficulty, [1, MAX_DIFFICULTY]),
+    difficulty: 'problem' in difficulty ? difficulty.problem : undefined,
     name: checkName(draft.name),
+    vote: draft.vote === undefined ? 'Choose Yes, No or Abstain.' : undefined,
   };
   for (const key of Object.keys(errors) as (keyof Draft)[]) if (errors[key] === undefined) delete errors[key];
   return errors;
@@ -42,7 +48,7 @@ function validate(draft: Draft): Errors {
 
 export function NewElectionForm() {
   const api = useApi();
-  const settings = useDashboard((state) => state.settings);
+  const mining = useDashboard((state) => state.mining);
   const [draft, setDraft] = useState<Draft>(() => ({
     title: '',
     question: '',
@@ -50,9 +56,10 @@ export function NewElectionForm() {
     nTalliersBlocks: '6',
     nVoteBlocks: '20',
     confirmations: '2',
-    difficulty: String(2 ** 26),
-    name: settings.name,
-    vote: settings.vote,
+    difficulty: difficultyText(2 ** 26),
+    // The person's own: no name and no vote chosen for them.
+    name: '',
+    vote: undefined,
     // The app proposes one vote per person; the engine's default (for old clients) is per block.
     ballotRule: 'per-voter',
   }));
@@ -105,15 +112,22 @@ export function NewElectionForm() {
       nTalliersBlocks: Number(draft.nTalliersBlocks),
       nVoteBlocks: Number(draft.nVoteBlocks),
       confirmations: Number(draft.confirmations),
-      difficulty: Number(draft.difficulty),
+      difficulty: (parseDifficulty(draft.difficulty) as { value: number }).value,
       name: draft.name,
-      vote: draft.vote,
+      vote: draft.vote ?? null,
       ballotRule: draft.ballotRule,
     });
   };
 
-  const totalBlocks = Number(draft.nTalliersBlocks) + Number(draft.nVoteBlocks) + Number(draft.confirmations);
+  /** This computer's hashes per second with its mining threads, once the engine measured it. */
+  const hashrate = mining.threadHashrate ? mining.threadHashrate * mining.threads : undefined;
   const visibleErrors = (Object.keys(errors) as (keyof Draft)[]).filter((key) => touched.has(key)).length;
+  /** What the form still waits for when no field shows an error yet, in words. */
+  const waiting = [
+    errors.title || errors.question ? 'a title and a question' : '',
+    errors.vote ? 'your vote' : '',
+    errors.name ? 'your name' : '',
+  ].filter(Boolean);
 
   return (
     <form className="card form" onSubmit={submit} noValidate aria-labelledby="new-election-heading">
@@ -135,26 +149,34 @@ export function NewElectionForm() {
       <fieldset>
         <legend>The rules</legend>
         <div className="field-grid">
-          <Field label="Talliers" hint="Keys that decrypt the tally together." error={errorOf('nTalliers')}>
+          <Field
+            label="Key holders"
+            hint="How many runners hold a piece of the key that unlocks the total. Only all of them together can unlock it."
+            error={errorOf('nTalliers')}
+          >
             {(control) => <input {...control} {...whole('nTalliers')} />}
           </Field>
-          <Field label="Key blocks" hint="Blocks of the key election." error={errorOf('nTalliersBlocks')}>
+          <Field
+            label="Blocks to choose key holders"
+            hint="The first blocks: the runners that find the most become the key holders."
+            error={errorOf('nTalliersBlocks')}
+          >
             {(control) => <input {...control} {...whole('nTalliersBlocks')} />}
           </Field>
           <Field
-            label="Vote blocks"
+            label="Blocks for voting"
             hint={
               draft.ballotRule === 'per-voter'
-                ? `Carry the ballots, up to ${MAX_BALLOTS_PER_BLOCK} each.`
-                : 'At most this many ballots.'
+                ? `Voting stays open while these are found; each carries up to ${MAX_BALLOTS_PER_BLOCK} ballots.`
+                : 'Each carries one ballot: at most this many ballots in all.'
             }
             error={errorOf('nVoteBlocks')}
           >
             {(control) => <input {...control} {...whole('nVoteBlocks')} />}
           </Field>
           <Field
-            label="Confirmations"
-            hint="Blocks on top of the last ballot."
+            label="Blocks after voting"
+            hint="Found on top of the last ballots, so that they can no longer be swapped out."
             error={errorOf('confirmations')}
           >
             {(control) => <input {...control} {...whole('confirmations')} />}
@@ -165,31 +187,27 @@ export function NewElectionForm() {
           onChange={(value) => set('difficulty', value)}
           onBlur={() => touch('difficulty')}
           error={errorOf('difficulty')}
-          coreHashrate={CORE_HASHRATE}
+          hashrate={hashrate}
         />
-        {valid && (
-          <p className="form-note">
-            {formatCount(totalBlocks)} blocks in all: about{' '}
-            {formatDuration((totalBlocks * Number(draft.difficulty)) / CORE_HASHRATE)} of mining on one laptop
-            core, less with more runners.
-          </p>
-        )}
+        <ElectionLength draft={draft} errors={errors} hashrate={hashrate} threads={mining.threads} />
       </fieldset>
       <fieldset>
         <legend>You</legend>
-        <Field
-          label="Your name"
-          hint="Shown to the people you invite, and the label on the blocks you mine: a nickname will do."
-          error={errorOf('name')}
-        >
-          {(control) => <input {...control} {...text('name')} autoComplete="nickname" />}
-        </Field>
         <VoteChoice
           legend="Your vote"
+          className="prominent"
+          required
           value={draft.vote}
           onChange={(vote: Vote | null) => set('vote', vote)}
           hint={voteHint(draft.ballotRule)}
         />
+        <Field
+          label="Your name"
+          hint="Shown to the people you invite, and beside the blocks your runner finds. A nickname will do."
+          error={errorOf('name')}
+        >
+          {(control) => <input {...control} {...text('name')} autoComplete="nickname" />}
+        </Field>
       </fieldset>
       <div className="form-actions">
         <button type="submit" className="button primary" disabled={!valid || create.pending}>
@@ -201,10 +219,62 @@ export function NewElectionForm() {
             : visibleErrors > 0
               ? `Fix the ${visibleErrors === 1 ? 'field' : `${visibleErrors} fields`} marked above.`
               : !valid
-                ? 'Give the election a title and a question.'
+                ? `Still needed: ${listInWords(waiting.length > 0 ? waiting : ['the fields marked above'])}.`
                 : 'Nothing is mined yet: people ask to join with your invitation, you admit them, then start.'}
         </p>
       </div>
     </form>
+  );
+}
+
+/**
+ * How long the whole election takes, from the work per block and this computer's measured speed:
+ * with as many computers like it as there are key holders (the fewest that can start it), and the
+ * figures behind that behind "details".
+ */
+function ElectionLength({
+  draft,
+  errors,
+  hashrate,
+  threads,
+}: {
+  draft: Draft;
+  errors: Errors;
+  hashrate: number | undefined;
+  threads: number;
+}) {
+  const numbers = ['nTalliers', 'nTalliersBlocks', 'nVoteBlocks', 'confirmations', 'difficulty'] as const;
+  if (numbers.some((key) => errors[key] !== undefined)) return null;
+  const blocks = Number(draft.nTalliersBlocks) + Number(draft.nVoteBlocks) + Number(draft.confirmations);
+  const work = (parseDifficulty(draft.difficulty) as { value: number }).value;
+  const runners = Number(draft.nTalliers);
+  if (hashrate === undefined)
+    return (
+      <p className="form-note election-length" role="status">
+        {formatCount(blocks)} blocks in all. Measuring how fast this computer mines, to say how long that
+        takes…
+      </p>
+    );
+  const together = electionSeconds(blocks, work, hashrate * runners);
+  return (
+    <div className="form-note election-length" role="status">
+      <p>
+        <strong>How long it takes:</strong> {aboutDuration(together)}
+        {runners === 1
+          ? ' with your computer alone'
+          : ` with ${formatCount(runners)} computers like yours (the fewest that can run it: one per key holder)`}
+        , then a few seconds for the result. More computers, less time.
+      </p>
+      <details className="estimate-details">
+        <summary>How this is worked out</summary>
+        <p>
+          {formatCount(blocks)} blocks, each taking {work === 1 ? 'one try' : `${formatWork(work)} tries`} on
+          average. This computer makes about {formatHashrate(hashrate)} (tries a second) with its{' '}
+          {formatCount(threads)} mining thread{threads === 1 ? '' : 's'}, measured when it started; each block
+          then takes about {BLOCK_TRAVEL_SECONDS} s to reach the others over Tor. Alone it would take{' '}
+          {aboutDuration(electionSeconds(blocks, work, hashrate))}.
+        </p>
+      </details>
+    </div>
   );
 }

@@ -2,7 +2,7 @@ import type { BlockView } from '../../../main/api/contract';
 import { formatCount, formatDateTime } from '../../lib/format';
 import { KindBadge } from '../ui/KindBadge';
 
-/** The selected block in full. Keeps its height when empty, so choosing a block moves nothing. */
+/** The selected block in full; a one-line hint until a block is chosen. */
 export function BlockDetails({
   block,
   best,
@@ -16,12 +16,9 @@ export function BlockDetails({
 }) {
   if (!block) {
     return (
-      <div className="block-details empty">
-        <p>
-          Select a block (click it, or press Enter on it) to see its details. Arrow keys move through the
-          tree.
-        </p>
-      </div>
+      <p className="block-details-hint muted">
+        Select a block (click it, or press Enter on it) to see its details. Arrow keys move through the tree.
+      </p>
     );
   }
   const payload =

@@ -1,34 +1,49 @@
-import { useId } from 'react';
+import { type ReactNode, useId } from 'react';
 import type { VoteChoice as Vote } from '../../../main/api/contract';
 
 const OPTIONS: { value: Vote | null; label: string }[] = [
   { value: 'yes', label: 'Yes' },
   { value: 'no', label: 'No' },
-  { value: null, label: 'No vote' },
+  { value: null, label: 'Abstain' },
 ];
 
-/** Yes / No / No vote, as a segmented radio group (arrow keys move between the options). */
+/**
+ * Yes / No / Abstain, as a segmented radio group (arrow keys move between the options), all in one
+ * neutral colour: a vote is neither good nor bad. `value` undefined: nothing chosen yet (a form
+ * asks for the choice: `required`). `disabled`: the vote can no longer change (`hint` says why).
+ */
 export function VoteChoice({
   legend,
   value,
   onChange,
   hint,
+  required = false,
+  disabled = false,
+  className,
 }: {
-  legend: string;
-  value: Vote | null;
+  legend: ReactNode;
+  value: Vote | null | undefined;
   onChange(vote: Vote | null): void;
-  hint?: string;
+  hint?: ReactNode;
+  required?: boolean;
+  disabled?: boolean;
+  className?: string;
 }) {
   const name = useId();
   return (
-    <fieldset className="segmented-field">
+    <fieldset
+      className={className ? `segmented-field vote-choice ${className}` : 'segmented-field vote-choice'}
+      aria-describedby={hint ? `${name}-hint` : undefined}
+      disabled={disabled}
+    >
       <legend>{legend}</legend>
       <div className="segmented">
         {OPTIONS.map((option) => (
-          <label key={option.label} className={`segment vote-${option.value ?? 'none'}`}>
+          <label key={option.label} className="segment">
             <input
               type="radio"
               name={name}
+              required={required}
               checked={value === option.value}
               onChange={() => onChange(option.value)}
             />
@@ -36,7 +51,11 @@ export function VoteChoice({
           </label>
         ))}
       </div>
-      {hint && <p className="field-hint">{hint}</p>}
+      {hint && (
+        <p className="field-hint" id={`${name}-hint`}>
+          {hint}
+        </p>
+      )}
     </fieldset>
   );
 }
