@@ -51,7 +51,7 @@ async function askToJoin(page: Page, name: Name, invitation: string): Promise<vo
   await page.getByLabel('Invitation link or address').fill(invitation);
   await page.getByRole('button', { name: 'Look up' }).click();
   // The preview: the lobby as Alice's runner describes it, to check before asking.
-  await expect(page.getByText('Pizza on Friday?')).toBeVisible({ timeout: 20_000 });
+  await expect(page.locator('.lobby-summary').getByText('Pizza on Friday?')).toBeVisible({ timeout: 20_000 });
   await expect(page.locator('.lobby-summary')).toContainText('One vote per block found');
   await page.getByLabel('Your name').fill(name);
   await page.getByRole('radio', { name: VOTES[name], exact: true }).check();
