@@ -5,7 +5,10 @@
 //   managed    a tor of the runner's own, started in DATA/tor; the onion service is published at
 //              run time with its key kept there, so the address stays across restarts.
 import { open } from 'node:fs/promises';
+import { type ConnectionSettings, describeConnection } from '../tor/connection';
+import { TorError } from '../tor/errors';
 import { TorManager } from '../tor/manager';
+import { connectionTorrcLines } from '../tor/torrc';
 
 export type TorConfig =
   | { readonly mode: 'off' }
@@ -24,7 +27,30 @@ export type TorConfig =
       readonly resourcesDir?: string;
       readonly templatePath?: string;
       readonly extraTorrcLines?: readonly string[];
+      /** Bridges and an upstream proxy (the data folder's connection.json): more torrc lines. */
+      readonly connection?: ConnectionSettings;
+      /** The connection settings could not be read: tor is not started, this says why. */
+      readonly connectionProblem?: string;
     };
+
+/**
+ * The tor to use, from the one the app or the command line chose (`base`) and the data folder's
+ * connection settings: they apply when the base is the runner's own tor (a tor chosen on the
+ * command line, or the direct transport, wins for that run).
+ */
+export function resolveTorConfig(base: TorConfig, settings: ConnectionSettings): TorConfig {
+  if (base.mode !== 'managed') return base;
+  if (settings.tor === 'attached' && settings.control)
+    return {
+      mode: 'attached',
+      controlHost: settings.control.host,
+      controlPort: settings.control.port,
+      ...(settings.control.password ? { password: settings.control.password } : {}),
+    };
+  if (settings.tor === 'external' && settings.external)
+    return { mode: 'external', proxy: settings.external.socks, self: settings.external.self };
+  return { ...base, connection: settings };
+}
 
 /** Starts or attaches to tor (not waiting for its bootstrap). */
 export async function openTor(
@@ -45,12 +71,21 @@ export async function openTor(
     log(`tor       attached to ${config.controlHost}:${config.controlPort}`);
     return tor;
   }
+  if (config.connectionProblem) throw new TorError('start', config.connectionProblem);
+  // Found and checked before tor starts: a missing obfs4proxy is said as such, not as a torrc error.
+  const connection = config.connection
+    ? connectionTorrcLines(
+        config.connection,
+        config.resourcesDir ? { resourcesDir: config.resourcesDir } : {},
+      )
+    : [];
+  if (config.connection) log(`tor       connection: ${describeConnection(config.connection)}`);
   const tor = await TorManager.start({
     dataDir,
     ...(config.torPath ? { torPath: config.torPath } : {}),
     ...(config.resourcesDir ? { resourcesDir: config.resourcesDir } : {}),
     ...(config.templatePath ? { templatePath: config.templatePath } : {}),
-    extraTorrcLines: config.extraTorrcLines ?? [],
+    extraTorrcLines: [...(config.extraTorrcLines ?? []), ...connection],
     log: torLog,
   });
   log(`tor       started (pid ${tor.pid}); its log: ${tor.logFile}`);
@@ -67,7 +102,9 @@ export function torLabel(config: TorConfig): string {
     case 'attached':
       return `attached to tor at ${config.controlHost}:${config.controlPort}`;
     case 'managed':
-      return "the runner's own tor";
+      return config.connection && (config.connection.bridges !== 'none' || config.connection.proxy)
+        ? describeConnection(config.connection).replace(/^a tor of its own/, "the runner's own tor")
+        : "the runner's own tor";
   }
 }
 
