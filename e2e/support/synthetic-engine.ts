@@ -166,7 +166,13 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       ...commonState(),
       stage: 'setup',
       // As the real engine: its own tor bootstraps while the user fills in a form.
-      tor: { mode: 'managed', stage: 'bootstrapping', progress: 45, summary: 'Loading relay descriptors' },
+      tor: {
+        mode: 'managed',
+        stage: 'bootstrapping',
+        progress: 45,
+        summary: 'Loading relay descriptors',
+        condition: 'connecting',
+      },
       // As the engine measures one thread when it opens without an election.
       mining: { on: false, threads: 2, maxThreads: 8, hashrate: 0, threadHashrate: 1_500_000 },
       peers: [],
@@ -223,7 +229,7 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       stage: 'running',
       self: onion(),
       election,
-      tor: { mode: 'managed', stage: 'ready', progress: 100, summary: 'Done' },
+      tor: { mode: 'managed', stage: 'ready', progress: 100, summary: 'Done', condition: 'connected' },
       mining: { on: heightsLeft > 0, threads: 2, maxThreads: 8, hashrate: heightsLeft > 0 ? 2_412_000 : 0 },
       peers: makePeers(),
       blocks,
@@ -707,10 +713,19 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
     emit({ type: 'stage', stage: 'starting' });
     emit({
       type: 'tor',
-      tor: { mode: 'managed', stage: 'bootstrapping', progress: 45, summary: 'Loading relay descriptors' },
+      tor: {
+        mode: 'managed',
+        stage: 'bootstrapping',
+        progress: 45,
+        summary: 'Loading relay descriptors',
+        condition: 'connecting',
+      },
     });
     later(800, () => {
-      emit({ type: 'tor', tor: { mode: 'managed', stage: 'ready', progress: 100, summary: 'Done' } });
+      emit({
+        type: 'tor',
+        tor: { mode: 'managed', stage: 'ready', progress: 100, summary: 'Done', condition: 'connected' },
+      });
       hosting = room;
       emitHosted();
       emit({ type: 'stage', stage: 'lobby', self: room.self });
@@ -757,7 +772,10 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
     emit({ type: 'stage', stage: 'starting' });
     emit({ type: 'settings', settings: { name: form.name, vote: form.vote } });
     later(300, () => {
-      emit({ type: 'tor', tor: { mode: 'managed', stage: 'ready', progress: 100, summary: 'Done' } });
+      emit({
+        type: 'tor',
+        tor: { mode: 'managed', stage: 'ready', progress: 100, summary: 'Done', condition: 'connected' },
+      });
       joining = {
         title: lobby.title,
         question: lobby.question,
@@ -829,10 +847,19 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
     emit({ type: 'stage', stage: 'starting', election });
     emit({
       type: 'tor',
-      tor: { mode: 'managed', stage: 'bootstrapping', progress: 45, summary: 'Loading relay descriptors' },
+      tor: {
+        mode: 'managed',
+        stage: 'bootstrapping',
+        progress: 45,
+        summary: 'Loading relay descriptors',
+        condition: 'connecting',
+      },
     });
     later(800, () => {
-      emit({ type: 'tor', tor: { mode: 'managed', stage: 'ready', progress: 100, summary: 'Done' } });
+      emit({
+        type: 'tor',
+        tor: { mode: 'managed', stage: 'ready', progress: 100, summary: 'Done', condition: 'connected' },
+      });
       emit({ type: 'stage', stage: 'running', election, self: state.self ?? validOnion() });
       emit({ type: 'receipts', receipts: [] });
     });

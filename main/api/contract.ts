@@ -14,9 +14,27 @@ export const ENGINE_API_VERSION = 1;
 
 /**
  * Where the engine is: no election yet (first run), in a lobby (hosting one, or waiting in one for
- * the organizer to start), opening the election, running it, or failed to.
+ * the organizer to start), opening the election, running it, failed to, or stopped: the user
+ * cancelled a start, and what the data folder holds (`launch.saved`) waits for `retry`.
  */
-export type EngineStage = 'setup' | 'lobby' | 'starting' | 'running' | 'error';
+export type EngineStage = 'setup' | 'lobby' | 'starting' | 'running' | 'error' | 'stopped';
+
+/**
+ * While starting (and once stopped): what is being started, and what the data folder already
+ * holds, which stays whatever happens (Cancel included).
+ */
+export interface LaunchView {
+  /**
+   * lobby: opening the election's lobby (new or saved); ask: asking an organizer to take part
+   * (or going back to waiting); join: joining a running election; open: opening the saved
+   * election; start: starting the election from the lobby.
+   */
+  readonly kind: 'lobby' | 'ask' | 'join' | 'open' | 'start';
+  /** nothing yet; the election's lobby; a request to an organizer; the election itself. */
+  readonly saved: 'nothing' | 'lobby' | 'request' | 'election';
+  /** The election's title, when known. */
+  readonly title?: string;
+}
 
 /**
  * Who casts ballots. `per-voter`: every admitted person votes once (their last ballot counts),
@@ -219,6 +237,15 @@ export interface PeerView {
 
 export type TorStage = 'off' | 'starting' | 'bootstrapping' | 'publishing' | 'ready' | 'error';
 
+/**
+ * Tor in plain words, what every screen tells the user (docs/TOR.md §3, "What the user is told"):
+ * connecting (with the progress); connected; unreachable, can't reach the Tor network (stuck: no
+ * progress for 10 s after tor reported a problem, or for 60 s); reconnecting (it was connected,
+ * and tor says its circuits stopped working, or it stopped answering: after a sleep); failed (it
+ * exited or could not start: `error`); off (the direct transport).
+ */
+export type TorCondition = 'off' | 'connecting' | 'connected' | 'unreachable' | 'reconnecting' | 'failed';
+
 export interface TorView {
   /** off: direct loopback transport; managed: a tor started by the runner; attached/external: the user's tor. */
   readonly mode: 'off' | 'managed' | 'attached' | 'external';
@@ -229,6 +256,12 @@ export interface TorView {
   /** Tor's last warning. */
   readonly warning?: string;
   readonly error?: string;
+  /** What the user is told (the stage says what the runner does with tor). */
+  readonly condition: TorCondition;
+  /** Since when (ms since the epoch) the condition holds. */
+  readonly since?: number;
+  /** Why tor is unreachable or reconnecting, for the details (tor's words; never the main text). */
+  readonly why?: string;
 }
 
 export interface MiningView {
@@ -265,6 +298,8 @@ export interface DashboardState {
   readonly stage: EngineStage;
   /** Why the stage is 'error'. */
   readonly error?: string;
+  /** While starting, and once stopped: what is being started and what the folder holds. */
+  readonly launch?: LaunchView;
   readonly dataDir: string;
   /** This runner's address as peers reach it (.onion, or 127.0.0.1:PORT on the direct transport). */
   readonly self?: string;
@@ -316,6 +351,7 @@ export type EngineEvent =
       readonly error?: string;
       readonly election?: ElectionView;
       readonly self?: string;
+      readonly launch?: LaunchView;
     }
   | { readonly type: 'tor'; readonly tor: TorView }
   /** Blocks stored, in order (one, or an orphan run it connected). */
@@ -391,10 +427,20 @@ export interface EngineRequests {
   refuseJoiner(id: number): void;
   /** Organizer: fix the genesis with everyone admitted and start mining; refused with the reason when it cannot work. */
   startElection(): void;
-  /** Leave the lobby (organizer: close it; joiner: withdraw), back to the first screen. */
+  /**
+   * Leave the lobby (organizer: close it; joiner: withdraw), back to the first screen; once
+   * stopped, the same for the saved lobby or request (a saved election is never thrown away).
+   */
   leaveLobby(): void;
-  /** After a failed start (tor, a peer): try again with the same choice. */
+  /** After a failed start (tor, a peer): try again with the same choice; once stopped: start again. */
   retry(): void;
+  /**
+   * Stops the long wait in progress: a look-up (each `previewJoin` waiting then fails with
+   * "cancelled"), or the start (tor connecting, the lobby or the runner opening, a peer asked).
+   * What the folder holds is kept: the stage goes back to 'setup' when it holds nothing yet,
+   * else to 'stopped'. Refused when nothing is waiting.
+   */
+  cancel(): void;
   addPeer(address: string): void;
   removePeer(address: string): void;
   setMining(on: boolean): void;
@@ -422,6 +468,7 @@ export const REQUEST_NAMES = [
   'startElection',
   'leaveLobby',
   'retry',
+  'cancel',
   'addPeer',
   'removePeer',
   'setMining',

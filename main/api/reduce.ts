@@ -15,6 +15,7 @@ export function applyEvent(state: DashboardState, event: EngineEvent): Dashboard
       const { type: _, ...rest } = event;
       const next: DashboardState = { ...state, ...rest };
       if (event.error === undefined) delete (next as { error?: string }).error;
+      if (event.launch === undefined) delete (next as { launch?: unknown }).launch;
       // The waiting room belongs to the lobby stage (a start, a leave or a failure ends it).
       if (event.stage !== 'lobby') delete (next as { lobby?: unknown }).lobby;
       return next;

@@ -17,6 +17,7 @@ import type {
   EngineRequests,
   JoinForm,
   JoinPreview,
+  LaunchView,
   NewElectionForm,
   SequencedEvent,
   Snapshot,
@@ -26,7 +27,7 @@ import type {
 import { RequestError } from '../api/errors';
 import { applyEvent } from '../api/reduce';
 import type { BlockMeta } from '../chain/chain';
-import type { Genesis } from '../chain/genesis';
+import { type Genesis, parseGenesis } from '../chain/genesis';
 import { measureThreadHashrate } from '../chain/pow/benchmark';
 import { PeerClient } from '../net/client';
 import { parseInvitation } from '../net/invitation';
@@ -34,7 +35,8 @@ import { Runner } from '../net/runner';
 import { ElectionNode, type NodeSettings } from '../node/election-node';
 import type { LobbyParams } from '../node/lobby';
 import { holdsElection, holdsFile } from '../store/data-dir';
-import type { BootstrapStatus } from '../tor/manager';
+import { describeBootstrap } from '../tor/bootstrap';
+import { type BootstrapStatus, type TorHealth, TorManager } from '../tor/manager';
 import type { EngineHost } from './dashboard-server';
 import { HostedLobby, JoinRequest } from './lobby-session';
 import { lobbyParamsFromForm, parseRequest } from './requests';
@@ -115,6 +117,16 @@ export class Engine implements EngineHost {
   private runnerValue: Runner | undefined;
   private launching: Promise<void> | undefined;
   private lastLaunch: LaunchChoice | undefined;
+  /** The start in progress, for `cancel`: its signal, and what it starts. */
+  private launchControl: { readonly abort: AbortController; readonly kind: LaunchView['kind'] } | undefined;
+  /** Look-ups in progress (previewJoin), for `cancel`. */
+  private readonly lookups = new Set<AbortController>();
+  /** Bumped when the engine stops its own tor (cancel): a start of that tor then ends quietly. */
+  private torEpoch = 0;
+  /** What tor's status says (main/tor/health.ts): the TorView's condition. */
+  private torHealth: TorHealth | undefined;
+  /** An attached tor's words (its log is not ours to read): bootstrap steps and warnings. */
+  private readonly torLines: string[] = [];
   private lastReorg: ChainView['lastReorg'];
   /** The organizer's lobby, while hosting one. */
   private hosted: HostedLobby | undefined;
@@ -210,6 +222,7 @@ export class Engine implements EngineHost {
     startElection: () => this.startElection(),
     leaveLobby: () => this.leaveLobby(),
     retry: () => this.retry(),
+    cancel: () => this.cancel(),
     addPeer: (address) => this.addPeer(address),
     removePeer: (address) => this.removePeer(address),
     setMining: (on) => this.setMining(on),
@@ -233,13 +246,42 @@ export class Engine implements EngineHost {
     void this.launch({ kind: 'host', params, settings }).catch(() => {});
   }
 
-  /** What an invitation or address leads to: an organizer's open lobby, or a running election. */
+  /**
+   * What an invitation or address leads to: an organizer's open lobby, or a running election. It
+   * waits for tor to connect first; `cancel` ends the wait (tor goes on connecting).
+   */
   async previewJoin(peer: string): Promise<JoinPreview> {
     this.requireSetup();
     const invitation = parseInvitation(peer, 'peer');
-    const { address } = invitation;
-    const proxy = await this.proxyFor(address);
-    const client = new PeerClient(proxy ? { proxy } : {});
+    const abort = new AbortController();
+    this.lookups.add(abort);
+    let client: PeerClient | undefined;
+    const cancelled = new Promise<never>((_, reject) =>
+      abort.signal.addEventListener('abort', () => reject(new RequestError('look-up cancelled')), {
+        once: true,
+      }),
+    );
+    cancelled.catch(() => {});
+    const lookup = (async () => {
+      const proxy = await this.proxyFor(invitation.address);
+      if (abort.signal.aborted) throw new RequestError('look-up cancelled');
+      client = new PeerClient(proxy ? { proxy } : {});
+      return this.lookUp(client, invitation.address, invitation.electionId);
+    })();
+    lookup.catch(() => {}); // once cancelled, how it ends is nobody's business
+    try {
+      return await Promise.race([lookup, cancelled]);
+    } finally {
+      this.lookups.delete(abort);
+      client?.close(); // a cancelled look-up's requests end now
+    }
+  }
+
+  private async lookUp(
+    client: PeerClient,
+    address: string,
+    electionId: string | undefined,
+  ): Promise<JoinPreview> {
     const lobby = await client.lobby(address).catch(() => undefined);
     if (lobby && !lobby.started)
       return {
@@ -251,7 +293,11 @@ export class Engine implements EngineHost {
         organizer: lobby.organizer,
         admitted: lobby.admitted,
       };
-    const genesis = await this.fetchGenesis([address], invitation.electionId, proxy);
+    const genesis = parseGenesis(await client.genesis(address));
+    if (electionId !== undefined && genesis.idHex !== electionId)
+      throw new RequestError(
+        `${address} now serves another election (${genesis.idHex.slice(0, 16)}…): not joined`,
+      );
     return { kind: 'election', address, election: electionView(genesis) };
   }
 
@@ -285,18 +331,26 @@ export class Engine implements EngineHost {
     const problem = hosted.lobby.startProblem();
     if (problem) throw new RequestError(`cannot start yet: ${problem}`);
     if (this.launching) throw new RequestError('the runner is already starting');
-    this.emit({ type: 'stage', stage: 'starting' });
+    const abort = new AbortController();
+    this.launchControl = { abort, kind: 'start' };
+    const launch: LaunchView = { kind: 'start', saved: 'lobby', title: hosted.lobby.params.title };
+    this.emit({ type: 'stage', stage: 'starting', launch });
+    // Nothing here waits long (tor is up, the lobby's onion service is handed over): a cancel lets
+    // it finish, then stops the runner, the election saved.
     this.launching = (async () => {
       const { genesis, handOver } = await hosted.start();
       this.hosted = undefined;
       const node = await ElectionNode.create(this.options.dataDir, genesis, hosted.settings);
-      await this.startRunner(node, [], this.tor, handOver);
+      await this.startRunner(node, [], this.tor, handOver, abort.signal);
     })().then(
       () => {
         this.launching = undefined;
+        this.launchControl = undefined;
       },
       (error: unknown) => {
         this.launching = undefined;
+        this.launchControl = undefined;
+        if (abort.signal.aborted) return this.afterCancel('start');
         this.emit({ type: 'stage', stage: 'error', error: (error as Error).message });
       },
     );
@@ -304,6 +358,7 @@ export class Engine implements EngineHost {
 
   /** Leaves the lobby: the organizer closes it (its requests forgotten), a joiner withdraws. */
   async leaveLobby(): Promise<void> {
+    if (this.state.stage === 'stopped' && !this.launching) return this.discardSaved();
     if (!this.hosted && !this.joining) throw new RequestError('not in a lobby');
     clearInterval(this.lobbyTimer);
     await this.hosted?.close(true);
@@ -348,10 +403,14 @@ export class Engine implements EngineHost {
   launch(choice: LaunchChoice): Promise<void> {
     if (this.launching) return Promise.reject(new RequestError('the runner is already starting'));
     this.lastLaunch = choice;
-    this.emit({ type: 'stage', stage: 'starting' });
-    this.launching = this.run(choice).then(
+    const abort = new AbortController();
+    const launch = this.launchView(choice);
+    this.launchControl = { abort, kind: launch.kind };
+    this.emit({ type: 'stage', stage: 'starting', launch });
+    this.launching = this.run(choice, abort.signal).then(
       () => {
         this.launching = undefined;
+        this.launchControl = undefined;
         // In the lobby only now: a UI seeing the stage may start or leave at once.
         if (this.hosted || this.joining) {
           const self = this.hosted?.host.self;
@@ -361,6 +420,11 @@ export class Engine implements EngineHost {
       (error: unknown) => {
         // Cleared before the stage changes, so a UI reacting to 'error' may choose again at once.
         this.launching = undefined;
+        this.launchControl = undefined;
+        if (abort.signal.aborted) {
+          this.afterCancel(launch.kind);
+          throw new RequestError('the start was cancelled');
+        }
         const message = (error as Error).message;
         this.log(`could not start: ${message}`);
         this.emit({ type: 'stage', stage: 'error', error: message });
@@ -370,11 +434,27 @@ export class Engine implements EngineHost {
     return this.launching;
   }
 
-  private async run(choice: LaunchChoice): Promise<void> {
+  /**
+   * The start itself. Each step that waits long waits on tor (its bootstrap, publishing, peers
+   * reached through it), so `cancel` stops tor to end it at once; a step that finishes after a
+   * cancel closes what it opened (`signal`), and what it wrote in the folder stays.
+   */
+  private async run(choice: LaunchChoice, signal: AbortSignal): Promise<void> {
+    if (choice.kind === 'host' && choice.params && choice.settings) {
+      // A new election is saved before anything waits: a cancelled or failed start keeps it.
+      await HostedLobby.save(this.options.dataDir, choice.params, choice.settings);
+      this.lastLaunch = { kind: 'host' };
+      this.emit({
+        type: 'stage',
+        stage: 'starting',
+        launch: { kind: 'lobby', saved: 'lobby', title: choice.params.title },
+      });
+    }
     const tor = this.ownsTor() ? await this.startTor() : undefined;
+    cancelled(signal);
     const proxy = this.options.tor.mode === 'external' ? this.options.tor.proxy : tor?.socksUrl;
-    if (choice.kind === 'host') return this.host(choice, tor);
-    if (choice.kind === 'ask') return this.ask(choice, proxy);
+    if (choice.kind === 'host') return this.host(tor, signal);
+    if (choice.kind === 'ask') return this.ask(choice, proxy, signal);
     let node: ElectionNode;
     if (choice.kind === 'create') {
       node = await ElectionNode.create(this.options.dataDir, choice.genesis, choice.settings);
@@ -385,16 +465,14 @@ export class Engine implements EngineHost {
       node = await ElectionNode.open(this.options.dataDir, choice.settings);
     }
     const peers = [...(this.options.peers ?? []), ...(choice.kind === 'join' ? choice.peers : [])];
-    await this.startRunner(node, peers, tor);
+    await this.startRunner(node, peers, tor, undefined, signal);
   }
 
   /** Serves the lobby (on the tor's onion service, or 127.0.0.1 on the direct transport). */
-  private async host(choice: Extract<LaunchChoice, { kind: 'host' }>, tor: Engine['tor']): Promise<void> {
+  private async host(tor: Engine['tor'], signal: AbortSignal): Promise<void> {
     if (tor) this.setTor('publishing');
     const mode = this.options.tor.mode;
-    this.hosted = await HostedLobby.open(this.options.dataDir, {
-      ...(choice.params ? { params: choice.params } : {}),
-      ...(choice.settings ? { settings: choice.settings } : {}),
+    const hosted = await HostedLobby.open(this.options.dataDir, {
       host: {
         direct: mode === 'off',
         ...(tor ? { tor } : {}),
@@ -404,8 +482,13 @@ export class Engine implements EngineHost {
         log: this.log,
       },
     });
+    if (this.closed || signal.aborted) {
+      await hosted.close(); // served no more, still saved
+      cancelled(signal);
+      return;
+    }
+    this.hosted = hosted;
     if (tor) this.setTor('ready');
-    if (this.closed) return void (await this.hosted.close());
     this.emitLobby();
   }
 
@@ -413,16 +496,22 @@ export class Engine implements EngineHost {
   private async ask(
     choice: Extract<LaunchChoice, { kind: 'ask' }>,
     proxy: string | undefined,
+    signal: AbortSignal,
   ): Promise<void> {
     const client = new PeerClient(proxy ? { proxy } : {});
-    this.joining = choice.organizer
+    const joining = choice.organizer
       ? await JoinRequest.ask(this.options.dataDir, client, {
           organizer: choice.organizer,
           ...(choice.electionId ? { electionId: choice.electionId } : {}),
           settings: choice.settings!,
         })
       : await JoinRequest.resume(this.options.dataDir, client);
-    if (this.closed) return void (await this.joining.close());
+    if (this.closed || signal.aborted) {
+      await joining.close(); // polled no more, still saved
+      cancelled(signal);
+      return;
+    }
+    this.joining = joining;
     this.emitLobby();
     // Not unref'd: a joiner waiting in a lobby has nothing else keeping its process alive.
     this.lobbyTimer = setInterval(() => void this.pollLobby().catch(() => {}), LOBBY_POLL_MS);
@@ -435,8 +524,13 @@ export class Engine implements EngineHost {
     peers: readonly string[],
     tor: Engine['tor'],
     handOver?: ReturnType<HostedLobby['host']['handOver']>,
+    signal?: AbortSignal,
   ): Promise<void> {
-    if (this.closed) return void (await node.close());
+    if (this.closed || (signal?.aborted && !handOver)) {
+      await node.close();
+      if (signal) cancelled(signal);
+      return;
+    }
     for (const warning of node.startupWarnings) this.warn(warning);
     try {
       if (tor) this.setTor('publishing');
@@ -460,6 +554,13 @@ export class Engine implements EngineHost {
       this.tor = undefined;
       this.torStarting = undefined;
       throw error;
+    }
+    if (signal?.aborted) {
+      // Cancelled while it started: stopped again (its tor with it), the election saved.
+      const runner = this.runnerValue;
+      this.runnerValue = undefined;
+      await runner?.close();
+      throw new RequestError('the start was cancelled');
     }
     if (tor || this.options.tor.mode === 'external') {
       // Warnings from before the service was up did not stop it (tor.log keeps them all).
@@ -490,6 +591,13 @@ export class Engine implements EngineHost {
    */
   async retry(): Promise<void> {
     const torFailed = this.ownsTor() && this.state.tor.stage === 'error';
+    if (this.state.stage === 'stopped' && !this.launching) {
+      // Start again what the folder holds (the start that was cancelled).
+      const next = this.resumeChoice();
+      if (next) return void this.launch(next).catch(() => {});
+      this.emit({ type: 'stage', stage: 'setup' });
+      return;
+    }
     if (this.state.stage === 'setup' && torFailed) return void this.startTor().catch(() => {});
     if (this.state.stage === 'running' && torFailed && this.runnerValue) {
       const runner = this.runnerValue;
@@ -511,6 +619,105 @@ export class Engine implements EngineHost {
     void this.launch(next).catch(() => {});
   }
 
+  // ── Cancel ──────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Ends the long wait in progress: the look-ups (they fail with "cancelled"; tor goes on
+   * connecting) and the start. Every long wait of a start waits on tor, so its tor is stopped
+   * (and the steps that opened something close it); what the folder holds stays. Starting the
+   * election from its lobby waits on nothing long: it finishes, then the runner stops.
+   */
+  async cancel(): Promise<void> {
+    const lookups = [...this.lookups];
+    for (const lookup of lookups) lookup.abort();
+    const control = this.launchControl;
+    if (control && !control.abort.signal.aborted) {
+      control.abort.abort();
+      this.log('cancelling the start…');
+      if (control.kind !== 'start') await this.stopOwnTor();
+      await this.launching?.catch(() => {});
+      return;
+    }
+    if (lookups.length === 0) throw new RequestError('nothing to cancel: nothing is waiting');
+  }
+
+  /** After a cancelled start: back to the first screen, or to what the folder holds ('stopped'). */
+  private afterCancel(kind: LaunchView['kind']): void {
+    const saved = this.savedInFolder();
+    this.log(saved === 'nothing' ? 'start cancelled' : `start cancelled; the folder keeps the ${saved}`);
+    if (saved === 'nothing') this.emit({ type: 'stage', stage: 'setup' });
+    else {
+      const title = this.state.launch?.title;
+      this.emit({ type: 'stage', stage: 'stopped', launch: { kind, saved, ...(title ? { title } : {}) } });
+    }
+    // A tor for what comes next (a look-up, another try), as the first screen has: a fresh one.
+    if (this.ownsTor() && !this.closed) void this.startTor().catch(() => {});
+  }
+
+  /** What the data folder holds, from the most to the least: kept by any cancel or failure. */
+  private savedInFolder(): LaunchView['saved'] {
+    const dir = this.options.dataDir;
+    if (this.hasElection()) return 'election';
+    if (holdsFile(dir, 'lobby')) return 'lobby';
+    if (holdsFile(dir, 'joining')) return 'request';
+    return 'nothing';
+  }
+
+  /** Starting again what the folder holds (after a cancel): the election, the lobby, or the request. */
+  private resumeChoice(): LaunchChoice | undefined {
+    const last = this.lastLaunch;
+    switch (this.savedInFolder()) {
+      case 'election':
+        return { kind: 'open', settings: last && 'settings' in last ? (last.settings ?? {}) : {} };
+      case 'lobby':
+        return { kind: 'host' };
+      case 'request':
+        return { kind: 'ask' };
+      case 'nothing':
+        return undefined;
+    }
+  }
+
+  /** Stopped, the user gives up the saved lobby or request (never a saved election). */
+  private async discardSaved(): Promise<void> {
+    const saved = this.savedInFolder();
+    if (saved === 'election')
+      throw new RequestError('this runner holds an election: it is kept (start it again to take part)');
+    if (saved === 'lobby') await HostedLobby.discard(this.options.dataDir);
+    if (saved === 'request') await JoinRequest.discard(this.options.dataDir);
+    this.lastLaunch = undefined;
+    this.emit({ type: 'stage', stage: 'setup' });
+    if (this.ownsTor() && !this.tor && !this.torStarting) void this.startTor().catch(() => {});
+  }
+
+  private launchView(choice: LaunchChoice): LaunchView {
+    const saved = this.savedInFolder();
+    switch (choice.kind) {
+      case 'host':
+        return { kind: 'lobby', saved, ...(choice.params ? { title: choice.params.title } : {}) };
+      case 'ask':
+        return { kind: 'ask', saved };
+      case 'join':
+        return { kind: 'join', saved, ...(choice.genesis ? { title: choice.genesis.title } : {}) };
+      case 'create':
+        return { kind: 'open', saved, title: choice.genesis.title };
+      case 'open':
+        return { kind: 'open', saved };
+    }
+  }
+
+  /**
+   * Stops the engine's own tor (not yet the runner's) on purpose: whatever waits on it fails at
+   * once, and a start of it still under way ends quietly (no 'error' shown).
+   */
+  private async stopOwnTor(): Promise<void> {
+    this.torEpoch++;
+    const tor = this.tor;
+    this.tor = undefined;
+    this.torStarting = undefined;
+    await tor?.stop();
+  }
+
   // ── Tor ─────────────────────────────────────────────────────────────────────────────────────
 
   /** A tor this engine starts or attaches to (not: the direct transport, or the user's own tor). */
@@ -522,20 +729,38 @@ export class Engine implements EngineHost {
   private startTor(): Promise<NonNullable<Engine['tor']>> {
     const config = this.options.tor;
     if (config.mode === 'off' || config.mode === 'external') throw new Error('no tor to start');
-    this.torStarting ??= (async () => {
+    if (this.torStarting) return this.torStarting;
+    const epoch = this.torEpoch;
+    const starting = (async () => {
       this.torStatus = undefined;
       this.torWarning = undefined;
+      this.torHealth = undefined;
       this.setTor('starting');
       const tor = await openTor(config, this.options.dataDir, this.log);
+      if (epoch !== this.torEpoch) {
+        await tor.stop(); // stopped on purpose (cancel) while it was starting
+        throw new Error('tor was stopped');
+      }
       this.tor = tor;
       tor.on('bootstrap', (status) => {
         this.torStatus = status;
         if (status.warning) this.torWarning = status.warning;
+        if (config.mode === 'attached') this.torLine(`bootstrap ${describeBootstrap(status)}`);
         this.setTor(this.state.tor.stage === 'starting' ? 'bootstrapping' : this.state.tor.stage);
       });
       tor.on('warning', (warning) => {
         this.torWarning = warning;
+        if (config.mode === 'attached') this.torLine(`[warn] ${warning}`);
         this.setTor(this.state.tor.stage);
+      });
+      tor.on('health', (health) => {
+        const before = this.torHealth?.condition ?? 'connecting';
+        this.torHealth = health;
+        if (health.condition !== before)
+          this.log(`tor       ${health.condition}${health.why ? `: ${health.why}` : ''}`);
+        this.setTor(this.state.tor.stage === 'starting' ? 'bootstrapping' : this.state.tor.stage);
+        // Back after a pause (a sleep, a lost network): the peers are tried again at once.
+        if (before === 'reconnecting' && health.condition === 'connected') this.runnerValue?.reconnected();
       });
       tor.on('exit', (error) => {
         this.setTor('error', error.message);
@@ -543,7 +768,9 @@ export class Engine implements EngineHost {
       });
       this.setTor('bootstrapping');
       try {
-        await tor.waitForBootstrap();
+        // No time limit: while stuck, the state says tor can't reach the network (and why), and
+        // tor keeps trying, so a network that comes back is used; the user may cancel meanwhile.
+        await tor.waitForBootstrap({ stallMs: Number.POSITIVE_INFINITY });
       } catch (error) {
         await tor.stop();
         throw error;
@@ -555,12 +782,22 @@ export class Engine implements EngineHost {
       this.setTor('ready');
       return tor;
     })().catch((error: unknown) => {
-      this.torStarting = undefined;
-      this.tor = undefined;
-      this.setTor('error', (error as Error).message);
+      if (this.torStarting === starting) {
+        this.torStarting = undefined;
+        this.tor = undefined;
+      }
+      // Stopped on purpose: not a failure to show (a fresh tor may be starting already).
+      if (epoch === this.torEpoch) this.setTor('error', (error as Error).message);
       throw error;
     });
-    return this.torStarting;
+    this.torStarting = starting;
+    return starting;
+  }
+
+  /** An attached tor's words, for the Tor log panel (its own log is that tor's). */
+  private torLine(text: string): void {
+    this.torLines.push(`${new Date().toISOString().slice(11, 19)} ${text}`);
+    if (this.torLines.length > TOR_LOG_LINES) this.torLines.shift();
   }
 
   private async proxyFor(peer: string): Promise<string | undefined> {
@@ -582,23 +819,37 @@ export class Engine implements EngineHost {
   }
 
   private setTor(stage: TorView['stage'], error?: string): void {
-    this.emit({ type: 'tor', tor: this.torView(stage, error) });
+    // Still failed: the error stays with the stage until tor starts again.
+    const kept = stage === 'error' && error === undefined ? this.state.tor.error : error;
+    const view = this.torView(stage, kept);
+    if (JSON.stringify(view) !== JSON.stringify(this.state.tor)) this.emit({ type: 'tor', tor: view });
   }
 
   private torView(stage: TorView['stage'], error?: string): TorView {
     const config = this.options.tor;
     const status =
       config.mode === 'external' ? { progress: 100, tag: 'done', summary: torLabel(config) } : this.torStatus;
-    return torView(config.mode, config.mode === 'off' ? 'off' : stage, status, {
+    const view = torView(config.mode, config.mode === 'off' ? 'off' : stage, status, {
       warning: this.torWarning,
       error,
+      health: this.torHealth,
     });
+    // Since when it holds (this.state is not there yet in the constructor).
+    const before = (this.state as DashboardState | undefined)?.tor;
+    const since = before?.condition === view.condition ? before.since : Date.now();
+    return since === undefined ? view : { ...view, since };
   }
 
-  /** The last lines of the managed tor's log (tor writes no secrets there). */
+  /**
+   * The last lines of tor's log (tor writes no secrets there): a managed tor's log file, there
+   * even once that tor is gone (it says why); an attached tor's words to this runner.
+   */
   async torLog(): Promise<string[]> {
-    const file = (this.tor ?? this.runnerValue?.tor)?.logFile;
-    return file ? readTorLog(file, TOR_LOG_LINES) : [];
+    const config = this.options.tor;
+    if (config.mode === 'managed')
+      return readTorLog(TorManager.logFileOf(this.options.dataDir), TOR_LOG_LINES);
+    if (config.mode === 'attached') return [...this.torLines];
+    return [];
   }
 
   // ── Running ─────────────────────────────────────────────────────────────────────────────────
@@ -650,6 +901,8 @@ export class Engine implements EngineHost {
 
   private requireSetup(): void {
     if (this.hosted || this.joining) throw new RequestError('this runner is in a lobby: leave it first');
+    if (this.state.stage === 'stopped')
+      throw new RequestError('this runner keeps a saved election: start it again, or give it up first');
     if (this.hasElection() || this.state.stage === 'running' || this.launching) {
       throw new RequestError('this data folder already holds an election');
     }
@@ -784,6 +1037,8 @@ export class Engine implements EngineHost {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.torEpoch++; // its tor is stopped on purpose from here on: no 'error' for it
+    for (const lookup of this.lookups) lookup.abort();
     clearInterval(this.poller);
     clearInterval(this.lobbyTimer);
     await this.hosted?.close();
@@ -796,4 +1051,9 @@ export class Engine implements EngineHost {
     await (await this.torStarting?.catch(() => undefined))?.stop();
     this.listeners.clear();
   }
+}
+
+/** Ends a start that was cancelled (after a step that finished anyway closed what it opened). */
+function cancelled(signal: AbortSignal): void {
+  if (signal.aborted) throw new RequestError('the start was cancelled');
 }

@@ -76,6 +76,38 @@ export class HostedLobby {
     }
   }
 
+  /**
+   * Writes a new lobby (with the organizer's credential and settings) without serving it: the
+   * engine saves the election before any wait (tor, publishing), so a cancelled or failed start
+   * keeps it, and `open` serves it.
+   */
+  static async save(dir: string, params: LobbyParams, settings: NodeSettings): Promise<void> {
+    const group = Group.default();
+    const { dataDir } = await DataDir.open(dir);
+    try {
+      if (await Lobby.load(dataDir, group)) return;
+      const credential = params.ballotRule === 'per-voter' ? await credentialOf(dataDir, group) : undefined;
+      await Lobby.create(dataDir, group, params, {
+        name: settings.name,
+        ...(credential ? { credential: credential.publicKey } : {}),
+      });
+      await dataDir.save('settings', settings);
+    } finally {
+      await dataDir.close();
+    }
+  }
+
+  /** Forgets a saved lobby that is not served (the organizer gave it up after a cancelled start). */
+  static async discard(dir: string): Promise<void> {
+    const { dataDir } = await DataDir.open(dir);
+    try {
+      await dataDir.remove('lobby');
+      await dataDir.remove('voterKey');
+    } finally {
+      await dataDir.close();
+    }
+  }
+
   view(): LobbyView {
     const { lobby } = this;
     const group = Group.default();
@@ -292,6 +324,16 @@ export class JoinRequest {
       nVoteBlocks: this.file.nVoteBlocks,
       confirmations: this.file.confirmations,
     };
+  }
+
+  /** Forgets a saved request that is not being polled (given up after a cancelled start). */
+  static async discard(dir: string): Promise<void> {
+    const { dataDir } = await DataDir.open(dir);
+    try {
+      await dataDir.remove('joining');
+    } finally {
+      await dataDir.close();
+    }
   }
 
   /** Withdraws: forgets the request (the organizer sees the joiner go offline). */

@@ -78,6 +78,7 @@ const ARITY: Record<RequestName, number> = {
   startElection: 0,
   leaveLobby: 0,
   retry: 0,
+  cancel: 0,
   addPeer: 1,
   removePeer: 1,
   setMining: 1,

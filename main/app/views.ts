@@ -11,6 +11,7 @@ import type {
   ReceiptView,
   ResultView,
   SettingsView,
+  TorCondition,
   TorView,
   VoteChoice,
 } from '../api/contract';
@@ -21,7 +22,7 @@ import { MAX_TARGET } from '../chain/pow/target';
 import { expectedPayload } from '../chain/rules';
 import type { PeerInfo } from '../net/peer-book';
 import type { ElectionNode, NodeSettings } from '../node/election-node';
-import type { BootstrapStatus } from '../tor/manager';
+import type { BootstrapStatus, TorHealth } from '../tor/manager';
 
 /** The first 16 hex digits of a group element: enough to tell keys and ballots apart at a glance. */
 export function fingerprint(x: bigint, byteWidth: number): string {
@@ -251,7 +252,13 @@ export function torView(
   mode: TorView['mode'],
   stage: TorView['stage'],
   status: BootstrapStatus | undefined,
-  extra: { warning?: string | undefined; error?: string | undefined } = {},
+  extra: {
+    warning?: string | undefined;
+    error?: string | undefined;
+    /** From the tor's health (main/tor/health.ts); the stage and mode decide when there is none. */
+    health?: TorHealth | undefined;
+    since?: number | undefined;
+  } = {},
 ): TorView {
   return {
     mode,
@@ -261,5 +268,22 @@ export function torView(
       mode === 'off' ? 'not used: direct transport on this machine' : (status?.summary ?? 'starting tor'),
     ...(extra.warning ? { warning: extra.warning } : {}),
     ...(extra.error ? { error: extra.error } : {}),
+    condition: torCondition(mode, stage, extra.health),
+    ...(extra.since !== undefined ? { since: extra.since } : {}),
+    ...(extra.health?.why && stage !== 'error' ? { why: extra.health.why } : {}),
   };
+}
+
+/** What the user is told of tor (docs/TOR.md §3): the mode and the stage first, then tor's health. */
+export function torCondition(
+  mode: TorView['mode'],
+  stage: TorView['stage'],
+  health: TorHealth | undefined,
+): TorCondition {
+  if (mode === 'off' || stage === 'off') return 'off';
+  // The user's own tor: this runner knows nothing of its bootstrap, only its SOCKS port.
+  if (mode === 'external') return 'connected';
+  if (stage === 'error') return 'failed';
+  if (stage === 'starting' || !health) return stage === 'ready' ? 'connected' : 'connecting';
+  return health.condition;
 }

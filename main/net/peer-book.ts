@@ -166,6 +166,14 @@ export class PeerBook {
     entry.nextAttemptAt = now + Math.round(delay * (1 - JITTER * this.random()));
   }
 
+  /**
+   * Every peer may be tried again now: the network is back (after a sleep, or tor reconnected),
+   * so the waits that failures through it earned no longer say anything. Failures are kept.
+   */
+  retryAll(now = this.now()): void {
+    for (const entry of this.peers.values()) entry.nextAttemptAt = Math.min(entry.nextAttemptAt, now);
+  }
+
   /** Peers whose next attempt is due, the longest waiting first. */
   due(now = this.now()): string[] {
     return [...this.peers.values()]

@@ -146,6 +146,17 @@ export class Runner {
     throw new Error(`no peer gave a valid genesis (${errors.join('; ') || 'no peer given'})`);
   }
 
+  /**
+   * Tor works again after a pause (a laptop's sleep, a lost network): fresh circuits (a
+   * rendezvous from before the pause may be dead), and every peer tried again now, not after the
+   * backoff its failures during the pause earned.
+   */
+  reconnected(): void {
+    this.peers.retryAll();
+    this.tor?.newCircuits().catch(() => {});
+    void this.network.syncNow();
+  }
+
   /** Adds a peer at run time (the dashboard's form) and syncs with it at once. */
   async addPeer(address: string): Promise<void> {
     const parsed = parsePeerAddress(address, 'peer').address;

@@ -2,8 +2,10 @@
 // time, read replies in order, and hand asynchronous events (status 650) to listeners.
 //
 // Tor answers commands strictly in order, so replies are matched to a FIFO of pending commands. A
-// command that times out leaves that order unknowable (its answer may still come and would be taken
-// for the next one's), so a timeout closes the connection rather than guess.
+// command that times out fails for its caller but keeps its place in that FIFO: its answer, when it
+// comes, is matched to it and dropped, so the order stays exact and the connection stays up. A tor
+// that stopped answering for a while (a laptop's sleep, SIGSTOP) is slow, not gone: closing the
+// connection would make a managed tor exit (TAKEOWNERSHIP), turning a pause into a failure.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
@@ -61,7 +63,14 @@ interface Pending {
   readonly resolve: (reply: Reply) => void;
   readonly reject: (error: Error) => void;
   readonly timer: NodeJS.Timeout;
+  /** When it was sent (ms since the epoch). */
+  readonly sentAt: number;
+  /** Timed out: its caller was told; its answer will be dropped. */
+  abandoned: boolean;
 }
+
+/** Commands that timed out and are still unanswered, at most: past this, tor is taken as gone. */
+const MAX_ABANDONED = 64;
 
 interface ControlEvents {
   event: [TorEvent];
@@ -207,6 +216,11 @@ export class TorControl extends EventEmitter<ControlEvents> {
     return this.socket.destroyed;
   }
 
+  /** Since when the oldest command still unanswered was sent (timed-out ones included), if any. */
+  get unansweredSince(): number | undefined {
+    return this.pending[0]?.sentAt;
+  }
+
   private send(line: string, timeoutMs: number): Promise<Reply> {
     const verb = line.split(' ', 1)[0]!;
     if (/[\r\n]/.test(line))
@@ -215,9 +229,15 @@ export class TorControl extends EventEmitter<ControlEvents> {
       return Promise.reject(this.ended ?? new TorError('closed', 'the control connection is closed'));
     return new Promise<Reply>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.fail(new TorError('timeout', `tor did not answer ${verb} within ${timeoutMs} ms`));
+        // The caller is told; the command keeps its place, so its late answer cannot be taken for
+        // the next command's.
+        entry.abandoned = true;
+        reject(new TorError('timeout', `tor did not answer ${verb} within ${timeoutMs} ms`));
+        if (this.pending.filter((p) => p.abandoned).length > MAX_ABANDONED)
+          this.fail(new TorError('timeout', `tor has not answered ${MAX_ABANDONED} commands`));
       }, timeoutMs);
-      this.pending.push({ verb, resolve, reject, timer });
+      const entry: Pending = { verb, resolve, reject, timer, sentAt: Date.now(), abandoned: false };
+      this.pending.push(entry);
       this.socket.write(`${line}\r\n`);
     });
   }
@@ -246,7 +266,7 @@ export class TorControl extends EventEmitter<ControlEvents> {
         return;
       }
       clearTimeout(pending.timer);
-      pending.resolve(reply);
+      if (!pending.abandoned) pending.resolve(reply);
     }
   }
 
@@ -274,7 +294,7 @@ export class TorControl extends EventEmitter<ControlEvents> {
     this.ended = error;
     for (const pending of this.pending.splice(0)) {
       clearTimeout(pending.timer);
-      pending.reject(error);
+      if (!pending.abandoned) pending.reject(error);
     }
     if (!this.emittedClose) {
       this.emittedClose = true;

@@ -21,12 +21,14 @@ import { TorControl, type TorEvent } from './control';
 import { parseArguments } from './control-protocol';
 import { messageOf, TorError } from './errors';
 import { findTor } from './find-tor';
+import { parseCircuitStatus, type TorHealth, torHealth } from './health';
 import { readOnionKey, writeOnionKey } from './onion-key';
 import { prepareServiceDir, readServiceDir } from './service-dir';
 import { isExpectedWarning, TorProcess } from './tor-process';
 import { checkTorrcLines, defaultTemplatePath, renderTemplate, torrcValue } from './torrc';
 
 export type { BootstrapStatus } from './bootstrap';
+export type { TorCondition, TorHealth } from './health';
 
 export interface TorManagerOptions {
   /** The runner's data folder; tor's files go in `<dataDir>/tor`. */
@@ -96,6 +98,8 @@ export interface OnionService {
 
 interface TorManagerEvents {
   bootstrap: [BootstrapStatus];
+  /** What the user is told changed: connecting, connected, unreachable, reconnecting (./health.ts). */
+  health: [TorHealth];
   /** A warning from tor (its log, or a bootstrap problem). */
   warning: [string];
   /** Tor went away while in use (never after stop()). */
@@ -106,6 +110,14 @@ export const DEFAULT_STALL_MS = 120_000;
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 180_000;
 /** Longest Unix socket path used (sun_path holds 108 bytes on Linux, 104 on macOS, NUL included). */
 const MAX_SOCKET_PATH_BYTES = 100;
+/** Tor's log lines saying what a `WARN BOOTSTRAP` status event says (with a relay's address). */
+const BOOTSTRAP_ECHOES = [
+  /^Problem bootstrapping\./,
+  /^\d+ connections have failed:$/,
+  /^\s*\d+ connections died in state /,
+];
+/** Tor is asked how its circuits are this often: its answer, or silence, keeps `health` true. */
+const PROBE_MS = 5000;
 /** tor.log is moved to tor.log.1 at start once larger than this. */
 const MAX_LOG_BYTES = 10 * 1024 * 1024;
 
@@ -122,6 +134,13 @@ export class TorManager extends EventEmitter<TorManagerEvents> {
   private stopping = false;
   /** The HiddenServiceDir service, once published. */
   private dirServiceId: string | undefined;
+  /** The last bootstrap problem since the progress last moved (./health.ts). */
+  private problem: { at: number; words: string } | undefined;
+  /** False from CIRCUIT_NOT_ESTABLISHED (or tor answering 0) until circuits work again. */
+  private circuits = { ok: true, why: undefined as string | undefined };
+  private healthValue: TorHealth = { condition: 'connecting' };
+  private readonly healthTimer: NodeJS.Timeout;
+  private probedAt = 0;
 
   private constructor(
     readonly mode: 'managed' | 'attached',
@@ -133,6 +152,8 @@ export class TorManager extends EventEmitter<TorManagerEvents> {
   ) {
     super();
     this.signals.setMaxListeners(0);
+    this.healthTimer = setInterval(() => this.checkHealth(), 1000);
+    this.healthTimer.unref();
     control.on('event', (event) => this.onEvent(event));
     control.on('close', (reason) => {
       this.lost(reason ?? new TorError('closed', 'the control connection to tor was closed'));
@@ -240,6 +261,11 @@ export class TorManager extends EventEmitter<TorManagerEvents> {
     return this.warningText;
   }
 
+  /** Where a managed tor of the runner with this data folder keeps its log (there once it is gone). */
+  static logFileOf(dataDir: string): string {
+    return torFiles(path.join(dataDir, 'tor')).logFile;
+  }
+
   /** Tor's own log (managed mode). */
   get logFile(): string | undefined {
     return this.tor ? torFiles(this.torDir).logFile : undefined;
@@ -247,6 +273,11 @@ export class TorManager extends EventEmitter<TorManagerEvents> {
 
   get pid(): number | undefined {
     return this.tor?.pid;
+  }
+
+  /** What the user is told: connecting, connected, unreachable or reconnecting (./health.ts). */
+  get health(): TorHealth {
+    return this.healthValue;
   }
 
   /** Resolves when tor reports 100%; rejects when it stalls, exits, or `timeoutMs` passes. */
@@ -412,6 +443,7 @@ export class TorManager extends EventEmitter<TorManagerEvents> {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    clearInterval(this.healthTimer);
     // Anyone still waiting (bootstrap, an upload) is told, and later calls fail plainly.
     this.gone ??= new TorError('closed', 'tor was stopped');
     this.signals.emit('gone', this.gone);
@@ -461,6 +493,11 @@ export class TorManager extends EventEmitter<TorManagerEvents> {
     if (event.type === 'STATUS_CLIENT') {
       const status = parseBootstrapStatus(event.text);
       if (status) this.update(status);
+      const circuits = parseCircuitStatus(event.text);
+      if (circuits) {
+        this.circuits = { ok: circuits.circuits, why: circuits.why };
+        this.checkHealth();
+      }
     } else if (event.type === 'HS_DESC') {
       // HS_DESC UPLOADED <service id> <auth> <hsdir> …; FAILED … REASON=…
       const { positional, named } = parseArguments(event.text);
@@ -481,15 +518,62 @@ export class TorManager extends EventEmitter<TorManagerEvents> {
   private update(status: BootstrapStatus): void {
     if (status.progress < this.status.progress) return;
     const moved = status.progress > this.status.progress;
-    if (moved) this.progressAt = Date.now();
+    if (moved) {
+      this.progressAt = Date.now();
+      this.problem = undefined;
+      // 100 % means tor completed a circuit (its CIRCUIT_ESTABLISHED may come just before or after).
+      if (status.progress >= 100) this.circuits = { ok: true, why: undefined };
+    }
+    if (status.problem) this.problem = { at: Date.now(), words: status.problem.words };
     const newWarning = status.warning !== undefined && status.warning !== this.status.warning;
     this.status = status;
     if (moved || newWarning) this.emit('bootstrap', status);
-    if (newWarning) this.warn(`bootstrap: ${status.warning}`);
+    if (newWarning) this.warn(status.warning!);
+    this.checkHealth();
+  }
+
+  /**
+   * Re-decides `health` (every second, and on every status from tor), and asks tor how its
+   * circuits are every few seconds: a tor that does not answer is asleep (SIGSTOP, a laptop's
+   * sleep), which nothing else would show, since a stopped tor says nothing.
+   */
+  private checkHealth(): void {
+    if (this.gone || this.stopping) return;
+    const now = Date.now();
+    if (now - this.probedAt >= PROBE_MS && this.control.unansweredSince === undefined) {
+      this.probedAt = now;
+      const bootstrapped = this.status.progress >= 100;
+      this.control.getInfo(['status/circuit-established']).then(
+        (info) => {
+          // Before 100 % tor has no circuit yet by definition: only the bootstrap counts then.
+          const ok = info.get('status/circuit-established') === '1';
+          if (bootstrapped && ok !== this.circuits.ok)
+            this.circuits = ok ? { ok, why: undefined } : { ok, why: 'no working circuit' };
+          this.checkHealth();
+        },
+        () => {}, // unanswered: the silence itself is the news (unansweredSince)
+      );
+    }
+    const unanswered = this.control.unansweredSince;
+    const health = torHealth(
+      {
+        progress: this.status.progress,
+        progressAt: this.progressAt,
+        ...(this.problem ? { problem: this.problem } : {}),
+        circuits: this.circuits.ok,
+        ...(this.circuits.why ? { circuitsWhy: this.circuits.why } : {}),
+        ...(unanswered !== undefined ? { unansweredSince: unanswered } : {}),
+      },
+      now,
+    );
+    if (health.condition === this.healthValue.condition && health.why === this.healthValue.why) return;
+    this.healthValue = health;
+    this.emit('health', health);
   }
 
   private warn(text: string): void {
-    if (isExpectedWarning(text)) return;
+    // Tor logs its bootstrap problems too: the status events say them better (./bootstrap.ts).
+    if (isExpectedWarning(text) || BOOTSTRAP_ECHOES.some((p) => p.test(text))) return;
     this.warningText = text.slice(0, 500);
     this.emit('warning', this.warningText);
   }
@@ -502,6 +586,7 @@ export class TorManager extends EventEmitter<TorManagerEvents> {
   private lost(error: TorError): void {
     if (this.stopping || this.gone) return;
     this.gone = error;
+    clearInterval(this.healthTimer);
     this.control.close();
     void this.tor?.stop(0);
     this.signals.emit('gone', error);

@@ -137,7 +137,16 @@ describe('reading what tor says', () => {
         progress: 5,
         tag: 'conn',
         summary: 'Connecting to a relay',
-        warning: 'Connection refused (CONNECTREFUSED) at 127.0.0.1:1',
+        warning:
+          'the connection was refused (tor: Connection refused, CONNECTREFUSED), 5 times, at 127.0.0.1:1',
+        problem: {
+          reason: 'CONNECTREFUSED',
+          words: 'the connection was refused',
+          torWords: 'Connection refused',
+          count: 5,
+          recommendation: 'ignore',
+          host: '127.0.0.1:1',
+        },
       },
     );
     assert.equal(parseBootstrapStatus('NOTICE CIRCUIT_ESTABLISHED'), undefined);
