@@ -399,6 +399,58 @@ export interface JoinForm {
   readonly vote: VoteChoice | null;
 }
 
+/**
+ * How this runner reaches the Tor network (the data folder's connection.json). Passwords never
+ * leave the engine: a view says only whether one is saved.
+ */
+export interface ConnectionView {
+  /** managed: a tor of this runner's own; attached: a running tor, by its control port; external: your own tor's SOCKS port and onion service. */
+  readonly tor: 'managed' | 'attached' | 'external';
+  /** none: connect directly; obfs4/snowflake: the built-in bridges; custom: the pasted lines. */
+  readonly bridges: 'none' | 'obfs4' | 'snowflake' | 'custom';
+  readonly customBridges: readonly string[];
+  readonly proxy: {
+    readonly type: 'socks4' | 'socks5' | 'https';
+    readonly host: string;
+    readonly port: number;
+    readonly username: string;
+    readonly passwordSaved: boolean;
+  } | null;
+  readonly control: { readonly host: string; readonly port: number; readonly passwordSaved: boolean } | null;
+  readonly external: { readonly socks: string; readonly self: string } | null;
+  /** How many built-in bridges of each kind there are. */
+  readonly builtin: { readonly obfs4: number; readonly snowflake: number };
+  /** The program each transport would run, or null when none is found (the UI says what to install). */
+  readonly transports: { readonly obfs4: string | null; readonly snowflake: string | null };
+  /** Saved, but this run still uses the previous settings: they apply at the next start or Retry. */
+  readonly pending: boolean;
+  /** Why the settings do not decide this run's tor (the command line chose one). */
+  readonly overridden?: string;
+}
+
+/** The connection-settings form: every input as text; fields of the choices not made are ignored. */
+export interface ConnectionForm {
+  readonly tor: 'managed' | 'attached' | 'external';
+  readonly bridges: 'none' | 'obfs4' | 'snowflake' | 'custom';
+  /** Bridge lines, one a line (blank lines and # comments are skipped). */
+  readonly customBridges: string;
+  readonly proxyType: 'none' | 'socks4' | 'socks5' | 'https';
+  readonly proxyHost: string;
+  readonly proxyPort: string;
+  readonly proxyUsername: string;
+  /** Empty with `keepProxyPassword`: the saved one stays. */
+  readonly proxyPassword: string;
+  readonly keepProxyPassword: boolean;
+  readonly controlHost: string;
+  readonly controlPort: string;
+  readonly controlPassword: string;
+  readonly keepControlPassword: boolean;
+  /** external: socks5h://host:port */
+  readonly socksUrl: string;
+  /** external: this runner's own .onion address. */
+  readonly onionAddress: string;
+}
+
 export interface ElectionRecordFile {
   /** A suggested file name. */
   readonly fileName: string;
@@ -438,7 +490,8 @@ export interface EngineRequests {
    * Stops the long wait in progress: a look-up (each `previewJoin` waiting then fails with
    * "cancelled"), or the start (tor connecting, the lobby or the runner opening, a peer asked).
    * What the folder holds is kept: the stage goes back to 'setup' when it holds nothing yet,
-   * else to 'stopped'. Refused when nothing is waiting.
+   * else to 'stopped'. After a failed start ('error'), the same way back. Refused when nothing
+   * is waiting.
    */
   cancel(): void;
   addPeer(address: string): void;
@@ -451,6 +504,13 @@ export interface EngineRequests {
   exportRecord(): ElectionRecordFile;
   /** Opens the data folder in the system's file manager where there is one (the desktop app). */
   openDataFolder(): { readonly path: string; readonly opened: boolean };
+  /** How this runner reaches the Tor network (bridges, a proxy, or your own tor). */
+  connectionSettings(): ConnectionView;
+  /**
+   * Saves the connection settings (refused with the field when one is wrong). On the first screen
+   * they apply at once (this runner's tor starts again with them); otherwise at the next start or Retry.
+   */
+  saveConnection(form: ConnectionForm): ConnectionView;
 }
 
 export type RequestName = keyof EngineRequests;
@@ -477,6 +537,8 @@ export const REQUEST_NAMES = [
   'torLog',
   'exportRecord',
   'openDataFolder',
+  'connectionSettings',
+  'saveConnection',
 ] as const satisfies readonly RequestName[];
 
 /** What a UI holds: every request as an async function, plus the event stream. */

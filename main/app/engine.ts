@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type {
   ChainView,
+  ConnectionForm,
+  ConnectionView,
   DashboardState,
   ElectionRecordFile,
   EngineEvent,
@@ -29,6 +31,7 @@ import { applyEvent } from '../api/reduce';
 import type { BlockMeta } from '../chain/chain';
 import { type Genesis, parseGenesis } from '../chain/genesis';
 import { measureThreadHashrate } from '../chain/pow/benchmark';
+import { ValidationError } from '../crypto/errors';
 import { PeerClient } from '../net/client';
 import { parseInvitation } from '../net/invitation';
 import { Runner } from '../net/runner';
@@ -36,11 +39,20 @@ import { ElectionNode, type NodeSettings } from '../node/election-node';
 import type { LobbyParams } from '../node/lobby';
 import { holdsElection, holdsFile } from '../store/data-dir';
 import { describeBootstrap } from '../tor/bootstrap';
+import {
+  builtinBridges,
+  type ConnectionSettings,
+  DEFAULT_CONNECTION,
+  describeConnection,
+  findTransport,
+  readConnectionSettings,
+  writeConnectionSettings,
+} from '../tor/connection';
 import { type BootstrapStatus, type TorHealth, TorManager } from '../tor/manager';
 import type { EngineHost } from './dashboard-server';
 import { HostedLobby, JoinRequest } from './lobby-session';
-import { lobbyParamsFromForm, parseRequest } from './requests';
-import { openTor, readTorLog, type TorConfig, torLabel } from './tor-config';
+import { connectionFromForm, lobbyParamsFromForm, parseRequest } from './requests';
+import { openTor, readTorLog, resolveTorConfig, type TorConfig, torLabel } from './tor-config';
 import { RecordVerification } from './verification';
 import {
   blockView,
@@ -144,7 +156,13 @@ export class Engine implements EngineHost {
   /** One mining thread's hashes per second, once measured (MiningView.threadHashrate). */
   private threadHashrate: number | undefined;
 
-  private constructor(private readonly options: EngineOptions) {
+  /** The data folder's connection settings, and whether saved ones wait for the next start or Retry. */
+  private connection: ConnectionSettings = DEFAULT_CONNECTION;
+  private connectionPending = false;
+  /** The tor the app or the command line chose; `options.tor` is it with the connection settings applied. */
+  private baseTor: TorConfig | undefined;
+
+  private constructor(private options: EngineOptions) {
     this.log = options.log ?? (() => {});
     const defaults = { name: 'runner', mining: true, threads: this.maxThreads, ...options.defaults };
     this.state = {
@@ -170,6 +188,7 @@ export class Engine implements EngineHost {
   static async open(options: EngineOptions): Promise<Engine> {
     await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
     const engine = new Engine(options);
+    await engine.loadConnection();
     if (options.start === false) return engine;
     // No election yet: how fast this computer mines, for the new-election form's estimate.
     if (!engine.hasElection()) void engine.measureHashrate();
@@ -231,6 +250,8 @@ export class Engine implements EngineHost {
     torLog: () => this.torLog(),
     exportRecord: () => this.exportRecord(),
     openDataFolder: () => this.openDataFolder(),
+    connectionSettings: () => this.connectionView(),
+    saveConnection: (form) => this.saveConnection(form),
   };
 
   // ── First run ───────────────────────────────────────────────────────────────────────────────
@@ -351,7 +372,8 @@ export class Engine implements EngineHost {
         this.launching = undefined;
         this.launchControl = undefined;
         if (abort.signal.aborted) return this.afterCancel('start');
-        this.emit({ type: 'stage', stage: 'error', error: (error as Error).message });
+        const saved = this.savedInFolder();
+        this.emit({ type: 'stage', stage: 'error', error: (error as Error).message, launch: { ...launch, saved } });
       },
     );
   }
@@ -427,7 +449,8 @@ export class Engine implements EngineHost {
         }
         const message = (error as Error).message;
         this.log(`could not start: ${message}`);
-        this.emit({ type: 'stage', stage: 'error', error: message });
+        const saved = this.savedInFolder();
+        this.emit({ type: 'stage', stage: 'error', error: message, launch: { ...launch, saved } });
         throw error;
       },
     );
@@ -591,6 +614,13 @@ export class Engine implements EngineHost {
    */
   async retry(): Promise<void> {
     const torFailed = this.ownsTor() && this.state.tor.stage === 'error';
+    // Connection settings saved meanwhile apply now (while running, only when its tor failed).
+    const stage = this.state.stage;
+    if (
+      this.connectionPending &&
+      (stage === 'setup' || stage === 'error' || stage === 'stopped' || (stage === 'running' && torFailed))
+    )
+      await this.loadConnection();
     if (this.state.stage === 'stopped' && !this.launching) {
       // Start again what the folder holds (the start that was cancelled).
       const next = this.resumeChoice();
@@ -638,10 +668,14 @@ export class Engine implements EngineHost {
       await this.launching?.catch(() => {});
       return;
     }
-    if (lookups.length === 0) throw new RequestError('nothing to cancel: nothing is waiting');
+    if (lookups.length > 0) return;
+    // After a failed start, a way back: to the first screen, or to what the folder holds.
+    if (this.state.stage === 'error' && !this.launching && !this.runnerValue)
+      return this.afterCancel(this.state.launch?.kind ?? 'open');
+    throw new RequestError('nothing to cancel: nothing is waiting');
   }
 
-  /** After a cancelled start: back to the first screen, or to what the folder holds ('stopped'). */
+  /** After a cancelled (or given up) start: the first screen, or what the folder holds ('stopped'). */
   private afterCancel(kind: LaunchView['kind']): void {
     const saved = this.savedInFolder();
     this.log(saved === 'nothing' ? 'start cancelled' : `start cancelled; the folder keeps the ${saved}`);
@@ -716,6 +750,109 @@ export class Engine implements EngineHost {
     this.tor = undefined;
     this.torStarting = undefined;
     await tor?.stop();
+  }
+
+  // ── Connection settings ─────────────────────────────────────────────────────────────────────
+
+  /** Reads the data folder's connection settings and uses the tor they ask for from now on. */
+  private async loadConnection(): Promise<void> {
+    this.baseTor ??= this.options.tor;
+    const base = this.baseTor;
+    let tor: TorConfig;
+    try {
+      this.connection = await readConnectionSettings(this.options.dataDir);
+      tor = resolveTorConfig(base, this.connection);
+    } catch (error) {
+      // Never a tor without the bridges or proxy the user asked for: its start fails, saying why.
+      const problem = `the connection settings cannot be used: ${(error as Error).message}`;
+      tor = base.mode === 'managed' ? { ...base, connectionProblem: problem } : base;
+    }
+    const before = this.options.tor.mode;
+    this.options = { ...this.options, tor };
+    this.connectionPending = false;
+    if (tor.mode !== before) this.setTor(tor.mode === 'external' ? 'ready' : 'starting');
+  }
+
+  private connectionView(): ConnectionView {
+    const s = this.connection;
+    const base = this.baseTor ?? this.options.tor;
+    const resourcesDir = base.mode === 'managed' ? base.resourcesDir : undefined;
+    const program = (transport: 'obfs4' | 'snowflake') => {
+      try {
+        const configured = transport === 'obfs4' ? s.obfs4Path : s.snowflakePath;
+        return findTransport(transport, { ...(resourcesDir ? { resourcesDir } : {}), configured }).path;
+      } catch {
+        return null;
+      }
+    };
+    return {
+      tor: s.tor,
+      bridges: s.bridges,
+      customBridges: s.customBridges,
+      proxy: s.proxy
+        ? {
+            type: s.proxy.type,
+            host: s.proxy.host,
+            port: s.proxy.port,
+            username: s.proxy.username ?? '',
+            passwordSaved: s.proxy.password !== undefined,
+          }
+        : null,
+      control: s.control
+        ? { host: s.control.host, port: s.control.port, passwordSaved: s.control.password !== undefined }
+        : null,
+      external: s.external ?? null,
+      builtin: {
+        obfs4: builtinBridges('obfs4', resourcesDir).length,
+        snowflake: builtinBridges('snowflake', resourcesDir).length,
+      },
+      transports: { obfs4: program('obfs4'), snowflake: program('snowflake') },
+      pending: this.connectionPending,
+      ...(base.mode === 'managed'
+        ? {}
+        : {
+            overridden: `this runner was started to use ${torLabel(base)}: these settings apply when it is started without that`,
+          }),
+    };
+  }
+
+  /**
+   * Saves the connection settings. With nothing running yet (the first screen, or a failed start)
+   * they apply at once: the tor of the old settings is stopped, and on the first screen one with
+   * the new settings starts. Otherwise they wait for the next start or Retry.
+   */
+  private async saveConnection(form: ConnectionForm): Promise<ConnectionView> {
+    let settings: ConnectionSettings;
+    try {
+      settings = connectionFromForm(form, this.connection);
+    } catch (error) {
+      if (error instanceof ValidationError) throw new RequestError(error.message, error.field);
+      throw error;
+    }
+    await writeConnectionSettings(this.options.dataDir, settings);
+    this.connection = settings;
+    this.log(`connection settings saved: ${describeConnection(settings)}`);
+    const idle =
+      (this.state.stage === 'setup' || this.state.stage === 'error') &&
+      !this.launching &&
+      !this.hosted &&
+      !this.joining &&
+      !this.runnerValue;
+    if (!idle) {
+      this.connectionPending = true;
+      return this.connectionView();
+    }
+    // The tor of the old settings goes; one still starting stops itself, and is waited for (two
+    // tors cannot share the folder).
+    const old = this.torStarting;
+    await this.stopOwnTor();
+    await old?.catch(() => {});
+    this.torStatus = undefined;
+    this.torWarning = undefined;
+    await this.loadConnection();
+    if (this.state.stage === 'setup' && this.ownsTor() && !this.closed) void this.startTor().catch(() => {});
+    else this.setTor(this.options.tor.mode === 'external' ? 'ready' : 'starting');
+    return this.connectionView();
   }
 
   // ── Tor ─────────────────────────────────────────────────────────────────────────────────────

@@ -3,6 +3,7 @@
 // (`field`), so the UI can show it beside the input.
 import {
   type BallotRuleChoice,
+  type ConnectionForm,
   type JoinForm,
   type NewElectionForm,
   REQUEST_NAMES,
@@ -18,6 +19,7 @@ import { Group } from '../crypto/group';
 import { parsePeerAddress } from '../net/address';
 import { parseInvitation } from '../net/invitation';
 import type { LobbyParams } from '../node/lobby';
+import { type ConnectionSettings, checkConnectionSettings, checkProxy } from '../tor/connection';
 
 export interface ParsedRequest {
   readonly name: RequestName;
@@ -63,6 +65,8 @@ export function parseRequest(name: string, args: unknown[], limits: { maxThreads
       return { name: request, args };
     case 'setVote':
       return { name: request, args: [parseVote(args[0])] };
+    case 'saveConnection':
+      return { name: request, args: [parseConnectionForm(args[0])] };
     default:
       return { name: request, args: [] };
   }
@@ -87,6 +91,8 @@ const ARITY: Record<RequestName, number> = {
   torLog: 0,
   exportRecord: 0,
   openDataFolder: 0,
+  connectionSettings: 0,
+  saveConnection: 1,
 };
 
 function exact(value: unknown, what: string, keys: readonly string[]): Record<string, unknown> {
@@ -220,4 +226,106 @@ export function lobbyParamsFromForm(form: NewElectionForm, now = Date.now()): Lo
     confirmations: genesis.confirmations,
     target: genesis.target,
   };
+}
+
+const CONNECTION_TEXT = [
+  'customBridges',
+  'proxyHost',
+  'proxyPort',
+  'proxyUsername',
+  'proxyPassword',
+  'controlHost',
+  'controlPort',
+  'controlPassword',
+  'socksUrl',
+  'onionAddress',
+] as const;
+
+/** The connection form's shape: each input text (at most 64 KiB), each choice one of its values. */
+function parseConnectionForm(value: unknown): ConnectionForm {
+  const o = exact(value, 'form', [
+    'tor',
+    'bridges',
+    'proxyType',
+    'keepProxyPassword',
+    'keepControlPassword',
+    ...CONNECTION_TEXT,
+  ]);
+  check(
+    o.tor === 'managed' || o.tor === 'attached' || o.tor === 'external',
+    'tor',
+    'must be managed, attached or external',
+  );
+  check(
+    o.bridges === 'none' || o.bridges === 'obfs4' || o.bridges === 'snowflake' || o.bridges === 'custom',
+    'bridges',
+    'must be none, obfs4, snowflake or custom',
+  );
+  check(
+    o.proxyType === 'none' || o.proxyType === 'socks4' || o.proxyType === 'socks5' || o.proxyType === 'https',
+    'proxyType',
+    'must be none, socks4, socks5 or https',
+  );
+  check(typeof o.keepProxyPassword === 'boolean', 'keepProxyPassword', 'must be true or false');
+  check(typeof o.keepControlPassword === 'boolean', 'keepControlPassword', 'must be true or false');
+  for (const key of CONNECTION_TEXT)
+    check(typeof o[key] === 'string' && o[key].length <= 65_536, key, 'must be text (at most 64 KiB)');
+  return o as unknown as ConnectionForm;
+}
+
+/**
+ * The settings a connection form asks for, checked whole (a bad bridge line named by its number).
+ * Only the chosen mode's fields count; a password left empty with `keep…Password` stays as saved.
+ */
+export function connectionFromForm(form: ConnectionForm, previous: ConnectionSettings): ConnectionSettings {
+  const port = (text: string, field: string): number => {
+    check(
+      /^\d{1,5}$/.test(text.trim()) && Number(text) >= 1 && Number(text) <= 65535,
+      field,
+      'must be a port number from 1 to 65535',
+    );
+    return Number(text);
+  };
+  const managed = form.tor === 'managed';
+  const proxyPassword =
+    form.proxyPassword === '' && form.keepProxyPassword ? previous.proxy?.password : form.proxyPassword;
+  const proxy =
+    managed && form.proxyType !== 'none'
+      ? checkProxy({
+          type: form.proxyType,
+          host: form.proxyHost,
+          port: form.proxyPort.trim(),
+          username: form.proxyUsername,
+          password: proxyPassword,
+        })
+      : undefined;
+  const controlPassword =
+    form.controlPassword === '' && form.keepControlPassword
+      ? previous.control?.password
+      : form.controlPassword;
+  return checkConnectionSettings({
+    tor: form.tor,
+    // Bridges belong to a tor of the runner's own; pasted lines are kept (and checked) either way.
+    bridges: managed ? form.bridges : 'none',
+    customBridges: form.customBridges.split(/\r?\n/),
+    ...(proxy ? { proxy } : {}),
+    ...(form.tor === 'attached'
+      ? {
+          control: {
+            host: form.controlHost.trim() || '127.0.0.1',
+            port: port(form.controlPort, 'controlPort'),
+            ...(controlPassword ? { password: controlPassword } : {}),
+          },
+        }
+      : previous.control
+        ? { control: previous.control }
+        : {}),
+    ...(form.tor === 'external'
+      ? { external: { socks: form.socksUrl, self: form.onionAddress } }
+      : previous.external
+        ? { external: previous.external }
+        : {}),
+    ...(previous.obfs4Path ? { obfs4Path: previous.obfs4Path } : {}),
+    ...(previous.snowflakePath ? { snowflakePath: previous.snowflakePath } : {}),
+  });
 }
