@@ -33,6 +33,8 @@ async function usage(): Promise<string> {
     ...list,
     '',
     'Example: onion-election -n alice -p PEER.onion -a SELF.onion -c socks5h://localhost:9050 --vote yes new',
+    'Where Tor is blocked: onion-election -n alice --builtin-bridges obfs4 new (or --bridge LINE, --bridges-file F,',
+    '--builtin-bridges snowflake, --upstream-proxy URL: saved in the data folder; see `onion-election new --help`).',
     'Run `onion-election <command> --help` for the options of a command.',
   ].join('\n');
 }

@@ -31,6 +31,14 @@ export const OPTIONS = {
   'tor-cookie': { type: 'string' },
   'tor-password': { type: 'string' },
   'torrc-extra': { type: 'string' },
+  bridge: { type: 'string', multiple: true },
+  'bridges-file': { type: 'string' },
+  'builtin-bridges': { type: 'string' },
+  'no-bridges': { type: 'boolean' },
+  'upstream-proxy': { type: 'string' },
+  'no-upstream-proxy': { type: 'boolean' },
+  'obfs4-path': { type: 'string' },
+  'snowflake-path': { type: 'string' },
   dashboard: { type: 'boolean' },
   'dashboard-port': { type: 'string' },
   output: { type: 'string', short: 'o' },
@@ -52,7 +60,8 @@ export const OPTION_HELP: Record<OptionName, string> = {
   peer: '-p, --peer ADDRESS     a peer or an invitation: xxx.onion (through Tor), onion-election://join/…, or 127.0.0.1:PORT (--direct); repeatable',
   address:
     "-a, --address ADDRESS  this runner's own .onion address, told to peers (--direct: 127.0.0.1:PORT)",
-  proxy: '-c, --proxy URL        a tor you run yourself: its SOCKS proxy, socks5h://host:port (with -a)',
+  proxy:
+    '-c, --proxy URL        a tor you run yourself: its SOCKS proxy, socks5h://host:port (with -a; a proxy between your tor and the network is --upstream-proxy)',
   direct: '    --direct           no Tor: peers are 127.0.0.1:PORT on this machine (demos, tests)',
   port: '    --port PORT        port of the peer API on 127.0.0.1 (default: any free port)',
   vote: "    --vote yes|no      this runner's vote; without it, it does not mine while voting",
@@ -74,6 +83,20 @@ export const OPTION_HELP: Record<OptionName, string> = {
   'tor-cookie': '    --tor-cookie FILE  its control cookie (default: the file that tor names)',
   'tor-password': '    --tor-password PW  its control password, instead of a cookie',
   'torrc-extra': '    --torrc-extra FILE extra torrc lines for the started tor (e.g. a private test network)',
+  bridge:
+    "    --bridge LINE      reach Tor through this bridge (obfs4 IP:PORT FINGERPRINT cert=… iat-mode=0, snowflake …, or IP:PORT); repeatable; saved in the data folder's connection settings",
+  'bridges-file':
+    '    --bridges-file F   bridge lines from a file, one a line (# comments and blank lines skipped); saved',
+  'builtin-bridges':
+    "    --builtin-bridges obfs4|snowflake  the Tor Browser's built-in bridges of that kind (for a censored network); saved",
+  'no-bridges': '    --no-bridges       connect to Tor directly again (forget the saved bridges)',
+  'upstream-proxy':
+    '    --upstream-proxy URL  reach Tor through a proxy: socks4://HOST:PORT, socks5://[USER:PASSWORD@]HOST:PORT or https://[USER:PASSWORD@]HOST:PORT; saved (the file is 0600)',
+  'no-upstream-proxy': '    --no-upstream-proxy  forget the saved upstream proxy',
+  'obfs4-path':
+    '    --obfs4-path PATH  the obfs4 program (default: bundled lyrebird, else lyrebird or obfs4proxy installed); saved',
+  'snowflake-path':
+    '    --snowflake-path PATH  the snowflake program (default: bundled, else snowflake-client installed); saved',
   dashboard:
     '    --dashboard        serve the web dashboard on 127.0.0.1 and print its address (with an access token)',
   'dashboard-port': '    --dashboard-port N port of the web dashboard (default: any free port)',

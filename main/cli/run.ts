@@ -22,7 +22,7 @@ import { strictUtf8 } from '../store/utf8';
 import type { Command } from './command';
 import { dataDirOf, intOption, type OptionName, UsageError, type Values, voteOption } from './options';
 import { attachProgress, formatResult } from './progress';
-import { torConfigOf } from './tor';
+import { connectionChanges, saveConnectionOptions, torConfigOf } from './tor';
 
 const VERSION = packageJson.version;
 
@@ -43,6 +43,14 @@ const RUN_OPTIONS: OptionName[] = [
   'tor-cookie',
   'tor-password',
   'torrc-extra',
+  'bridge',
+  'bridges-file',
+  'builtin-bridges',
+  'no-bridges',
+  'upstream-proxy',
+  'no-upstream-proxy',
+  'obfs4-path',
+  'snowflake-path',
   'withhold-factor',
   'dashboard',
   'dashboard-port',
@@ -91,6 +99,7 @@ function networkOf(values: Values): RunnerOptions & { peers: string[] } {
     throw new UsageError(`--proxy must be socks5h://host:port (names resolved by Tor), not ${proxy}`);
   }
   const self = values.address ? addressOption(values.address, '--address').address : undefined;
+  connectionChanges(values); // checked now, saved when the engine opens
   return {
     peers,
     direct,
@@ -198,6 +207,8 @@ export async function openEngine(
   network: ReturnType<typeof networkOf>,
   options: { start: boolean },
 ): Promise<Engine> {
+  const saved = await saveConnectionOptions(values, dataDirOf(values));
+  if (saved) console.log(`  tor       connection settings saved: ${saved}`);
   const engine = await Engine.open({
     dataDir: dataDirOf(values),
     version: VERSION,
