@@ -1,7 +1,9 @@
 // The end-to-end test over Tor: three runners, each starting its own tor on a private Tor network
 // (127.0.0.1 only), publish onion services, find each other by .onion address alone, and run an
 // election to its result; one is restarted and keeps its address. Then the engine as the apps run
-// it: its tor killed mid-run, and retry brings it back at the same address. Skipped without tor.
+// it: its tor killed mid-run, and retry brings it back at the same address. Runner c reaches the
+// network only through the network's obfs4 bridge (--bridge: UseBridges 1, obfs4proxy), when
+// obfs4proxy is installed. Skipped without tor.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,8 +17,10 @@ import { ElectionNode } from '../node/election-node';
 import { verifyRecord } from '../verify/verify';
 import { findInstalled } from './find-tor';
 import { startTestnet, type Testnet } from './testnet';
+import { connectionTorrcLines } from './torrc';
 
 const tor = findInstalled('tor');
+const obfs4 = findInstalled('obfs4proxy') ?? findInstalled('lyrebird');
 const root = mkdtempSync(path.join(os.tmpdir(), 'oe-tor-election-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -32,14 +36,18 @@ describe('an election over onion services', { concurrency: false }, () => {
   let testnet: Testnet | undefined;
   before(async () => {
     if (!tor) return;
-    testnet = await startTestnet({ relays: 1 });
+    if (!obfs4)
+      console.log(
+        'election over Tor: no obfs4proxy, so no runner through a bridge (apt-get install obfs4proxy)',
+      );
+    testnet = await startTestnet({ relays: 1, bridge: obfs4 !== undefined });
     await testnet.waitForConsensus(180_000);
   });
   after(async () => {
     await testnet?.stop();
   });
 
-  test('three runners on a private Tor network elect, agree, verify, and a restart keeps its .onion', {
+  test('three runners on a private Tor network (one through an obfs4 bridge) elect, agree, verify, and a restart keeps its .onion', {
     skip: !tor,
     timeout: 600_000,
   }, async () => {
@@ -65,9 +73,13 @@ describe('an election over onion services', { concurrency: false }, () => {
       cluster.start('a', 'new', params);
       const onionA = await cluster.waitOnion('a');
       assert.match(onionA, /^[a-z2-7]{56}\.onion$/);
-      for (const n of ['b', 'c']) cluster.start(n, 'join');
+      cluster.start('b', 'join');
+      // c: only the bridge line (saved as its connection settings, like the app's Connection settings).
+      const bridge = obfs4 ? await testnet!.bridgeLine() : undefined;
+      cluster.start('c', 'join', bridge ? ['--bridge', bridge] : []);
       const onions = await Promise.all(['b', 'c'].map((n) => cluster!.waitOnion(n)));
       assert.equal(new Set([onionA, ...onions]).size, 3);
+      if (bridge) await assertOnlyThroughBridge(cluster.member('c').dir, bridge, testnet!);
 
       const names = SPECS.map((s) => s.name);
       const results = await cluster.waitFor(names, (r) => r.result !== null, 420_000);
@@ -166,3 +178,38 @@ describe('an election over onion services', { concurrency: false }, () => {
     }
   });
 });
+
+/**
+ * The runner's tor uses the bridge and nothing else: its torrc has the bridge and the obfs4
+ * transport, and (ss) neither tor nor its obfs4proxy holds a connection to any ORPort or DirPort of
+ * the network but the bridge's obfs4 port: what "through a bridge" means.
+ */
+async function assertOnlyThroughBridge(dataDir: string, bridge: string, testnet: Testnet): Promise<void> {
+  const { readFileSync } = await import('node:fs');
+  const torrc = readFileSync(path.join(dataDir, 'tor', 'torrc'), 'utf8');
+  const expected = connectionTorrcLines({ tor: 'managed', bridges: 'custom', customBridges: [bridge] });
+  for (const line of expected) assert.ok(torrc.includes(`\n${line}\n`), `torrc has ${line}`);
+  const pids = execFileSync('pgrep', ['-f', dataDir], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const children = pids.flatMap((pid) => {
+    try {
+      return execFileSync('pgrep', ['-P', pid], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    } catch {
+      return [];
+    }
+  });
+  const ours = new Set([...pids, ...children]);
+  const bridgeNode = testnet.nodes.find((n) => n.role === 'bridge')!;
+  const forbidden = new Set(
+    testnet.nodes.flatMap((n) => [n.orPort, ...(n.dirPort ? [n.dirPort] : [])]).map(String),
+  );
+  const peers = execFileSync('ss', ['-Htnp', 'state', 'established'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => [...l.matchAll(/pid=(\d+)/g)].some((m) => ours.has(m[1]!)))
+    .map((l) => l.trim().split(/\s+/)[3]!);
+  assert.ok(
+    peers.some((p) => p === `127.0.0.1:${bridgeNode.obfs4Port}`),
+    `a connection to the bridge's obfs4 port: ${peers.join(' ')}`,
+  );
+  const direct = peers.filter((p) => forbidden.has(p.split(':').pop()!));
+  assert.deepEqual(direct, [], 'no connection to a relay or an authority but through the bridge');
+}
