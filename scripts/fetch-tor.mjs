@@ -89,11 +89,12 @@ export function isVersion(value) {
 }
 
 export const USAGE = `usage: node scripts/fetch-tor.mjs [--version X] [--only TARGET[,TARGET…]] [--dry-run]
-                                [--with-pt] [--key-file FILE]
+                                [--without-pt] [--key-file FILE]
   --version X     Tor Browser release whose expert bundle to take (default ${DEFAULT_VERSION})
   --only T,…      only these targets (default all: ${Object.keys(TARGETS).join(', ')})
   --dry-run       print what would be fetched and kept; no network, nothing written
-  --with-pt       also keep the pluggable transports (lyrebird, snowflake…), unused by the app today
+  --without-pt    leave out the pluggable transports (lyrebird, snowflake-client, pt_config.json),
+                  kept by default: the app runs them for obfs4 and snowflake bridges
   --key-file F    take the signing key from this file instead of looking it up (WKD);
                   its fingerprint must still be ${SIGNING_KEY_FINGERPRINT}`;
 
@@ -107,7 +108,7 @@ export function parseArgs(argv) {
     /** @type {string[]} */
     targets: Object.keys(TARGETS),
     dryRun: false,
-    withPt: false,
+    withPt: true,
     /** @type {string | undefined} */
     keyFile: undefined,
     help: false,
@@ -151,8 +152,11 @@ export function parseArgs(argv) {
       case '--dry-run':
         options.dryRun = flag();
         break;
-      case '--with-pt':
+      case '--with-pt': // the default since the app uses bridges; still accepted
         options.withPt = flag();
+        break;
+      case '--without-pt':
+        options.withPt = !flag();
         break;
       case '--key-file':
         options.keyFile = value();
@@ -172,7 +176,8 @@ export function parseArgs(argv) {
  * Where a file of the expert bundle goes in the target's folder, or null when it is left out.
  * Kept: the tor program and the libraries beside it (OpenSSL and libevent on Linux, libevent on
  * macOS; Windows' tor.exe is static), the licence texts when the archive has them, and the pluggable
- * transports only with --with-pt. Left out: tor-gencert (directory authorities only), data/geoip*
+ * transports (`pluggable_transports/`: lyrebird for obfs4, snowflake, their pt_config.json with the
+ * built-in bridge lines; main/tor/connection.ts finds them there) unless --without-pt. Left out: tor-gencert (directory authorities only), data/geoip*
  * (country data for relays and ExcludeNodes, neither used by the app's torrc), debug/ symbols.
  * @param {string} file a path inside the archive, with / separators
  * @param {{withPt?: boolean}} [options]
@@ -327,7 +332,7 @@ async function keyring(work, keyFile, fingerprint) {
 export async function fetchTor({
   version = DEFAULT_VERSION,
   targets = Object.keys(TARGETS),
-  withPt = false,
+  withPt = true,
   keyFile = /** @type {string | undefined} */ (undefined),
   outDir,
   mirrors = MIRRORS,
@@ -399,7 +404,8 @@ async function install(target, version, bundle, withPt, work, dest, fingerprint,
     const to = path.join(staged, ...kept.split('/'));
     await mkdir(path.dirname(to), { recursive: true });
     await copyFile(source, to);
-    if (!kept.startsWith('docs/')) await chmod(to, 0o755);
+    // Programs executable; texts (licences, pt_config.json, READMEs) not.
+    if (!kept.startsWith('docs/') && !/\.(json|md|txt)$/i.test(kept)) await chmod(to, 0o755);
     files[kept] = await sha256File(to);
   }
   if (files[torProgram(target)] === undefined)

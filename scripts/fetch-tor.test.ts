@@ -70,7 +70,7 @@ describe('command line', () => {
       version: DEFAULT_VERSION,
       targets: Object.keys(TARGETS),
       dryRun: false,
-      withPt: false,
+      withPt: true,
       keyFile: undefined,
       help: false,
     });
@@ -90,6 +90,7 @@ describe('command line', () => {
     assert.deepEqual(options.targets, ['linux-x64', 'win-arm64']);
     assert.equal(options.dryRun, true);
     assert.equal(options.withPt, true);
+    assert.equal(parseArgs(['--without-pt']).withPt, false, 'the pluggable transports left out');
     assert.equal(options.keyFile, 'tor.asc');
     assert.equal(parseArgs(['--version=16.0a7']).version, '16.0a7');
   });
@@ -345,7 +346,13 @@ describe('a whole run against a local mirror', { skip: !hasTools && 'needs gpg a
       'libcrypto.so.3',
       'libevent-2.1.so.7',
       'libssl.so.3',
+      'pluggable_transports',
       'tor',
+    ]);
+    // The pluggable transports, where main/tor/connection.ts looks for them (kept by default).
+    assert.deepEqual((await readdir(path.join(dir, 'pluggable_transports'))).sort(), [
+      'lyrebird',
+      'pt_config.json',
     ]);
     assert.ok(((await stat(path.join(dir, 'tor'))).mode & 0o111) !== 0, 'tor is executable');
     const manifest = JSON.parse(await readFile(path.join(dir, 'MANIFEST.json'), 'utf8'));
