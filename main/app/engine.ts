@@ -373,7 +373,12 @@ export class Engine implements EngineHost {
         this.launchControl = undefined;
         if (abort.signal.aborted) return this.afterCancel('start');
         const saved = this.savedInFolder();
-        this.emit({ type: 'stage', stage: 'error', error: (error as Error).message, launch: { ...launch, saved } });
+        this.emit({
+          type: 'stage',
+          stage: 'error',
+          error: (error as Error).message,
+          launch: { ...launch, saved },
+        });
       },
     );
   }

@@ -122,7 +122,9 @@ describe('connection options', () => {
         'dashboard',
       ],
       (out) =>
-        /tor\s+started \(pid/.test(out) && existsSync(path.join(dir, 'tor', 'torrc')) && /UseBridges/.test(torrc()),
+        /tor\s+started \(pid/.test(out) &&
+        existsSync(path.join(dir, 'tor', 'torrc')) &&
+        /UseBridges/.test(torrc()),
     );
     assert.equal(first.code, 0, first.out);
     assert.match(
