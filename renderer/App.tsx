@@ -10,6 +10,7 @@ import {
 } from './components/screens/AccessScreens';
 import { ErrorScreen } from './components/screens/ErrorScreen';
 import { StartingScreen } from './components/screens/StartingScreen';
+import { ConnectionSettingsDialog } from './components/settings/ConnectionSettings';
 import { SetupScreen } from './components/setup/SetupScreen';
 import { useEngineStore } from './store';
 
@@ -26,6 +27,7 @@ export function App() {
       <main id="main" tabIndex={-1}>
         <Screen />
       </main>
+      {connected && <ConnectionSettingsDialog />}
     </>
   );
 }

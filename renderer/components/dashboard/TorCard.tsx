@@ -1,6 +1,7 @@
 import type { TorView } from '../../../main/api/contract';
 import { useAction } from '../../lib/hooks';
 import { useApi, useDashboard } from '../../store';
+import { ConnectionSettingsButton } from '../settings/ConnectionSettings';
 import { TorLog } from '../TorLog';
 import { Card } from '../ui/Card';
 import { ProgressBar } from '../ui/ProgressBar';
@@ -42,6 +43,7 @@ export function TorCard() {
         </div>
       )}
       {tor.mode !== 'off' && <TorLog />}
+      {tor.mode !== 'off' && <ConnectionSettingsButton />}
     </Card>
   );
 }

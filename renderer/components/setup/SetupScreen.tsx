@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useDashboard } from '../../store';
 import { TorCard } from '../dashboard/TorCard';
+import { ConnectionSettingsButton } from '../settings/ConnectionSettings';
 import { JoinElection } from './JoinElection';
 import { NewElectionForm } from './NewElectionForm';
 
@@ -27,6 +28,9 @@ export function SetupScreen() {
         <p className="lead">
           Every participant runs a runner like this one. Ballots are encrypted, counted without being opened,
           and recorded on a small chain the runners mine together over Tor. No server, no authority.
+        </p>
+        <p className="muted setup-connection">
+          Is Tor blocked where you are, or do you use a proxy? <ConnectionSettingsButton />
         </p>
       </div>
       <div className="choices">
