@@ -80,7 +80,7 @@ test.describe('the running election', () => {
 
     const { state } = engine.snapshot();
     await expect(page.getByText(state.self!)).toBeVisible();
-    await expect(page.locator('.brand-bar')).toContainText('Tor ready');
+    await expect(page.locator('.brand-bar')).toContainText('Tor connected');
 
     const progress = page.locator('.phase-card');
     for (const phase of ['Key election', 'Voting', 'Confirmations'])
@@ -316,7 +316,7 @@ test.describe('the first run', () => {
     await submit.click();
     // Starting: tor bootstraps (the synthetic engine takes under a second), then the lobby.
     await expect(page.getByRole('heading', { level: 1, name: 'Starting the runner…' })).toBeVisible();
-    await expect(page.getByRole('progressbar', { name: 'Tor bootstrap' })).toHaveAttribute(
+    await expect(page.getByRole('progressbar', { name: 'Connecting to the Tor network' })).toHaveAttribute(
       'aria-valuenow',
       '45',
     );

@@ -8,7 +8,7 @@ import {
   ReconnectBanner,
   TokenRefusedScreen,
 } from './components/screens/AccessScreens';
-import { ErrorScreen } from './components/screens/ErrorScreen';
+import { ErrorScreen, StoppedScreen } from './components/screens/ErrorScreen';
 import { StartingScreen } from './components/screens/StartingScreen';
 import { ConnectionSettingsDialog } from './components/settings/ConnectionSettings';
 import { SetupScreen } from './components/setup/SetupScreen';
@@ -51,6 +51,8 @@ function Screen() {
       return <StartingScreen />;
     case 'error':
       return <ErrorScreen />;
+    case 'stopped':
+      return <StoppedScreen />;
     case 'running':
       return <Dashboard />;
   }

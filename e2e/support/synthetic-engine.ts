@@ -29,6 +29,7 @@ import {
   type ReceiptView,
   type ResultView,
   type SequencedEvent,
+  type TorView,
   type VoteChoice,
 } from '../../main/api/contract';
 import { RequestError } from '../../main/api/errors';
@@ -99,7 +100,25 @@ export interface SyntheticOptions {
    * replaced, the second counted). Default 'per-block': the receipts are its ballot blocks'.
    */
   readonly ballotRule?: BallotRuleChoice;
+  /**
+   * 'unreachable': this runner's tor cannot reach the network (stuck at 14 %, tor's
+   * WARNING="DONE" as a blocked network gives it): a look-up and a start wait for it until
+   * `cancel`, as the engine does, and a new election is saved first. Default 'ok'.
+   */
+  readonly tor?: 'ok' | 'unreachable';
 }
+
+/** A tor stuck at 14 %, as a user behind a blocking network saw it. */
+export const STUCK_TOR: TorView = {
+  mode: 'managed',
+  stage: 'bootstrapping',
+  progress: 14,
+  summary: 'Handshaking with a relay',
+  warning: 'the relay closed the connection (tor: DONE), 12 times, at 193.23.244.244:443',
+  condition: 'unreachable',
+  why: 'stuck at 14%: the relay closed the connection',
+  since: Date.now() - 3 * 60_000,
+};
 
 const KEY_BLOCKS = 12;
 const CONFIRMATIONS = 6;
@@ -153,6 +172,9 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
   const validOnion = () =>
     onionAddressFromPublicKey(Uint8Array.from({ length: 32 }, () => Math.floor(sideRandom() * 256)));
 
+  const torStuck = options.tor === 'unreachable';
+  /** Look-ups waiting for a tor that cannot connect: `cancel` ends them. */
+  const waitingLookups: ((error: Error) => void)[] = [];
   let seq = 0;
   let state =
     (options.stage ?? 'running') === 'setup'
@@ -166,13 +188,15 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       ...commonState(),
       stage: 'setup',
       // As the real engine: its own tor bootstraps while the user fills in a form.
-      tor: {
-        mode: 'managed',
-        stage: 'bootstrapping',
-        progress: 45,
-        summary: 'Loading relay descriptors',
-        condition: 'connecting',
-      },
+      tor: torStuck
+        ? STUCK_TOR
+        : {
+            mode: 'managed',
+            stage: 'bootstrapping',
+            progress: 45,
+            summary: 'Loading relay descriptors',
+            condition: 'connecting',
+          },
       // As the engine measures one thread when it opens without an election.
       mining: { on: false, threads: 2, maxThreads: 8, hashrate: 0, threadHashrate: 1_500_000 },
       peers: [],
@@ -497,10 +521,18 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
     snapshot: () => ({ seq, state }),
     createElection(form: NewElectionForm) {
       checkForm(form);
+      // As the engine: saved first, then waiting for a tor that cannot connect, until cancel.
+      if (torStuck)
+        return void emit({
+          type: 'stage',
+          stage: 'starting',
+          launch: { kind: 'lobby', saved: 'lobby', title: form.title },
+        });
       openLobby(form);
     },
-    previewJoin(peer: string): JoinPreview {
+    previewJoin(peer: string): JoinPreview | Promise<JoinPreview> {
       const { address, electionId } = parseInvitation(peer, 'peer');
+      if (torStuck) return new Promise<JoinPreview>((_, reject) => waitingLookups.push(reject));
       if (address === SYNTHETIC_LOBBY) return SYNTHETIC_LOBBY_PREVIEW;
       if (address === SYNTHETIC_UNREACHABLE)
         throw new Error(
@@ -553,12 +585,30 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       });
     },
     leaveLobby() {
+      if (state.stage === 'stopped') return void emit({ type: 'stage', stage: 'setup' });
       if (!hosting && !joining) throw new RequestError('not in a lobby');
       hosting = undefined;
       joining = undefined;
       emit({ type: 'stage', stage: 'setup' });
     },
-    retry: () => void emit({ type: 'stage', stage: 'starting' }),
+    retry: () =>
+      void emit({
+        type: 'stage',
+        stage: 'starting',
+        ...(state.stage === 'stopped' && state.launch ? { launch: state.launch } : {}),
+      }),
+    /** As the engine: look-ups fail as cancelled; a start stops, back to what is saved. */
+    cancel() {
+      const lookups = waitingLookups.splice(0);
+      for (const reject of lookups) reject(new RequestError('look-up cancelled'));
+      if (state.stage === 'starting' || state.stage === 'error') {
+        const launch = state.launch;
+        if (launch && launch.saved !== 'nothing') emit({ type: 'stage', stage: 'stopped', launch });
+        else emit({ type: 'stage', stage: 'setup' });
+        return;
+      }
+      if (lookups.length === 0) throw new RequestError('nothing to cancel: nothing is waiting');
+    },
     addPeer(address: string) {
       const parsed = parsePeerAddress(address, 'address');
       if (state.peers.some((p) => p.address === parsed.address)) return;
@@ -582,10 +632,17 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
     },
     setVote: (vote: VoteChoice | null) =>
       void emit({ type: 'settings', settings: { ...state.settings, vote } }),
-    torLog: () => [
-      'Jan 01 00:00:01.000 [notice] Tor 0.4.8.16 running on Linux.',
-      'Jan 01 00:00:03.000 [notice] Bootstrapped 100% (done): Done',
-    ],
+    torLog: () =>
+      torStuck
+        ? [
+            'Jan 01 00:00:01.000 [notice] Tor 0.4.8.16 running on Linux.',
+            'Jan 01 00:00:02.000 [notice] Bootstrapped 14% (handshake): Handshaking with a relay',
+            'Jan 01 00:03:02.000 [warn] Problem bootstrapping. Stuck at 14% (handshake): Handshaking with a relay. (DONE; DONE; count 12; recommendation warn; host 9695DFC35FFEB861329B9F1AB04C46397020CE31 at 193.23.244.244:443)',
+          ]
+        : [
+            'Jan 01 00:00:01.000 [notice] Tor 0.4.8.16 running on Linux.',
+            'Jan 01 00:00:03.000 [notice] Bootstrapped 100% (done): Done',
+          ],
     exportRecord: () => ({
       fileName: `election-${state.election?.id.slice(0, 8) ?? 'none'}.json`,
       json: JSON.stringify({ format: 'onion-election/record/v1', election: state.election }, null, 2),

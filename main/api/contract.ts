@@ -238,7 +238,7 @@ export interface PeerView {
 export type TorStage = 'off' | 'starting' | 'bootstrapping' | 'publishing' | 'ready' | 'error';
 
 /**
- * Tor in plain words, what every screen tells the user (docs/TOR.md §3, "What the user is told"):
+ * Tor in plain words, what every screen tells the user (docs/TOR.md §3a, "What the user is told"):
  * connecting (with the progress); connected; unreachable, can't reach the Tor network (stuck: no
  * progress for 10 s after tor reported a problem, or for 60 s); reconnecting (it was connected,
  * and tor says its circuits stopped working, or it stopped answering: after a sleep); failed (it

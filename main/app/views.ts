@@ -274,7 +274,7 @@ export function torView(
   };
 }
 
-/** What the user is told of tor (docs/TOR.md §3): the mode and the stage first, then tor's health. */
+/** What the user is told of tor (docs/TOR.md §3a): the mode and the stage first, then tor's health. */
 export function torCondition(
   mode: TorView['mode'],
   stage: TorView['stage'],

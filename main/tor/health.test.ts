@@ -1,6 +1,6 @@
 // What the user is told about tor: tor's bootstrap lines read in plain words (the `DONE` warning
 // included), and the rule that turns tor's status into connecting, connected, can't reach the Tor
-// network, or reconnecting (docs/TOR.md §3).
+// network, or reconnecting (docs/TOR.md §3a).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { describeBootstrap, parseBootstrapStatus } from './bootstrap';

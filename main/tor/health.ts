@@ -1,4 +1,4 @@
-// What the user is told about tor, decided from what tor says (docs/TOR.md §3, "What the user is
+// What the user is told about tor, decided from what tor says (docs/TOR.md §3a, "What the user is
 // told"): connecting, connected, can't reach the Tor network, or reconnecting. Pure, so the rule is
 // tested on its own (health.test.ts) and TorManager only feeds it facts and the time.
 

@@ -110,12 +110,16 @@ function AddPeers() {
 function PeerRow({ peer, now }: { peer: PeerView; now: number }) {
   const api = useApi();
   const remove = useAction(() => api.removePeer(peer.address));
+  // A peer that answered in the last ten minutes and fails now (a sleep, a dropped connection on
+  // either side) is being reconnected to: the runner keeps trying, and it usually comes back.
   const [tone, state] =
     peer.reachable === null
       ? ['muted', 'not tried yet']
       : peer.reachable
         ? ['ok', 'reachable']
-        : ['bad', 'unreachable'];
+        : peer.lastSeen !== null && now - peer.lastSeen < 10 * 60_000
+          ? ['warn', 'reconnecting…']
+          : ['bad', 'unreachable'];
   return (
     <li className="peer">
       <span className={`dot dot-${tone}`} aria-hidden="true" />

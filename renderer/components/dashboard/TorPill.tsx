@@ -1,28 +1,13 @@
 import type { TorView } from '../../../main/api/contract';
+import { torWords } from '../../lib/tor-words';
 
-/** Tor's state in two words, coloured: ready, bootstrapping 45%, error, or direct (no Tor). */
+/** Tor's state in two words, coloured: connected, connecting 45%, can't reach, reconnecting… */
 export function TorPill({ tor }: { tor: TorView }) {
-  const [tone, text] = torState(tor);
+  const { tone, short, title } = torWords(tor);
   return (
-    <span className={`pill pill-${tone}`} title={tor.summary || undefined}>
+    <span className={`pill pill-${tone}`} title={title}>
       <span className="dot" aria-hidden="true" />
-      {text}
+      {short}
     </span>
   );
-}
-
-function torState(tor: TorView): ['ok' | 'warn' | 'bad' | 'muted', string] {
-  if (tor.mode === 'off') return ['muted', 'direct (no Tor)'];
-  switch (tor.stage) {
-    case 'ready':
-      return ['ok', 'Tor ready'];
-    case 'error':
-      return ['bad', 'Tor error'];
-    case 'off':
-      return ['muted', 'Tor off'];
-    case 'publishing':
-      return ['warn', 'Tor: publishing'];
-    default:
-      return ['warn', `Tor ${Math.round(tor.progress)}%`];
-  }
 }

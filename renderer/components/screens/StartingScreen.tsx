@@ -1,27 +1,46 @@
-import { useDashboard } from '../../store';
-import { ProgressBar } from '../ui/ProgressBar';
+import { useAction } from '../../lib/hooks';
+import { savedSentence, startingStep, startingTitle } from '../../lib/tor-words';
+import { useApi, useDashboard } from '../../store';
+import { TorLog } from '../TorLog';
+import { TorStatus } from '../TorStatus';
 import { Notice } from './Notice';
 
-/** Opening the election: mostly waiting for tor to bootstrap and publish the onion service. */
+/**
+ * Opening the election (or its lobby, or asking to join): what is happening now (mostly tor
+ * connecting), what is already saved, and Cancel, which goes back to a usable screen.
+ */
 export function StartingScreen() {
+  const api = useApi();
   const tor = useDashboard((state) => state.tor);
-  const title = useDashboard((state) => state.election?.title);
+  const launch = useDashboard((state) => state.launch);
+  const electionTitle = useDashboard((state) => state.election?.title);
+  const cancel = useAction(() => api.cancel());
   const usesTor = tor.mode !== 'off';
+  /** Tor is what the start waits for until it is connected: then its state is the news. */
+  const waitingForTor = usesTor && tor.condition !== 'connected';
   return (
-    <Notice title={title ? `Opening “${title}”…` : 'Starting the runner…'} tone="busy">
-      {usesTor ? (
-        <div className="tor-progress" aria-live="polite">
-          <div className="row-between">
-            <span>Connecting to the Tor network</span>
-            <span className="num">{Math.round(tor.progress)}%</span>
-          </div>
-          <ProgressBar value={tor.progress} max={100} label="Tor bootstrap" />
-          <p className="muted">{tor.summary || 'Starting tor…'}</p>
-          {tor.warning && <p className="warn-text">{tor.warning}</p>}
-        </div>
+    <Notice title={startingTitle(launch, electionTitle)} tone="busy">
+      {waitingForTor ? (
+        <TorStatus tor={tor} />
       ) : (
-        <p role="status">Opening the election on this computer (direct connections, no Tor).</p>
+        <p role="status">
+          {usesTor
+            ? startingStep(launch, tor)
+            : 'Opening the election on this computer (direct connections, no Tor).'}
+        </p>
       )}
+      <p className="saved-note" role="note">
+        {savedSentence(launch)}
+      </p>
+      <div className="actions">
+        <button type="button" className="button" disabled={cancel.pending} onClick={() => cancel.run()}>
+          {cancel.pending ? 'Cancelling…' : 'Cancel'}
+        </button>
+        <span className="error-text" role="status">
+          {cancel.error}
+        </span>
+      </div>
+      {usesTor && <TorLog />}
     </Notice>
   );
 }

@@ -4,8 +4,9 @@ import { errorMessage, explainError, fieldMessage } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
 import { ruleSentence, voteHint } from '../../lib/rules';
+import { lookupWait } from '../../lib/tor-words';
 import { checkName, readInvitation } from '../../lib/validate';
-import { useApi } from '../../store';
+import { useApi, useDashboard } from '../../store';
 import { Field } from '../ui/Field';
 import { VoteChoice } from '../ui/VoteChoice';
 import { ElectionSummary } from './ElectionSummary';
@@ -53,9 +54,13 @@ export function JoinElection({ invitation }: { invitation?: string } = {}) {
       if (current.current.trim() !== text) return;
       setFound({ text, invitedId: 'problem' in invitation ? undefined : invitation.electionId, preview });
     } catch (error) {
+      // Cancelled by the user: nothing went wrong, nothing to say.
+      if (errorMessage(error) === LOOKUP_CANCELLED) return;
       if (current.current.trim() === text) setLookupError(fieldMessage(error));
     }
   });
+  const cancelLookup = useAction(() => api.cancel());
+  const tor = useDashboard((state) => state.tor);
   const join = useAction(async (preview: JoinPreview, vote: Vote | null) => {
     try {
       // A lobby has no election yet (''); a running election is joined by the id shown.
@@ -145,9 +150,21 @@ export function JoinElection({ invitation }: { invitation?: string } = {}) {
             <p className="mono break">{lookupProblem.details}</p>
           </details>
         )}
-        <p className="form-status" role="status">
-          {lookup.pending ? 'Asking the organizer’s runner; over Tor this can take a minute.' : ''}
-        </p>
+        <div className="lookup-wait">
+          <p className="form-status" role="status">
+            {lookup.pending ? lookupWait(tor) : ''}
+          </p>
+          {lookup.pending && (
+            <button
+              type="button"
+              className="button small"
+              disabled={cancelLookup.pending}
+              onClick={() => cancelLookup.run()}
+            >
+              Cancel
+            </button>
+          )}
+        </div>
       </form>
       {found && preview && (
         <form
@@ -263,6 +280,9 @@ function missing(vote: boolean, name: boolean): string {
   if (name) return 'To join, give your name.';
   return '';
 }
+
+/** The engine's answer to a look-up the user cancelled (main/app/engine.ts). */
+const LOOKUP_CANCELLED = 'look-up cancelled';
 
 /** An organizer's open lobby, as a joiner checks it before asking. */
 function LobbySummary({ preview }: { preview: Extract<JoinPreview, { kind: 'lobby' }> }) {
