@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -228,6 +229,30 @@ describe('web dashboard server', { concurrency: false }, () => {
     const after = (JSON.parse((await call('snapshot', [])).body) as { ok: Snapshot }).ok;
     assert.deepEqual(after, before);
     assert.equal(engine.hasElection(), false, 'nothing written');
+  });
+
+  test('cancel over HTTP: a look-up waiting on a silent runner ends at once, and nothing else is waiting', async () => {
+    // A runner that takes the connection and never answers (the look-up's own limit is 30 s).
+    const silent = net.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const peer = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+      const lookup = call('previewJoin', [peer]);
+      await new Promise((r) => setTimeout(r, 300));
+      const started = Date.now();
+      const cancelled = await call('cancel', []);
+      assert.equal(cancelled.status, 200);
+      const reply = await lookup;
+      assert.equal(reply.status, 400);
+      assert.deepEqual(JSON.parse(reply.body), { error: 'look-up cancelled' });
+      assert.ok(Date.now() - started < 2000, 'at once');
+      const again = await call('cancel', []);
+      assert.equal(again.status, 400);
+      assert.match(JSON.parse(again.body).error, /nothing to cancel/);
+      assert.equal(engine.snapshot().state.stage, 'setup');
+    } finally {
+      silent.close();
+    }
   });
 
   test('the event stream: a snapshot, then every event in order, up to the verified result', async () => {
