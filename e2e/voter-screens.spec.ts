@@ -224,12 +224,14 @@ test.describe('the first run', () => {
     for (const option of ['Yes', 'No', 'Abstain'])
       await expect(page.getByRole('radio', { name: option, exact: true })).not.toBeChecked();
     await expect(submit).toBeDisabled();
-    await expect(page.locator('.form-actions .form-status')).toHaveText(
+    await expect(page.locator('form[aria-labelledby="new-election-heading"] .form-status')).toHaveText(
       'Still needed: your vote and your name.',
     );
     await shoot(page, 'new-election');
     await page.getByRole('radio', { name: 'No', exact: true }).check();
-    await expect(page.locator('.form-actions .form-status')).toHaveText('Still needed: your name.');
+    await expect(page.locator('form[aria-labelledby="new-election-heading"] .form-status')).toHaveText(
+      'Still needed: your name.',
+    );
     await page.getByLabel('Your name').fill('olga');
     await expect(submit).toBeEnabled();
     await submit.click();
