@@ -119,7 +119,7 @@ describe('connection options', () => {
         `Bridge ${BRIDGE}`,
         '--upstream-proxy',
         'socks5://me:s3cr%20t@127.0.0.1:9',
-        'dashboard',
+        ...['-n', 'saved', '--difficulty', '1', 'new'],
       ],
       (out) =>
         /tor\s+started \(pid/.test(out) &&
@@ -140,13 +140,24 @@ describe('connection options', () => {
     assert.match(text, /^Socks5ProxyPassword "s3cr t"$/m);
 
     // Kept for the next start without options; then forgotten with --no-….
-    const second = await runUntil(['-d', dir, '--torrc-extra', isolated, 'dashboard'], (out) =>
+    // (`new` again: each run is stopped while its tor connects, before the election is saved.)
+    const second = await runUntil(['-d', dir, '--torrc-extra', isolated, '--difficulty', '1', 'new'], (out) =>
       /tor\s+started \(pid/.test(out),
     );
     assert.equal(second.code, 0);
     assert.match(second.out, /connection: a tor of its own, with 1 bridge line of yours/);
     const third = await runUntil(
-      ['-d', dir, '--torrc-extra', isolated, '--no-bridges', '--no-upstream-proxy', 'dashboard'],
+      [
+        '-d',
+        dir,
+        '--torrc-extra',
+        isolated,
+        '--no-bridges',
+        '--no-upstream-proxy',
+        '--difficulty',
+        '1',
+        'new',
+      ],
       (out) => /tor\s+started \(pid/.test(out),
     );
     assert.equal(third.code, 0);

@@ -192,11 +192,28 @@ async function run(
   choice: LaunchChoice,
 ): Promise<number> {
   const engine = await openEngine(values, network, { start: false });
+  // Ctrl-C while tor connects (which may take long: the start waits for a network that comes back)
+  // stops it cleanly too: tor stopped, the data folder unlocked, exit 0.
+  let interrupted = false;
+  const stop = () => {
+    interrupted = true;
+    void engine.close();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   try {
     await engine.launch(choice);
   } catch (error) {
     await engine.close();
+    if (interrupted) return 0;
     throw error;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  if (interrupted) {
+    await engine.close();
+    return 0;
   }
   return runUntilStopped(engine, values);
 }

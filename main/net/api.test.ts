@@ -168,6 +168,7 @@ describe('peer API', { concurrency: false }, () => {
       best: tip.hash,
       work: tip.work.toString(16).padStart(64, '0'),
       phase: 'final',
+      name: 'a', // the runner's name, its blocks' miner label (GET /v1/status, PROTOCOL.md)
     });
     assert.equal(parseGenesis(await client.genesis(A)).idHex, genesis.idHex);
 
