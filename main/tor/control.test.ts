@@ -244,6 +244,18 @@ describe('TorControl: commands and events', { timeout: 20_000 }, () => {
         '',
       ].join('\r\n');
     if (line === 'GETINFO nope') return '552 Unrecognized key "nope"\r\n';
+    // Done after the client's 500 ms timeout: a service published late, or refused late.
+    if (line === 'ADD_ONION NEW:ED25519-V3 Port=81,127.0.0.1:9')
+      setTimeout(
+        () =>
+          socket.write(
+            '250-ServiceID=lateaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n250-PrivateKey=ED25519-V3:c2VjcmV0\r\n250 OK\r\n',
+          ),
+        800,
+      );
+    if (line === 'ADD_ONION ED25519-V3:bGF0ZQ== Port=82,127.0.0.1:9')
+      setTimeout(() => socket.write('550 Onion address collision\r\n'), 800);
+    if (line.startsWith('ADD_ONION') && /Port=8[12],/.test(line)) return undefined;
     if (line.startsWith('ADD_ONION NEW:ED25519-V3'))
       return '250-ServiceID=z7k42hxplhoicuwmatoj5nt5pdct3kks4n5ldybjru7glbpasdzgjyqd\r\n250-PrivateKey=ED25519-V3:c2VjcmV0\r\n250 OK\r\n';
     if (line.startsWith('ADD_ONION ED25519-V3:'))
@@ -366,6 +378,41 @@ describe('TorControl: commands and events', { timeout: 20_000 }, () => {
       );
       assert.equal(control.unansweredSince, undefined);
       await control.signal('NEWNYM');
+    });
+  });
+
+  test('an ADD_ONION that timed out and then succeeded is taken down again; one refused late is left alone', async () => {
+    await connected(async (control, tor) => {
+      const settled = async () => {
+        const deadline = Date.now() + 3000;
+        while (control.unansweredSince !== undefined) {
+          assert.ok(Date.now() < deadline, `answered: ${tor.received.slice(-3).join(' | ')}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      await assert.rejects(
+        control.addOnion({ ports: [{ virtual: 81, target: '127.0.0.1:9' }] }),
+        isTorError('timeout', /did not answer ADD_ONION within 500 ms/),
+      );
+      await settled();
+      await assert.rejects(
+        control.addOnion({ keyBlob: 'ED25519-V3:bGF0ZQ==', ports: [{ virtual: 82, target: '127.0.0.1:9' }] }),
+        isTorError('timeout'),
+      );
+      await settled();
+      await control.signal('NEWNYM'); // the connection is still in step
+      assert.deepEqual(
+        tor.received
+          .filter((l) => /^(ADD|DEL)_ONION|^SIGNAL/.test(l))
+          .map((l) => l.split(' ').slice(0, 2).join(' ')),
+        [
+          'ADD_ONION NEW:ED25519-V3',
+          'DEL_ONION lateaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+          'ADD_ONION ED25519-V3:bGF0ZQ==',
+          'SIGNAL NEWNYM',
+        ],
+      );
+      assert.ok(!control.closed);
     });
   });
 

@@ -67,6 +67,8 @@ interface Pending {
   readonly sentAt: number;
   /** Timed out: its caller was told; its answer will be dropped. */
   abandoned: boolean;
+  /** Given the answer of a command that had timed out (undoing what it did in tor). */
+  readonly late?: (reply: Reply) => void;
 }
 
 /** Commands that timed out and are still unanswered, at most: past this, tor is taken as gone. */
@@ -163,7 +165,14 @@ export class TorControl extends EventEmitter<ControlEvents> {
       parts.push(`MaxStreams=${checkedInt(options.maxStreams, 0, 65535)}`);
     for (const { virtual, target } of options.ports)
       parts.push(`Port=${checkedInt(virtual, 1, 65535)},${checkArgument(target, 'a port target')}`);
-    const reply = await this.request(parts.join(' '));
+    // Timed out and then done after all: the caller never learns of that service, so it is taken
+    // down again (else it stays in tor: a retry with its key is refused as a collision, and a new
+    // key's service would answer for the peer API at an address nobody knows of).
+    const reply = await this.send(parts.join(' '), this.timeoutMs, (late) => {
+      const id = late.status === 250 ? serviceIdOf(late) : undefined;
+      if (id !== undefined && /^[a-z2-7]{56}$/.test(id)) void this.delOnion(id).catch(() => {});
+    });
+    if (reply.status !== 250) throw replyError('ADD_ONION', reply);
     let serviceId: string | undefined;
     let privateKey: string | undefined;
     for (const line of reply.lines) {
@@ -221,7 +230,7 @@ export class TorControl extends EventEmitter<ControlEvents> {
     return this.pending[0]?.sentAt;
   }
 
-  private send(line: string, timeoutMs: number): Promise<Reply> {
+  private send(line: string, timeoutMs: number, late?: (reply: Reply) => void): Promise<Reply> {
     const verb = line.split(' ', 1)[0]!;
     if (/[\r\n]/.test(line))
       return Promise.reject(new TorError('protocol', `${verb}: a line break in a command`));
@@ -236,7 +245,15 @@ export class TorControl extends EventEmitter<ControlEvents> {
         if (this.pending.filter((p) => p.abandoned).length > MAX_ABANDONED)
           this.fail(new TorError('timeout', `tor has not answered ${MAX_ABANDONED} commands`));
       }, timeoutMs);
-      const entry: Pending = { verb, resolve, reject, timer, sentAt: Date.now(), abandoned: false };
+      const entry: Pending = {
+        verb,
+        resolve,
+        reject,
+        timer,
+        sentAt: Date.now(),
+        abandoned: false,
+        ...(late ? { late } : {}),
+      };
       this.pending.push(entry);
       this.socket.write(`${line}\r\n`);
     });
@@ -267,6 +284,7 @@ export class TorControl extends EventEmitter<ControlEvents> {
       }
       clearTimeout(pending.timer);
       if (!pending.abandoned) pending.resolve(reply);
+      else pending.late?.(reply);
     }
   }
 
@@ -388,6 +406,12 @@ export function parseProtocolInfo(reply: Reply): ProtocolInfo {
 function replyError(verb: string, reply: Reply, kind: 'reply' | 'auth' = 'reply'): TorError {
   const text = reply.lines.map((l) => l.text).join(' / ');
   return new TorError(kind, `${verb} failed: ${reply.status} ${text.slice(0, 300)}`, reply.status);
+}
+
+/** ADD_ONION's `ServiceID=…` line, if any. */
+function serviceIdOf(reply: Reply): string | undefined {
+  const line = reply.lines.find((l) => l.text.startsWith('ServiceID='));
+  return line?.text.slice('ServiceID='.length);
 }
 
 function checkedInt(value: number, min: number, max: number): number {
