@@ -351,7 +351,19 @@ describe('a runner’s display name in its status', () => {
     assert.equal(parseStatusResponse(STATUS).name, undefined);
     assert.equal(parseStatusResponse({ ...STATUS, name: 'dave' }).name, 'dave');
     assert.equal(parseStatusResponse({ ...STATUS, name: 'Zoë 🗳' }).name, 'Zoë 🗳');
-    for (const name of ['', 'x'.repeat(65), 'bell\u0007', 'tab\tname', 7, null, ['dave']])
+    for (const name of [
+      '',
+      'x'.repeat(65),
+      'bell\u0007',
+      'tab\tname',
+      '\u202Eevad', // shown as "dave" by a bidi override
+      'da\u200Bve', // a zero-width space
+      'c1\u0085',
+      'line\u2028sep',
+      7,
+      null,
+      ['dave'],
+    ])
       assert.throws(
         () => parseStatusResponse({ ...STATUS, name }),
         (e) => e instanceof ValidationError && e.field === 'response.name',

@@ -488,10 +488,17 @@ export function parseStatusResponse(value: unknown): StatusResponse {
     ...(named ? ['name'] : []),
   ]);
   check(o.version === API_VERSION, 'response.version', `must be "${API_VERSION}"`);
-  // The same rule as a block's miner label, which it is (a runner's name): 1–64 bytes of UTF-8.
+  // The rule of a block's miner label, which it is (a runner's name): 1–64 bytes of UTF-8; and,
+  // since it is shown to people beside others' names, no invisible or direction-changing
+  // characters (format controls such as U+202E, line separators, C1 controls) to disguise it.
   if (named) {
     checkMinerLabel(o.name, 'response.name');
     check((o.name as string).length > 0, 'response.name', 'must not be empty (leave it out instead)');
+    check(
+      !/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(o.name as string),
+      'response.name',
+      'must not contain invisible or direction-changing characters',
+    );
   }
   check(
     typeof o.phase === 'string' && (PHASES as readonly string[]).includes(o.phase),

@@ -58,6 +58,18 @@ describe('who a wait is for, in words', () => {
     assert.equal(tallierInWords(tallier('k', 'me', false, true), []), 'your own runner');
   });
 
+  test('a name is never taken from two peers, and is shown without direction-changing characters', () => {
+    // A hostile peer calling itself dave cannot make the offline dave look online.
+    const dave = tallier('k', 'dave', false);
+    const peers = [
+      peer('dave', false, seenAt),
+      { ...peer('dave', true, Date.now()), address: '127.0.0.1:9999' },
+    ];
+    assert.equal(tallierInWords(dave, peers), 'dave (2 peers go by that name)');
+    assert.match(waitingSentence(sealed([dave]), peers)!, /the result needs their tallier key back online/);
+    assert.equal(tallierInWords(tallier('k', '\u202Eevad', false), []), 'evad (not among your peers)');
+  });
+
   test('several awaited; before the seal, the acceptances; nothing awaited, no sentence', () => {
     const two = sealed([tallier('a1', 'dave', false), tallier('b2', 'erin', false)]);
     assert.match(

@@ -6,17 +6,29 @@ import { formatTime, shortHash } from './format';
 
 type Tallier = ResultView['talliers'][number];
 
-/** "dave (offline since 19:37)", "erin (online)", "you", "an unnamed tallier (key e306…)". */
+/**
+ * A self-chosen name as shown: without invisible or direction-changing characters (a miner label
+ * may hold U+202E, which would show "\u202Eevad" as "dave" and reverse the sentence after it).
+ */
+export function plainName(name: string): string {
+  return name.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '');
+}
+
+/**
+ * "dave (offline since 19:37)", "erin (online)", "your own runner", "an unnamed tallier (key
+ * e306…)". Names are matched as given: a peer can call itself anything, so when two do, neither is
+ * taken for the tallier.
+ */
 export function tallierInWords(tallier: Tallier, peers: readonly PeerView[]): string {
   if (tallier.mine) return 'your own runner';
-  if (!tallier.name) return `an unnamed tallier (key ${shortHash(tallier.key, 8)}…)`;
+  const name = tallier.name && plainName(tallier.name);
+  if (!name) return `an unnamed tallier (key ${shortHash(tallier.key, 8)}…)`;
   const theirs = peers.filter((p) => p.name === tallier.name);
-  if (theirs.some((p) => p.reachable)) return `${tallier.name} (online)`;
+  if (theirs.length > 1) return `${name} (${theirs.length} peers go by that name)`;
+  if (theirs.some((p) => p.reachable)) return `${name} (online)`;
   const seen = Math.max(0, ...theirs.map((p) => p.lastSeen ?? 0));
-  if (theirs.length === 0) return `${tallier.name} (not among your peers)`;
-  return seen > 0
-    ? `${tallier.name} (offline since ${formatTime(seen)})`
-    : `${tallier.name} (not reached yet)`;
+  if (theirs.length === 0) return `${name} (not among your peers)`;
+  return seen > 0 ? `${name} (offline since ${formatTime(seen)})` : `${name} (not reached yet)`;
 }
 
 /** "a", "a and b", "a, b and c". */
@@ -36,7 +48,10 @@ export function waitingSentence(result: ResultView, peers: readonly PeerView[]):
   const awaited = result.talliers.filter((t) => (sealed ? t.factor === 'awaiting' : !t.accepted));
   if (awaited.length === 0) return undefined;
   const who = listInWords(awaited.map((t) => tallierInWords(t, peers)));
-  const online = (t: Tallier) => t.mine || peers.some((p) => p.name === t.name && p.reachable);
+  const online = (t: Tallier) => {
+    const theirs = peers.filter((p) => p.name === t.name);
+    return t.mine || (theirs.length === 1 && theirs[0]!.reachable === true);
+  };
   const offline = awaited.filter((t) => !online(t));
   const done = result.talliers.length - awaited.length;
   if (sealed) {

@@ -4,6 +4,7 @@ import { errorMessage } from '../../lib/errors';
 import { formatAgo } from '../../lib/format';
 import { useAction, useNow } from '../../lib/hooks';
 import { parsePeerList } from '../../lib/validate';
+import { plainName } from '../../lib/waits';
 import { useApi, useDashboard } from '../../store';
 import { Card } from '../ui/Card';
 
@@ -124,7 +125,11 @@ function PeerRow({ peer, now }: { peer: PeerView; now: number }) {
     <li className="peer">
       <span className={`dot dot-${tone}`} aria-hidden="true" />
       <div className="peer-main">
-        {peer.name && <strong className="peer-name">{peer.name}</strong>}
+        {peer.name && (
+          <strong className="peer-name" title="The name this runner gives itself: anyone can choose any name">
+            {plainName(peer.name)}
+          </strong>
+        )}
         <code className="mono peer-address" title={peer.address}>
           {peer.address}
         </code>
