@@ -35,6 +35,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
   main: string;
   author: { name: string; email?: string };
   dependencies: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
 };
 
 /** electron-builder's functions that its type declarations leave out (marked @internal). */
@@ -312,7 +313,11 @@ describe('(b) what goes into app.asar', () => {
       const matcher = new FileMatcher(depDir, `/app/node_modules/${dep}`, expand, moduleMatcher.patterns);
       return matcher.isEmpty() ? () => true : matcher.createFilter();
     };
-    const deps = Object.keys(pkg.dependencies);
+    // Optional ones too (electron): electron-builder copies them like the others, when installed.
+    const optional = Object.keys(pkg.optionalDependencies ?? {}).filter((dep) =>
+      existsSync(path.join(root, 'node_modules', dep, 'package.json')),
+    );
+    const deps = [...Object.keys(pkg.dependencies), ...optional];
     assert.ok(deps.length > 0);
     for (const dep of deps) {
       const file = path.join(root, 'node_modules', dep, 'package.json');
