@@ -438,7 +438,7 @@ export interface ConnectionForm {
   readonly proxyHost: string;
   readonly proxyPort: string;
   readonly proxyUsername: string;
-  /** Empty with `keepProxyPassword`: the saved one stays. */
+  /** Empty with `keepProxyPassword`: the saved one stays, for the same type, host and port only. */
   readonly proxyPassword: string;
   readonly keepProxyPassword: boolean;
   readonly controlHost: string;

@@ -4,15 +4,27 @@
 // kept 0600 and never sent back, and the saved choice of "your own tor" is used at the next start.
 // Skipped without tor.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import type { ConnectionForm, ConnectionView } from '../api/contract';
 import { RequestError } from '../api/errors';
+import { ValidationError } from '../crypto/errors';
+import { checkConnectionSettings } from '../tor/connection';
 import { findInstalled } from '../tor/find-tor';
 import { ISOLATED_TORRC_LINES } from '../tor/testnet';
 import { Engine } from './engine';
+import { connectionFromForm } from './requests';
 
 const tor = findInstalled('tor');
 const obfs4 = findInstalled('obfs4proxy') ?? findInstalled('lyrebird');
@@ -116,7 +128,7 @@ test('saved on the first screen: tor starts again with the bridges and the proxy
       'tor restarted with bridges',
     );
     const text = torrc();
-    assert.match(text, new RegExp(`^ClientTransportPlugin obfs4 exec ${obfs4}$`, 'm'));
+    assert.match(text, new RegExp(`^ClientTransportPlugin obfs4 exec \\./${path.basename(obfs4!)}$`, 'm'));
     assert.match(text, new RegExp(`^Bridge ${BRIDGE.replace(/[+/]/g, '\\$&')}$`, 'm'));
     assert.match(text, /^Socks5Proxy 127\.0\.0\.1:9$/m);
     assert.match(text, /^Socks5ProxyPassword "pa55 w0rd"$/m);
@@ -215,4 +227,102 @@ test('"use my own tor" saved: the next start uses it; a damaged file stops tor f
   } finally {
     await engine.close();
   }
+});
+
+/** The processes running `program` (Linux: /proc/PID/exe). */
+function running(program: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/exe`) === program;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+test('the app installed in a folder whose name has a space: tor starts and runs its bundled obfs4 program', {
+  skip: !tor || !obfs4 || process.platform !== 'linux',
+  timeout: 60_000,
+}, async () => {
+  // As an installer lays it out (/opt/Onion Election/resources/tor/pluggable_transports/lyrebird),
+  // with a copy of the installed obfs4 program as the bundled one.
+  const resourcesDir = path.join(root, 'Onion Election', 'resources');
+  const ptDir = path.join(resourcesDir, 'tor', 'pluggable_transports');
+  mkdirSync(ptDir, { recursive: true });
+  const lyrebird = path.join(ptDir, 'lyrebird');
+  copyFileSync(obfs4!, lyrebird);
+  const dataDir = path.join(root, 'spaced');
+  const engine = await Engine.open({
+    dataDir,
+    version: '0.0.0-test',
+    tor: { mode: 'managed', resourcesDir, extraTorrcLines: ISOLATED_TORRC_LINES },
+    defaults: { threads: 1, mining: false },
+  });
+  try {
+    await until(engine, () => engine.snapshot().state.tor.stage === 'bootstrapping', 'first tor');
+    const view = (await engine.call('saveConnection', [
+      { ...FORM, bridges: 'custom', customBridges: BRIDGE },
+    ])) as ConnectionView;
+    assert.equal(view.transports.obfs4, lyrebird, 'the bundled program');
+    const torrc = () => readFileSync(path.join(dataDir, 'tor', 'torrc'), 'utf8');
+    await until(
+      engine,
+      () => /UseBridges 1/.test(torrc()) && engine.snapshot().state.tor.stage === 'bootstrapping',
+      'tor restarted with the bridge',
+    );
+    assert.match(torrc(), /^ClientTransportPlugin obfs4 exec \.\/lyrebird$/m);
+    // tor launched the program: it runs, and tor's log says no launch failed.
+    await until(engine, () => running(lyrebird).length > 0, 'the bundled lyrebird running');
+    const log = readFileSync(path.join(dataDir, 'tor', 'tor.log'), 'utf8');
+    assert.doesNotMatch(log, /Could not launch managed proxy|Managed proxy .*(failed|died|terminated)/i);
+    assert.equal(engine.snapshot().state.tor.error, undefined);
+  } finally {
+    await engine.close();
+  }
+  for (let i = 0; i < 50 && running(lyrebird).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(running(lyrebird), [], 'stopped with tor');
+});
+
+test('a saved password goes only to the proxy (or control port) it was saved for', () => {
+  const saved = checkConnectionSettings({
+    proxy: { type: 'https', host: 'proxy.lan', port: 3128, username: 'me', password: 's3cret' },
+    control: { host: '127.0.0.1', port: 9151, password: 'c0ntrol' },
+  });
+  const proxy = {
+    ...FORM,
+    proxyType: 'https' as const,
+    proxyHost: 'proxy.lan',
+    proxyPort: '3128',
+    proxyUsername: 'me',
+  };
+  // The same proxy, password left empty: kept.
+  assert.equal(connectionFromForm(proxy, saved).proxy?.password, 's3cret');
+  assert.equal(connectionFromForm({ ...proxy, proxyHost: ' proxy.lan ' }, saved).proxy?.password, 's3cret');
+  // Another host, port or type: dropped (HTTPS takes no password), or asked for (SOCKS5 needs one).
+  for (const other of [{ proxyHost: 'evil.example' }, { proxyPort: '8080' }]) {
+    const settings = connectionFromForm({ ...proxy, ...other }, saved);
+    assert.equal(settings.proxy?.password, undefined, JSON.stringify(other));
+    assert.doesNotMatch(JSON.stringify(settings), /s3cret/);
+  }
+  assert.throws(
+    () => connectionFromForm({ ...proxy, proxyType: 'socks5', proxyPort: '3128' }, saved),
+    (error: unknown) => error instanceof ValidationError && error.field === 'proxyPassword',
+  );
+  // A new password for the new proxy is taken.
+  assert.equal(
+    connectionFromForm({ ...proxy, proxyHost: 'other.lan', proxyPassword: 'n3w' }, saved).proxy?.password,
+    'n3w',
+  );
+  // The control port's password likewise.
+  const attached = { ...FORM, tor: 'attached' as const, controlHost: '127.0.0.1', controlPort: '9151' };
+  assert.equal(connectionFromForm(attached, saved).control?.password, 'c0ntrol');
+  assert.equal(connectionFromForm({ ...attached, controlHost: '' }, saved).control?.password, 'c0ntrol');
+  assert.equal(connectionFromForm({ ...attached, controlPort: '9051' }, saved).control?.password, undefined);
+  assert.equal(
+    connectionFromForm({ ...attached, controlHost: '10.0.0.2' }, saved).control?.password,
+    undefined,
+  );
 });

@@ -19,7 +19,12 @@ import { Group } from '../crypto/group';
 import { parsePeerAddress } from '../net/address';
 import { parseInvitation } from '../net/invitation';
 import type { LobbyParams } from '../node/lobby';
-import { type ConnectionSettings, checkConnectionSettings, checkProxy } from '../tor/connection';
+import {
+  type ConnectionSettings,
+  checkConnectionSettings,
+  checkProxy,
+  type UpstreamProxy,
+} from '../tor/connection';
 
 export interface ParsedRequest {
   readonly name: RequestName;
@@ -275,7 +280,9 @@ function parseConnectionForm(value: unknown): ConnectionForm {
 
 /**
  * The settings a connection form asks for, checked whole (a bad bridge line named by its number).
- * Only the chosen mode's fields count; a password left empty with `keep…Password` stays as saved.
+ * Only the chosen mode's fields count; a password left empty with `keep…Password` stays as saved
+ * while the proxy's type, host and port (the control port's host and port) are the saved ones:
+ * changed, the saved password is dropped, never sent to the new one.
  */
 export function connectionFromForm(form: ConnectionForm, previous: ConnectionSettings): ConnectionSettings {
   const port = (text: string, field: string): number => {
@@ -287,20 +294,35 @@ export function connectionFromForm(form: ConnectionForm, previous: ConnectionSet
     return Number(text);
   };
   const managed = form.tor === 'managed';
-  const proxyPassword =
-    form.proxyPassword === '' && form.keepProxyPassword ? previous.proxy?.password : form.proxyPassword;
-  const proxy =
-    managed && form.proxyType !== 'none'
-      ? checkProxy({
-          type: form.proxyType,
-          host: form.proxyHost,
-          port: form.proxyPort.trim(),
-          username: form.proxyUsername,
-          password: proxyPassword,
-        })
-      : undefined;
+  const proxyOf = (password: string | undefined) =>
+    checkProxy({
+      type: form.proxyType,
+      host: form.proxyHost,
+      port: form.proxyPort.trim(),
+      username: form.proxyUsername,
+      password,
+    });
+  // A saved password goes only to the proxy it was saved for (same type, host and port), never to
+  // a proxy entered since: that one is asked for its own.
+  const wanted = managed && form.proxyType !== 'none';
+  const old = previous.proxy;
+  let proxy: UpstreamProxy | undefined;
+  if (wanted && form.proxyPassword === '' && form.keepProxyPassword && old?.password) {
+    try {
+      const kept = proxyOf(old.password);
+      if (kept.type === old.type && kept.host === old.host && kept.port === old.port) proxy = kept;
+    } catch {
+      // Not that proxy's fields: checked (and said) below, without the saved password.
+    }
+  }
+  if (wanted && !proxy) proxy = proxyOf(form.proxyPassword);
+  const controlHost = form.controlHost.trim() || '127.0.0.1';
+  const sameControl =
+    previous.control !== undefined &&
+    previous.control.host === controlHost.replace(/^\[(.*)\]$/, '$1') &&
+    previous.control.port === Number(form.controlPort.trim());
   const controlPassword =
-    form.controlPassword === '' && form.keepControlPassword
+    form.controlPassword === '' && form.keepControlPassword && sameControl
       ? previous.control?.password
       : form.controlPassword;
   return checkConnectionSettings({
@@ -312,7 +334,7 @@ export function connectionFromForm(form: ConnectionForm, previous: ConnectionSet
     ...(form.tor === 'attached'
       ? {
           control: {
-            host: form.controlHost.trim() || '127.0.0.1',
+            host: controlHost,
             port: port(form.controlPort, 'controlPort'),
             ...(controlPassword ? { password: controlPassword } : {}),
           },

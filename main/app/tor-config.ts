@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import { type ConnectionSettings, describeConnection } from '../tor/connection';
 import { TorError } from '../tor/errors';
 import { TorManager } from '../tor/manager';
-import { connectionTorrcLines } from '../tor/torrc';
+import { connectionTorrc } from '../tor/torrc';
 
 export type TorConfig =
   | { readonly mode: 'off' }
@@ -74,18 +74,16 @@ export async function openTor(
   if (config.connectionProblem) throw new TorError('start', config.connectionProblem);
   // Found and checked before tor starts: a missing obfs4proxy is said as such, not as a torrc error.
   const connection = config.connection
-    ? connectionTorrcLines(
-        config.connection,
-        config.resourcesDir ? { resourcesDir: config.resourcesDir } : {},
-      )
-    : [];
+    ? connectionTorrc(config.connection, config.resourcesDir ? { resourcesDir: config.resourcesDir } : {})
+    : { lines: [] };
   if (config.connection) log(`tor       connection: ${describeConnection(config.connection)}`);
   const tor = await TorManager.start({
     dataDir,
     ...(config.torPath ? { torPath: config.torPath } : {}),
     ...(config.resourcesDir ? { resourcesDir: config.resourcesDir } : {}),
     ...(config.templatePath ? { templatePath: config.templatePath } : {}),
-    extraTorrcLines: [...(config.extraTorrcLines ?? []), ...connection],
+    extraTorrcLines: [...(config.extraTorrcLines ?? []), ...connection.lines],
+    ...(connection.workingDir === undefined ? {} : { workingDir: connection.workingDir }),
     log: torLog,
   });
   log(`tor       started (pid ${tor.pid}); its log: ${tor.logFile}`);

@@ -4,14 +4,17 @@
 // printing the proxy password; the existing `-a SELF.onion -c socks5h://…` form still runs.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { onionAddressFromPublicKey } from '../net/address';
+import { readConnectionSettings } from '../tor/connection';
 import { findInstalled } from '../tor/find-tor';
 import { ISOLATED_TORRC_LINES } from '../tor/testnet';
+import { parseCommandLine } from './options';
+import { saveConnectionOptions } from './tor';
 
 const bin = fileURLToPath(new URL('../../bin/onion-election.mjs', import.meta.url));
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'oe-cli-connection-'));
@@ -70,6 +73,7 @@ describe('connection options', () => {
       '--builtin-bridges obfs4|snowflake',
       '--no-bridges',
       '--upstream-proxy URL',
+      '--upstream-proxy-password-file F',
       '--obfs4-path PATH',
     ])
       assert.ok(help.out.includes(option), option);
@@ -99,6 +103,74 @@ describe('connection options', () => {
       assert.doesNotMatch(run.err, /pw@/);
     }
     assert.equal(existsSync(path.join(dir, 'connection.json')), false);
+  });
+
+  test('a damaged connection.json is not silently replaced: refused, saying what to do', async () => {
+    const dir = path.join(tmp, 'damaged');
+    const file = path.join(dir, 'connection.json');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const damaged = `{"tor":"managed","bridges":"custom","customBridges":["${BRIDGE}"],"bridges":"custom"}`;
+    writeFileSync(file, damaged, { mode: 0o600 });
+    for (const args of [
+      ['--upstream-proxy', 'socks5://127.0.0.1:9'],
+      ['--no-bridges'],
+      ['--obfs4-path', '/usr/bin/obfs4proxy'],
+    ]) {
+      const run = cli('-d', dir, ...args, 'new');
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.err}`);
+      assert.match(
+        run.err,
+        /connection settings in .*connection\.json are damaged \(connection\.json: bridges is a duplicate key.*give the whole choice to replace them \(--bridge, .*--no-bridges, and --upstream-proxy or --no-upstream-proxy\), or remove the file/,
+      );
+      assert.equal(readFileSync(file, 'utf8'), damaged, 'left as it was');
+    }
+    // Options that say everything replace it.
+    const values = parseCommandLine(['--no-bridges', '--upstream-proxy', 'socks5://127.0.0.1:9']).values;
+    assert.equal(
+      await saveConnectionOptions(values, dir),
+      'a tor of its own, with through the proxy socks5://127.0.0.1:9',
+    );
+  });
+
+  test("the upstream proxy's password from a file (not the command line), never printed", async () => {
+    const dir = path.join(tmp, 'password-file');
+    const secret = path.join(tmp, 'proxy-password');
+    writeFileSync(secret, 's3cr t\n', { mode: 0o600 });
+    const values = parseCommandLine([
+      '--upstream-proxy',
+      'socks5://me@127.0.0.1:9',
+      '--upstream-proxy-password-file',
+      secret,
+    ]).values;
+    const line = await saveConnectionOptions(values, dir);
+    assert.equal(line, 'a tor of its own, with through the proxy socks5://me:…@127.0.0.1:9');
+    assert.equal((await readConnectionSettings(dir)).proxy?.password, 's3cr t');
+    const refused: [string[], RegExp][] = [
+      [['--upstream-proxy-password-file', secret], /goes with --upstream-proxy/],
+      [
+        ['--upstream-proxy', 'socks5://me:pw@127.0.0.1:9', '--upstream-proxy-password-file', secret],
+        /--upstream-proxy: has a password, and another is given apart \(a file\): give it only once/,
+      ],
+      [
+        [
+          '--upstream-proxy',
+          'socks5://me@127.0.0.1:9',
+          '--upstream-proxy-password-file',
+          path.join(tmp, 'none'),
+        ],
+        /--upstream-proxy-password-file: ENOENT/,
+      ],
+      [
+        ['--upstream-proxy', 'socks4://127.0.0.1:9', '--upstream-proxy-password-file', secret],
+        /SOCKS4 proxy takes no/,
+      ],
+    ];
+    for (const [args, expected] of refused) {
+      const run = cli('-d', path.join(tmp, 'password-refused'), ...args, 'new');
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.err}`);
+      assert.match(run.err, expected);
+      assert.doesNotMatch(run.err, /s3cr|pw@/);
+    }
   });
 
   test('saved in the data folder and used by the runner’s own tor; the password never printed', {
@@ -135,7 +207,7 @@ describe('connection options', () => {
     const file = path.join(dir, 'connection.json');
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const text = torrc();
-    assert.match(text, new RegExp(`^ClientTransportPlugin obfs4 exec ${obfs4}$`, 'm'));
+    assert.match(text, new RegExp(`^ClientTransportPlugin obfs4 exec \\./${path.basename(obfs4!)}$`, 'm'));
     assert.ok(text.includes(`\nBridge ${BRIDGE}\n`));
     assert.match(text, /^Socks5ProxyPassword "s3cr t"$/m);
 

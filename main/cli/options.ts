@@ -36,6 +36,7 @@ export const OPTIONS = {
   'builtin-bridges': { type: 'string' },
   'no-bridges': { type: 'boolean' },
   'upstream-proxy': { type: 'string' },
+  'upstream-proxy-password-file': { type: 'string' },
   'no-upstream-proxy': { type: 'boolean' },
   'obfs4-path': { type: 'string' },
   'snowflake-path': { type: 'string' },
@@ -92,6 +93,8 @@ export const OPTION_HELP: Record<OptionName, string> = {
   'no-bridges': '    --no-bridges       connect to Tor directly again (forget the saved bridges)',
   'upstream-proxy':
     '    --upstream-proxy URL  reach Tor through a proxy: socks4://HOST:PORT, socks5://[USER:PASSWORD@]HOST:PORT or https://[USER:PASSWORD@]HOST:PORT; saved (the file is 0600)',
+  'upstream-proxy-password-file':
+    "    --upstream-proxy-password-file F  the upstream proxy's password, read from file F (its first line), not given in the URL where others could see it in the list of processes; saved",
   'no-upstream-proxy': '    --no-upstream-proxy  forget the saved upstream proxy',
   'obfs4-path':
     '    --obfs4-path PATH  the obfs4 program (default: bundled lyrebird, else lyrebird or obfs4proxy installed); saved',

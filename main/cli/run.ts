@@ -48,6 +48,7 @@ const RUN_OPTIONS: OptionName[] = [
   'builtin-bridges',
   'no-bridges',
   'upstream-proxy',
+  'upstream-proxy-password-file',
   'no-upstream-proxy',
   'obfs4-path',
   'snowflake-path',

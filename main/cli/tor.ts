@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { TorConfig } from '../app/tor-config';
 import { ValidationError } from '../crypto/errors';
 import {
+  CONNECTION_FILE,
   type ConnectionSettings,
   checkConnectionSettings,
   DEFAULT_CONNECTION,
@@ -58,6 +59,7 @@ const CONNECTION_OPTIONS = [
   'builtin-bridges',
   'no-bridges',
   'upstream-proxy',
+  'upstream-proxy-password-file',
   'no-upstream-proxy',
   'obfs4-path',
   'snowflake-path',
@@ -104,8 +106,20 @@ export function connectionChanges(
   ];
   if ((values.bridge || values['bridges-file']) && custom.length === 0)
     throw new UsageError('--bridges-file: the file holds no bridge line');
+  const passwordFile = values['upstream-proxy-password-file'];
+  if (passwordFile !== undefined && !values['upstream-proxy'])
+    throw new UsageError(
+      '--upstream-proxy-password-file goes with --upstream-proxy URL (its user name in the URL)',
+    );
+  // The password from a file, not the command line (where other users of the machine see it).
+  const password =
+    passwordFile === undefined
+      ? undefined
+      : usage('--upstream-proxy-password-file', () =>
+          readFileSync(passwordFile, 'utf8').replace(/\r?\n$/, ''),
+        );
   const proxy = values['upstream-proxy']
-    ? usage('--upstream-proxy', () => parseProxyUrl(values['upstream-proxy']!, 'url'))
+    ? usage('--upstream-proxy', () => parseProxyUrl(values['upstream-proxy']!, 'url', password))
     : undefined;
   for (const option of ['obfs4-path', 'snowflake-path'] as const)
     if (values[option] !== undefined && !path.isAbsolute(values[option]!))
@@ -135,8 +149,21 @@ export async function saveConnectionOptions(values: Values, dataDir: string): Pr
   const change = connectionChanges(values);
   if (!change) return undefined;
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  // Damaged settings are replaced by what the options say (the file is the options' to write).
-  const before = await readConnectionSettings(dataDir).catch(() => DEFAULT_CONNECTION);
+  let before: ConnectionSettings;
+  try {
+    before = await readConnectionSettings(dataDir);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    // Damaged settings are replaced only by options that say everything (bridges and proxy): else
+    // `--upstream-proxy` alone would silently drop the saved bridges.
+    const bridges = ['bridge', 'bridges-file', 'builtin-bridges', 'no-bridges'] as const;
+    const proxies = ['upstream-proxy', 'no-upstream-proxy'] as const;
+    if (!bridges.some((o) => values[o] !== undefined) || !proxies.some((o) => values[o] !== undefined))
+      throw new UsageError(
+        `the connection settings in ${path.join(dataDir, CONNECTION_FILE)} are damaged (${error.field}: ${error.reason}), so these options cannot change them: give the whole choice to replace them (--bridge, --bridges-file, --builtin-bridges or --no-bridges, and --upstream-proxy or --no-upstream-proxy), or remove the file`,
+      );
+    before = DEFAULT_CONNECTION;
+  }
   const after = change(before);
   await writeConnectionSettings(dataDir, after);
   return describeConnection(after);

@@ -15,6 +15,7 @@ import {
   DEFAULT_CONNECTION,
   describeConnection,
   findTransport,
+  isPlainTransportWord,
   parseBridgeLine,
   parseBridgeLines,
   parseProxyUrl,
@@ -22,7 +23,7 @@ import {
   writeConnectionSettings,
 } from './connection';
 import { TorError } from './errors';
-import { connectionTorrcLines } from './torrc';
+import { connectionTorrc, connectionTorrcLines } from './torrc';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'oe-connection-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -73,6 +74,26 @@ describe('bridge lines', () => {
     refused(`meek_lite 192.0.2.20:80 url=https://example.com/`, /not supported here/);
     refused('obfs4 1.2.3.4:443\u0000', /control character/);
     refused('1.2.3.4:443 cert=x', /takes no key=value/);
+  });
+
+  test('a key=value with a character tor would read otherwise (\\ joins the next torrc line, # cuts) is refused', () => {
+    const snowflake = BUILTIN_BRIDGES.snowflake[0]!;
+    for (const bad of ['fronts=a\\', 'fronts=a\\b', 'fronts=a#b', 'fronts="a"', 'fronts=a`b', 'fronts=a<b>'])
+      assert.throws(
+        () => parseBridgeLine(`${snowflake.replace(/ fronts=\S+/, '')} ${bad}`),
+        /fronts= value has a character a bridge line cannot carry/,
+        bad,
+      );
+    // The reviewer's probe: a trailing backslash, pasted among other lines, is refused naming its line.
+    assert.throws(
+      () => parseBridgeLines(`${OBFS4}\nsnowflake 192.0.2.3:80 ${FP} url=https://x/ fronts=a\\\n`),
+      (error: unknown) =>
+        error instanceof ValidationError &&
+        /^line 2 \("snowflake 192\.0\.2\.3:80 .*cannot carry/.test(error.reason),
+    );
+    // URL characters are kept as they are.
+    const fine = `snowflake 192.0.2.3:80 ${FP} url=https://x.example/a?b=c&d=%20e;f fronts=a.org,b.net ice=stun:s.example:3478 utls-imitate=hello_randomized-alpn~`;
+    assert.equal(parseBridgeLine(fine).line, fine);
   });
 
   test('pasted lines: blanks and comments skipped, duplicates dropped, a bad one named by its number', () => {
@@ -173,6 +194,44 @@ describe('the settings file', () => {
     await refused(`{"customBridges":["obfs4 nowhere"]}`, /line 1/);
   });
 
+  test("read with the project's strict JSON reader: a duplicate key is refused, not settled silently", async () => {
+    const dir = mkdtempSync(path.join(root, 'strict-'));
+    writeFileSync(path.join(dir, CONNECTION_FILE), '{"tor":"managed","bridges":"obfs4","bridges":"none"}');
+    await assert.rejects(
+      readConnectionSettings(dir),
+      (error: unknown) =>
+        error instanceof ValidationError &&
+        error.field === CONNECTION_FILE &&
+        /^bridges is a duplicate key.*: save the connection settings again, or delete the file$/.test(
+          error.reason,
+        ),
+    );
+  });
+
+  test('your own tor: a SOCKS address with a control character (ESC, \\u0001) is refused', () => {
+    const self = `${'a'.repeat(56)}.onion`;
+    for (const socks of [
+      'socks5h://127.0.0.1\u001b[31m:9050',
+      'socks5h://lo\u0001calhost:9050',
+      'socks5h://a\u0085b:9050',
+    ])
+      assert.throws(
+        () => checkConnectionSettings({ tor: 'external', external: { socks, self } }),
+        (error: unknown) => error instanceof ValidationError && error.field === 'socksUrl',
+        JSON.stringify(socks),
+      );
+    for (const socks of [
+      'socks5h://127.0.0.1:9050',
+      'socks5h://localhost:9150/',
+      'socks5h://[::1]:9050',
+      'socks5h://tor-host.lan:9050',
+    ])
+      assert.equal(
+        checkConnectionSettings({ tor: 'external', external: { socks, self } }).external?.socks,
+        socks,
+      );
+  });
+
   test('descriptions name the choice, never a password', () => {
     const text = describeConnection(
       checkConnectionSettings({
@@ -258,17 +317,20 @@ describe('torrc lines', () => {
   });
 
   test('bridges: UseBridges, one ClientTransportPlugin a transport, one Bridge line each', () => {
-    const lines = connectionTorrcLines(
+    const both = connectionTorrc(
       checkConnectionSettings({
         bridges: 'custom',
         customBridges: [OBFS4, '192.0.2.7:9001', BUILTIN_BRIDGES.snowflake[0]],
       }),
       find,
     );
+    // tor runs in the programs' folder and names them from there (as the Tor Browser does).
+    assert.equal(both.workingDir, bin);
+    const lines = both.lines;
     assert.deepEqual(lines, [
       'UseBridges 1',
-      `ClientTransportPlugin obfs4 exec ${bin}/obfs4proxy`,
-      `ClientTransportPlugin snowflake exec ${bin}/snowflake-client`,
+      'ClientTransportPlugin obfs4 exec ./obfs4proxy',
+      'ClientTransportPlugin snowflake exec ./snowflake-client',
       `Bridge ${OBFS4}`,
       'Bridge 192.0.2.7:9001',
       `Bridge ${BUILTIN_BRIDGES.snowflake[0]}`,
@@ -290,6 +352,56 @@ describe('torrc lines', () => {
       'HTTPSProxy proxy.lan:3128',
       'HTTPSProxyAuthenticator me:pw',
     ]);
+  });
+
+  test('a program in a folder whose name has a space: named from that folder, tor started there', () => {
+    // tor splits ClientTransportPlugin on spaces and unquotes nothing there: a quoted full path
+    // ("/opt/Onion Election/…", "C:\\Program Files\\…") would be run as `"/opt/Onion`.
+    const spaced = programs(path.join(root, 'Onion Election', 'pluggable_transports'), ['lyrebird']);
+    const other = programs(path.join(root, 'other bin'), ['snowflake-client']);
+    const settings = checkConnectionSettings({
+      bridges: 'custom',
+      customBridges: [OBFS4, BUILTIN_BRIDGES.snowflake[0]],
+      obfs4Path: path.join(spaced, 'lyrebird'),
+    });
+    const torrc = connectionTorrc(settings, { ...find, env: { PATH: bin } });
+    assert.equal(torrc.workingDir, spaced);
+    assert.deepEqual(torrc.lines.slice(0, 3), [
+      'UseBridges 1',
+      'ClientTransportPlugin obfs4 exec ./lyrebird',
+      // Another folder, without a space: by its full path.
+      `ClientTransportPlugin snowflake exec ${bin}/snowflake-client`,
+    ]);
+    // Another folder with a space, not in the first one: neither its full path nor a relative one
+    // can be written; refused naming the program.
+    assert.throws(
+      () =>
+        connectionTorrc(
+          { ...settings, snowflakePath: path.join(other, 'snowflake-client') },
+          { ...find, env: { PATH: bin } },
+        ),
+      (error: unknown) =>
+        error instanceof TorError &&
+        error.message.includes(
+          `the snowflake program ${path.join(other, 'snowflake-client')} cannot be named`,
+        ),
+    );
+    // A program whose own name tor would cut is refused when configured, naming the path.
+    for (const name of ['lyre bird', 'lyre#bird', 'lyre"bird', 'lyre\\bird', 'lyre\tbird'])
+      assert.throws(
+        () => checkConnectionSettings({ bridges: 'obfs4', obfs4Path: path.join(spaced, name) }),
+        (error: unknown) =>
+          error instanceof ValidationError &&
+          error.field === 'obfs4Path' &&
+          (name.includes('\t')
+            ? error.reason === 'must not contain control characters'
+            : error.reason.startsWith(`${path.join(spaced, name)}: tor cannot run a program`)),
+        name,
+      );
+    // Windows: a backslash is a folder separator there, unquoted as tor reads it.
+    assert.equal(isPlainTransportWord('.\\lyrebird.exe', 'win32'), true);
+    assert.equal(isPlainTransportWord('.\\lyrebird.exe', 'linux'), false);
+    assert.equal(isPlainTransportWord('C:\\Program Files\\Onion Election\\lyrebird.exe', 'win32'), false);
   });
 
   test('a missing transport program fails the start with what to install', () => {

@@ -11,6 +11,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { chmod, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../crypto/errors';
+import { readJson } from '../crypto/json';
 import { TorError } from './errors';
 import { type FindTorOptions, findInstalled } from './find-tor';
 
@@ -111,6 +112,9 @@ function validPort(text: string): boolean {
   return /^\d{1,5}$/.test(text) && n >= 1 && n <= 65535;
 }
 
+/** A key=value argument's value: RFC 3986's unreserved and reserved characters and %, nothing else. */
+const BRIDGE_ARGUMENT_VALUE = /^[A-Za-z0-9\-._~:/?[\]@!$&'()*+,;=%]+$/;
+
 /**
  * One bridge line, as bridges.torproject.org or a friend gives it (`obfs4 1.2.3.4:443 FINGERPRINT
  * cert=… iat-mode=0`), with or without torrc's leading `Bridge`. Throws an Error saying what is wrong.
@@ -146,7 +150,13 @@ export function parseBridgeLine(text: string): BridgeLine {
     const key = word.slice(0, eq);
     if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(key)) throw new Error(`"${shown(key)}" is not an argument name`);
     if (args.has(key)) throw new Error(`${key}= is given twice`);
-    args.set(key, word.slice(eq + 1));
+    const value = word.slice(eq + 1);
+    // URL characters only: in a torrc a trailing \ joins the next line to this one, # cuts the rest.
+    if (!BRIDGE_ARGUMENT_VALUE.test(value))
+      throw new Error(
+        `its ${key}= value has a character a bridge line cannot carry (such as \\, # or "): letters, digits and the characters of a URL only`,
+      );
+    args.set(key, value);
   }
   if (transport === 'vanilla' && args.size > 0)
     throw new Error('a bridge without a transport takes no key=value arguments');
@@ -273,9 +283,10 @@ export function checkProxy(p: {
 /**
  * A proxy URL: `socks4://host:port`, `socks5://[user:password@]host:port`,
  * `https://[user:password@]host:port` (an HTTP CONNECT proxy; `http://` is taken as the same).
- * User name and password are %-decoded.
+ * User name and password are %-decoded. `password`, when given, is the password (read elsewhere than
+ * the command line): the URL must not have one then.
  */
-export function parseProxyUrl(text: string, field = 'proxy'): UpstreamProxy {
+export function parseProxyUrl(text: string, field = 'proxy', password?: string): UpstreamProxy {
   const scheme = /^([a-z0-9]+:)\/\//i.exec(text.trim())?.[1]?.toLowerCase();
   const type = scheme ? PROXY_SCHEMES[scheme] : undefined;
   if (!type)
@@ -298,13 +309,18 @@ export function parseProxyUrl(text: string, field = 'proxy'): UpstreamProxy {
       throw new ValidationError(field, 'has a malformed %-escape in its user name or password');
     }
   };
+  if (password !== undefined && url.password !== '')
+    throw new ValidationError(
+      field,
+      'has a password, and another is given apart (a file): give it only once',
+    );
   try {
     return checkProxy({
       type,
       host: url.hostname,
       port: url.port,
       username: decode(url.username),
-      password: decode(url.password),
+      password: password ?? decode(url.password),
     });
   } catch (error) {
     if (error instanceof ValidationError && error.field !== field)
@@ -431,6 +447,17 @@ export function builtinBridges(kind: 'obfs4' | 'snowflake', resourcesDir?: strin
   return [...BUILTIN_BRIDGES[kind]];
 }
 
+/**
+ * Whether tor reads `word` back as is as ClientTransportPlugin's program: it splits that value on
+ * spaces and unquotes nothing there (a quoted path keeps its quotes), `#` starts a comment and a
+ * trailing `\` joins the next line. A backslash is a folder separator on Windows only.
+ */
+export function isPlainTransportWord(word: string, platform: NodeJS.Platform = process.platform): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  const plain = platform === 'win32' ? /^[^\s"#\u0000-\u001f\u007f]+$/ : /^[^\s"#\\\u0000-\u001f\u007f]+$/;
+  return plain.test(word) && !word.endsWith('\\');
+}
+
 function isExecutable(file: string, platform: NodeJS.Platform): boolean {
   try {
     if (!statSync(file).isFile()) return false;
@@ -539,7 +566,8 @@ export function checkConnectionSettings(value: unknown, where = 'connection sett
     for (const key of Object.keys(e))
       if (!['socks', 'self'].includes(key)) fail(`external.${key}`, 'is not a field of your own tor');
     const socks = typeof e.socks === 'string' ? e.socks.trim() : fail('socksUrl', 'must be text');
-    const m = /^socks5h:\/\/([^/@\s]+):(\d{1,5})\/?$/.exec(socks);
+    // A host name or an address only: what is shown back in logs and the UI must be plain text.
+    const m = /^socks5h:\/\/([A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})\/?$/.exec(socks);
     if (!m || !validPort(m[2]!))
       fail(
         'socksUrl',
@@ -558,6 +586,14 @@ export function checkConnectionSettings(value: unknown, where = 'connection sett
     const v = o[key];
     if (v === undefined || v === null || v === '') continue;
     if (typeof v !== 'string' || !path.isAbsolute(v)) fail(key, 'must be the full path of the program');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    if (/[\u0000-\u001f\u007f]/.test(v as string)) fail(key, 'must not contain control characters');
+    // tor is started in the program's folder and given its file name (./torrc.ts: connectionTorrc).
+    if (!isPlainTransportWord(path.basename(v as string)))
+      fail(
+        key,
+        `${v as string}: tor cannot run a program whose file name has a space, a quote ("), # or a backslash: rename it`,
+      );
     paths[key] = v as string;
   }
   return {
@@ -585,11 +621,13 @@ export async function readConnectionSettings(dataDir: string): Promise<Connectio
   if (process.platform !== 'win32' && ((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
-  } catch {
+    // The project's strict reader: a duplicate key (which JSON.parse would settle silently) is refused.
+    parsed = readJson(text, CONNECTION_FILE);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
     throw new ValidationError(
       CONNECTION_FILE,
-      'is not JSON: save the connection settings again, or delete the file',
+      `${`${error.field.slice(CONNECTION_FILE.length).replace(/^\./, '')} `.trimStart()}${error.reason}: save the connection settings again, or delete the file`,
     );
   }
   try {

@@ -48,6 +48,11 @@ export interface StartTorOptions extends TorManagerOptions {
   readonly templatePath?: string;
   /** Lines appended to the torrc, e.g. a private network's DirAuthority lines. */
   readonly extraTorrcLines?: readonly string[];
+  /**
+   * The folder tor runs in (default: this process's): connectionTorrc's `workingDir`, the folder of
+   * the transport programs its lines name relative to it.
+   */
+  readonly workingDir?: string;
   /** A fixed SOCKS port on 127.0.0.1; default: a free one chosen by tor. */
   readonly socksPort?: number;
   /** Until tor's control port is up (default 30 s). */
@@ -170,7 +175,8 @@ export class TorManager extends EventEmitter<TorManagerEvents> {
   /** Starts a tor of our own, configured from tor/torrc.template, and connects to it. */
   static async start(options: StartTorOptions): Promise<TorManager> {
     const found = findTor(options);
-    const torDir = await privateDir(path.join(options.dataDir, 'tor'));
+    // Full paths: tor may run in another folder (workingDir).
+    const torDir = await privateDir(path.resolve(options.dataDir, 'tor'));
     const files = torFiles(torDir);
     await privateDir(files.dataDirectory);
     await rotateLog(files.logFile);
@@ -197,6 +203,7 @@ export class TorManager extends EventEmitter<TorManagerEvents> {
       defaultsFile: files.defaultsFile,
       controlPortFile: files.controlPortFile,
       env: found.source === 'bundled' ? bundledEnv(found.path) : process.env,
+      ...(options.workingDir === undefined ? {} : { cwd: options.workingDir }),
       ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
       onLine: (line) => log(`tor: ${line}`),
     });

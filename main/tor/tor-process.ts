@@ -13,6 +13,8 @@ export interface TorProcessOptions {
   readonly defaultsFile: string;
   readonly controlPortFile: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** The folder tor runs in (default: this process's); every file above must be a full path then. */
+  readonly cwd?: string;
   /** Until the control port file appears (default 30 s). */
   readonly startTimeoutMs?: number;
   /** Each line tor prints (its warnings, and its notices before the log file opens). */
@@ -73,7 +75,12 @@ export class TorProcess {
     const child = spawn(
       options.torPath,
       ['--defaults-torrc', options.defaultsFile, '-f', options.torrcFile, '--RunAsDaemon', '0'],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, windowsHide: true },
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: options.env ?? process.env,
+        windowsHide: true,
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      },
     );
     const tor = new TorProcess(child);
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));

@@ -1,7 +1,9 @@
 // Writing torrc files: values quoted so that any path survives, templates with {{name}} fields, and
 // extra lines checked so that none can hide a second line.
+import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bridgesOf, type ConnectionSettings, findTransport } from './connection';
+import { bridgesOf, type ConnectionSettings, findTransport, isPlainTransportWord } from './connection';
+import { TorError } from './errors';
 import type { FindTorOptions } from './find-tor';
 
 /**
@@ -53,6 +55,17 @@ export function checkTorrcLines(lines: readonly string[]): string[] {
   });
 }
 
+/** A managed tor's connection settings as torrc lines, and the folder tor must run in for them. */
+export interface ConnectionTorrc {
+  readonly lines: string[];
+  /**
+   * The folder tor is started in (its working directory) when the lines name a transport program
+   * relative to it (`ClientTransportPlugin obfs4 exec ./lyrebird`): undefined without bridges of
+   * a transport.
+   */
+  readonly workingDir?: string;
+}
+
 /**
  * The torrc lines of a managed tor's connection settings (./connection.ts): `UseBridges 1`, one
  * `ClientTransportPlugin <transport> exec <program>` per transport the bridges use (the program
@@ -60,24 +73,47 @@ export function checkTorrcLines(lines: readonly string[]): string[] {
  * (`Socks4Proxy`, `Socks5Proxy` with its user name and password, `HTTPSProxy` with
  * `HTTPSProxyAuthenticator`). The proxy's password is in these lines: they go to the torrc (0600)
  * only, never to a log.
+ *
+ * The transport program cannot be given by its full path when that path has a space (`C:\Program
+ * Files\…`, `/Applications/Onion Election.app/…`): tor splits ClientTransportPlugin's value on
+ * spaces and unquotes nothing there (a quoted path keeps its quotes). As the Tor Browser does, tor
+ * is started in the program's folder (`workingDir`) and the line names it `./lyrebird`; a second
+ * program elsewhere is named by its full path, or relative to that folder. A program that cannot
+ * be named that way (a space, `"` or `#` in its file name) is refused, naming it.
  */
-export function connectionTorrcLines(
+export function connectionTorrc(
   settings: ConnectionSettings,
   options: Omit<FindTorOptions, 'torPath'> = {},
-): string[] {
+): ConnectionTorrc {
   const lines: string[] = [];
+  let workingDir: string | undefined;
   const bridges = bridgesOf(settings, options.resourcesDir);
   if (bridges.length > 0) {
     lines.push('UseBridges 1');
     const transports = [...new Set(bridges.map((b) => b.transport))].filter(
       (t): t is 'obfs4' | 'snowflake' => t !== 'vanilla',
     );
+    const platform = options.platform ?? process.platform;
+    const paths = platform === 'win32' ? path.win32 : path.posix;
+    const plain = (word: string) => isPlainTransportWord(word, platform);
     for (const transport of transports) {
       const found = findTransport(transport, {
         ...options,
         configured: transport === 'obfs4' ? settings.obfs4Path : settings.snowflakePath,
       });
-      lines.push(`ClientTransportPlugin ${transport} exec ${torrcValue(found.path)}`);
+      workingDir ??= paths.dirname(found.path);
+      const relative = paths.relative(workingDir, found.path);
+      const candidates = [
+        ...(paths.dirname(found.path) === workingDir ? [] : [found.path]),
+        ...(paths.isAbsolute(relative) ? [] : [`.${paths.sep}${relative}`]),
+      ];
+      const word = candidates.find(plain);
+      if (word === undefined)
+        throw new TorError(
+          'start',
+          `the ${transport} program ${found.path} cannot be named in tor's configuration (a space, a quote ("), # or a backslash where tor would cut it): rename it, or choose another (--${transport}-path)`,
+        );
+      lines.push(`ClientTransportPlugin ${transport} exec ${word}`);
     }
     for (const bridge of bridges) lines.push(`Bridge ${bridge.line}`);
   }
@@ -99,5 +135,13 @@ export function connectionTorrcLines(
         lines.push(`HTTPSProxyAuthenticator ${torrcValue(`${proxy.username}:${proxy.password ?? ''}`)}`);
     }
   }
-  return checkTorrcLines(lines);
+  return { lines: checkTorrcLines(lines), ...(workingDir === undefined ? {} : { workingDir }) };
+}
+
+/** connectionTorrc's lines only (tor must run in its workingDir for a transport's line to work). */
+export function connectionTorrcLines(
+  settings: ConnectionSettings,
+  options: Omit<FindTorOptions, 'torPath'> = {},
+): string[] {
+  return connectionTorrc(settings, options).lines;
 }

@@ -26,6 +26,32 @@ function formOf(view: ConnectionView): ConnectionForm {
   };
 }
 
+/** A host as the engine saves it: trimmed, without an IPv6 address's brackets. */
+const hostOf = (text: string) => text.trim().replace(/^\[(.*)\]$/, '$1');
+
+/**
+ * Whether the form names another proxy (type, host or port) than the saved one: the engine then
+ * drops the saved password rather than send it there (main/app/requests.ts).
+ */
+function otherProxy(view: ConnectionView, form: ConnectionForm): boolean {
+  if (!view.proxy) return false;
+  const port = form.proxyPort.trim() || (form.proxyType === 'https' ? '443' : '1080');
+  return (
+    form.proxyType !== view.proxy.type ||
+    hostOf(form.proxyHost) !== view.proxy.host ||
+    Number(port) !== view.proxy.port
+  );
+}
+
+/** Whether the form names another control port than the saved one (its password is then dropped). */
+function otherControl(view: ConnectionView, form: ConnectionForm): boolean {
+  if (!view.control) return false;
+  return (
+    (hostOf(form.controlHost) || '127.0.0.1') !== view.control.host ||
+    Number(form.controlPort.trim()) !== view.control.port
+  );
+}
+
 /** "Connection settings" button: opens the settings (a screen's entry point). */
 export function ConnectionSettingsButton({ className = 'button small ghost' }: { className?: string }) {
   const open = useConnectionSettings((s) => s.open);
@@ -244,7 +270,11 @@ function SettingsFields({
           <Field
             label="Control password (if it has one)"
             hint={
-              view.control?.passwordSaved ? 'A password is saved: leave empty to keep it.' : 'Usually none.'
+              view.control?.passwordSaved
+                ? otherControl(view, form)
+                  ? `The saved password is for ${view.control.host}:${view.control.port} only: it will not be sent to this control port. Type this one’s, if it has one.`
+                  : 'A password is saved: leave empty to keep it.'
+                : 'Usually none.'
             }
             error={fieldError('controlPassword')}
           >
@@ -416,9 +446,11 @@ function SettingsFields({
               <Field
                 label="Password"
                 hint={
-                  view.proxy?.passwordSaved && form.keepProxyPassword
-                    ? 'A password is saved: leave empty to keep it.'
-                    : undefined
+                  view.proxy?.passwordSaved && otherProxy(view, form)
+                    ? 'The saved password is for the saved proxy only: it will not be sent to this one. Type this proxy’s password, if it asks for one.'
+                    : view.proxy?.passwordSaved && form.keepProxyPassword
+                      ? 'A password is saved: leave empty to keep it.'
+                      : undefined
                 }
                 error={fieldError('proxyPassword')}
               >
@@ -434,7 +466,7 @@ function SettingsFields({
               </Field>
             </div>
           )}
-          {view.proxy?.passwordSaved && form.proxyType !== 'none' && (
+          {view.proxy?.passwordSaved && form.proxyType !== 'none' && !otherProxy(view, form) && (
             <label className="check">
               <input
                 type="checkbox"
