@@ -5,12 +5,12 @@
 // package), nothing leaves 127.0.0.1.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { DashboardState, NewElectionForm } from '../api/contract';
+import type { ConnectionForm, ConnectionView, DashboardState, NewElectionForm } from '../api/contract';
 import { testGenesis } from '../chain/testing';
 import { onionAddressFromPublicKey } from '../net/address';
 import { ElectionNode } from '../node/election-node';
@@ -84,14 +84,54 @@ async function folderFree(dir: string): Promise<void> {
   await dataDir.close();
 }
 
-async function stuckEngine(dir: string): Promise<Engine> {
+async function stuckEngine(dir: string, log?: (line: string) => void): Promise<Engine> {
   const port = await closedPort();
   return Engine.open({
     dataDir: dir,
     version: '0.0.0-test',
     tor: { mode: 'managed', extraTorrcLines: ['UseBridges 1', `Bridge 127.0.0.1:${port}`] },
     defaults: { threads: 1, mining: false },
+    ...(log ? { log } : {}),
   });
+}
+
+/** Connection settings: a tor of the runner's own, direct or through a (closed) SOCKS5 proxy. */
+function connectionForm(proxyPort?: number): ConnectionForm {
+  return {
+    tor: 'managed',
+    bridges: 'none',
+    customBridges: '',
+    proxyType: proxyPort === undefined ? 'none' : 'socks5',
+    proxyHost: proxyPort === undefined ? '' : '127.0.0.1',
+    proxyPort: proxyPort === undefined ? '' : String(proxyPort),
+    proxyUsername: '',
+    proxyPassword: '',
+    keepProxyPassword: true,
+    controlHost: '',
+    controlPort: '',
+    controlPassword: '',
+    keepControlPassword: true,
+    socksUrl: '',
+    onionAddress: '',
+  };
+}
+
+/** The torrc of the runner's tor (written at each start). */
+function torrc(dir: string): string {
+  return readFileSync(path.join(dir, 'tor', 'torrc'), 'utf8');
+}
+
+/** Until one tor runs on `dir`, not one of `old`, bootstrapping: its pid. */
+async function freshTor(engine: Engine, dir: string, old: readonly number[], what: string): Promise<number> {
+  await until(
+    engine,
+    (s) => {
+      const tors = torsOn(dir);
+      return s.tor.stage === 'bootstrapping' && tors.length === 1 && !old.includes(tors[0]!);
+    },
+    `${what} (tors ${torsOn(dir).join(',')}, before ${old.join(',')})`,
+  );
+  return torsOn(dir)[0]!;
 }
 
 describe('a tor that cannot reach the network, and Cancel', { skip: torMissing, concurrency: false }, () => {
@@ -191,6 +231,176 @@ describe('a tor that cannot reach the network, and Cancel', { skip: torMissing, 
       await engine.close();
     }
     assert.deepEqual(torsOn(dir), []);
+  });
+});
+
+describe('connection settings saved around a cancelled start', {
+  skip: torMissing,
+  concurrency: false,
+}, () => {
+  test('saved during the start: the tor after Cancel and "Start again" use them; saved when stopped: applied at once; your own tor: no tor of ours left', {
+    timeout: 120_000,
+  }, async () => {
+    const dir = path.join(tmp, 'reconfigured');
+    const proxy = await closedPort();
+    const engine = await stuckEngine(dir);
+    try {
+      await until(engine, (s) => s.tor.stage === 'bootstrapping', 'first tor');
+      await engine.call('createElection', [FORM]);
+      await until(engine, (s) => s.launch?.saved === 'lobby', 'saved');
+      // While the start waits on tor, the settings wait for the next start.
+      const pending = (await engine.call('saveConnection', [connectionForm(proxy)])) as ConnectionView;
+      assert.equal(pending.pending, true);
+      const [stuck] = torsOn(dir);
+      assert.ok(stuck);
+      assert.doesNotMatch(torrc(dir), /Socks5Proxy/);
+
+      // Cancel: the fresh tor is one of the saved settings.
+      await engine.call('cancel', []);
+      assert.equal(engine.snapshot().state.stage, 'stopped');
+      const afterCancel = await freshTor(engine, dir, [stuck], 'a fresh tor after the cancel');
+      assert.match(torrc(dir), new RegExp(`^Socks5Proxy 127\\.0\\.0\\.1:${proxy}$`, 'm'));
+      assert.equal(((await engine.call('connectionSettings', [])) as ConnectionView).pending, false);
+
+      // Stopped: saved settings apply at once (back to a direct connection here).
+      const direct = (await engine.call('saveConnection', [connectionForm()])) as ConnectionView;
+      assert.equal(direct.pending, false);
+      const directTor = await freshTor(engine, dir, [stuck, afterCancel], 'a tor of the new settings');
+      assert.doesNotMatch(torrc(dir), /Socks5Proxy/);
+
+      // Start again: with those settings, on that same tor (one tor only).
+      await engine.call('retry', []);
+      await until(engine, (s) => s.stage === 'starting', 'started again');
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.deepEqual(torsOn(dir), [directTor]);
+      assert.doesNotMatch(torrc(dir), /Socks5Proxy/);
+      await engine.call('cancel', []);
+      const stopped = await freshTor(
+        engine,
+        dir,
+        [stuck, afterCancel, directTor],
+        'a tor after the second cancel',
+      );
+
+      // Your own tor, saved when stopped: no tor of this runner's is left running.
+      const onion = onionAddressFromPublicKey(new Uint8Array(32).fill(9));
+      const own = (await engine.call('saveConnection', [
+        {
+          ...connectionForm(),
+          tor: 'external',
+          socksUrl: `socks5h://127.0.0.1:${proxy}`,
+          onionAddress: onion,
+        },
+      ])) as ConnectionView;
+      assert.equal(own.pending, false);
+      assert.deepEqual(torsOn(dir), [], `tor ${stopped} stopped`);
+      assert.equal(engine.snapshot().state.tor.mode, 'external');
+      await engine.call('leaveLobby', []);
+      assert.equal(engine.snapshot().state.stage, 'setup');
+      await folderFree(dir);
+    } finally {
+      await engine.close();
+    }
+    assert.deepEqual(torsOn(dir), [], 'no tor left behind');
+  });
+
+  test('"Start again" after settings saved while stopped and not yet applied: the old tor goes, the start uses the new settings', {
+    timeout: 120_000,
+  }, async () => {
+    // Settings waiting for the next start while a tor of the old ones runs (a save while stopped
+    // did that before it applied at once; a failed start keeping its tor still can): marked
+    // pending by hand here, as no request leaves the stopped screen in that state any more.
+    const dir = path.join(tmp, 'retry-pending');
+    const proxy = await closedPort();
+    const engine = await stuckEngine(dir);
+    try {
+      await engine.call('createElection', [FORM]);
+      await until(engine, (s) => s.launch?.saved === 'lobby' && s.tor.stage === 'bootstrapping', 'starting');
+      await engine.call('cancel', []);
+      const old = await freshTor(engine, dir, [], 'a fresh tor after the cancel');
+      const { writeConnectionSettings, readConnectionSettings } = await import('../tor/connection');
+      const saved = await readConnectionSettings(dir);
+      await writeConnectionSettings(dir, {
+        ...saved,
+        proxy: { type: 'socks5', host: '127.0.0.1', port: proxy },
+      });
+      (engine as unknown as { connectionPending: boolean }).connectionPending = true;
+      await engine.call('retry', []);
+      await until(engine, (s) => s.stage === 'starting', 'started again');
+      await freshTor(engine, dir, [old], 'a tor of the new settings');
+      assert.match(torrc(dir), /^Socks5Proxy /m);
+      assert.equal(((await engine.call('connectionSettings', [])) as ConnectionView).pending, false);
+      await engine.call('cancel', []);
+    } finally {
+      await engine.close();
+    }
+    assert.deepEqual(torsOn(dir), [], 'no tor left behind');
+  });
+
+  test('a look-up asked for while Save stops the old tor waits, then uses a tor of the new settings', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = path.join(tmp, 'save-and-lookup');
+    const proxy = await closedPort();
+    const onion = onionAddressFromPublicKey(new Uint8Array(32).fill(8));
+    let engine: Engine | undefined;
+    let lookup: Promise<string> | undefined;
+    engine = await stuckEngine(dir, (line) => {
+      // Saved: the old tor is being stopped now; the look-up comes in just then.
+      if (line.startsWith('connection settings saved') && engine)
+        queueMicrotask(() => {
+          lookup = engine!.call('previewJoin', [onion]).then(
+            () => 'answered',
+            (error: Error) => error.message,
+          );
+        });
+    });
+    try {
+      const old = await freshTor(engine, dir, [], 'first tor');
+      const view = (await engine.call('saveConnection', [connectionForm(proxy)])) as ConnectionView;
+      assert.equal(view.pending, false);
+      assert.ok(lookup, 'the look-up was asked for during the save');
+      await freshTor(engine, dir, [old], 'a tor of the new settings');
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(torsOn(dir).length, 1, 'one tor');
+      assert.match(torrc(dir), new RegExp(`^Socks5Proxy 127\\.0\\.0\\.1:${proxy}$`, 'm'));
+      assert.equal(
+        engine.snapshot().state.tor.stage,
+        'bootstrapping',
+        'no error (no second tor on the folder)',
+      );
+      await engine.call('cancel', []);
+      assert.equal(await lookup, 'look-up cancelled');
+    } finally {
+      await engine.close();
+    }
+    assert.deepEqual(torsOn(dir), [], 'no tor left behind');
+  });
+
+  test('Cancel while a new election is being saved: the start ends, the lobby is kept, later requests work', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = path.join(tmp, 'cancel-during-save');
+    const engine = await stuckEngine(dir);
+    try {
+      const old = await freshTor(engine, dir, [], 'first tor');
+      // The start saves the lobby first (the call returns while that is under way); Cancel then.
+      await engine.call('createElection', [FORM]);
+      assert.equal(engine.snapshot().state.launch?.saved, 'nothing', 'not saved yet');
+      const cancel = engine.call('cancel', []).then(() => 'cancelled');
+      const timeout = new Promise((r) => setTimeout(r, 15_000, 'cancel hung')).then(String);
+      assert.equal(await Promise.race([cancel, timeout]), 'cancelled');
+      const stopped = engine.snapshot().state;
+      assert.equal(stopped.stage, 'stopped');
+      assert.equal(stopped.launch?.saved, 'lobby');
+      assert.ok(existsSync(path.join(dir, 'lobby.json')), 'the lobby is kept');
+      await freshTor(engine, dir, [old], 'a fresh tor for what comes next');
+      await engine.call('leaveLobby', []);
+      assert.equal(engine.snapshot().state.stage, 'setup');
+    } finally {
+      await engine.close();
+    }
+    assert.deepEqual(torsOn(dir), [], 'no tor left behind');
   });
 });
 

@@ -135,6 +135,13 @@ export class Engine implements EngineHost {
   private readonly lookups = new Set<AbortController>();
   /** Bumped when the engine stops its own tor (cancel): a start of that tor then ends quietly. */
   private torEpoch = 0;
+  /** The tor settings the tor of `torStarting` was started with. */
+  private torStartedWith: TorConfig | undefined;
+  /**
+   * A stop of the engine's own tor, or new connection settings being applied: a start of tor
+   * meanwhile waits for it (two tors cannot share the folder, and none starts with old settings).
+   */
+  private torHold: Promise<void> | undefined;
   /** What tor's status says (main/tor/health.ts): the TorView's condition. */
   private torHealth: TorHealth | undefined;
   /** An attached tor's words (its log is not ours to read): bootstrap steps and warnings. */
@@ -477,8 +484,12 @@ export class Engine implements EngineHost {
         stage: 'starting',
         launch: { kind: 'lobby', saved: 'lobby', title: choice.params.title },
       });
+      // Cancelled while it was saved: cancel stopped tor already; none is started again for it.
+      cancelled(signal);
     }
-    const tor = this.ownsTor() ? await this.startTor() : undefined;
+    // New connection settings first; the wait for tor's bootstrap has no limit: both end at a cancel.
+    await untilCancelled(this.torSettled(), signal);
+    const tor = this.ownsTor() ? await untilCancelled(this.startTor(), signal) : undefined;
     cancelled(signal);
     const proxy = this.options.tor.mode === 'external' ? this.options.tor.proxy : tor?.socksUrl;
     if (choice.kind === 'host') return this.host(tor, signal);
@@ -625,7 +636,7 @@ export class Engine implements EngineHost {
       this.connectionPending &&
       (stage === 'setup' || stage === 'error' || stage === 'stopped' || (stage === 'running' && torFailed))
     )
-      await this.loadConnection();
+      await this.reconfigure();
     if (this.state.stage === 'stopped' && !this.launching) {
       // Start again what the folder holds (the start that was cancelled).
       const next = this.resumeChoice();
@@ -689,8 +700,13 @@ export class Engine implements EngineHost {
       const title = this.state.launch?.title;
       this.emit({ type: 'stage', stage: 'stopped', launch: { kind, saved, ...(title ? { title } : {}) } });
     }
-    // A tor for what comes next (a look-up, another try), as the first screen has: a fresh one.
-    if (this.ownsTor() && !this.closed) void this.startTor().catch(() => {});
+    // A tor for what comes next (a look-up, another try), as the first screen has: a fresh one,
+    // with the connection settings saved during the start.
+    if (this.closed) return;
+    void (async () => {
+      if (this.connectionPending) await this.reconfigure();
+      if (this.ownsTor() && !this.closed) await this.startTor();
+    })().catch(() => {});
   }
 
   /** What the data folder holds, from the most to the least: kept by any cancel or failure. */
@@ -752,9 +768,54 @@ export class Engine implements EngineHost {
   private async stopOwnTor(): Promise<void> {
     this.torEpoch++;
     const tor = this.tor;
+    const starting = this.torStarting;
     this.tor = undefined;
     this.torStarting = undefined;
-    await tor?.stop();
+    // The next tor starts once this one has exited (a start still opening it stops it itself).
+    const stopped = tor?.stop();
+    if (starting) this.hold(starting);
+    if (stopped) this.hold(stopped);
+    await stopped;
+  }
+
+  /** No tor of the engine's starts until `task` has settled (see `torHold`). */
+  private hold(task: Promise<unknown>): void {
+    const held = Promise.all([this.torHold, task]).then(
+      () => {},
+      () => {},
+    );
+    this.torHold = held;
+    void held.then(() => {
+      if (this.torHold === held) this.torHold = undefined;
+    });
+  }
+
+  /** Once no stop of tor and no change of its settings is under way. */
+  private async torSettled(): Promise<void> {
+    while (this.torHold) await this.torHold;
+  }
+
+  /**
+   * Uses the folder's connection settings from now on. A tor of the engine's started with other
+   * settings is stopped, and waited for; a start of tor meanwhile waits, then uses the new ones.
+   */
+  private reconfigure(): Promise<void> {
+    const before = this.torHold;
+    const work = (async () => {
+      await before;
+      await this.loadConnection();
+      const running = this.torStarting;
+      if (running && JSON.stringify(this.torStartedWith) !== JSON.stringify(this.options.tor)) {
+        this.log('tor       stopped: the connection settings changed');
+        await this.stopOwnTor();
+        await running.catch(() => {});
+        this.torStatus = undefined;
+        this.torWarning = undefined;
+        this.torHealth = undefined;
+      }
+    })();
+    this.hold(work);
+    return work;
   }
 
   // ── Connection settings ─────────────────────────────────────────────────────────────────────
@@ -822,9 +883,10 @@ export class Engine implements EngineHost {
   }
 
   /**
-   * Saves the connection settings. With nothing running yet (the first screen, or a failed start)
-   * they apply at once: the tor of the old settings is stopped, and on the first screen one with
-   * the new settings starts. Otherwise they wait for the next start or Retry.
+   * Saves the connection settings. With nothing running yet (the first screen, a failed or a
+   * cancelled start) they apply at once: the tor of the old settings is stopped, and on the first
+   * screen (or the stopped one) one with the new settings starts. Otherwise they wait for the next
+   * start or Retry.
    */
   private async saveConnection(form: ConnectionForm): Promise<ConnectionView> {
     let settings: ConnectionSettings;
@@ -838,7 +900,7 @@ export class Engine implements EngineHost {
     this.connection = settings;
     this.log(`connection settings saved: ${describeConnection(settings)}`);
     const idle =
-      (this.state.stage === 'setup' || this.state.stage === 'error') &&
+      (this.state.stage === 'setup' || this.state.stage === 'error' || this.state.stage === 'stopped') &&
       !this.launching &&
       !this.hosted &&
       !this.joining &&
@@ -847,16 +909,13 @@ export class Engine implements EngineHost {
       this.connectionPending = true;
       return this.connectionView();
     }
-    // The tor of the old settings goes; one still starting stops itself, and is waited for (two
-    // tors cannot share the folder).
-    const old = this.torStarting;
-    await this.stopOwnTor();
-    await old?.catch(() => {});
-    this.torStatus = undefined;
-    this.torWarning = undefined;
-    await this.loadConnection();
-    if (this.state.stage === 'setup' && this.ownsTor() && !this.closed) void this.startTor().catch(() => {});
-    else this.setTor(this.options.tor.mode === 'external' ? 'ready' : 'starting');
+    // The new settings first, then the tor of the old ones goes (waited for: two tors cannot share
+    // the folder); a look-up or a start asking for tor meanwhile waits, then gets one of the new.
+    await this.reconfigure();
+    const stage = this.state.stage;
+    if ((stage === 'setup' || stage === 'stopped') && this.ownsTor() && !this.closed)
+      void this.startTor().catch(() => {});
+    else if (!this.torStarting) this.setTor(this.options.tor.mode === 'external' ? 'ready' : 'starting');
     return this.connectionView();
   }
 
@@ -869,6 +928,12 @@ export class Engine implements EngineHost {
 
   /** Starts (or attaches to) tor once and waits for its bootstrap; the UI follows its progress. */
   private startTor(): Promise<NonNullable<Engine['tor']>> {
+    // Not while a tor is stopping or new settings are applied: then, with those settings.
+    if (this.torHold)
+      return this.torHold.then(() => {
+        if (this.closed) throw new Error('closed');
+        return this.startTor();
+      });
     const config = this.options.tor;
     if (config.mode === 'off' || config.mode === 'external') throw new Error('no tor to start');
     if (this.torStarting) return this.torStarting;
@@ -933,6 +998,7 @@ export class Engine implements EngineHost {
       throw error;
     });
     this.torStarting = starting;
+    this.torStartedWith = config;
     return starting;
   }
 
@@ -943,6 +1009,7 @@ export class Engine implements EngineHost {
   }
 
   private async proxyFor(peer: string): Promise<string | undefined> {
+    await this.torSettled(); // new connection settings first
     const config = this.options.tor;
     this.refuseOnionWithoutTor(peer, 'peer');
     if (config.mode === 'off') return undefined;
@@ -1193,6 +1260,25 @@ export class Engine implements EngineHost {
     await (await this.torStarting?.catch(() => undefined))?.stop();
     this.listeners.clear();
   }
+}
+
+/** `promise`, or the start's cancel if that comes first. */
+function untilCancelled<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new RequestError('the start was cancelled'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** Ends a start that was cancelled (after a step that finished anyway closed what it opened). */
