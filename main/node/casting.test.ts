@@ -12,7 +12,7 @@ import { encodeCastBallot } from '../crypto/codec';
 import { CredentialSecretKey } from '../crypto/credential';
 import { Group } from '../crypto/group';
 import { type Randomness, systemRandomness } from '../crypto/random';
-import { RESEND_MS } from './casting';
+import { RESEND_MIN_MS, RESEND_MS } from './casting';
 import { ElectionNode } from './election-node';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'oe-casting-'));
@@ -120,6 +120,43 @@ describe('a voter follows its ballot', () => {
       );
     } finally {
       await reopened.close();
+    }
+  });
+});
+
+describe('re-sending an uncounted ballot', () => {
+  test('after a new block it goes again within a second, not after the 10 s wait', async () => {
+    // Peers a block behind refuse a ballot until their voting phase opens; blocks may come every
+    // second. A CI run lost two non-mining voters' ballots that waited out RESEND_MS.
+    const node = await ElectionNode.create(
+      path.join(root, 'resend'),
+      genesis,
+      { name: 'me', mining: false, threads: 1, vote: 1 },
+      { credential: me },
+    );
+    const sent: number[] = [];
+    node.on('cast', (_cast, origin) => {
+      if (origin === undefined) sent.push(node.chain.tip.height);
+    });
+    try {
+      const keyBlock = await mineOwn(node);
+      const start = Date.now();
+      await node.casting!.castIfNeeded(1, start);
+      assert.equal(sent.length, 1, 'cast once the voting phase opens');
+      await node.casting!.castIfNeeded(1, start + RESEND_MIN_MS + 1);
+      assert.equal(sent.length, 1, 'no new block: no re-send before RESEND_MS');
+      // Someone else's block without it: the tip moved, so it goes again after RESEND_MIN_MS.
+      await mineOther(node, keyBlock, { kind: 'ballots', ballots: [] });
+      await node.casting!.castIfNeeded(1, start + 100);
+      assert.equal(sent.length, 1, 'never sooner than RESEND_MIN_MS');
+      await node.casting!.castIfNeeded(1, start + RESEND_MIN_MS + 1);
+      assert.deepEqual(sent, [keyBlock.height, keyBlock.height + 1]);
+      await node.casting!.castIfNeeded(1, start + RESEND_MIN_MS + 500);
+      assert.equal(sent.length, 2, 'once per new block');
+      await node.casting!.castIfNeeded(1, start + RESEND_MIN_MS + 1 + RESEND_MS);
+      assert.equal(sent.length, 3, 'and every RESEND_MS regardless');
+    } finally {
+      await node.close();
     }
   });
 });

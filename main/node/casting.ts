@@ -16,10 +16,13 @@ import { BallotPool } from './ballot-pool';
 import type { VoterJournal } from './voter-journal';
 
 /**
- * A voter re-sends its ballot this often while no block of the best chain carries it (ms): peers
- * a block behind refuse it until their voting phase opens, and a phase of fast blocks is short.
+ * A voter re-sends its ballot this often while no block of the best chain carries it (ms), and
+ * sooner, after RESEND_MIN_MS, once a new block arrived since the last send: peers a block behind
+ * refuse it until their voting phase opens, and a phase of fast blocks is short (a CI run lost two
+ * non-mining voters' ballots waiting out the 10 s).
  */
 export const RESEND_MS = 10_000;
+export const RESEND_MIN_MS = 1_000;
 /** Ids of cast ballots refused or superseded, remembered so a copy costs a hash, not a proof. */
 const MAX_SEEN = 10_000;
 
@@ -57,6 +60,8 @@ export class Casting {
   /** Refusals that do not depend on the chain, by cast id (a failed proof: by id and election key). */
   private readonly seen = new Map<string, ValidationError>();
   private lastSent = 0;
+  /** The best tip's height at the last send. */
+  private lastSentHeight = 0;
   /** Own casts are signed and recorded one at a time. */
   private casting: Promise<void> = Promise.resolve();
 
@@ -182,7 +187,8 @@ export class Casting {
    * This voter's duty, run on every new tip, vote change and now and then: while voting is open
    * and a vote is chosen, cast a ballot if none was cast for this vote under the best chain's
    * election key (first vote, a change of mind, or a reorg to other talliers), else re-send the
-   * last one every RESEND_MS until a block of the best chain counts it.
+   * last one every RESEND_MS (or after a new block, RESEND_MIN_MS) until a block of the best chain
+   * counts it.
    */
   castIfNeeded(vote: 0 | 1 | undefined, now = Date.now()): Promise<void> {
     const run = this.casting.then(() => this.castNow(vote, now));
@@ -209,11 +215,14 @@ export class Casting {
     }
     const counted = this.chain.countedCast(credential, tip);
     if (counted && counted.seq >= latest.cast.seq) return;
-    if (now - this.lastSent >= RESEND_MS) this.send(latest.cast, key, now);
+    const since = now - this.lastSent;
+    if (since >= RESEND_MS || (tip.height > this.lastSentHeight && since >= RESEND_MIN_MS))
+      this.send(latest.cast, key, now);
   }
 
   private send(cast: CastBallot, key: bigint, now: number): void {
     this.lastSent = now;
+    this.lastSentHeight = this.chain.tip.height;
     this.pool.add(castBallotId(this.chain.group, cast), cast, key);
     this.hooks.cast(cast, undefined);
     this.hooks.changed();
