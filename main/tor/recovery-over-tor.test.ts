@@ -21,8 +21,12 @@ const tor = findInstalled('tor');
 const root = mkdtempSync(path.join(os.tmpdir(), 'oe-tor-recovery-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-/** Long enough for every wait to notice (tor silent 10 s, a request through it 30 s). */
-const PAUSE_MS = 45_000;
+/**
+ * Long enough for each wait to notice: its own tor silent 10 s (a sleep, then A's blocks go on
+ * meanwhile), a request to a paused peer 30 s. No longer: CI time.
+ */
+const SLEEP_MS = 20_000;
+const PAUSE_MS = 40_000;
 
 async function until(
   engine: Engine,
@@ -119,7 +123,7 @@ describe('recovery after a sleep or a lost peer, over Tor', { concurrency: false
     const runner = b!.runner!;
     const pid = runner.tor!.pid!;
     const seen = conditions(b!);
-    await pause(pid, PAUSE_MS, async () => {
+    await pause(pid, SLEEP_MS, async () => {
       const asleep = await until(b!, (s) => s.tor.condition === 'reconnecting', 'reconnecting shown', 30_000);
       assert.equal(asleep.stage, 'running', 'the election stays on screen');
       assert.match(asleep.tor.why ?? '', /has not answered/);
