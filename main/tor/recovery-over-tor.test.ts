@@ -25,8 +25,8 @@ after(() => rmSync(root, { recursive: true, force: true }));
  * Long enough for each wait to notice: its own tor silent 10 s (a sleep, then A's blocks go on
  * meanwhile), a request to a paused peer 30 s. No longer: CI time.
  */
-const SLEEP_MS = 20_000;
-const PAUSE_MS = 40_000;
+const SLEEP_MS = 45_000;
+const PAUSE_MS = 45_000;
 
 async function until(
   engine: Engine,
