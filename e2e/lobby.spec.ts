@@ -1,15 +1,8 @@
-// Issue 13 in the built dashboard (dist/renderer), served by the real web dashboard server in front
-// of the synthetic engine: the ballot rule in the new-election form, the organizer's lobby (its
-// invitation and QR code, requests admitted and refused, a start refused with its reason, closing
-// it), a joiner waiting in another organizer's lobby until the start, invitation links in the join
-// form (pasted, and naming a wrong election), and the receipts of this runner's ballots.
-// Screenshots at 1280 and 480 px (and dark) land in e2e/artifacts/lobby-*.png.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import qrcode from 'qrcode-generator';
 import type { LobbyView, ReceiptView } from '../main/api/contract';
-import { type DashboardServer, serveDashboard } from '../main/app/dashboard-server';
+import type { DashboardServer } from '../main/app/dashboard-server';
+import { artifacts, collectErrors as pageErrors, syntheticDashboards } from './support/dashboard-page';
 import {
   createSyntheticEngine,
   SYNTHETIC_LOBBY,
@@ -17,33 +10,9 @@ import {
   type SyntheticEngine,
 } from './support/synthetic-engine';
 
-const rendererDir = fileURLToPath(new URL('../dist/renderer', import.meta.url));
-const artifacts = fileURLToPath(new URL('artifacts/', import.meta.url));
-
-test.beforeAll(() => {
-  if (!existsSync(`${rendererDir}/index.html`))
-    throw new Error('dist/renderer is missing: run `npm run build` first');
-});
-
-const servers: DashboardServer[] = [];
-async function serve(engine: SyntheticEngine): Promise<DashboardServer> {
-  const server = await serveDashboard(engine, { rendererDir });
-  servers.push(server);
-  return server;
-}
-test.afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
+const { serve } = syntheticDashboards();
 /** Console errors and uncaught exceptions; a refused request's HTTP 400 is expected where a test asks for one. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().includes('status of 400')) errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
+const collectErrors = (page: Page) => pageErrors(page, { allow400: true });
 
 /** Full-page screenshots at 1280 and 480 px wide; nothing may be wider than the narrow screen. */
 async function shoot(page: Page, name: string, { dark = false } = {}): Promise<void> {

@@ -1,47 +1,12 @@
-// The built dashboard (dist/renderer) in Chromium, served by the real web dashboard server
-// (main/app/dashboard-server.ts) in front of a synthetic engine (e2e/support/synthetic-engine.ts):
-// the running election with 5,000 blocks and forks, the first-run forms, live events, the screens
-// without an engine or a token, and file:// as Electron loads it. Screenshots land in e2e/artifacts/.
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { expect, type Page, test } from '@playwright/test';
 import { type BlockView, type DashboardState, REQUEST_NAMES } from '../main/api/contract';
-import { type DashboardServer, serveDashboard } from '../main/app/dashboard-server';
+import type { DashboardServer } from '../main/app/dashboard-server';
+import { artifacts, collectErrors, rendererDir, syntheticDashboards } from './support/dashboard-page';
 import { createSyntheticEngine, type SyntheticEngine } from './support/synthetic-engine';
 
-const rendererDir = fileURLToPath(new URL('../dist/renderer', import.meta.url));
 const indexHtml = `${rendererDir}/index.html`;
-const artifacts = fileURLToPath(new URL('artifacts/', import.meta.url));
-
-test.beforeAll(() => {
-  if (!existsSync(indexHtml)) throw new Error('dist/renderer is missing: run `npm run build` first');
-});
-
-/** A dashboard server in front of a fresh synthetic engine, closed after the test. */
-async function serve(engine: SyntheticEngine): Promise<DashboardServer> {
-  const server = await serveDashboard(engine, { rendererDir });
-  servers.push(server);
-  return server;
-}
-const servers: DashboardServer[] = [];
-
-/** The same server again (same port and token), as after the runner restarts. */
-async function serveDashboardAgain(engine: SyntheticEngine, previous: DashboardServer): Promise<void> {
-  servers.push(await serveDashboard(engine, { rendererDir, port: previous.port, token: previous.token }));
-}
-test.afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-/** Console errors and uncaught exceptions, CSP violations included. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
+const { serve } = syntheticDashboards();
 
 /** The oldest block off the best chain. */
 function firstSideBlock(state: DashboardState): BlockView {
@@ -243,7 +208,7 @@ test('says when the connection is lost, and reconnects', async ({ page }) => {
   await expect(banner).toBeVisible();
   // The runner is back on the same port and token; a block was mined meanwhile.
   engine.addBlock();
-  await serveDashboardAgain(engine, first);
+  await serve(engine, first);
   await expect(banner).toBeHidden({ timeout: 15_000 });
   await expect(page.locator('.tree-card')).toContainText('201 blocks');
 });

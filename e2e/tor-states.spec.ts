@@ -1,42 +1,10 @@
-// Issue 14 (Tor) in the built dashboard (dist/renderer), served by the real web dashboard server in
-// front of the synthetic engine: a tor that cannot reach the network said in plain words (tor's
-// "DONE" and the relay's address only behind Details, the fault said once, the log shown), Cancel
-// on the look-up and on the start (what is saved said before, the saved election after, started
-// again or given up), the way back from a failed start, and "reconnecting" after a sleep, for tor
-// and for a peer. Screenshots at 1280 and 480 px (and dark) land in e2e/artifacts/tor-*.png.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { expect, type Page, test } from '@playwright/test';
 import type { PeerView, TorView } from '../main/api/contract';
-import { type DashboardServer, serveDashboard } from '../main/app/dashboard-server';
+import type { DashboardServer } from '../main/app/dashboard-server';
+import { artifacts, collectErrors, syntheticDashboards } from './support/dashboard-page';
 import { createSyntheticEngine, STUCK_TOR, type SyntheticEngine } from './support/synthetic-engine';
 
-const rendererDir = fileURLToPath(new URL('../dist/renderer', import.meta.url));
-const artifacts = fileURLToPath(new URL('artifacts/', import.meta.url));
-
-test.beforeAll(() => {
-  if (!existsSync(`${rendererDir}/index.html`))
-    throw new Error('dist/renderer is missing: run `npm run build` first');
-});
-
-const servers: DashboardServer[] = [];
-async function serve(engine: SyntheticEngine): Promise<DashboardServer> {
-  const server = await serveDashboard(engine, { rendererDir });
-  servers.push(server);
-  return server;
-}
-test.afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
+const { serve } = syntheticDashboards();
 
 /** Full-page screenshots at 1280 and 480 px wide (and dark); nothing wider than the narrow screen. */
 async function shoot(page: Page, name: string, { dark = false } = {}): Promise<void> {

@@ -1,15 +1,7 @@
-// Issue 14, the voter's screens, in the built dashboard (dist/renderer) served by the real web
-// dashboard server in front of the synthetic engine: the vote and the name asked for (Join and
-// Create wait for both, and say so), the new election's plain labels and its length estimated from
-// the measured hashrate, addresses cleaned up when pasted, a peer that cannot be reached said in
-// one sentence, "leading" before the key election ends, the vote on top of a narrow dashboard and
-// locked once voting ends, the mining card once nothing is left to mine, and the two explanations.
-// Screenshots at 1280 and 480 px, light and dark, land in e2e/artifacts/voter-*.png.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { expect, type Page, test } from '@playwright/test';
-import { type DashboardServer, serveDashboard } from '../main/app/dashboard-server';
+import type { DashboardServer } from '../main/app/dashboard-server';
 import { onionAddressFromPublicKey } from '../main/net/address';
+import { artifacts, collectErrors as pageErrors, syntheticDashboards } from './support/dashboard-page';
 import {
   createSyntheticEngine,
   SYNTHETIC_LOBBY,
@@ -17,33 +9,9 @@ import {
   type SyntheticEngine,
 } from './support/synthetic-engine';
 
-const rendererDir = fileURLToPath(new URL('../dist/renderer', import.meta.url));
-const artifacts = fileURLToPath(new URL('artifacts/', import.meta.url));
-
-test.beforeAll(() => {
-  if (!existsSync(`${rendererDir}/index.html`))
-    throw new Error('dist/renderer is missing: run `npm run build` first');
-});
-
-const servers: DashboardServer[] = [];
-async function serve(engine: SyntheticEngine): Promise<DashboardServer> {
-  const server = await serveDashboard(engine, { rendererDir });
-  servers.push(server);
-  return server;
-}
-test.afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
+const { serve } = syntheticDashboards();
 /** Console errors and uncaught exceptions; a refused request's HTTP 400 is expected where a test asks for one. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().includes('status of 400')) errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
+const collectErrors = (page: Page) => pageErrors(page, { allow400: true });
 
 /** Full-page screenshots at 1280 and 480 px, light and dark; nothing wider than the narrow screen. */
 async function shoot(page: Page, name: string): Promise<void> {
