@@ -7,13 +7,13 @@
 // Everything here is checked as untrusted input: a pasted bridge line or a proxy URL comes from the
 // user (the app's form, a command-line option, a file), and a bad one is refused with the line's
 // number and what is wrong, before tor ever sees it. No message here ever carries a password.
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { chmod, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../crypto/errors';
 import { readJson } from '../crypto/json';
 import { TorError } from './errors';
-import { type FindTorOptions, findInstalled } from './find-tor';
+import { type FindTorOptions, findInstalled, isExecutable } from './find-tor';
 
 export type BridgeTransport = 'obfs4' | 'snowflake' | 'vanilla';
 export type BridgeChoice = 'none' | 'obfs4' | 'snowflake' | 'custom';
@@ -456,16 +456,6 @@ export function isPlainTransportWord(word: string, platform: NodeJS.Platform = p
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   const plain = platform === 'win32' ? /^[^\s"#\u0000-\u001f\u007f]+$/ : /^[^\s"#\\\u0000-\u001f\u007f]+$/;
   return plain.test(word) && !word.endsWith('\\');
-}
-
-function isExecutable(file: string, platform: NodeJS.Platform): boolean {
-  try {
-    if (!statSync(file).isFile()) return false;
-    if (platform !== 'win32') accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // ── The settings file ───────────────────────────────────────────────────────────────────────────

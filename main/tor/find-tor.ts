@@ -71,7 +71,8 @@ export function findInstalled(
   return undefined;
 }
 
-function isExecutable(file: string, platform: NodeJS.Platform): boolean {
+/** A file that can be run: on Windows, which has no execute bit, any existing file. */
+export function isExecutable(file: string, platform: NodeJS.Platform): boolean {
   try {
     if (!statSync(file).isFile()) return false;
     // Windows has no execute bit: an existing tor.exe is taken as runnable.
