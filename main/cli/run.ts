@@ -22,7 +22,7 @@ import { strictUtf8 } from '../store/utf8';
 import type { Command } from './command';
 import { dataDirOf, intOption, type OptionName, UsageError, type Values, voteOption } from './options';
 import { attachProgress, formatResult } from './progress';
-import { connectionChanges, saveConnectionOptions, torConfigOf } from './tor';
+import { CONNECTION_OPTIONS, connectionChanges, saveConnectionOptions, torConfigOf } from './tor';
 
 const VERSION = packageJson.version;
 
@@ -43,15 +43,7 @@ const RUN_OPTIONS: OptionName[] = [
   'tor-cookie',
   'tor-password',
   'torrc-extra',
-  'bridge',
-  'bridges-file',
-  'builtin-bridges',
-  'no-bridges',
-  'upstream-proxy',
-  'upstream-proxy-password-file',
-  'no-upstream-proxy',
-  'obfs4-path',
-  'snowflake-path',
+  ...CONNECTION_OPTIONS,
   'withhold-factor',
   'dashboard',
   'dashboard-port',

@@ -53,7 +53,7 @@ export async function torConfigOf(values: Values): Promise<TorConfig> {
 }
 
 /** The options that change the saved connection settings. */
-const CONNECTION_OPTIONS = [
+export const CONNECTION_OPTIONS = [
   'bridge',
   'bridges-file',
   'builtin-bridges',
