@@ -766,10 +766,8 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
     if (hosting) emit({ type: 'lobby', lobby: hostView(hosting) });
   }
 
-  /** As the engine: 'starting' while tor bootstraps and the onion service is published, then 'lobby'. */
-  function openLobby(form: NewElectionForm): void {
-    const room: Hosting = { form, rule: form.ballotRule ?? 'per-block', self: validOnion(), requests: [] };
-    emit({ type: 'stage', stage: 'starting' });
+  /** Tor bootstrapping, then ready 800 ms later, when `ready` runs: as a real first start. */
+  function bootTor(ready: () => void): void {
     emit({
       type: 'tor',
       tor: {
@@ -785,6 +783,15 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
         type: 'tor',
         tor: { mode: 'managed', stage: 'ready', progress: 100, summary: 'Done', condition: 'connected' },
       });
+      ready();
+    });
+  }
+
+  /** As the engine: 'starting' while tor bootstraps and the onion service is published, then 'lobby'. */
+  function openLobby(form: NewElectionForm): void {
+    const room: Hosting = { form, rule: form.ballotRule ?? 'per-block', self: validOnion(), requests: [] };
+    emit({ type: 'stage', stage: 'starting' });
+    bootTor(() => {
       hosting = room;
       emitHosted();
       emit({ type: 'stage', stage: 'lobby', self: room.self });
@@ -904,21 +911,7 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
   /** Setup → starting (tor bootstrapping) → running, on timers like a real first start. */
   function startElection(election: ElectionView): void {
     emit({ type: 'stage', stage: 'starting', election });
-    emit({
-      type: 'tor',
-      tor: {
-        mode: 'managed',
-        stage: 'bootstrapping',
-        progress: 45,
-        summary: 'Loading relay descriptors',
-        condition: 'connecting',
-      },
-    });
-    later(800, () => {
-      emit({
-        type: 'tor',
-        tor: { mode: 'managed', stage: 'ready', progress: 100, summary: 'Done', condition: 'connected' },
-      });
+    bootTor(() => {
       emit({ type: 'stage', stage: 'running', election, self: state.self ?? validOnion() });
       emit({ type: 'receipts', receipts: [] });
     });
