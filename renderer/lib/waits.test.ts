@@ -68,6 +68,9 @@ describe('who a wait is for, in words', () => {
     assert.equal(tallierInWords(dave, peers), 'dave (2 peers go by that name)');
     assert.match(waitingSentence(sealed([dave]), peers)!, /the result needs their tallier key back online/);
     assert.equal(tallierInWords(tallier('k', '\u202Eevad', false), []), 'evad (not among your peers)');
+    // An unnamed tallier is never taken for the one peer that announces no name either.
+    const { name: _, ...unnamedPeer } = peer('x', true, Date.now());
+    assert.match(waitingSentence(sealed([tallier('a1', undefined, false)]), [unnamedPeer])!, /back online/);
   });
 
   test('several awaited; before the seal, the acceptances; nothing awaited, no sentence', () => {

@@ -14,6 +14,17 @@ export function plainName(name: string): string {
   return name.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '');
 }
 
+/** The peers that go by the tallier's name (none for an unnamed tallier). */
+function peersNamed(tallier: Tallier, peers: readonly PeerView[]): PeerView[] {
+  return tallier.name ? peers.filter((p) => p.name === tallier.name) : [];
+}
+
+/** This runner, or the one peer by the tallier's name, reachable now. */
+function online(tallier: Tallier, peers: readonly PeerView[]): boolean {
+  const theirs = peersNamed(tallier, peers);
+  return tallier.mine || (theirs.length === 1 && theirs[0]!.reachable === true);
+}
+
 /**
  * "dave (offline since 19:37)", "erin (online)", "your own runner", "an unnamed tallier (key
  * e306…)". Names are matched as given: a peer can call itself anything, so when two do, neither is
@@ -23,9 +34,9 @@ export function tallierInWords(tallier: Tallier, peers: readonly PeerView[]): st
   if (tallier.mine) return 'your own runner';
   const name = tallier.name && plainName(tallier.name);
   if (!name) return `an unnamed tallier (key ${shortHash(tallier.key, 8)}…)`;
-  const theirs = peers.filter((p) => p.name === tallier.name);
+  const theirs = peersNamed(tallier, peers);
   if (theirs.length > 1) return `${name} (${theirs.length} peers go by that name)`;
-  if (theirs.some((p) => p.reachable)) return `${name} (online)`;
+  if (online(tallier, peers)) return `${name} (online)`;
   const seen = Math.max(0, ...theirs.map((p) => p.lastSeen ?? 0));
   if (theirs.length === 0) return `${name} (not among your peers)`;
   return seen > 0 ? `${name} (offline since ${formatTime(seen)})` : `${name} (not reached yet)`;
@@ -48,11 +59,7 @@ export function waitingSentence(result: ResultView, peers: readonly PeerView[]):
   const awaited = result.talliers.filter((t) => (sealed ? t.factor === 'awaiting' : !t.accepted));
   if (awaited.length === 0) return undefined;
   const who = listInWords(awaited.map((t) => tallierInWords(t, peers)));
-  const online = (t: Tallier) => {
-    const theirs = peers.filter((p) => p.name === t.name);
-    return t.mine || (theirs.length === 1 && theirs[0]!.reachable === true);
-  };
-  const offline = awaited.filter((t) => !online(t));
+  const offline = awaited.filter((t) => !online(t, peers));
   const done = result.talliers.length - awaited.length;
   if (sealed) {
     const need =
