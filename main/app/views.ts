@@ -192,8 +192,9 @@ export function resultView(node: ElectionNode, verification: ResultView['verific
 function tallierNames(node: ElectionNode): Map<bigint, string> {
   const counts = new Map<bigint, Map<string, number>>();
   const { tip } = node.chain;
-  for (let height = 1; height <= keyElectionHeight(node.genesis); height++) {
-    const block = node.chain.ancestorAt(tip, height)?.block;
+  // The key blocks, heights 1…T, in one walk down the best chain (not one walk per height).
+  const top = node.chain.ancestorAt(tip, Math.min(tip.height, keyElectionHeight(node.genesis)));
+  for (const { block } of top ? node.chain.branch(top) : []) {
     if (block?.payload.kind !== 'tallier_key' || !block.miner) continue;
     const labels = counts.get(block.payload.key.pk) ?? new Map<string, number>();
     labels.set(block.miner, (labels.get(block.miner) ?? 0) + 1);
