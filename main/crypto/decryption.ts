@@ -4,7 +4,8 @@
 import { check, ValidationError } from './errors';
 import type { Group } from './group';
 import { decFactorChallenge } from './tallier';
-import type { Ciphertext, DecryptionFactor, ElectionResult } from './types';
+import { combineCompensated, verifyCompensatedFactor } from './threshold';
+import type { Ciphertext, CompensatedFactor, Dealing, DecryptionFactor, ElectionResult } from './types';
 
 /**
  * Checks a decryption factor for `tally`: the challenge is the hash of the full statement
@@ -62,6 +63,90 @@ export function decryptTally(
   const missing = talliers.filter((pk) => !byKey.has(pk)).length;
   check(missing === 0, 'dec_factors', `${missing} elected tallier(s) have not published a factor`);
   const combined = [...byKey.values()].reduce((acc, share) => group.mul(acc, share.factor), 1n);
+  const gm = group.mul(tally.beta, group.inverse(combined));
+  const yes = discreteLogBounded(group, gm, ballotCount);
+  return { yes, no: ballotCount - yes, total: ballotCount };
+}
+
+/** A threshold election's key ceremony outcome: what its tally needs besides the factors. */
+export interface Quorum {
+  /** The branch's elected talliers in rank order: a tallier's index is its position + 1. */
+  readonly elected: readonly bigint[];
+  /** The talliers who dealt and were not proven wrong: the election key is their product. */
+  readonly qualified: readonly bigint[];
+  /** t: the stand-in factors a missing tallier needs, and the dealings' polynomial degree + 1. */
+  readonly quorum: number;
+  /** Every qualified tallier's dealing, by public key. */
+  readonly dealings: ReadonlyMap<bigint, Dealing>;
+}
+
+/**
+ * What each qualified tallier contributes to α^Σx: its own factor, or else the combination of
+ * `quorum` stand-in factors from other qualified talliers. Every factor given is verified (an
+ * invalid one throws, even if not needed); a tallier covered neither way is listed in `missing`.
+ */
+export function combineWithQuorum(
+  group: Group,
+  context: Uint8Array,
+  tally: Ciphertext,
+  setup: Quorum,
+  factors: readonly DecryptionFactor[],
+  compensated: readonly CompensatedFactor[],
+): { combined: bigint; missing: bigint[] } {
+  const direct = new Map<bigint, DecryptionFactor>();
+  factors.forEach((share, i) => {
+    const field = `dec_factors[${i}]`;
+    check(setup.qualified.includes(share.pk), `${field}.pk`, 'is not a qualified tallier');
+    check(!direct.has(share.pk), `${field}.pk`, 'has more than one factor');
+    verifyDecryptionFactor(group, context, tally, share, field);
+    direct.set(share.pk, share);
+  });
+  const standIns = new Map<bigint, CompensatedFactor[]>();
+  compensated.forEach((cf, i) => {
+    const field = `compensated_factors[${i}]`;
+    check(setup.qualified.includes(cf.missing), `${field}.missing`, 'is not a qualified tallier');
+    check(setup.qualified.includes(cf.pk), `${field}.pk`, 'is not a qualified tallier');
+    const list = standIns.get(cf.missing) ?? [];
+    check(
+      !list.some((other) => other.pk === cf.pk),
+      `${field}.pk`,
+      'has more than one factor for this tallier',
+    );
+    verifyCompensatedFactor(group, context, tally, cf, setup.dealings.get(cf.missing)!, setup.elected, field);
+    list.push(cf);
+    standIns.set(cf.missing, list);
+  });
+  let combined = 1n;
+  const missing: bigint[] = [];
+  for (const pk of setup.qualified) {
+    const own = direct.get(pk);
+    const others = standIns.get(pk) ?? [];
+    if (own) combined = group.mul(combined, own.factor);
+    else if (others.length >= setup.quorum)
+      combined = group.mul(combined, combineCompensated(group, setup.elected, others, setup.quorum));
+    else missing.push(pk);
+  }
+  return { combined, missing };
+}
+
+/** decryptTally for a threshold election: any `quorum` qualified talliers suffice. */
+export function decryptWithQuorum(
+  group: Group,
+  context: Uint8Array,
+  tally: Ciphertext,
+  ballotCount: number,
+  setup: Quorum,
+  factors: readonly DecryptionFactor[],
+  compensated: readonly CompensatedFactor[],
+): ElectionResult {
+  check(Number.isSafeInteger(ballotCount) && ballotCount >= 0, 'ballot_count', 'must be a whole number');
+  if (ballotCount === 0) return { yes: 0, no: 0, total: 0 };
+  const { combined, missing } = combineWithQuorum(group, context, tally, setup, factors, compensated);
+  check(
+    missing.length === 0,
+    'dec_factors',
+    `${missing.length} qualified tallier(s) have neither a factor nor ${setup.quorum} stand-in factors`,
+  );
   const gm = group.mul(tally.beta, group.inverse(combined));
   const yes = discreteLogBounded(group, gm, ballotCount);
   return { yes, no: ballotCount - yes, total: ballotCount };

@@ -7,8 +7,17 @@ import { inspect } from 'node:util';
 import { check, ValidationError } from './errors';
 import type { Group } from './group';
 import { type Randomness, systemRandomness } from './random';
+import { compensate, complain, deal, readShare } from './threshold';
 import { fiatShamirChallenge, PROOF_TAGS } from './transcript';
-import type { Acceptance, Ciphertext, DecryptionFactor, TallierPublicKey } from './types';
+import type {
+  Acceptance,
+  Ciphertext,
+  CompensatedFactor,
+  Complaint,
+  Dealing,
+  DecryptionFactor,
+  TallierPublicKey,
+} from './types';
 
 /**
  * A tallier's secret key. Every exponent it uses is secret (x, and each nonce w, which would give
@@ -100,6 +109,57 @@ export class TallierSecretKey {
     const challenge = acceptanceChallenge(group, context, final, round, this.publicKey, commitment);
     const response = (w + challenge * this.#x) % group.q;
     return { pk: this.publicKey, final, round, signature: { commitment, challenge, response } };
+  }
+
+  /**
+   * This tallier's dealing in the key ceremony (threshold.ts): its key shared among `talliers`
+   * (the branch's elected talliers, this one among them) for any `quorum` of them.
+   */
+  deal(
+    context: Uint8Array,
+    talliers: readonly bigint[],
+    quorum: number,
+    rng: Randomness = systemRandomness,
+  ): Dealing {
+    return deal(this.group, context, this.#x, talliers, quorum, rng);
+  }
+
+  /**
+   * Opens the share `dealing` holds for this tallier: the share, or why it is wrong (then this
+   * tallier complains). The share is a secret like the key: it is recomputed from the chain when
+   * needed, never stored.
+   */
+  openShare(
+    context: Uint8Array,
+    dealing: Dealing,
+    talliers: readonly bigint[],
+  ): { ok: true; share: bigint } | { ok: false; reason: string } {
+    const sharedKey = this.group.pow(dealing.ephemeral, this.#x);
+    return readShare(this.group, context, dealing, talliers, this.publicKey, sharedKey);
+  }
+
+  /** A complaint proving `dealing`'s share for this tallier wrong (only when openShare says so). */
+  complain(context: Uint8Array, dealing: Dealing, rng: Randomness = systemRandomness): Complaint {
+    return complain(this.group, context, this.#x, dealing, rng);
+  }
+
+  /**
+   * Stands in for the dealer of `dealing` (a missing tallier) in decrypting `tally` of final block
+   * `final`, with this tallier's share of its key. Throws if the share is wrong (then no stand-in
+   * factor from this tallier can verify). The one-tally-ever rule is the caller's, as for
+   * decryptionFactor.
+   */
+  compensatedFactor(
+    context: Uint8Array,
+    dealing: Dealing,
+    talliers: readonly bigint[],
+    tally: Ciphertext,
+    final: string,
+    rng: Randomness = systemRandomness,
+  ): CompensatedFactor {
+    const opened = this.openShare(context, dealing, talliers);
+    if (!opened.ok) throw new ValidationError('share', opened.reason);
+    return compensate(this.group, context, this.publicKey, dealing.dealer, opened.share, tally, final, rng);
   }
 
   toJSON(): never {

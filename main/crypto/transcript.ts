@@ -20,6 +20,12 @@ export const PROOF_TAGS = {
   ballotSignature: 'onion-election/v2/ballot_signature',
   /** Version 2, per-voter rule: a roster member's endorsement of the tallier key it stands with. */
   tallierEndorsement: 'onion-election/v2/tallier_endorsement',
+  /** Threshold talliers: a dealing's proof of knowledge of the dealer's key and its ephemeral. */
+  dealing: 'onion-election/v2/dealing',
+  /** Threshold talliers: a complaint's proof that K = R^x of the complainer. */
+  complaint: 'onion-election/v2/complaint',
+  /** Threshold talliers: a factor computed from a share of a missing tallier's key. */
+  compensatedFactor: 'onion-election/v2/compensated_factor',
 } as const;
 
 export type ProofTag = (typeof PROOF_TAGS)[keyof typeof PROOF_TAGS];

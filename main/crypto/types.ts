@@ -86,6 +86,48 @@ export interface Endorsement {
   readonly signature: SchnorrProof;
 }
 
+/** The dealing's proof: knowledge of the dealer's key x and of r, R = g^r, in one challenge. */
+export interface DealingProof {
+  readonly keyCommitment: bigint;
+  readonly ephemeralCommitment: bigint;
+  readonly challenge: bigint;
+  readonly keyResponse: bigint;
+  readonly ephemeralResponse: bigint;
+}
+
+/**
+ * A tallier's dealing in the key ceremony (threshold talliers): Feldman commitments to a polynomial
+ * whose constant term is its key (C_0 = pk is implied), and each other elected tallier's share
+ * encrypted to it (one width-of-p byte string each, read as an integer), under one ephemeral R.
+ */
+export interface Dealing {
+  readonly dealer: bigint;
+  /** C_1 … C_{t−1}. */
+  readonly commitments: readonly bigint[];
+  readonly ephemeral: bigint;
+  /** One per elected tallier but the dealer, in the talliers' order. */
+  readonly shares: readonly bigint[];
+  readonly proof: DealingProof;
+}
+
+/** A recipient's proof that the share a dealing holds for it is wrong: K = R^x, proven. */
+export interface Complaint {
+  readonly complainer: bigint;
+  readonly dealer: bigint;
+  readonly sharedKey: bigint;
+  readonly proof: ChaumPedersenProof;
+}
+
+/** Tallier `pk`'s stand-in factor for the missing tallier `missing`: α^(f_missing(index of pk)). */
+export interface CompensatedFactor {
+  readonly pk: bigint;
+  readonly missing: bigint;
+  /** The final block whose tally it decrypts. */
+  readonly final: string;
+  readonly factor: bigint;
+  readonly proof: ChaumPedersenProof;
+}
+
 export interface ElectionResult {
   /** Ballots for 1. */
   readonly yes: number;
