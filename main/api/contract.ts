@@ -111,6 +111,10 @@ export interface ElectionView {
   readonly confirmations: number;
   /** Height T: the last key block. */
   readonly keyElectionHeight: number;
+  /** The block fixing the election key: T, or with threshold talliers the ceremony's last, T + K. */
+  readonly electionKeyHeight: number;
+  /** Threshold talliers: any `quorum` of them decrypt the result (absent: every tallier is needed). */
+  readonly quorum?: number;
   /** The last ballot block. */
   readonly lastVoteHeight: number;
   /** The height at which the tally is fixed. */
@@ -125,7 +129,7 @@ export interface ElectionView {
 }
 
 /** `ballots`: a per-voter voting block, carrying 0…8 ballots cast by voters. */
-export type PayloadKind = 'tallier_key' | 'ballot' | 'ballots' | 'confirmation';
+export type PayloadKind = 'tallier_key' | 'ceremony' | 'ballot' | 'ballots' | 'confirmation';
 
 /** One block of the tree (every branch, not only the best). */
 export interface BlockView {
@@ -149,7 +153,7 @@ export interface BlockView {
   readonly receivedAt: number;
 }
 
-export type Phase = 'key' | 'vote' | 'confirm' | 'final';
+export type Phase = 'key' | 'ceremony' | 'vote' | 'confirm' | 'final';
 
 export interface CandidateView {
   /** Fingerprint: the first 16 hex digits of the public key. */

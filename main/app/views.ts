@@ -16,8 +16,8 @@ import type {
   VoteChoice,
 } from '../api/contract';
 import type { BlockMeta, Reorg } from '../chain/chain';
-import type { Genesis } from '../chain/genesis';
-import { finalHeight, keyElectionHeight, lastVoteHeight } from '../chain/phases';
+import { type Genesis, hasThreshold } from '../chain/genesis';
+import { electionKeyHeight, finalHeight, keyElectionHeight, lastVoteHeight } from '../chain/phases';
 import { MAX_TARGET } from '../chain/pow/target';
 import { expectedPayload } from '../chain/rules';
 import type { PeerInfo } from '../net/peer-book';
@@ -42,6 +42,8 @@ export function electionView(g: Genesis): ElectionView {
     nVoteBlocks: g.nVoteBlocks,
     confirmations: g.confirmations,
     keyElectionHeight: keyElectionHeight(g),
+    electionKeyHeight: electionKeyHeight(g),
+    ...(hasThreshold(g) ? { quorum: g.quorum } : {}),
     lastVoteHeight: lastVoteHeight(g),
     finalHeight: finalHeight(g),
     expectedHashes: Math.round(Number(MAX_TARGET / g.target)),

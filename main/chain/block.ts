@@ -10,15 +10,21 @@ import { toBytes, toHex } from '../crypto/bigint';
 import {
   type BallotJson,
   type CastBallotJson,
+  type ComplaintJson,
+  type DealingJson,
   type EndorsementJson,
   encodeBallot,
   encodeCastBallot,
+  encodeComplaint,
+  encodeDealing,
   encodeEndorsement,
   encodeTallierKey,
   exactObject,
   fixedHex,
   parseBallot,
   parseCastBallot,
+  parseComplaint,
+  parseDealing,
   parseEndorsement,
   parseTallierKey,
   type TallierKeyJson,
@@ -29,17 +35,20 @@ import { Framer } from '../crypto/framing';
 import type { Group } from '../crypto/group';
 import { readJson } from '../crypto/json';
 import type { Ballot, CastBallot, Endorsement, TallierPublicKey } from '../crypto/types';
-import { MAX_BALLOTS_PER_BLOCK, MAX_MINER_LABEL_BYTES } from './limits';
+import type { CeremonyMessage } from './ceremony';
+import { MAX_BALLOTS_PER_BLOCK, MAX_CEREMONY_MESSAGES_PER_BLOCK, MAX_MINER_LABEL_BYTES } from './limits';
 
 export { MAX_MINER_LABEL_BYTES };
 
 /**
  * What a block carries. Per-block rule: a tallier key (phase 1), its miner's ballot (phase 2).
  * Per-voter rule: a roster member's endorsed tallier key (phase 1), 0…8 ballots cast by voters
- * (phase 2). Both: nothing in the confirmations.
+ * (phase 2). Both: with threshold talliers, 0…3 dealings and complaints in the key ceremony between
+ * the two; nothing in the confirmations.
  */
 export type Payload =
   | { readonly kind: 'tallier_key'; readonly key: TallierPublicKey; readonly endorsement?: Endorsement }
+  | { readonly kind: 'ceremony'; readonly messages: readonly CeremonyMessage[] }
   | { readonly kind: 'ballot'; readonly ballot: Ballot }
   | { readonly kind: 'ballots'; readonly ballots: readonly CastBallot[] }
   | { readonly kind: 'confirmation' };
@@ -62,7 +71,12 @@ export type PayloadJson =
   | ({ kind: 'tallier_key'; tallier_key: TallierKeyJson } & Partial<EndorsementJson>)
   | { kind: 'ballot'; ballot: BallotJson }
   | { kind: 'ballots'; ballots: CastBallotJson[] }
+  | { kind: 'ceremony'; messages: CeremonyMessageJson[] }
   | { kind: 'confirmation' };
+
+export type CeremonyMessageJson =
+  | { kind: 'dealing'; dealing: DealingJson }
+  | { kind: 'complaint'; complaint: ComplaintJson };
 
 export interface BlockJson {
   height: number;
@@ -117,6 +131,30 @@ export function bodyHash(group: Group, block: Pick<Block, 'miner' | 'payload'>):
       ballot(cast.ballot);
       schnorr(cast.signature);
     }
+  } else if (payload.kind === 'ceremony') {
+    f.u32(payload.messages.length);
+    for (const message of payload.messages) {
+      f.text(message.kind);
+      if (message.kind === 'dealing') {
+        const { dealing: d } = message;
+        f.field(num(d.dealer)).u32(d.commitments.length);
+        for (const c of d.commitments) f.field(num(c));
+        f.field(num(d.ephemeral)).u32(d.shares.length);
+        for (const e of d.shares) f.field(num(e));
+        f.field(num(d.proof.keyCommitment))
+          .field(num(d.proof.ephemeralCommitment))
+          .field(toBytes(d.proof.challenge, 32))
+          .field(num(d.proof.keyResponse))
+          .field(num(d.proof.ephemeralResponse));
+      } else {
+        const { complaint: c } = message;
+        f.field(num(c.complainer)).field(num(c.dealer)).field(num(c.sharedKey));
+        f.field(num(c.proof.a))
+          .field(num(c.proof.b))
+          .field(toBytes(c.proof.challenge, 32))
+          .field(num(c.proof.response));
+      }
+    }
   }
   return f.digest();
 }
@@ -159,9 +197,34 @@ export function encodePayload(group: Group, payload: Payload): PayloadJson {
       return { kind: 'ballot', ballot: encodeBallot(group, payload.ballot) };
     case 'ballots':
       return { kind: 'ballots', ballots: payload.ballots.map((cast) => encodeCastBallot(group, cast)) };
+    case 'ceremony':
+      return { kind: 'ceremony', messages: payload.messages.map((m) => encodeCeremonyMessage(group, m)) };
     case 'confirmation':
       return { kind: 'confirmation' };
   }
+}
+
+export function encodeCeremonyMessage(group: Group, message: CeremonyMessage): CeremonyMessageJson {
+  return message.kind === 'dealing'
+    ? { kind: 'dealing', dealing: encodeDealing(group, message.dealing) }
+    : { kind: 'complaint', complaint: encodeComplaint(group, message.complaint) };
+}
+
+/** A dealing or a complaint, in a block or gossiped on its own. */
+export function parseCeremonyMessage(
+  group: Group,
+  value: unknown,
+  field: string,
+  trust: Trust,
+): CeremonyMessage {
+  const kind = exactObject(value, field, Object.keys(value ?? {})).kind;
+  if (kind === 'dealing') {
+    const o = exactObject(value, field, ['kind', 'dealing']);
+    return { kind, dealing: parseDealing(group, o.dealing, `${field}.dealing`, trust) };
+  }
+  check(kind === 'complaint', `${field}.kind`, 'must be "dealing" or "complaint"');
+  const o = exactObject(value, field, ['kind', 'complaint']);
+  return { kind: 'complaint', complaint: parseComplaint(group, o.complaint, `${field}.complaint`, trust) };
 }
 
 export function encodeBlock(group: Group, block: Block): BlockJson {
@@ -206,6 +269,18 @@ function parsePayload(group: Group, value: unknown, trust: Trust): Payload {
       );
       return { kind, ballots };
     }
+    case 'ceremony': {
+      const o = exactObject(value, field, ['kind', 'messages']);
+      check(
+        Array.isArray(o.messages) && o.messages.length <= MAX_CEREMONY_MESSAGES_PER_BLOCK,
+        `${field}.messages`,
+        `must be an array of at most ${MAX_CEREMONY_MESSAGES_PER_BLOCK} dealings and complaints`,
+      );
+      const messages = (o.messages as unknown[]).map((m, i) =>
+        parseCeremonyMessage(group, m, `${field}.messages[${i}]`, trust),
+      );
+      return { kind, messages };
+    }
     case 'confirmation':
       exactObject(value, field, ['kind']);
       return { kind };
@@ -213,7 +288,7 @@ function parsePayload(group: Group, value: unknown, trust: Trust): Payload {
       return check(
         false,
         `${field}.kind`,
-        'must be "tallier_key", "ballot", "ballots" or "confirmation"',
+        'must be "tallier_key", "ballot", "ballots", "ceremony" or "confirmation"',
       ) as never;
   }
 }

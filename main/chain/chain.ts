@@ -10,8 +10,9 @@ import type { Group } from '../crypto/group';
 import { electionKey, verifyPkPok } from '../crypto/tallier';
 import type { Ciphertext, TallierPublicKey } from '../crypto/types';
 import { type Block, blockHash } from './block';
-import type { Genesis } from './genesis';
-import { finalHeight, keyElectionHeight, type Phase, phaseOf } from './phases';
+import { applyCeremony, type CeremonyState, emptyCeremony, qualifiedTalliers } from './ceremony';
+import { type Genesis, hasThreshold } from './genesis';
+import { electionKeyHeight, finalHeight, keyElectionHeight, type Phase, phaseOf } from './phases';
 import type { FinalTally } from './results';
 import { blockWork, expectedPayload, MEDIAN_SPAN, maxFutureSeconds, medianTimePast } from './rules';
 import { electTalliers, type KeyElection } from './talliers';
@@ -109,6 +110,9 @@ export interface BranchState {
   readonly phase: Phase | 'final';
   /** Candidates so far; talliers and key once height T is reached. */
   readonly keyElection: KeyElection;
+  /** Once the election key is fixed: the talliers whose keys make it, and how many must decrypt. */
+  readonly qualified?: readonly bigint[];
+  readonly quorum?: number;
   readonly electionKey?: bigint;
   readonly tally: Ciphertext;
   readonly ballots: number;
@@ -125,9 +129,25 @@ export interface ChainOptions {
   readonly maxSideBlocks?: number;
 }
 
+/**
+ * What a branch's talliers are once its election key is fixed: the key election's outcome, the key,
+ * and who must decrypt. Without threshold talliers every elected tallier is qualified and the
+ * quorum is all of them; with them, the qualified are the ceremony's, and any `quorum` decrypt.
+ */
+export interface BranchElection {
+  readonly election: KeyElection;
+  readonly key: bigint;
+  /** The talliers whose keys make `key`, in rank order. */
+  readonly qualified: readonly bigint[];
+  /** How many of `qualified` must take part in decryption (all of them without backups). */
+  readonly quorum: number;
+  /** Threshold talliers: the ceremony as it ended on this branch. */
+  readonly ceremony?: CeremonyState;
+}
+
 /** A valid block's verdict carries its branch's tally and count, computed once for the tally rule. */
 type Verdict =
-  | { ok: true; tally: Ciphertext; ballots: number }
+  | { ok: true; tally: Ciphertext; ballots: number; ceremony?: CeremonyState }
   | { ok: false; permanent: boolean; reason: string };
 const invalid = (reason: string): Verdict => ({ ok: false, permanent: true, reason });
 
@@ -146,8 +166,10 @@ export class Chain {
   private readonly finals: BlockMeta[] = [];
   /** The last state() computed, by tip: callers ask for it several times per tip. */
   private lastState: BranchState | undefined;
-  /** Key elections by the hash of their branch's block at height T. */
-  private readonly elections = new Map<string, { election: KeyElection; key: bigint }>();
+  /** Branch elections by the hash of their branch's block at the election key's height. */
+  private readonly elections = new Map<string, BranchElection>();
+  /** Threshold talliers: the ceremony's state after each ceremony block, by its hash. */
+  private readonly ceremonies = new Map<string, CeremonyState>();
   private readonly workPerBlock: bigint;
   private readonly now: () => number;
   private readonly maxOrphans: number;
@@ -543,6 +565,7 @@ export class Chain {
       tally: verdict.tally,
       ballots: verdict.ballots,
     };
+    if (verdict.ceremony) this.ceremonies.set(hash, verdict.ceremony);
     this.orphans.delete(hash); // a block parked by the side-branch bound, taken after all
     this.blocks.set(hash, meta);
     this.atHeight.set(meta.height, (this.atHeight.get(meta.height) ?? 0) + 1);
@@ -609,8 +632,30 @@ export class Chain {
         // The block at height T completes its branch's key election, and is invalid if the keys it
         // elects multiply to 1 (electionKey refuses them): talliers knowing x and −x (both keys
         // pass their pk_pok) would make every ballot readable by anyone (docs/PROTOCOL.md §5).
-        if (block.height === keyElectionHeight(this.genesis))
-          this.elections.set(hash, this.completeKeyElection(payload.key, parent));
+        if (block.height === keyElectionHeight(this.genesis)) {
+          const complete = this.completeKeyElection(payload.key, parent);
+          if (!hasThreshold(this.genesis)) this.elections.set(hash, complete);
+        }
+      } else if (payload.kind === 'ceremony') {
+        const before =
+          parent.height === keyElectionHeight(this.genesis)
+            ? emptyCeremony(
+                this.genesis,
+                this.candidatesOf(parent).talliers.map((k) => k.pk),
+              )
+            : this.ceremonies.get(parent.hash)!;
+        const after = applyCeremony(
+          this.group,
+          this.genesis,
+          before,
+          block.height,
+          payload.messages,
+          trusted,
+        );
+        // The ceremony's last block fixes the key: invalid if the qualified keys multiply to 1.
+        if (block.height === electionKeyHeight(this.genesis))
+          this.elections.set(hash, this.afterCeremony(this.candidatesOf(parent), after));
+        return { ok: true, tally: parent.tally, ballots: parent.ballots, ceremony: after };
       } else if (payload.kind === 'ballot') {
         if (!trusted)
           verifyBallot(
@@ -702,25 +747,51 @@ export class Chain {
    * rebuild tables.
    */
   private keepBestKeyTable(): void {
-    if (this.best.height >= keyElectionHeight(this.genesis))
+    if (this.best.height >= electionKeyHeight(this.genesis))
       this.group.keepTable(this.electionOf(this.best).key);
   }
 
   /**
-   * The key election of the branch through `meta`, which must have reached height T. Cached per
-   * block at height T, so branches sharing their phase 1 share it.
+   * The talliers and key of the branch through `meta`, which must have reached the election key's
+   * height (T, or T + K with threshold talliers). Cached per block at that height, so branches
+   * sharing their start share it.
    */
-  electionOf(meta: BlockMeta): { election: KeyElection; key: bigint } {
-    const anchor = this.ancestorAt(meta, keyElectionHeight(this.genesis));
-    if (!anchor) throw new Error(`the key election is not over at height ${meta.height}`);
+  electionOf(meta: BlockMeta): BranchElection {
+    const anchor = this.ancestorAt(meta, electionKeyHeight(this.genesis));
+    if (!anchor) throw new Error(`the election key is not fixed at height ${meta.height}`);
     let cached = this.elections.get(anchor.hash);
     if (!cached) {
       const election = this.candidatesOf(anchor);
+      const ceremony = this.ceremonies.get(anchor.hash);
       // Every key here passed its pk_pok when its block was accepted; electionKey checks again.
-      cached = { election, key: electionKey(this.group, this.genesis.id, election.talliers) };
+      cached = ceremony ? this.afterCeremony(election, ceremony) : this.withoutCeremony(election);
       this.elections.set(anchor.hash, cached);
     }
     return cached;
+  }
+
+  /** Threshold talliers: the ceremony through `meta` (undefined before its first block). */
+  ceremonyOf(meta: BlockMeta): CeremonyState | undefined {
+    const last = Math.min(meta.height, electionKeyHeight(this.genesis));
+    if (last <= keyElectionHeight(this.genesis)) return undefined;
+    return this.ceremonies.get(this.ancestorAt(meta, last)!.hash);
+  }
+
+  private withoutCeremony(election: KeyElection): BranchElection {
+    const qualified = election.talliers.map((k) => k.pk);
+    const key = electionKey(this.group, this.genesis.id, election.talliers);
+    return { election, key, qualified, quorum: qualified.length };
+  }
+
+  /** The key of the talliers who qualified in `ceremony`; throws if their keys multiply to 1. */
+  private afterCeremony(election: KeyElection, ceremony: CeremonyState): BranchElection {
+    const qualified = qualifiedTalliers(ceremony);
+    const keys = election.talliers.filter((k) => qualified.includes(k.pk));
+    const key = electionKey(this.group, this.genesis.id, keys);
+    // Backups exist only for talliers who dealt: without any (the fallback), everyone is needed.
+    const quorum =
+      ceremony.standing.length > 0 ? Math.min(ceremony.quorum, qualified.length) : qualified.length;
+    return { election, key, qualified, quorum, ceremony };
   }
 
   /** The key election as it stands on the branch through `meta` (complete once height T is reached). */
@@ -730,13 +801,9 @@ export class Chain {
   }
 
   /** The key election a block at height T carrying `key` completes on `parent`; throws if its key is 1. */
-  private completeKeyElection(
-    key: TallierPublicKey,
-    parent: BlockMeta,
-  ): { election: KeyElection; key: bigint } {
+  private completeKeyElection(key: TallierPublicKey, parent: BlockMeta): BranchElection {
     const appearances = [{ height: parent.height + 1, key }, ...this.keyAppearances(parent)];
-    const election = electTalliers(appearances, this.genesis.nTalliers);
-    return { election, key: electionKey(this.group, this.genesis.id, election.talliers) };
+    return this.withoutCeremony(electTalliers(appearances, this.genesis.nTalliers));
   }
 
   /** The tallier keys of `top` and its ancestors, with their heights. */
@@ -752,13 +819,13 @@ export class Chain {
   /** What the branch through `tip` has decided so far. */
   state(tip: BlockMeta = this.best): BranchState {
     if (this.lastState?.tip === tip) return this.lastState;
-    const T = keyElectionHeight(this.genesis);
-    const decided = tip.height >= T ? this.electionOf(tip) : undefined;
+    const decided = tip.height >= electionKeyHeight(this.genesis) ? this.electionOf(tip) : undefined;
     const final = tip.height === this.finalHeight;
     this.lastState = {
       tip,
       phase: final ? 'final' : phaseOf(this.genesis, tip.height + 1)!,
       keyElection: decided?.election ?? this.candidatesOf(tip),
+      ...(decided ? { qualified: decided.qualified, quorum: decided.quorum } : {}),
       ...(decided ? { electionKey: decided.key } : {}),
       tally: tip.tally,
       ballots: tip.ballots,
@@ -770,8 +837,11 @@ export class Chain {
   /** The tally the branch through `tip` asks its talliers to decrypt, once it is final. */
   finalTally(tip: BlockMeta = this.best): FinalTally | undefined {
     if (tip.height !== this.finalHeight) return undefined;
-    const talliers = this.electionOf(tip).election.talliers.map((k) => k.pk);
-    return { final: tip.hash, tally: tip.tally, ballots: tip.ballots, talliers };
+    const { qualified, quorum, ceremony } = this.electionOf(tip);
+    const base = { final: tip.hash, tally: tip.tally, ballots: tip.ballots, talliers: qualified };
+    if (!ceremony || quorum === qualified.length) return base;
+    const dealings = new Map(qualified.map((pk) => [pk, ceremony.dealings.get(pk)!.dealing]));
+    return { ...base, quorum: { elected: ceremony.elected, qualified, quorum, dealings } };
   }
 
   private keepOrphan(hash: string, block: Block): AddResult {

@@ -6,10 +6,14 @@
 // talliers of a branch therefore agree on one final block by signed acceptances, in rounds:
 //
 //   round 1      each tallier accepts its best final block (the first final block it saw);
-//   round r + 1  once a tallier holds every tallier's round-r acceptance and they do not all name
-//                one block, it accepts the block named most often in round r (ties: the lowest
-//                hash) — a choice every tallier computes from the same set, so round r + 1 agrees;
-//   seal         every tallier's acceptance in one round, all naming the same block.
+//   round r + 1  once a tallier holds enough round-r acceptances to know that no block can be
+//                sealed in round r (without backups: every tallier's, not all naming one block),
+//                it accepts the block named most often in round r (ties: the lowest hash) — a
+//                choice talliers holding the same set compute alike, so round r + 1 agrees;
+//   seal         the seal quorum's acceptances in one round naming the same block: every
+//                tallier's without backups; with threshold talliers a majority of the qualified
+//                and at least the decryption quorum (sealQuorum), so an absent minority cannot
+//                block the result and two seals in one round need a tallier who signed both.
 //
 // An honest tallier signs one acceptance per round and moves on only after seeing a round that
 // did not agree, so no two blocks are ever sealed for one set of talliers. A runner that knows a
@@ -25,13 +29,16 @@ import type { Group } from '../crypto/group';
 import { verifyAcceptance } from '../crypto/tallier';
 import type { Acceptance } from '../crypto/types';
 import type { BlockMeta, Chain } from './chain';
-import { keyElectionHeight } from './phases';
+import { electionKeyHeight } from './phases';
 
 export interface Seal {
   /** The sealed final block. */
   readonly final: BlockMeta;
   readonly round: number;
-  /** One acceptance per elected tallier of its branch, in the talliers' order. */
+  /**
+   * The round's acceptances of the sealed block, in the talliers' order: one per tallier without
+   * backups, at least the seal quorum with them.
+   */
   readonly acceptances: readonly Acceptance[];
 }
 
@@ -51,8 +58,20 @@ type Round = Map<bigint, Acceptance>;
  */
 export const MAX_ROUNDS = 8;
 
+/**
+ * Acceptances that seal a final block: every tallier's without backups. With threshold talliers,
+ * any `quorum` of whom decrypt, a majority of the qualified talliers and at least the quorum: two
+ * seals of one round then share a tallier who signed both (an equivocation, which honest talliers
+ * never sign), and an absent minority no longer blocks the seal (docs/PROTOCOL.md §6).
+ */
+export function sealQuorum(talliers: number, quorum: number): number {
+  return quorum >= talliers ? talliers : Math.max(quorum, Math.floor(talliers / 2) + 1);
+}
+
 interface TalliersState {
   readonly talliers: readonly bigint[];
+  /** Acceptances of one block in one round that seal it. */
+  readonly sealQuorum: number;
   /** Acceptances by round (1, 2, …), each by tallier. */
   readonly rounds: Round[];
   seal?: Seal;
@@ -70,7 +89,7 @@ export class FinalityBook {
 
   /** The seal of the talliers of the branch through `final`, if they sealed one (undefined below T). */
   sealOf(final: BlockMeta): Seal | undefined {
-    if (final.height < keyElectionHeight(this.chain.genesis)) return undefined;
+    if (final.height < electionKeyHeight(this.chain.genesis)) return undefined;
     return this.elections.get(this.electionKeyOf(final))?.seal;
   }
 
@@ -122,15 +141,15 @@ export class FinalityBook {
       // tallier can make a runner store to one acceptance per round that really happened.
       const previous = state.rounds[r - 2];
       check(
-        previous !== undefined && previous.size === state.talliers.length && !unanimous(previous),
+        previous !== undefined && cannotSeal(previous, state),
         `${field}.round`,
-        `round ${r} has not started here: round ${r - 1} is not complete, or it agreed`,
+        `round ${r} has not started here: round ${r - 1} may still seal a block, or it did`,
       );
     }
     return 'new';
   }
 
-  /** Keeps an acceptance `check` found new (nothing changed in between), sealing on a unanimous round. */
+  /** Keeps an acceptance `check` found new (nothing changed in between), sealing once a block has the seal quorum. */
   keep(acceptance: Acceptance): void {
     const state = this.stateOf(this.chain.get(acceptance.final)!);
     const r = acceptance.round;
@@ -140,11 +159,15 @@ export class FinalityBook {
       state.rounds[r - 1] = round;
     }
     round.set(acceptance.pk, acceptance);
-    if (round.size === state.talliers.length && unanimous(round) && !state.seal) {
+    const named = [...round.values()].filter((a) => a.final === acceptance.final);
+    if (named.length >= state.sealQuorum && !state.seal) {
       state.seal = {
-        final: this.chain.get([...round.values()][0]!.final)!,
+        final: this.chain.get(acceptance.final)!,
         round: r,
-        acceptances: state.talliers.map((pk) => round!.get(pk)!),
+        acceptances: state.talliers.flatMap((pk) => {
+          const a = round!.get(pk);
+          return a && a.final === acceptance.final ? [a] : [];
+        }),
       };
     }
   }
@@ -154,7 +177,7 @@ export class FinalityBook {
    * a receiver can take them): at most MAX_ROUNDS × n_talliers.
    */
   acceptancesOf(final: BlockMeta): Acceptance[] {
-    if (final.height < keyElectionHeight(this.chain.genesis)) return [];
+    if (final.height < electionKeyHeight(this.chain.genesis)) return [];
     return (
       this.elections.get(this.electionKeyOf(final))?.rounds.flatMap((round) => [...round.values()]) ?? []
     );
@@ -176,7 +199,7 @@ export class FinalityBook {
     if (!state.talliers.includes(pk) || state.seal || lastRound >= MAX_ROUNDS) return undefined;
     if (lastRound === 0) return { final: best.hash, round: 1 };
     const round = state.rounds[lastRound - 1];
-    if (!round || round.size < state.talliers.length || unanimous(round)) return undefined;
+    if (!round || !cannotSeal(round, state)) return undefined;
     return { final: choose(round), round: lastRound + 1 };
   }
 
@@ -199,8 +222,8 @@ export class FinalityBook {
     const key = this.electionKeyOf(final);
     let state = this.elections.get(key);
     if (!state) {
-      const talliers = this.chain.electionOf(final).election.talliers.map((k) => k.pk);
-      state = { talliers, rounds: [] };
+      const { qualified, quorum } = this.chain.electionOf(final);
+      state = { talliers: qualified, sealQuorum: sealQuorum(qualified.length, quorum), rounds: [] };
       this.elections.set(key, state);
     }
     return state;
@@ -216,9 +239,16 @@ function sameSignature(a: Acceptance, b: Acceptance): boolean {
   );
 }
 
-function unanimous(round: Round): boolean {
-  const [first, ...rest] = [...round.values()];
-  return first !== undefined && rest.every((a) => a.final === first.final);
+/**
+ * A round is over, without a seal, once no block can gather the seal's acceptances in it even
+ * with every tallier not yet heard from: only then may the next round start. (Without backups:
+ * every tallier's acceptance is in and they do not all agree.)
+ */
+function cannotSeal(round: Round, state: TalliersState): boolean {
+  const unheard = state.talliers.length - round.size;
+  const counts = new Map<string, number>();
+  for (const a of round.values()) counts.set(a.final, (counts.get(a.final) ?? 0) + 1);
+  return [...counts.values()].every((count) => count + unheard < state.sealQuorum);
 }
 
 /** The block named most often in a round; between equals, the lowest hash. */

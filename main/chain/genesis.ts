@@ -6,7 +6,7 @@ import { encodeGroup, exactObject, fixedHex, parseElement, parseGroupParams } fr
 import { check } from '../crypto/errors';
 import { Framer } from '../crypto/framing';
 import { Group } from '../crypto/group';
-import { LIMITS, MAX_BALLOTS_PER_BLOCK } from './limits';
+import { LIMITS, MAX_BALLOTS_PER_BLOCK, MAX_CEREMONY_MESSAGES_PER_BLOCK } from './limits';
 import { MAX_TARGET } from './pow/target';
 
 /** Protocol versions: 1 is only verified (its records stay checkable); 2 is run. */
@@ -28,6 +28,13 @@ export interface ElectionParams {
   readonly ballotRule?: BallotRule;
   /** Per-voter rule: the credential public keys of the admitted voters (any order; kept sorted). */
   readonly roster?: readonly bigint[];
+  /**
+   * Threshold talliers (version 2, docs/PROTOCOL.md §5.1): any `quorum` of the elected talliers
+   * decrypt the result. Given with nCeremonyBlocks, or not at all (then every tallier is needed).
+   */
+  readonly quorum?: number;
+  /** Threshold talliers: the key ceremony's heights, T+1 … T+nCeremonyBlocks, before voting. */
+  readonly nCeremonyBlocks?: number;
   readonly title: string;
   readonly question: string;
   readonly group: Group;
@@ -69,6 +76,9 @@ export interface GenesisJson {
   /** Present only under the per-voter rule (a per-block genesis is encoded as in version 1). */
   ballot_rule?: 'per-voter';
   roster?: string[];
+  /** Present only for threshold talliers, together. */
+  quorum?: number;
+  n_ceremony_blocks?: number;
 }
 
 export { LIMITS };
@@ -87,9 +97,17 @@ export function makeGenesis(params: ElectionParams): Genesis {
   return { ...full, id, idHex: Buffer.from(id).toString('hex') };
 }
 
+/** Does the genesis elect threshold talliers (a quorum and a key ceremony)? */
+export function hasThreshold(
+  params: Pick<ElectionParams, 'quorum' | 'nCeremonyBlocks'>,
+): params is { quorum: number; nCeremonyBlocks: number } {
+  return params.quorum !== undefined;
+}
+
 /**
  * The per-block encoding is version 1's (so every existing election keeps its id); a per-voter
- * genesis appends F("per-voter") ‖ u32(roster size) ‖ F(credential) for each, in ascending order.
+ * genesis appends F("per-voter") ‖ u32(roster size) ‖ F(credential) for each, in ascending order;
+ * a threshold genesis then appends F("threshold") ‖ u32(quorum) ‖ u32(n_ceremony_blocks).
  */
 function genesisHash(g: Omit<Genesis, 'id' | 'idHex'>): Uint8Array {
   const w = g.group.byteWidth;
@@ -110,6 +128,7 @@ function genesisHash(g: Omit<Genesis, 'id' | 'idHex'>): Uint8Array {
     framer.text('per-voter').u32(g.roster.length);
     for (const credential of g.roster) framer.field(toBytes(credential, w));
   }
+  if (hasThreshold(g)) framer.text('threshold').u32(g.quorum).u32(g.nCeremonyBlocks);
   return framer.digest();
 }
 
@@ -147,6 +166,7 @@ function checkParams(g: Omit<Genesis, 'id' | 'idHex'>): void {
     'genesis.created_at',
     'must be a Unix time in whole seconds, in [0, 2^53 − 1]',
   );
+  checkThreshold(g);
   if (g.ballotRule === 'per-block') {
     check(g.roster.length === 0, 'genesis.roster', 'only a per-voter election has a roster');
     return;
@@ -169,6 +189,25 @@ function checkParams(g: Omit<Genesis, 'id' | 'idHex'>): void {
   );
 }
 
+function checkThreshold(g: Omit<Genesis, 'id' | 'idHex'>): void {
+  if (g.quorum === undefined && g.nCeremonyBlocks === undefined) return;
+  check(
+    g.quorum !== undefined && g.nCeremonyBlocks !== undefined,
+    'genesis.quorum',
+    'a quorum and n_ceremony_blocks go together',
+  );
+  check(g.version === 2, 'genesis.quorum', 'threshold talliers need protocol version 2');
+  checkCount(g.nTalliers, LIMITS.thresholdTalliers, 'genesis.n_talliers');
+  checkCount(g.quorum, [1, g.nTalliers], 'genesis.quorum');
+  checkCount(g.nCeremonyBlocks, LIMITS.nCeremonyBlocks, 'genesis.n_ceremony_blocks');
+  const dealingBlocks = Math.ceil(g.nCeremonyBlocks / 2);
+  check(
+    dealingBlocks * MAX_CEREMONY_MESSAGES_PER_BLOCK >= g.nTalliers,
+    'genesis.n_ceremony_blocks',
+    `is too few: dealings go into the first ${dealingBlocks} ceremony block${dealingBlocks === 1 ? '' : 's'}, ${MAX_CEREMONY_MESSAGES_PER_BLOCK} a block, fewer than the ${g.nTalliers} talliers`,
+  );
+}
+
 export function encodeGenesis(g: Genesis): GenesisJson {
   return {
     version: g.version,
@@ -184,6 +223,7 @@ export function encodeGenesis(g: Genesis): GenesisJson {
     ...(g.ballotRule === 'per-voter'
       ? { ballot_rule: 'per-voter' as const, roster: g.roster.map((c) => toHex(c, g.group.byteWidth * 2)) }
       : {}),
+    ...(hasThreshold(g) ? { quorum: g.quorum, n_ceremony_blocks: g.nCeremonyBlocks } : {}),
   };
 }
 
@@ -199,12 +239,19 @@ const GENESIS_KEYS = [
   'target',
   'created_at',
 ] as const;
-const PER_VOTER_KEYS = [...GENESIS_KEYS, 'ballot_rule', 'roster'] as const;
+const PER_VOTER_KEYS = ['ballot_rule', 'roster'] as const;
+const THRESHOLD_KEYS = ['quorum', 'n_ceremony_blocks'] as const;
 
 /** Parses and validates a genesis from outside (a peer, a file). */
 export function parseGenesis(value: unknown): Genesis {
-  const perVoter = typeof value === 'object' && value !== null && Object.hasOwn(value, 'ballot_rule');
-  const o = exactObject(value, 'genesis', perVoter ? PER_VOTER_KEYS : GENESIS_KEYS);
+  const has = (key: string) => typeof value === 'object' && value !== null && Object.hasOwn(value, key);
+  const perVoter = has('ballot_rule');
+  const threshold = has('quorum') || has('n_ceremony_blocks');
+  const o = exactObject(value, 'genesis', [
+    ...GENESIS_KEYS,
+    ...(perVoter ? PER_VOTER_KEYS : []),
+    ...(threshold ? THRESHOLD_KEYS : []),
+  ]);
   check(o.version === 1 || o.version === 2, 'genesis.version', 'must be 1 or 2');
   for (const key of ['title', 'question'] as const)
     check(typeof o[key] === 'string', `genesis.${key}`, 'must be a string');
@@ -214,6 +261,7 @@ export function parseGenesis(value: unknown): Genesis {
     'n_vote_blocks',
     'confirmations',
     'created_at',
+    ...(threshold ? THRESHOLD_KEYS : []),
   ] as const) {
     check(typeof o[key] === 'number', `genesis.${key}`, 'must be a number');
   }
@@ -247,5 +295,6 @@ export function parseGenesis(value: unknown): Genesis {
     confirmations: o.confirmations as number,
     target: fixedHex(o.target, 64, 'genesis.target'),
     createdAt: o.created_at as number,
+    ...(threshold ? { quorum: o.quorum as number, nCeremonyBlocks: o.n_ceremony_blocks as number } : {}),
   });
 }

@@ -9,6 +9,10 @@ export const LIMITS = {
   confirmations: [0, 1000],
   /** Per-voter rule: registered voters (a roster of 1,000 is ~0.5 MB of genesis JSON). */
   rosterSize: [1, 1000],
+  /** Threshold talliers: a dealing grows with n (one encrypted share per other tallier). */
+  thresholdTalliers: [1, 16],
+  /** Threshold talliers: the key ceremony's blocks (dealings in the first half). */
+  nCeremonyBlocks: [2, 1000],
   /** At most 2^34 expected hashes per block (~1.5 h on one laptop core at 3 MH/s). */
   maxExpectedHashesLog2: 34,
 } as const;
@@ -21,3 +25,9 @@ export const MAX_MINER_LABEL_BYTES = 64;
  * the peer API's 64 KB request limit; capacity is n_vote_blocks × 8 (genesis check).
  */
 export const MAX_BALLOTS_PER_BLOCK = 8;
+
+/**
+ * Threshold talliers: ceremony messages (dealings and complaints) a ceremony block may carry. Three
+ * dealings for 16 talliers at quorum 16 are ~56 KB of JSON, below MAX_BLOCK_JSON_BYTES.
+ */
+export const MAX_CEREMONY_MESSAGES_PER_BLOCK = 3;

@@ -68,6 +68,7 @@ describe('decryption factors and the result', () => {
     assert.deepEqual(book.state(empty), {
       final: empty,
       factors: [],
+      compensated: [],
       awaiting: [],
       result: { yes: 0, no: 0, total: 0 },
     });

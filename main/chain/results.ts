@@ -2,10 +2,11 @@
 // whose tally it decrypts (protocol version 2); the book keeps every verified factor by that block.
 // Which final block may be decrypted at all is finality's business (finality.ts): the node hands
 // the book only factors for its sealed final block.
-import { decryptTally, verifyDecryptionFactor } from '../crypto/decryption';
+import { decryptTally, decryptWithQuorum, type Quorum, verifyDecryptionFactor } from '../crypto/decryption';
 import { check } from '../crypto/errors';
 import type { Group } from '../crypto/group';
-import type { Ciphertext, DecryptionFactor, ElectionResult } from '../crypto/types';
+import { verifyCompensatedFactor } from '../crypto/threshold';
+import type { Ciphertext, CompensatedFactor, DecryptionFactor, ElectionResult } from '../crypto/types';
 
 /** What a branch that reached the final height asks its talliers to decrypt. */
 export interface FinalTally {
@@ -13,15 +14,19 @@ export interface FinalTally {
   readonly final: string;
   readonly tally: Ciphertext;
   readonly ballots: number;
-  /** The branch's elected talliers' public keys. */
+  /** The talliers whose keys make the branch's election key (its elected, or qualified, talliers). */
   readonly talliers: readonly bigint[];
+  /** Threshold talliers with backups: any `quorum.quorum` of them decrypt. */
+  readonly quorum?: Quorum;
 }
 
 export interface ResultState {
   readonly final: FinalTally;
   /** Verified factors for this tally, in the talliers' order. */
   readonly factors: readonly DecryptionFactor[];
-  /** Talliers whose factor has not arrived. */
+  /** Verified stand-in factors for talliers whose own factor has not arrived, by missing tallier. */
+  readonly compensated: readonly CompensatedFactor[];
+  /** Talliers covered neither by their own factor nor by a quorum of stand-ins. */
   readonly awaiting: readonly bigint[];
   /** Present once every tallier's factor is in (or there are no ballots). */
   readonly result?: ElectionResult;
@@ -30,6 +35,8 @@ export interface ResultState {
 export class FactorBook {
   /** Verified factors by final block, then by tallier. */
   private readonly byFinal = new Map<string, Map<bigint, DecryptionFactor>>();
+  /** Verified stand-in factors by final block, then by "missing:helper". */
+  private readonly standIns = new Map<string, Map<string, CompensatedFactor>>();
   /** Decrypted results by final block: decryption re-verifies every factor, so do it once. */
   private readonly results = new Map<string, ElectionResult>();
 
@@ -70,6 +77,53 @@ export class FactorBook {
     this.results.delete(key);
   }
 
+  /**
+   * Verifies a stand-in factor for `final` and keeps it. Throws a ValidationError unless the
+   * branch has backups, both talliers qualified, and the proof holds against the missing
+   * tallier's dealing; returns false if it was already known.
+   */
+  addCompensated(final: FinalTally, cf: CompensatedFactor): boolean {
+    if (!this.checkCompensated(final, cf)) return false;
+    this.keepCompensated(final, cf);
+    return true;
+  }
+
+  /** Every check `addCompensated` makes, keeping nothing: true if `cf` is new and verifies. */
+  checkCompensated(final: FinalTally, cf: CompensatedFactor): boolean {
+    check(cf.final === final.final, 'compensated_factor.final', `must be the final block ${final.final}`);
+    const setup = final.quorum;
+    check(setup !== undefined, 'compensated_factor', 'this branch has no backups: every tallier decrypts');
+    check(setup.qualified.includes(cf.missing), 'compensated_factor.missing', 'is not a qualified tallier');
+    check(setup.qualified.includes(cf.pk), 'compensated_factor.pk', 'is not a qualified tallier');
+    const known = this.standIns.get(final.final)?.get(standInKey(cf));
+    if (known && known.factor === cf.factor) return false;
+    verifyCompensatedFactor(
+      this.group,
+      this.context,
+      final.tally,
+      cf,
+      setup.dealings.get(cf.missing)!,
+      setup.elected,
+    );
+    return true;
+  }
+
+  /** Keeps a stand-in factor `checkCompensated` passed. */
+  keepCompensated(final: FinalTally, cf: CompensatedFactor): void {
+    let held = this.standIns.get(final.final);
+    if (!held) {
+      held = new Map();
+      this.standIns.set(final.final, held);
+    }
+    held.set(standInKey(cf), cf);
+    this.results.delete(final.final);
+  }
+
+  /** Every stand-in factor for the final block `final`. */
+  compensatedFor(final: string): CompensatedFactor[] {
+    return [...(this.standIns.get(final)?.values() ?? [])];
+  }
+
   /** Every factor for the final block `final`, in no particular order. */
   factorsFor(final: string): DecryptionFactor[] {
     return [...(this.byFinal.get(final)?.values() ?? [])];
@@ -79,19 +133,30 @@ export class FactorBook {
     const key = final.final;
     const known = this.byFinal.get(key);
     const factors = final.talliers.flatMap((pk) => known?.get(pk) ?? []);
-    const awaiting = final.ballots === 0 ? [] : final.talliers.filter((pk) => !known?.has(pk));
+    const setup = final.quorum;
+    const compensated = setup ? this.compensatedFor(key) : [];
+    const covered = (pk: bigint) =>
+      known?.has(pk) ||
+      (setup !== undefined && compensated.filter((cf) => cf.missing === pk).length >= setup.quorum);
+    const awaiting = final.ballots === 0 ? [] : final.talliers.filter((pk) => !covered(pk));
     let result = this.results.get(key);
     if (!result && awaiting.length === 0) {
-      result = decryptTally(
-        this.group,
-        this.context,
-        final.tally,
-        final.ballots,
-        final.talliers,
-        final.ballots ? factors : [],
-      );
+      result = setup
+        ? decryptWithQuorum(this.group, this.context, final.tally, final.ballots, setup, factors, compensated)
+        : decryptTally(
+            this.group,
+            this.context,
+            final.tally,
+            final.ballots,
+            final.talliers,
+            final.ballots ? factors : [],
+          );
       this.results.set(key, result);
     }
-    return { final, factors, awaiting, ...(result ? { result } : {}) };
+    return { final, factors, compensated, awaiting, ...(result ? { result } : {}) };
   }
+}
+
+function standInKey(cf: CompensatedFactor): string {
+  return `${cf.missing.toString(16)}:${cf.pk.toString(16)}`;
 }

@@ -26,13 +26,15 @@ export function expectedPayload(params: ElectionParams, height: number): Payload
   const phase = phaseOf(params, height);
   return phase === 'key'
     ? 'tallier_key'
-    : phase === 'vote'
-      ? params.ballotRule === 'per-voter'
-        ? 'ballots'
-        : 'ballot'
-      : phase === 'confirm'
-        ? 'confirmation'
-        : undefined;
+    : phase === 'ceremony'
+      ? 'ceremony'
+      : phase === 'vote'
+        ? params.ballotRule === 'per-voter'
+          ? 'ballots'
+          : 'ballot'
+        : phase === 'confirm'
+          ? 'confirmation'
+          : undefined;
 }
 
 /** Work of one block at `target`: the expected number of hashes to find it. */

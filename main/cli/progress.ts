@@ -2,7 +2,7 @@
 // lines meant to be read while they scroll by.
 import type { BlockMeta } from '../chain/chain';
 import type { Genesis } from '../chain/genesis';
-import { finalHeight, keyElectionHeight, lastVoteHeight } from '../chain/phases';
+import { electionKeyHeight, finalHeight, keyElectionHeight, lastVoteHeight } from '../chain/phases';
 import type { ResultState } from '../chain/results';
 import type { Runner } from '../net/runner';
 
@@ -12,9 +12,11 @@ const clock = () => new Date().toTimeString().slice(0, 8);
 export function describePhase(runner: Runner, tip: BlockMeta): string {
   const g = runner.node.genesis;
   const T = keyElectionHeight(g);
+  const K = electionKeyHeight(g);
   const V = lastVoteHeight(g);
   if (tip.height <= T) return `key election ${tip.height}/${T}`;
-  if (tip.height <= V) return `voting ${tip.height - T}/${g.nVoteBlocks}`;
+  if (tip.height <= K) return `key backups ${tip.height - T}/${K - T}`;
+  if (tip.height <= V) return `voting ${tip.height - K}/${g.nVoteBlocks}`;
   if (tip.height < finalHeight(g)) return `confirming ${tip.height - V}/${g.confirmations}`;
   return 'final';
 }

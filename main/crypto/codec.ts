@@ -15,6 +15,9 @@ import type {
   CastBallot,
   ChaumPedersenProof,
   Ciphertext,
+  CompensatedFactor,
+  Complaint,
+  Dealing,
   DecryptionFactor,
   Endorsement,
   ProofBranch,
@@ -75,6 +78,37 @@ export interface EndorsementJson {
   credential: string;
   endorsement: SchnorrSignatureJson;
 }
+
+/** Threshold talliers' key ceremony (docs/PROTOCOL.md §5.1). */
+export interface DealingJson {
+  dealer: string;
+  commitments: string[];
+  ephemeral: string;
+  shares: string[];
+  proof: {
+    key_commitment: string;
+    ephemeral_commitment: string;
+    challenge: string;
+    key_response: string;
+    ephemeral_response: string;
+  };
+}
+export interface ComplaintJson {
+  complainer: string;
+  dealer: string;
+  shared_key: string;
+  proof: ProofBranchJson;
+}
+export interface CompensatedFactorJson {
+  pk: string;
+  missing: string;
+  final: string;
+  factor: string;
+  proof: ProofBranchJson;
+}
+
+/** A dealing holds at most this many commitments and shares (n_talliers is at most 64). */
+const MAX_DEALING_VALUES = 63;
 
 const CHALLENGE_DIGITS = 64;
 
@@ -159,6 +193,41 @@ export function encodeEndorsement(group: Group, endorsement: Endorsement): Endor
   return {
     credential: num(group, endorsement.credential),
     endorsement: encodeSchnorr(group, endorsement.signature),
+  };
+}
+
+export function encodeDealing(group: Group, d: Dealing): DealingJson {
+  return {
+    dealer: num(group, d.dealer),
+    commitments: d.commitments.map((c) => num(group, c)),
+    ephemeral: num(group, d.ephemeral),
+    shares: d.shares.map((e) => num(group, e)),
+    proof: {
+      key_commitment: num(group, d.proof.keyCommitment),
+      ephemeral_commitment: num(group, d.proof.ephemeralCommitment),
+      challenge: chal(d.proof.challenge),
+      key_response: num(group, d.proof.keyResponse),
+      ephemeral_response: num(group, d.proof.ephemeralResponse),
+    },
+  };
+}
+
+export function encodeComplaint(group: Group, c: Complaint): ComplaintJson {
+  return {
+    complainer: num(group, c.complainer),
+    dealer: num(group, c.dealer),
+    shared_key: num(group, c.sharedKey),
+    proof: encodeBranch(group, c.proof),
+  };
+}
+
+export function encodeCompensatedFactor(group: Group, cf: CompensatedFactor): CompensatedFactorJson {
+  return {
+    pk: num(group, cf.pk),
+    missing: num(group, cf.missing),
+    final: cf.final,
+    factor: num(group, cf.factor),
+    proof: encodeBranch(group, cf.proof),
   };
 }
 
@@ -387,5 +456,95 @@ export function parseEndorsement(
   return {
     credential: parseElement(group, credential, `${field}.credential`, trust),
     signature: parseSchnorr(group, endorsement, `${field}.endorsement`, trust),
+  };
+}
+
+function parseElements(group: Group, value: unknown, field: string, trust: Trust): bigint[] {
+  check(
+    Array.isArray(value) && value.length <= MAX_DEALING_VALUES,
+    field,
+    `must be an array of at most ${MAX_DEALING_VALUES} group elements`,
+  );
+  return (value as unknown[]).map((x, i) => parseElement(group, x, `${field}[${i}]`, trust));
+}
+
+/**
+ * A dealing (threshold talliers). Its encrypted shares are byte strings of the group's width (any
+ * value: a keystream XOR a scalar), not group elements; how many of each it must hold is the
+ * chain's check, which knows the branch's talliers and quorum.
+ */
+export function parseDealing(
+  group: Group,
+  value: unknown,
+  field = 'dealing',
+  trust: Trust = 'untrusted',
+): Dealing {
+  const o = exactObject(value, field, ['dealer', 'commitments', 'ephemeral', 'shares', 'proof']);
+  const dealer = parseElement(group, o.dealer, `${field}.dealer`, trust);
+  const commitments = parseElements(group, o.commitments, `${field}.commitments`, trust);
+  const ephemeral = parseElement(group, o.ephemeral, `${field}.ephemeral`, trust);
+  check(
+    Array.isArray(o.shares) && o.shares.length <= MAX_DEALING_VALUES,
+    `${field}.shares`,
+    `must be an array of at most ${MAX_DEALING_VALUES} encrypted shares`,
+  );
+  const shares = (o.shares as unknown[]).map((e, i) =>
+    fixedHex(e, group.byteWidth * 2, `${field}.shares[${i}]`),
+  );
+  const p = exactObject(o.proof, `${field}.proof`, [
+    'key_commitment',
+    'ephemeral_commitment',
+    'challenge',
+    'key_response',
+    'ephemeral_response',
+  ]);
+  return {
+    dealer,
+    commitments,
+    ephemeral,
+    shares,
+    proof: {
+      keyCommitment: parseElement(group, p.key_commitment, `${field}.proof.key_commitment`, trust),
+      ephemeralCommitment: parseElement(
+        group,
+        p.ephemeral_commitment,
+        `${field}.proof.ephemeral_commitment`,
+        trust,
+      ),
+      challenge: parseChallenge(p.challenge, `${field}.proof.challenge`),
+      keyResponse: parseScalar(group, p.key_response, `${field}.proof.key_response`),
+      ephemeralResponse: parseScalar(group, p.ephemeral_response, `${field}.proof.ephemeral_response`),
+    },
+  };
+}
+
+export function parseComplaint(
+  group: Group,
+  value: unknown,
+  field = 'complaint',
+  trust: Trust = 'untrusted',
+): Complaint {
+  const o = exactObject(value, field, ['complainer', 'dealer', 'shared_key', 'proof']);
+  return {
+    complainer: parseElement(group, o.complainer, `${field}.complainer`, trust),
+    dealer: parseElement(group, o.dealer, `${field}.dealer`, trust),
+    sharedKey: parseElement(group, o.shared_key, `${field}.shared_key`, trust),
+    proof: parseBranch(group, o.proof, `${field}.proof`, trust),
+  };
+}
+
+export function parseCompensatedFactor(
+  group: Group,
+  value: unknown,
+  field = 'compensated_factor',
+  trust: Trust = 'untrusted',
+): CompensatedFactor {
+  const o = exactObject(value, field, ['pk', 'missing', 'final', 'factor', 'proof']);
+  return {
+    pk: parseElement(group, o.pk, `${field}.pk`, trust),
+    missing: parseElement(group, o.missing, `${field}.missing`, trust),
+    final: parseHash(o.final, `${field}.final`),
+    factor: parseElement(group, o.factor, `${field}.factor`, trust),
+    proof: parseBranch(group, o.proof, `${field}.proof`, trust),
   };
 }

@@ -173,7 +173,7 @@ describe('threshold talliers: dealings and complaints', () => {
       group,
       context,
       { ...honest, shares },
-      recipientsOf(pks, honest.dealer),
+      pks,
       dealer.exportSecret(),
       r,
       systemRandomness,
@@ -207,14 +207,7 @@ describe('threshold talliers: dealings and complaints', () => {
     const mask = toBytes(opened.share ^ (group.q + 1n), w);
     const shares = [...honest.shares];
     shares[slot] = fromBytes(Buffer.from(e.map((b, k) => b ^ mask[k]!)));
-    const bad = signDealing(
-      group,
-      context,
-      { ...honest, shares },
-      recipientsOf(pks, honest.dealer),
-      dealer.exportSecret(),
-      r,
-    );
+    const bad = signDealing(group, context, { ...honest, shares }, pks, dealer.exportSecret(), r);
     const reopened = key.openShare(context, bad, pks);
     assert.deepEqual(reopened, { ok: false, reason: 'the share decrypts to a number not below q' });
     verifyComplaint(group, context, bad, pks, key.complain(context, bad));

@@ -84,14 +84,14 @@ function xor(a: Uint8Array, b: Uint8Array): Buffer {
 
 /**
  * The dealing proof's challenge: H(dealing, group, context, [u32(t)], pk, C_1…C_{t−1}, R,
- * e_1…e_{n−1}, recipients' keys, a_x, a_r). Every ciphertext and recipient is in the statement, so
- * the proof signs the dealing as a whole.
+ * e_1…e_{n−1}, the elected talliers' keys in rank order, a_x, a_r). Every ciphertext and every
+ * tallier's index is in the statement, so the proof signs the dealing as a whole, for one ranking.
  */
 function dealingChallenge(
   group: Group,
   context: Uint8Array,
   dealing: Omit<Dealing, 'proof'>,
-  recipients: readonly bigint[],
+  talliers: readonly bigint[],
   keyCommitment: bigint,
   ephemeralCommitment: bigint,
 ): bigint {
@@ -106,7 +106,7 @@ function dealingChallenge(
       ...dealing.commitments,
       dealing.ephemeral,
       ...dealing.shares,
-      ...recipients,
+      ...talliers,
       keyCommitment,
       ephemeralCommitment,
     ],
@@ -147,7 +147,7 @@ export function deal(
     const stream = shareStream(group, context, dealer, pk, ephemeral, sharedKey);
     return fromBytes(xor(toBytes(share, group.byteWidth), stream));
   });
-  return signDealing(group, context, { dealer, commitments, ephemeral, shares }, recipients, x, r, rng);
+  return signDealing(group, context, { dealer, commitments, ephemeral, shares }, talliers, x, r, rng);
 }
 
 /**
@@ -159,7 +159,7 @@ export function signDealing(
   group: Group,
   context: Uint8Array,
   body: Omit<Dealing, 'proof'>,
-  recipients: readonly bigint[],
+  talliers: readonly bigint[],
   x: bigint,
   r: bigint,
   rng: Randomness = systemRandomness,
@@ -169,7 +169,7 @@ export function signDealing(
   const wr = rng.scalar(q);
   const keyCommitment = group.powSecret(wx);
   const ephemeralCommitment = group.powSecret(wr);
-  const challenge = dealingChallenge(group, context, body, recipients, keyCommitment, ephemeralCommitment);
+  const challenge = dealingChallenge(group, context, body, talliers, keyCommitment, ephemeralCommitment);
   const proof: DealingProof = {
     keyCommitment,
     ephemeralCommitment,
@@ -210,7 +210,7 @@ export function verifyDealing(
     group,
     context,
     dealing,
-    recipients,
+    talliers,
     proof.keyCommitment,
     proof.ephemeralCommitment,
   );

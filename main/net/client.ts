@@ -474,7 +474,7 @@ function isReset(error: unknown): boolean {
 
 // ── Response shapes ──────────────────────────────────────────────────────────────────────────
 
-const PHASES = ['key', 'vote', 'confirm', 'final'] as const;
+const PHASES = ['key', 'ceremony', 'vote', 'confirm', 'final'] as const;
 
 export function parseStatusResponse(value: unknown): StatusResponse {
   const named = typeof value === 'object' && value !== null && Object.hasOwn(value, 'name');

@@ -17,7 +17,7 @@ export interface StatusResponse {
   best: string;
   /** Cumulative work of the best chain, 64 hex digits. */
   work: string;
-  phase: 'key' | 'vote' | 'confirm' | 'final';
+  phase: 'key' | 'ceremony' | 'vote' | 'confirm' | 'final';
   /** The runner's display name (its blocks' miner label); absent when it runs anonymously. */
   name?: string;
 }

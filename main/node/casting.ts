@@ -4,7 +4,7 @@
 
 import type { BlockMeta, Chain } from '../chain/chain';
 import { MAX_BALLOTS_PER_BLOCK } from '../chain/limits';
-import { keyElectionHeight, lastVoteHeight } from '../chain/phases';
+import { electionKeyHeight, lastVoteHeight } from '../chain/phases';
 import { onRoster } from '../chain/voters';
 import { verifyBallot } from '../crypto/ballot';
 import { modInverse } from '../crypto/bigint';
@@ -80,7 +80,7 @@ export class Casting {
   /** Whether the next block on `tip` is a voting block (ballots can still go in). */
   votingOpen(tip: BlockMeta = this.chain.tip): boolean {
     const { genesis } = this.chain;
-    return tip.height >= keyElectionHeight(genesis) && tip.height < lastVoteHeight(genesis);
+    return tip.height >= electionKeyHeight(genesis) && tip.height < lastVoteHeight(genesis);
   }
 
   /**
@@ -111,7 +111,7 @@ export class Casting {
     if (!this.votingOpen(tip))
       throw new ValidationError(
         'cast_ballot',
-        `the voting phase is not open on this runner's best chain (height ${tip.height}; ballots go into heights ${keyElectionHeight(genesis) + 1}–${lastVoteHeight(genesis)})`,
+        `the voting phase is not open on this runner's best chain (height ${tip.height}; ballots go into heights ${electionKeyHeight(genesis) + 1}–${lastVoteHeight(genesis)})`,
       );
     const counted = this.chain.countedCast(cast.credential, tip);
     if ((counted && cast.seq <= counted.seq) || cast.seq <= this.pool.pendingSeq(cast.credential))
@@ -175,7 +175,7 @@ export class Casting {
   onTip(): void {
     const tip = this.chain.tip;
     const key =
-      tip.height >= keyElectionHeight(this.chain.genesis) ? this.chain.electionOf(tip).key : undefined;
+      tip.height >= electionKeyHeight(this.chain.genesis) ? this.chain.electionOf(tip).key : undefined;
     this.pool.prune(
       (pending) =>
         pending.key !== key ||

@@ -14,6 +14,7 @@ export function noticesBetween(before: DashboardState, after: DashboardState): N
   const [from, to] = [before.chain?.phase, after.chain?.phase];
   if (from && to && from !== to) {
     const text = {
+      ceremony: 'The key holders are chosen: they now exchange backup shares of their keys.',
       vote: 'Voting has begun: the ballots go into the next blocks.',
       confirm: 'Voting has ended: a few more blocks confirm the last ballots.',
       final: 'The tally is fixed: the talliers decrypt the total next.',

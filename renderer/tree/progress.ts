@@ -3,7 +3,7 @@ import type { BlockView, ElectionView } from '../../main/api/contract';
 import type { TreeIndex } from './tree-index';
 
 export interface PhaseProgress {
-  readonly phase: 'key' | 'vote' | 'confirm';
+  readonly phase: 'key' | 'ceremony' | 'vote' | 'confirm';
   readonly name: string;
   readonly first: number;
   readonly last: number;
@@ -23,7 +23,10 @@ export function phaseProgress(election: ElectionView, height: number): PhaseProg
   });
   return [
     phase('key', 'Key election', 1, election.keyElectionHeight),
-    phase('vote', 'Voting', election.keyElectionHeight + 1, election.lastVoteHeight),
+    ...(election.electionKeyHeight > election.keyElectionHeight
+      ? [phase('ceremony', 'Key backups', election.keyElectionHeight + 1, election.electionKeyHeight)]
+      : []),
+    phase('vote', 'Voting', election.electionKeyHeight + 1, election.lastVoteHeight),
     phase('confirm', 'Confirmations', election.lastVoteHeight + 1, election.finalHeight),
   ];
 }

@@ -4,6 +4,7 @@ import { KindBadge } from '../ui/KindBadge';
 
 const KIND_WORDS = {
   tallier_key: 'tallier key',
+  ceremony: 'key backups',
   ballot: 'ballot',
   ballots: 'voters’ ballots',
   confirmation: 'confirmation',
