@@ -389,6 +389,12 @@ export interface NewElectionForm {
   readonly vote: VoteChoice | null;
   /** Who casts ballots (default per-block, the original rule; the app's form proposes per-voter). */
   readonly ballotRule?: BallotRuleChoice;
+  /**
+   * Threshold talliers: any `quorum` of the elected talliers decrypt (with `ceremonyBlocks`, the
+   * key ceremony's blocks). Absent: every tallier is needed, as in the original protocol.
+   */
+  readonly quorum?: number;
+  readonly ceremonyBlocks?: number;
 }
 
 export interface JoinForm {

@@ -12,7 +12,7 @@ import {
 } from '../api/contract';
 import { RequestError } from '../api/errors';
 import { checkMinerLabel } from '../chain/block';
-import { type Genesis, LIMITS, makeGenesis } from '../chain/genesis';
+import { type Genesis, hasThreshold, LIMITS, makeGenesis } from '../chain/genesis';
 import { MAX_TARGET } from '../chain/pow/target';
 import { check, ValidationError } from '../crypto/errors';
 import { Group } from '../crypto/group';
@@ -126,9 +126,12 @@ function wholeNumber(o: Record<string, unknown>, key: string): number {
 }
 
 function parseNewElection(value: unknown): NewElectionForm {
-  const withRule = typeof value === 'object' && value !== null && Object.hasOwn(value, 'ballotRule');
+  const has = (key: string) => typeof value === 'object' && value !== null && Object.hasOwn(value, key);
+  const withRule = has('ballotRule');
+  const threshold = has('quorum') || has('ceremonyBlocks');
   const o = exact(value, 'form', [
     ...(withRule ? ['ballotRule'] : []),
+    ...(threshold ? ['quorum', 'ceremonyBlocks'] : []),
     'title',
     'question',
     'nTalliers',
@@ -152,6 +155,9 @@ function parseNewElection(value: unknown): NewElectionForm {
     name: parseName(o.name),
     vote: parseVote(o.vote),
     ...(withRule ? { ballotRule: parseRule(o.ballotRule) } : {}),
+    ...(threshold
+      ? { quorum: wholeNumber(o, 'quorum'), ceremonyBlocks: wholeNumber(o, 'ceremonyBlocks') }
+      : {}),
   };
 }
 
@@ -185,6 +191,8 @@ const FORM_FIELDS: Record<string, string> = {
   'genesis.n_vote_blocks': 'nVoteBlocks',
   'genesis.confirmations': 'confirmations',
   'genesis.target': 'difficulty',
+  'genesis.quorum': 'quorum',
+  'genesis.n_ceremony_blocks': 'ceremonyBlocks',
 };
 
 /**
@@ -209,6 +217,12 @@ export function genesisFromForm(form: Omit<NewElectionForm, 'name' | 'vote'>, no
       confirmations: form.confirmations,
       target: form.difficulty === 1 ? MAX_TARGET : MAX_TARGET / BigInt(form.difficulty),
       createdAt: Math.floor(now / 1000),
+      ...(form.quorum !== undefined || form.ceremonyBlocks !== undefined
+        ? {
+            ...(form.quorum !== undefined ? { quorum: form.quorum } : {}),
+            ...(form.ceremonyBlocks !== undefined ? { nCeremonyBlocks: form.ceremonyBlocks } : {}),
+          }
+        : {}),
     });
   } catch (error) {
     if (error instanceof ValidationError && FORM_FIELDS[error.field]) {
@@ -230,6 +244,7 @@ export function lobbyParamsFromForm(form: NewElectionForm, now = Date.now()): Lo
     nVoteBlocks: genesis.nVoteBlocks,
     confirmations: genesis.confirmations,
     target: genesis.target,
+    ...(hasThreshold(genesis) ? { quorum: genesis.quorum, nCeremonyBlocks: genesis.nCeremonyBlocks } : {}),
   };
 }
 

@@ -20,11 +20,14 @@ export const OPTIONS = {
   title: { type: 'string' },
   question: { type: 'string' },
   talliers: { type: 'string' },
+  quorum: { type: 'string' },
+  'ceremony-blocks': { type: 'string' },
   'key-blocks': { type: 'string' },
   'vote-blocks': { type: 'string' },
   confirmations: { type: 'string' },
   difficulty: { type: 'string' },
   'withhold-factor': { type: 'boolean' },
+  'corrupt-share': { type: 'boolean' },
   genesis: { type: 'string' },
   'tor-path': { type: 'string' },
   'tor-control': { type: 'string' },
@@ -72,11 +75,17 @@ export const OPTION_HELP: Record<OptionName, string> = {
   title: '    --title TEXT       election title (default "Onion Election")',
   question: '    --question TEXT    the yes/no question (default "Do you agree?")',
   talliers: '    --talliers N       talliers to elect (default 3)',
+  quorum:
+    '    --quorum T         any T of the talliers decrypt: backups for absent ones (default: all needed)',
+  'ceremony-blocks':
+    '    --ceremony-blocks N  with --quorum: blocks of the key ceremony, dealings in the first half (default 6)',
   'key-blocks': '    --key-blocks N     blocks of the key election (default 6)',
   'vote-blocks': '    --vote-blocks N    blocks of the voting phase: one ballot each (default 20)',
   confirmations: '    --confirmations N  blocks after the last ballot before the tally is fixed (default 2)',
   difficulty: '    --difficulty N     expected hashes per block, e.g. 2^26 (default 2^26)',
   'withhold-factor': '    --withhold-factor  (testing) never publish this tallier’s decryption factor',
+  'corrupt-share':
+    '    --corrupt-share    (testing) deal a wrong key share to the next tallier (threshold talliers)',
   genesis: '    --genesis FILE     join from a genesis.json received out of band, not from a peer',
   'tor-path': '    --tor-path PATH    the tor program to start (default: bundled, else tor on PATH)',
   'tor-control':

@@ -45,6 +45,7 @@ const RUN_OPTIONS: OptionName[] = [
   'torrc-extra',
   ...CONNECTION_OPTIONS,
   'withhold-factor',
+  'corrupt-share',
   'dashboard',
   'dashboard-port',
 ];
@@ -56,6 +57,8 @@ const ELECTION_OPTIONS: OptionName[] = [
   'title',
   'question',
   'talliers',
+  'quorum',
+  'ceremony-blocks',
   'key-blocks',
   'vote-blocks',
   'confirmations',
@@ -75,6 +78,7 @@ function settingsOf(values: Values): Partial<NodeSettings> {
     ...(vote === undefined ? {} : { vote }),
     ...(values.threads ? { threads: intOption(values, 'threads', 1, [1, 256]) } : {}),
     ...(values['withhold-factor'] ? { publishFactor: false } : {}),
+    ...(values['corrupt-share'] ? { corruptShare: true } : {}),
   };
 }
 
@@ -131,6 +135,19 @@ function formOf(values: Values) {
     ballotRule: rule as 'per-block' | 'per-voter',
     name: values.name ?? DEFAULT_SETTINGS.name,
     vote: null,
+    ...thresholdOf(values),
+  };
+}
+
+/** --quorum T (and --ceremony-blocks N, default 6): threshold talliers; neither: all needed. */
+function thresholdOf(values: Values): { quorum?: number; ceremonyBlocks?: number } {
+  if (values.quorum === undefined) {
+    if (values['ceremony-blocks'] !== undefined) throw new UsageError('--ceremony-blocks needs --quorum');
+    return {};
+  }
+  return {
+    quorum: intOption(values, 'quorum', 1, [1, 16]),
+    ceremonyBlocks: intOption(values, 'ceremony-blocks', 6, [2, 1000]),
   };
 }
 

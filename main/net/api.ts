@@ -11,13 +11,14 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type Response } from 'express';
-import { type BlockJson, encodeBlock } from '../chain/block';
+import { type BlockJson, encodeBlock, encodeCeremonyMessage } from '../chain/block';
 import type { BlockMeta } from '../chain/chain';
 import { encodeGenesis } from '../chain/genesis';
 import { toHex } from '../crypto/bigint';
 import {
   encodeAcceptance,
   encodeCastBallot,
+  encodeCompensatedFactor,
   encodeDecryptionFactor,
   exactObject,
   fixedHex,
@@ -34,16 +35,19 @@ import type {
   AnnounceResponse,
   BlockResponse,
   ChainResponse,
+  CompensatedFactorsResponse,
   ErrorResponse,
   FactorsResponse,
   InventoryResponse,
   PeersResponse,
   PendingBallotsResponse,
+  PendingCeremonyResponse,
   ResultResponse,
   StatusResponse,
   SubmitAcceptanceResponse,
   SubmitBlockResponse,
   SubmitCastResponse,
+  SubmitCeremonyResponse,
   SubmitFactorResponse,
 } from './messages';
 import type { PeerBook } from './peer-book';
@@ -136,6 +140,17 @@ export function parseSubmitAcceptanceRequest(value: unknown): { acceptance: unkn
 export function parseSubmitCastRequest(value: unknown): { cast: unknown; from?: PeerAddress } {
   const { o, from } = withFrom(value, ['cast_ballot']);
   return from ? { cast: o.cast_ballot, from } : { cast: o.cast_ballot };
+}
+
+/** POST /v1/ceremony: `{message, from?}`; the dealing or complaint itself is parsed by the node. */
+export function parseSubmitCeremonyRequest(value: unknown): { message: unknown; from?: PeerAddress } {
+  const { o, from } = withFrom(value, ['message']);
+  return from ? { message: o.message, from } : { message: o.message };
+}
+
+/** POST /v1/compensated-factors: `{compensated_factor}`; parsed by the node. */
+export function parseSubmitCompensatedRequest(value: unknown): { factor: unknown } {
+  return { factor: exactObject(value, 'body', ['compensated_factor']).compensated_factor };
 }
 
 /** POST /v1/factors: `{factor}`; the factor itself is parsed by the node. */
@@ -291,6 +306,38 @@ export function createPeerApi(options: PeerApiOptions): Express {
   app.get('/v1/ballots', (_req, res) => {
     const pending = node.casting?.pool.all() ?? [];
     const body: PendingBallotsResponse = { ballots: pending.map((p) => encodeCastBallot(group, p.cast)) };
+    res.json(body);
+  });
+
+  // Threshold talliers: the key ceremony's dealings and complaints, verified into the pool and relayed.
+  app.post('/v1/ceremony', (req, res) => {
+    const request = parseSubmitCeremonyRequest(req.body);
+    if (request.from) peers.checkLearnable(request.from, 'body.from');
+    const body: SubmitCeremonyResponse = {
+      status: node.submitCeremony(request.message, request.from?.address),
+    };
+    res.json(body);
+  });
+
+  app.get('/v1/ceremony', (_req, res) => {
+    const body: PendingCeremonyResponse = {
+      messages: (node.ceremony?.all() ?? []).map((m) => encodeCeremonyMessage(group, m)),
+    };
+    res.json(body);
+  });
+
+  app.get('/v1/compensated-factors', (_req, res) => {
+    const state = node.resultState();
+    const held = state?.sealed ? state.compensated : [];
+    const body: CompensatedFactorsResponse = {
+      compensated_factors: held.map((cf) => encodeCompensatedFactor(group, cf)),
+    };
+    res.json(body);
+  });
+
+  app.post('/v1/compensated-factors', async (req, res) => {
+    const { factor } = parseSubmitCompensatedRequest(req.body);
+    const body: SubmitFactorResponse = { status: await node.submitCompensated(factor) };
     res.json(body);
   });
 

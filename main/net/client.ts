@@ -27,6 +27,7 @@ import {
   type SubmitAcceptanceResponse,
   type SubmitBlockResponse,
   type SubmitCastResponse,
+  type SubmitCeremonyResponse,
   type SubmitFactorResponse,
   type TicketResponse,
 } from './messages';
@@ -46,6 +47,8 @@ const IDLE_SOCKET_MS = 4000;
 const MAX_PEERS = 1000;
 /** Most factors (n_talliers ≤ 64). */
 const MAX_FACTORS = 64;
+/** Most stand-in factors: 16 threshold talliers, each standing in for the 15 others. */
+const MAX_COMPENSATED = 16 * 15;
 /** Acceptances a peer may list: one key election's, at most MAX_ROUNDS rounds of 64 talliers. */
 const MAX_ACCEPTANCES = MAX_ROUNDS * 64;
 /** Most blocks per GET /v1/chain. */
@@ -325,6 +328,40 @@ export class PeerClient {
     );
   }
 
+  /** Sends a dealing or complaint (threshold talliers), saying where it comes from if `from` is given. */
+  pushCeremony(address: string, message: unknown, from?: string): Promise<SubmitCeremonyResponse> {
+    return this.run(
+      address,
+      'push ceremony message',
+      'POST',
+      '/v1/ceremony',
+      () => (from ? { message, from } : { message }),
+      parseStatusOnly,
+    );
+  }
+
+  /** The peer's verified stand-in factors for its sealed tally (JSON, for the node to verify). */
+  compensatedFactors(address: string): Promise<unknown[]> {
+    return this.run(address, 'stand-in factors', 'GET', '/v1/compensated-factors', undefined, (v) =>
+      array(
+        exactObject(v, 'response', ['compensated_factors']).compensated_factors,
+        'response.compensated_factors',
+        MAX_COMPENSATED,
+      ),
+    );
+  }
+
+  pushCompensated(address: string, factor: unknown): Promise<SubmitFactorResponse> {
+    return this.run(
+      address,
+      'push stand-in factor',
+      'POST',
+      '/v1/compensated-factors',
+      () => ({ compensated_factor: factor }),
+      parseStatusOnly,
+    );
+  }
+
   pushFactor(address: string, factor: unknown): Promise<SubmitFactorResponse> {
     return this.run(address, 'push factor', 'POST', '/v1/factors', () => ({ factor }), parseStatusOnly);
   }
@@ -547,6 +584,7 @@ function parseStatusOnly(value: unknown): { status: 'added' | 'known' } {
 }
 
 export function parseResultResponse(value: unknown): ResultResponse {
+  const fixed = typeof value === 'object' && value !== null && Object.hasOwn(value, 'qualified');
   const o = exactObject(value, 'response', [
     'final',
     'height',
@@ -554,6 +592,7 @@ export function parseResultResponse(value: unknown): ResultResponse {
     'ballots',
     'tally',
     'talliers',
+    ...(fixed ? ['qualified', 'quorum'] : []),
     'awaiting',
     'result',
     'sealed',
@@ -605,6 +644,9 @@ export function parseResultResponse(value: unknown): ResultResponse {
     ballots: count(o.ballots, 'response.ballots'),
     tally,
     talliers: keys(o.talliers, 'response.talliers'),
+    ...(fixed
+      ? { qualified: keys(o.qualified, 'response.qualified'), quorum: count(o.quorum, 'response.quorum') }
+      : {}),
     awaiting: keys(o.awaiting, 'response.awaiting'),
     result,
     sealed,

@@ -3,9 +3,15 @@
 // are validated by their own parsers; requests are checked by `parse…` in api.ts, responses by
 // `parse…` in client.ts.
 
-import type { BlockJson } from '../chain/block';
+import type { BlockJson, CeremonyMessageJson } from '../chain/block';
 import type { GenesisJson } from '../chain/genesis';
-import type { AcceptanceJson, CastBallotJson, CiphertextJson, DecryptionFactorJson } from '../crypto/codec';
+import type {
+  AcceptanceJson,
+  CastBallotJson,
+  CiphertextJson,
+  CompensatedFactorJson,
+  DecryptionFactorJson,
+} from '../crypto/codec';
 
 export const API_VERSION = 'onion-election/2';
 
@@ -101,6 +107,29 @@ export interface PendingBallotsResponse {
   ballots: CastBallotJson[];
 }
 
+/** POST /v1/ceremony (threshold talliers): a dealing or complaint, for the ceremony's pool. */
+export interface SubmitCeremonyRequest {
+  message: CeremonyMessageJson;
+  /** The sender's own address, if it wants to say (it is then not sent back there). */
+  from?: string;
+}
+export interface SubmitCeremonyResponse {
+  status: 'added' | 'known';
+}
+/** GET /v1/ceremony (threshold talliers): the pending dealings and complaints. */
+export interface PendingCeremonyResponse {
+  messages: CeremonyMessageJson[];
+}
+
+/** GET /v1/compensated-factors (threshold talliers): verified stand-in factors for the sealed tally. */
+export interface CompensatedFactorsResponse {
+  compensated_factors: CompensatedFactorJson[];
+}
+/** POST /v1/compensated-factors */
+export interface SubmitCompensatedFactorRequest {
+  compensated_factor: CompensatedFactorJson;
+}
+
 /** GET /v1/factors: the verified factors for the best chain's final tally. */
 export interface FactorsResponse {
   factors: DecryptionFactorJson[];
@@ -124,6 +153,12 @@ export interface ResultResponse {
   ballots: number;
   tally: CiphertextJson | null;
   talliers: string[];
+  /**
+   * Once the election key is fixed: the talliers whose keys make it (with threshold talliers, those
+   * who qualified in the key ceremony) and how many of them must decrypt.
+   */
+  qualified?: string[];
+  quorum?: number;
   awaiting: string[];
   result: { yes: number; no: number; total: number } | null;
   /** The final block the talliers sealed (every runner keeps it for ever), and in which round. */

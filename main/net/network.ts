@@ -8,10 +8,16 @@
 // factors. Nothing a peer sends is trusted: it all goes through the node's validation, and a
 // misbehaving peer only earns backoff.
 
-import { encodeBlock } from '../chain/block';
+import { encodeBlock, encodeCeremonyMessage } from '../chain/block';
+import type { CeremonyMessage } from '../chain/ceremony';
 import type { AddResult, BlockMeta } from '../chain/chain';
-import { encodeAcceptance, encodeCastBallot, encodeDecryptionFactor } from '../crypto/codec';
-import type { Acceptance, CastBallot, DecryptionFactor } from '../crypto/types';
+import {
+  encodeAcceptance,
+  encodeCastBallot,
+  encodeCompensatedFactor,
+  encodeDecryptionFactor,
+} from '../crypto/codec';
+import type { Acceptance, CastBallot, CompensatedFactor, DecryptionFactor } from '../crypto/types';
 import type { BlockSource, ElectionNode } from '../node/election-node';
 import { DiskFullError } from '../store/record-log';
 import { type PeerClient, PeerError } from './client';
@@ -93,6 +99,15 @@ export class Network {
     const json = encodeCastBallot(this.node.genesis.group, cast);
     this.relay((peer) => this.client.pushCast(peer, json, this.self), origin);
   };
+  /** A dealing or complaint entered the pool: pushed on to every gossip peer but its sender. */
+  private readonly onCeremony = (message: CeremonyMessage, origin: string | undefined) => {
+    const json = encodeCeremonyMessage(this.node.genesis.group, message);
+    this.relay((peer) => this.client.pushCeremony(peer, json, this.self), origin);
+  };
+  private readonly onCompensated = (cf: CompensatedFactor) =>
+    this.relay((peer) =>
+      this.client.pushCompensated(peer, encodeCompensatedFactor(this.node.genesis.group, cf)),
+    );
   private readonly onAcceptance = (acceptance: Acceptance) =>
     this.relay((peer) =>
       this.client.pushAcceptance(peer, encodeAcceptance(this.node.genesis.group, acceptance)),
@@ -113,6 +128,8 @@ export class Network {
     this.node.on('factor', this.onFactor);
     this.node.on('acceptance', this.onAcceptance);
     this.node.on('cast', this.onCast);
+    this.node.on('ceremony', this.onCeremony);
+    this.node.on('compensated', this.onCompensated);
     this.refreshOutbound();
     this.scheduleRound(0);
   }
@@ -124,6 +141,8 @@ export class Network {
     this.node.off('factor', this.onFactor);
     this.node.off('acceptance', this.onAcceptance);
     this.node.off('cast', this.onCast);
+    this.node.off('ceremony', this.onCeremony);
+    this.node.off('compensated', this.onCompensated);
     await this.round;
     await Promise.allSettled(this.syncing.values());
   }
@@ -441,6 +460,14 @@ export class Network {
         await this.node.submitFactor(factor);
       } catch (error) {
         this.log(`peer ${peer} sent a refused factor: ${(error as Error).message}`);
+      }
+    }
+    if (!this.node.ceremony || this.node.resultState()?.awaiting.length === 0) return;
+    for (const cf of await this.client.compensatedFactors(peer)) {
+      try {
+        await this.node.submitCompensated(cf);
+      } catch (error) {
+        this.log(`peer ${peer} sent a refused stand-in factor: ${(error as Error).message}`);
       }
     }
   }

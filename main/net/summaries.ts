@@ -30,6 +30,7 @@ export function resultOf(node: ElectionNode): ResultResponse {
     ballots: state.ballots,
     tally: final ? encodeCiphertext(node.genesis.group, final.final.tally) : null,
     talliers: state.keyElection.talliers.map((k) => hex(k.pk)),
+    ...(state.qualified ? { qualified: state.qualified.map(hex), quorum: state.quorum! } : {}),
     awaiting: (final?.awaiting ?? []).map(hex),
     result: final?.result ? { yes: final.result.yes, no: final.result.no, total: final.result.total } : null,
     sealed: seal ? { final: seal.final.hash, round: seal.round } : null,

@@ -6,9 +6,10 @@ import { EventEmitter } from 'node:events';
 import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { type Block, blockHash, encodeBlock, headerPrefix, type Payload, parseBlock } from '../chain/block';
+import type { CeremonyMessage } from '../chain/ceremony';
 import { type AddResult, type BlockMeta, Chain, type Reorg } from '../chain/chain';
 import { FinalityBook, type Seal } from '../chain/finality';
-import { encodeGenesis, type Genesis, parseGenesis } from '../chain/genesis';
+import { encodeGenesis, type Genesis, hasThreshold, parseGenesis } from '../chain/genesis';
 import { Miner } from '../chain/pow/miner';
 import { FactorBook, type FinalTally, type ResultState } from '../chain/results';
 import { expectedPayload } from '../chain/rules';
@@ -16,9 +17,11 @@ import { encryptBallot } from '../crypto/ballot';
 import { toHex } from '../crypto/bigint';
 import {
   encodeAcceptance,
+  encodeCompensatedFactor,
   encodeDecryptionFactor,
   exactObject,
   parseAcceptance,
+  parseCompensatedFactor,
   parseDecryptionFactor,
 } from '../crypto/codec';
 import { ballotTracker, type CredentialSecretKey } from '../crypto/credential';
@@ -28,6 +31,7 @@ import type {
   Acceptance,
   Ballot,
   CastBallot,
+  CompensatedFactor,
   DecryptionFactor,
   Endorsement,
   TallierPublicKey,
@@ -36,6 +40,7 @@ import { DataDir } from '../store/data-dir';
 import { DiskFullError, isDiskFull, type RecordLog } from '../store/record-log';
 import { buildRecord, type ElectionRecord } from '../verify/record';
 import { Casting } from './casting';
+import { CEREMONY_RESEND_MS, KeyCeremony } from './key-ceremony';
 import { TallierJournal } from './tallier-journal';
 import { VoterJournal } from './voter-journal';
 
@@ -64,6 +69,11 @@ export interface NodeSettings {
    */
   readonly publishFactor?: boolean;
   /**
+   * true: a tallier whose dealing (threshold talliers) carries a wrong share for the next tallier
+   * in rank. Only for testing that the wrong share is proven and its dealer excluded.
+   */
+  readonly corruptShare?: boolean;
+  /**
    * true: a miner whose voting blocks carry only this runner's own ballot (per-voter rule). Only
    * for testing that censored voters get in through other miners; a real miner carries them all.
    */
@@ -80,6 +90,10 @@ export interface NodeEvents {
   tip: [tip: BlockMeta, reorg: Reorg | undefined];
   /** A verified factor was stored: relay it. */
   factor: [factor: DecryptionFactor];
+  /** Threshold talliers: a verified stand-in factor was stored: relay it. */
+  compensated: [factor: CompensatedFactor];
+  /** Threshold talliers: a verified dealing or complaint entered the pool (`origin`: its sender): relay it. */
+  ceremony: [message: CeremonyMessage, origin: string | undefined];
   /** Per-voter rule: a verified cast ballot entered the pool (`origin`: its sender, if a peer): relay it. */
   cast: [cast: CastBallot, origin: string | undefined];
   /** A verified acceptance of a final block was stored (after it was made durable): relay it. */
@@ -110,6 +124,8 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   readonly tallierKey: TallierPublicKey;
   /** Per-voter rule: the pending ballots, and this runner's voter if it has a credential. */
   readonly casting: Casting | undefined;
+  /** Threshold talliers: the pending dealings and complaints, and this runner's part in the ceremony. */
+  readonly ceremony: KeyCeremony | undefined;
   /** What opening the data directory found wrong and repaired or skipped (later ones are events). */
   readonly startupWarnings: string[] = [];
   /**
@@ -152,6 +168,10 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   private endorsement: Endorsement | undefined;
   /** Per-voter rule: runs the voter's duty now and then (re-sending an uncounted ballot). */
   private voteTimer: NodeJS.Timeout | undefined;
+  /** Threshold talliers: runs the ceremony duty now and then (re-sending what is not on the chain). */
+  private ceremonyTimer: NodeJS.Timeout | undefined;
+  /** Threshold talliers: the ceremony duty in progress, if any (one at a time). */
+  private ceremonyRun: Promise<void> | undefined;
 
   private constructor(
     readonly genesis: Genesis,
@@ -173,6 +193,13 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     this.factors = new FactorBook(genesis.group, genesis.id);
     this.finality = new FinalityBook(genesis.group, genesis.id, this.chain);
     this.tallier = journal.key;
+    if (hasThreshold(genesis))
+      this.ceremony = new KeyCeremony(this.chain, this.tallier, journal, {
+        relay: (message, origin) => this.emit('ceremony', message, origin),
+        changed: () => this.wakeMiner(),
+        warn: (message) => this.warn(message),
+        corruptShare: () => this.settingsValue.corruptShare === true,
+      });
     this.tallierKey = this.tallier.provePossession(genesis.id);
   }
 
@@ -280,6 +307,11 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
         node.voteTimer.unref?.();
         node.voteDuty();
       }
+      if (node.ceremony && !options.inspect) {
+        node.ceremonyTimer = setInterval(() => node.ceremonyDuty(), CEREMONY_RESEND_MS);
+        node.ceremonyTimer.unref?.();
+        node.ceremonyDuty();
+      }
       return node;
     } catch (error) {
       await dataDir.close();
@@ -300,6 +332,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   private replay(records: readonly unknown[]): void {
     const acceptances: [number, unknown][] = [];
     const factors: unknown[] = [];
+    const compensated: unknown[] = [];
     const { group } = this.genesis;
     const skipped = (i: number, error: unknown) =>
       this.startupWarnings.push(
@@ -319,8 +352,13 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
           acceptances.push([i, exactObject(record, `log[${i}]`, ['type', 'acceptance']).acceptance]);
         } else if (type === 'dec_factor') {
           factors.push(exactObject(record, `log[${i}]`, ['type', 'factor']).factor);
+        } else if (type === 'compensated_factor') {
+          compensated.push(exactObject(record, `log[${i}]`, ['type', 'factor']).factor);
         } else {
-          throw new ValidationError(`log[${i}].type`, 'is not "block", "acceptance" or "dec_factor"');
+          throw new ValidationError(
+            `log[${i}].type`,
+            'is not "block", "acceptance", "dec_factor" or "compensated_factor"',
+          );
         }
       } catch (error) {
         skipped(i, error);
@@ -351,6 +389,17 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       } catch (error) {
         this.startupWarnings.push(
           `data directory: a stored decryption factor was skipped: ${(error as Error).message}`,
+        );
+      }
+    }
+    for (const factor of compensated) {
+      try {
+        const cf = parseCompensatedFactor(group, factor, 'compensated_factor', 'trusted');
+        const final = this.checkCompensated(cf);
+        if (final) this.factors.keepCompensated(final, cf);
+      } catch (error) {
+        this.startupWarnings.push(
+          `data directory: a stored stand-in factor was skipped: ${(error as Error).message}`,
         );
       }
     }
@@ -508,6 +557,36 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       this.checkResult();
       return 'added';
     });
+  }
+
+  /**
+   * A stand-in factor from a peer (JSON, threshold talliers): for a sealed final block, from a
+   * qualified tallier for another. Throws a ValidationError if it does not verify.
+   */
+  async submitCompensated(value: unknown): Promise<'added' | 'known'> {
+    const cf = parseCompensatedFactor(this.genesis.group, value);
+    return this.serially(async () => {
+      const final = this.checkCompensated(cf);
+      if (!final) return 'known';
+      await this.write([
+        { type: 'compensated_factor', factor: encodeCompensatedFactor(this.genesis.group, cf) },
+      ]);
+      this.factors.keepCompensated(final, cf);
+      this.emit('compensated', cf);
+      this.checkResult();
+      return 'added';
+    });
+  }
+
+  /** As checkFactor, for a stand-in factor: the final block must be held and sealed here. */
+  private checkCompensated(cf: CompensatedFactor): FinalTally | undefined {
+    const meta = this.chain.get(cf.final);
+    if (!meta || meta.height !== this.chain.finalHeight)
+      throw new ValidationError('compensated_factor.final', 'is not a final block this runner holds');
+    if (this.finality.sealOf(meta)?.final !== meta)
+      throw new ValidationError('compensated_factor.final', 'is not sealed here');
+    const final = this.chain.finalTally(meta)!;
+    return this.factors.checkCompensated(final, cf) ? final : undefined;
   }
 
   /** Keeps a factor from the log (checked as one from a peer). */
@@ -681,13 +760,19 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     await this.storeAcceptance(this.tallier.accept(this.genesis.id, duty.final, duty.round));
   }
 
-  /** Decrypts the sealed tally if this key is one of its talliers: once, ever, recorded first. */
+  /**
+   * Decrypts the sealed tally if this key is one of its talliers: once, ever, recorded first. With
+   * threshold talliers it also stands in for every other qualified tallier whose factor is not in
+   * yet (its shares of their keys decrypt this same tally, and nothing else, ever).
+   */
   private async decryptSealed(seal: Seal): Promise<void> {
     const pk = this.tallier.publicKey;
     const final = this.chain.finalTally(seal.final)!;
     if (final.ballots === 0 || !final.talliers.includes(pk)) return;
     if (this.settingsValue.publishFactor === false) return;
-    if (this.factors.factorsFor(final.final).some((f) => f.pk === pk)) return;
+    const ownDone = this.factors.factorsFor(final.final).some((f) => f.pk === pk);
+    const standIns = this.standInsDue(final);
+    if (ownDone && standIns.length === 0) return;
     const decrypted = this.journal.decrypted;
     if (decrypted !== undefined && decrypted !== final.final) {
       this.refusal = `this tallier decrypted the tally of block ${decrypted.slice(0, 16)}… and never decrypts another`;
@@ -697,13 +782,46 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     await this.journal.recordDecryption(final.final);
     if (process.env.ONION_ELECTION_TEST_CRASH_AFTER_DECRYPTION_CHOICE === '1')
       process.kill(process.pid, 'SIGKILL');
-    const factor = this.tallier.decryptionFactor(this.genesis.id, final.tally, final.final);
-    await this.submitFactor(encodeDecryptionFactor(this.genesis.group, factor));
+    if (!ownDone) {
+      const factor = this.tallier.decryptionFactor(this.genesis.id, final.tally, final.final);
+      await this.submitFactor(encodeDecryptionFactor(this.genesis.group, factor));
+    }
+    const { group, id } = this.genesis;
+    const setup = final.quorum!;
+    for (const missing of standIns) {
+      try {
+        const dealing = setup.dealings.get(missing)!;
+        const cf = this.tallier.compensatedFactor(id, dealing, setup.elected, final.tally, final.final);
+        await this.submitCompensated(encodeCompensatedFactor(group, cf));
+      } catch (error) {
+        // A wrong share this key could not complain about in time: the other talliers stand in.
+        this.warn(
+          `cannot stand in for tallier ${missing.toString(16).slice(0, 16)}…: ${(error as Error).message}`,
+        );
+      }
+    }
+  }
+
+  /** Threshold talliers: the other qualified talliers this key should stand in for now. */
+  private standInsDue(final: FinalTally): bigint[] {
+    const setup = final.quorum;
+    const pk = this.tallier.publicKey;
+    if (!setup) return [];
+    const direct = new Set(this.factors.factorsFor(final.final).map((f) => f.pk));
+    const mine = new Set(
+      this.factors
+        .compensatedFor(final.final)
+        .filter((cf) => cf.pk === pk)
+        .map((cf) => cf.missing),
+    );
+    return setup.qualified.filter((other) => other !== pk && !direct.has(other) && !mine.has(other));
   }
 
   private onTip(reorg: Reorg | undefined): void {
     this.emit('tip', this.chain.tip, reorg);
     this.casting?.onTip();
+    this.ceremony?.onTip();
+    this.ceremonyDuty();
     this.voteDuty();
     this.wakeMiner();
     this.watchSettling();
@@ -813,6 +931,30 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     });
   }
 
+  /**
+   * A dealing or complaint from a peer (threshold talliers): verified against the best chain,
+   * pooled and relayed, or 'known'. Throws ValidationError for one that cannot go in.
+   */
+  submitCeremony(value: unknown, origin?: string): 'added' | 'known' {
+    if (!this.ceremony)
+      throw new ValidationError(
+        'ceremony_message',
+        'this election has no key ceremony (no threshold talliers)',
+      );
+    return this.ceremony.submit(value, origin);
+  }
+
+  /** Threshold talliers: deals, complains, re-sends, one run at a time (never while inspecting). */
+  private ceremonyDuty(): void {
+    if (this.inspecting || this.closed || !this.ceremony || this.ceremonyRun) return;
+    this.ceremonyRun = this.ceremony
+      .duty()
+      .catch((error: unknown) => this.warn(`key ceremony: ${(error as Error).message}`))
+      .finally(() => {
+        this.ceremonyRun = undefined;
+      });
+  }
+
   /** Starts the mining loop; it follows the best tip until stopped or closed. */
   startMining(): void {
     this.settingsValue = { ...this.settingsValue, mining: true };
@@ -882,6 +1024,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
         payload = { kind, key: this.tallierKey, endorsement: this.endorsement };
       } else payload = { kind, key: this.tallierKey };
     } else if (kind === 'confirmation') payload = { kind };
+    else if (kind === 'ceremony') payload = { kind, messages: this.ceremony!.select(tip) };
     else if (kind === 'ballots') {
       const own = this.casting?.voter?.credential.publicKey;
       const ballots = this.casting!.select(tip);
@@ -912,6 +1055,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       blocks: this.chain.branch().map((m) => m.block!),
       seal: seal?.acceptances ?? [],
       decFactors: state?.sealed ? state.factors : [],
+      compensatedFactors: state?.sealed ? recordedStandIns(state) : [],
       result: state?.result ?? null,
     });
   }
@@ -921,6 +1065,8 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     this.closed = true;
     clearTimeout(this.settleTimer);
     clearInterval(this.voteTimer);
+    clearInterval(this.ceremonyTimer);
+    await this.ceremonyRun;
     if (this.diskFull) clearInterval(this.diskFull.probe);
     await this.duties;
     this.wakeMiner();
@@ -958,6 +1104,12 @@ const MAX_REFUSED_FACTORS = 1024;
 function factorKey(f: DecryptionFactor): string {
   const p = f.decFactorPoc;
   return [f.pk, f.final, f.factor, p.a, p.b, p.challenge, p.response].map(String).join(':');
+}
+
+/** The stand-in factors a record needs: those for talliers whose own factor is not in. */
+function recordedStandIns(state: ResultState): CompensatedFactor[] {
+  const direct = new Set(state.factors.map((f) => f.pk));
+  return state.compensated.filter((cf) => !direct.has(cf.missing));
 }
 
 function describeResult(result: AddResult): string {

@@ -27,6 +27,9 @@ export interface LobbyParams {
   readonly nVoteBlocks: number;
   readonly confirmations: number;
   readonly target: bigint;
+  /** Threshold talliers (both or neither): any `quorum` decrypt, after a ceremony of this many blocks. */
+  readonly quorum?: number;
+  readonly nCeremonyBlocks?: number;
 }
 
 export type RequestStatus = 'waiting' | 'admitted' | 'refused';
@@ -105,7 +108,9 @@ export class Lobby {
     if (!stored) return undefined;
     const o = exactObject(stored.value, 'lobby.json', ['params', 'organizer', 'participants', 'started']);
     const width = group.byteWidth * 2;
+    const threshold = Object.hasOwn((o.params ?? {}) as object, 'quorum');
     const p = exactObject(o.params, 'lobby.json.params', [
+      ...(threshold ? ['quorum', 'n_ceremony_blocks'] : []),
       'title',
       'question',
       'ballot_rule',
@@ -124,6 +129,7 @@ export class Lobby {
       nVoteBlocks: p.n_vote_blocks as number,
       confirmations: p.confirmations as number,
       target: fixedHex(p.target, 64, 'lobby.json.params.target'),
+      ...(threshold ? { quorum: p.quorum as number, nCeremonyBlocks: p.n_ceremony_blocks as number } : {}),
     };
     checkParams(group, params);
     const org = o.organizer as { name: string; credential?: string };
@@ -323,6 +329,9 @@ export class Lobby {
         n_vote_blocks: params.nVoteBlocks,
         confirmations: params.confirmations,
         target: toHex(params.target, 64),
+        ...(params.quorum !== undefined
+          ? { quorum: params.quorum, n_ceremony_blocks: params.nCeremonyBlocks }
+          : {}),
       },
       organizer: {
         name: organizer.name,

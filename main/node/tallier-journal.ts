@@ -5,14 +5,35 @@
 // re-join with the same folder, a request through the API), the key file says what the key has
 // already done, and the node refuses to do anything else with it.
 //
-//   tallier-key.json = { "secret_key": hex, "accepted": [ { election_key, round, final } … ], "decrypted": hash | null }
+//   tallier-key.json = { "secret_key": hex, "accepted": [ { election_key, round, final } … ], "decrypted": hash | null,
+//                        "dealings": [ { talliers, dealing } … ] }   (threshold talliers; the key omitted when none)
+//
+// A dealing (threshold talliers) is public, but kept here too: the tallier deals once for a given
+// ranking of elected talliers and sends that same dealing again after a restart, rather than a
+// second polynomial for the same recipients.
 import { chmod } from 'node:fs/promises';
-import { toHex } from '../crypto/bigint';
-import { exactObject, fixedHex, parseHash } from '../crypto/codec';
+import { toBytes, toHex } from '../crypto/bigint';
+import {
+  type DealingJson,
+  encodeDealing,
+  exactObject,
+  fixedHex,
+  parseDealing,
+  parseHash,
+} from '../crypto/codec';
 import { check } from '../crypto/errors';
+import { Framer } from '../crypto/framing';
 import type { Group } from '../crypto/group';
 import { TallierSecretKey } from '../crypto/tallier';
+import type { Dealing } from '../crypto/types';
 import type { DataDir } from '../store/data-dir';
+
+/** A ranking of elected talliers, named by SHA-256 of their keys in order (64 hex digits). */
+export function rankingId(group: Group, talliers: readonly bigint[]): string {
+  const framer = new Framer().text('onion-election/v2/ranking');
+  for (const pk of talliers) framer.field(toBytes(pk, group.byteWidth));
+  return framer.digest().toString('hex');
+}
 
 export interface AcceptanceEntry {
   /** The election key (hex) of the talliers whose round this is. */
@@ -30,6 +51,7 @@ export class TallierJournal {
     readonly key: TallierSecretKey,
     private accepted: readonly AcceptanceEntry[],
     private decryptedFinal: string | undefined,
+    private dealt: ReadonlyMap<string, Dealing> = new Map(),
   ) {}
 
   /**
@@ -53,7 +75,7 @@ export class TallierJournal {
     // Files written before the journal existed hold only the secret.
     const value = stored.value as Record<string, unknown>;
     const keys = Object.hasOwn(value ?? {}, 'accepted')
-      ? ['secret_key', 'accepted', 'decrypted']
+      ? ['secret_key', 'accepted', 'decrypted', ...(Object.hasOwn(value, 'dealings') ? ['dealings'] : [])]
       : ['secret_key'];
     const o = exactObject(stored.value, FILE, keys);
     const x = fixedHex(o.secret_key, group.byteWidth * 2, `${FILE}.secret_key`);
@@ -62,7 +84,18 @@ export class TallierJournal {
       parseEntry(entry, `${FILE}.accepted[${i}]`, group.byteWidth),
     );
     const decrypted = o.decrypted == null ? undefined : parseHash(o.decrypted, `${FILE}.decrypted`);
-    const journal = new TallierJournal(dataDir, TallierSecretKey.fromSecret(group, x), accepted, decrypted);
+    check(Array.isArray(o.dealings ?? []), `${FILE}.dealings`, 'must be an array');
+    const dealt = new Map(
+      ((o.dealings ?? []) as unknown[]).map((entry, i) => {
+        const e = exactObject(entry, `${FILE}.dealings[${i}]`, ['talliers', 'dealing']);
+        return [
+          parseHash(e.talliers, `${FILE}.dealings[${i}].talliers`),
+          parseDealing(group, e.dealing, `${FILE}.dealings[${i}].dealing`, 'trusted'),
+        ] as const;
+      }),
+    );
+    const key = TallierSecretKey.fromSecret(group, x);
+    const journal = new TallierJournal(dataDir, key, accepted, decrypted, dealt);
     return { journal, warnings };
   }
 
@@ -83,6 +116,21 @@ export class TallierJournal {
   /** Writes the key file as it stands (a fresh key's first write). */
   persist(): Promise<void> {
     return this.save(this.accepted, this.decryptedFinal);
+  }
+
+  /** Threshold talliers: the dealing this key made for the ranking `ranking` (rankingId), if any. */
+  dealingFor(ranking: string): Dealing | undefined {
+    return this.dealt.get(ranking);
+  }
+
+  /** Records, durably, the dealing this key makes for a ranking; the first one stays. */
+  async recordDealing(ranking: string, dealing: Dealing): Promise<Dealing> {
+    const held = this.dealt.get(ranking);
+    if (held) return held;
+    const dealt = new Map(this.dealt).set(ranking, dealing);
+    await this.save(this.accepted, this.decryptedFinal, dealt);
+    this.dealt = dealt;
+    return dealing;
   }
 
   /** The final block whose tally this key decrypted, if it did. */
@@ -136,12 +184,21 @@ export class TallierJournal {
     this.decryptedFinal = final;
   }
 
-  private save(accepted: readonly AcceptanceEntry[], decrypted: string | undefined): Promise<void> {
+  private save(
+    accepted: readonly AcceptanceEntry[],
+    decrypted: string | undefined,
+    dealt: ReadonlyMap<string, Dealing> = this.dealt,
+  ): Promise<void> {
     const { group } = this.key;
+    const dealings: { talliers: string; dealing: DealingJson }[] = [...dealt].map(([talliers, dealing]) => ({
+      talliers,
+      dealing: encodeDealing(group, dealing),
+    }));
     return this.dataDir.save('tallierKey', {
       secret_key: toHex(this.key.exportSecret(), group.byteWidth * 2),
       accepted: accepted.map((e) => ({ election_key: e.electionKey, round: e.round, final: e.final })),
       decrypted: decrypted ?? null,
+      ...(dealings.length > 0 ? { dealings } : {}),
     });
   }
 }

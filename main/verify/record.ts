@@ -3,14 +3,22 @@
 // the talliers' seal of the final block (finality, docs/PROTOCOL.md §6) and factors that name it.
 
 import { type Block, type BlockJson, encodeBlock } from '../chain/block';
-import { encodeGenesis, type Genesis, type GenesisJson, type ProtocolVersion } from '../chain/genesis';
+import {
+  encodeGenesis,
+  type Genesis,
+  type GenesisJson,
+  hasThreshold,
+  type ProtocolVersion,
+} from '../chain/genesis';
 import {
   type AcceptanceJson,
+  type CompensatedFactorJson,
   type DecryptionFactorJson,
   encodeAcceptance,
+  encodeCompensatedFactor,
   encodeDecryptionFactor,
 } from '../crypto/codec';
-import type { Acceptance, DecryptionFactor, ElectionResult } from '../crypto/types';
+import type { Acceptance, CompensatedFactor, DecryptionFactor, ElectionResult } from '../crypto/types';
 
 export const RECORD_FORMATS = {
   1: 'onion-election/record/v1',
@@ -23,6 +31,8 @@ export const RECORD_KEYS = {
   1: ['format', 'genesis', 'blocks', 'dec_factors', 'result'],
   2: ['format', 'genesis', 'blocks', 'seal', 'dec_factors', 'result'],
 } as const satisfies Record<ProtocolVersion, readonly string[]>;
+/** A version-2 record of threshold talliers has one more key. */
+export const THRESHOLD_RECORD_KEYS = [...RECORD_KEYS[2], 'compensated_factors'] as const;
 
 export interface ResultJson {
   yes: number;
@@ -42,6 +52,11 @@ export interface ElectionRecord {
   seal?: AcceptanceJson[];
   /** Decryption factors of the final tally; empty until the talliers publish them. */
   dec_factors: DecryptionFactorJson[];
+  /**
+   * Threshold talliers only (the genesis has a quorum): stand-in factors for the qualified talliers
+   * whose own factor is not in the record, from other qualified talliers.
+   */
+  compensated_factors?: CompensatedFactorJson[];
   /** The decrypted count; null until every elected tallier's factor is in. */
   result: ResultJson | null;
 }
@@ -53,6 +68,8 @@ export interface RecordParts {
   /** Version 2: the seal of the last block. */
   readonly seal?: readonly Acceptance[];
   readonly decFactors?: readonly DecryptionFactor[];
+  /** Threshold talliers: stand-in factors for talliers whose own factor is missing. */
+  readonly compensatedFactors?: readonly CompensatedFactor[];
   readonly result?: ElectionResult | null;
 }
 
@@ -62,6 +79,7 @@ export function buildRecord({
   blocks,
   seal = [],
   decFactors = [],
+  compensatedFactors = [],
   result = null,
 }: RecordParts): ElectionRecord {
   const { group } = genesis;
@@ -71,6 +89,9 @@ export function buildRecord({
     blocks: blocks.map((block) => encodeBlock(group, block)),
     ...(genesis.version === 2 ? { seal: seal.map((a) => encodeAcceptance(group, a)) } : {}),
     dec_factors: decFactors.map((factor) => encodeDecryptionFactor(group, factor)),
+    ...(hasThreshold(genesis)
+      ? { compensated_factors: compensatedFactors.map((cf) => encodeCompensatedFactor(group, cf)) }
+      : {}),
     // Copied field by field: an ElectionResult carrying more would make the record refuse itself.
     result: result && { yes: result.yes, no: result.no, total: result.total },
   };

@@ -24,9 +24,17 @@
 // ballot again in full before checking its proof.
 import os from 'node:os';
 import { blockHash, parseBlock } from '../chain/block';
-import { MAX_ROUNDS } from '../chain/finality';
-import { type Genesis, parseGenesis } from '../chain/genesis';
-import { finalHeight, keyElectionHeight, lastVoteHeight, type Phase, phaseOf } from '../chain/phases';
+import { applyCeremony, type CeremonyState, emptyCeremony, qualifiedTalliers } from '../chain/ceremony';
+import { MAX_ROUNDS, sealQuorum } from '../chain/finality';
+import { type Genesis, hasThreshold, parseGenesis } from '../chain/genesis';
+import {
+  electionKeyHeight,
+  finalHeight,
+  keyElectionHeight,
+  lastVoteHeight,
+  type Phase,
+  phaseOf,
+} from '../chain/phases';
 import { expectedPayload, MEDIAN_SPAN, medianTimePast } from '../chain/rules';
 import { electTalliers, type KeyElection } from '../chain/talliers';
 import { applyCasts, checkEndorsedKey, type OnBranch, VoterIndex } from '../chain/voters';
@@ -38,17 +46,26 @@ import {
   exactObject,
   parseAcceptance,
   parseCastBallot,
+  parseCompensatedFactor,
   parseDecryptionFactor,
 } from '../crypto/codec';
 import { ballotTracker, verifyCastBallot } from '../crypto/credential';
-import { decryptTally, verifyDecryptionFactor } from '../crypto/decryption';
+import { decryptTally, decryptWithQuorum, type Quorum, verifyDecryptionFactor } from '../crypto/decryption';
 import { check, ValidationError } from '../crypto/errors';
 import type { Group } from '../crypto/group';
 import { electionKey, verifyAcceptance, verifyPkPok } from '../crypto/tallier';
-import type { Ballot, Ciphertext, DecryptionFactor, ElectionResult, TallierPublicKey } from '../crypto/types';
+import { verifyCompensatedFactor } from '../crypto/threshold';
+import type {
+  Ballot,
+  Ciphertext,
+  CompensatedFactor,
+  DecryptionFactor,
+  ElectionResult,
+  TallierPublicKey,
+} from '../crypto/types';
 import { type BallotFailure, type CheckItem, verifierGroup } from './ballots';
 import { type BallotChecker, ballotChecker } from './pool';
-import { RECORD_FORMATS, RECORD_KEYS } from './record';
+import { RECORD_FORMATS, RECORD_KEYS, THRESHOLD_RECORD_KEYS } from './record';
 
 export { formatOutcome } from './format';
 
@@ -188,6 +205,11 @@ class RecordWalk {
   private readonly appearances: { height: number; key: TallierPublicKey }[] = [];
   private election: KeyElection | undefined;
   private electionKey: bigint | undefined;
+  /** Threshold talliers: the key ceremony so far. */
+  private ceremony: CeremonyState | undefined;
+  /** Once the election key is fixed: the talliers whose keys make it, and how many must decrypt. */
+  private qualified: readonly bigint[] = [];
+  private quorum = 0;
   /** α of every ballot so far → its height: the replay rule. */
   private readonly alphas = new Map<bigint, number>();
   private tally: Ciphertext = EMPTY_TALLY;
@@ -223,7 +245,13 @@ class RecordWalk {
       'record.format',
       `must be "${RECORD_FORMATS[2]}" (or "${RECORD_FORMATS[1]}" for a version-1 election)`,
     );
-    const record = exactObject(value, 'record', RECORD_KEYS[version]);
+    const rawGenesis = (value as { genesis?: unknown }).genesis;
+    const threshold =
+      version === 2 &&
+      typeof rawGenesis === 'object' &&
+      rawGenesis !== null &&
+      Object.hasOwn(rawGenesis, 'quorum');
+    const record = exactObject(value, 'record', threshold ? THRESHOLD_RECORD_KEYS : RECORD_KEYS[version]);
     const genesis = parseGenesis(record.genesis);
     check(
       genesis.version === version,
@@ -233,6 +261,8 @@ class RecordWalk {
     check(Array.isArray(record.blocks), 'record.blocks', 'must be an array');
     if (version === 2) check(Array.isArray(record.seal), 'record.seal', 'must be an array');
     check(Array.isArray(record.dec_factors), 'record.dec_factors', 'must be an array');
+    if (threshold)
+      check(Array.isArray(record.compensated_factors), 'record.compensated_factors', 'must be an array');
     const claimed = parseResult(record.result);
 
     this.blockCount = record.blocks.length;
@@ -250,7 +280,13 @@ class RecordWalk {
     const proofFailure = await this.firstProofFailure();
     if (proofFailure) throw proofFailure;
     if (stop) throw stop;
-    return this.conclude(genesis, (record.seal ?? []) as unknown[], record.dec_factors, claimed);
+    return this.conclude(
+      genesis,
+      (record.seal ?? []) as unknown[],
+      record.dec_factors,
+      (record.compensated_factors ?? []) as unknown[],
+      claimed,
+    );
   }
 
   close(): Promise<void> {
@@ -315,6 +351,22 @@ class RecordWalk {
         if (height === keyElectionHeight(genesis)) {
           this.election = electTalliers(this.appearances, genesis.nTalliers);
           this.electionKey = electionKey(group, genesis.id, this.election.talliers);
+          this.qualified = this.election.talliers.map((k) => k.pk);
+          this.quorum = this.qualified.length;
+        }
+      } else if (payload.kind === 'ceremony') {
+        const before = this.ceremony ?? emptyCeremony(genesis, this.qualified);
+        this.ceremony = applyCeremony(group, genesis, before, height, payload.messages);
+        if (height === electionKeyHeight(genesis)) {
+          // The talliers who dealt and were not proven wrong make the key (chain/ceremony.ts).
+          const qualified = qualifiedTalliers(this.ceremony);
+          const keys = this.election!.talliers.filter((k) => qualified.includes(k.pk));
+          this.electionKey = electionKey(group, genesis.id, keys);
+          this.qualified = qualified;
+          this.quorum =
+            this.ceremony.standing.length > 0
+              ? Math.min(this.ceremony.quorum, qualified.length)
+              : qualified.length;
         }
       } else if (payload.kind === 'ballot') {
         const { alpha } = payload.ballot;
@@ -404,7 +456,7 @@ class RecordWalk {
         perVoter: genesis.ballotRule === 'per-voter',
       };
       // Start-up in proportion to the record: workers only when they pay for themselves.
-      const voteBlocks = Math.min(this.blockCount, lastVoteHeight(genesis)) - keyElectionHeight(genesis);
+      const voteBlocks = Math.min(this.blockCount, lastVoteHeight(genesis)) - electionKeyHeight(genesis);
       // Per-voter blocks carry up to 8 casts, each about 4/3 of a ballot's work (its signature).
       const perVoter = genesis.ballotRule === 'per-voter';
       this.expected = perVoter ? voteBlocks * 8 : voteBlocks;
@@ -455,6 +507,7 @@ class RecordWalk {
     genesis: Genesis,
     sealJson: readonly unknown[],
     factorsJson: readonly unknown[],
+    compensatedJson: readonly unknown[],
     claimed: ElectionResult | null,
   ): Outcome {
     const group = this.groupOf(genesis);
@@ -471,21 +524,21 @@ class RecordWalk {
         `must be empty: the chain has not reached its final height ${final}`,
       );
       check(
-        factorsJson.length === 0,
-        'record.dec_factors',
+        factorsJson.length === 0 && compensatedJson.length === 0,
+        factorsJson.length === 0 ? 'record.compensated_factors' : 'record.dec_factors',
         `must be empty: the tally is not fixed before the final height ${final}`,
       );
       return incomplete(`the chain ends at height ${this.height} of ${final}`);
     }
 
-    const talliers = this.election!.talliers.map((key) => key.pk);
+    const talliers = this.qualified;
     const lastBlock = this.prevHash;
     if (genesis.version === 2) {
       sealedInRound = this.checkSeal(genesis, talliers, sealJson, lastBlock);
       if (sealedInRound === undefined) {
         check(
-          factorsJson.length === 0,
-          'record.dec_factors',
+          factorsJson.length === 0 && compensatedJson.length === 0,
+          factorsJson.length === 0 ? 'record.compensated_factors' : 'record.dec_factors',
           'must be empty: talliers decrypt only a sealed final block, and this one has no seal',
         );
         return incomplete('the talliers have not sealed the final block yet');
@@ -507,15 +560,30 @@ class RecordWalk {
       verifyDecryptionFactor(group, genesis.id, this.tally, factor, field);
       factors.set(factor.pk, factor);
     });
-    const missing = talliers.filter((pk) => !factors.has(pk));
+    const setup = this.quorumSetup(genesis);
+    const compensated = this.checkCompensated(genesis, setup, compensatedJson, factors, lastBlock);
+    const standIns = (pk: bigint) => compensated.filter((cf) => cf.missing === pk).length;
+    const missing = talliers.filter((pk) => !factors.has(pk) && !(setup && standIns(pk) >= setup.quorum));
     if (missing.length > 0) {
       const which = missing.map((pk) => pkPrefix(genesis, pk)).join(', ');
       return incomplete(
-        `${missing.length} of ${talliers.length} talliers have not published a decryption factor (${which})`,
+        setup
+          ? `${missing.length} of ${talliers.length} talliers have neither a decryption factor nor ${setup.quorum} stand-in factors (${which}): any ${setup.quorum} talliers decrypt`
+          : `${missing.length} of ${talliers.length} talliers have not published a decryption factor (${which})`,
       );
     }
-    // decryptTally checks the factors again (a few ms each): cheaper than a second way to combine them.
-    const result = decryptTally(group, genesis.id, this.tally, this.ballots, talliers, [...factors.values()]);
+    // The decryption checks the factors again (a few ms each): cheaper than a second way to combine them.
+    const result = setup
+      ? decryptWithQuorum(
+          group,
+          genesis.id,
+          this.tally,
+          this.ballots,
+          setup,
+          [...factors.values()],
+          compensated,
+        )
+      : decryptTally(group, genesis.id, this.tally, this.ballots, talliers, [...factors.values()]);
     check(
       claimed !== null &&
         claimed.yes === result.yes &&
@@ -527,10 +595,72 @@ class RecordWalk {
     return { status: 'verified', result, summary: this.summary(genesis, sealedInRound) };
   }
 
+  /** Threshold talliers with backups: what a stand-in factor is checked against. */
+  private quorumSetup(genesis: Genesis): Quorum | undefined {
+    const ceremony = this.ceremony;
+    if (!hasThreshold(genesis) || !ceremony || this.quorum === this.qualified.length) return undefined;
+    const dealings = new Map(this.qualified.map((pk) => [pk, ceremony.dealings.get(pk)!.dealing]));
+    return { elected: ceremony.elected, qualified: this.qualified, quorum: this.quorum, dealings };
+  }
+
   /**
-   * Version 2: the seal of the last block: exactly one acceptance per elected tallier, all in one
-   * round, all naming `lastBlock`, each signature valid. Returns the round, or undefined for an
-   * empty seal (not sealed yet).
+   * The record's stand-in factors: each from a qualified tallier for another qualified tallier
+   * whose own factor is not in the record, naming the last block, once per pair, its proof valid
+   * against the missing tallier's dealing.
+   */
+  private checkCompensated(
+    genesis: Genesis,
+    setup: Quorum | undefined,
+    json: readonly unknown[],
+    direct: ReadonlyMap<bigint, DecryptionFactor>,
+    lastBlock: string,
+  ): CompensatedFactor[] {
+    const group = this.groupOf(genesis);
+    if (!setup) {
+      check(
+        json.length === 0,
+        'record.compensated_factors',
+        'must be empty: without backups (every qualified tallier is needed) nobody stands in',
+      );
+      return [];
+    }
+    const pairs = new Set<string>();
+    return json.map((value, i) => {
+      const field = `record.compensated_factors[${i}]`;
+      const cf = parseCompensatedFactor(group, value, field);
+      check(setup.qualified.includes(cf.missing), `${field}.missing`, 'is not a qualified tallier');
+      check(setup.qualified.includes(cf.pk), `${field}.pk`, 'is not a qualified tallier');
+      check(
+        !direct.has(cf.missing),
+        `${field}.missing`,
+        'published its own factor: the record carries stand-ins only for talliers whose factor is missing',
+      );
+      const pair = `${cf.missing.toString(16)}:${cf.pk.toString(16)}`;
+      check(!pairs.has(pair), `${field}.pk`, 'has more than one stand-in factor for this tallier');
+      pairs.add(pair);
+      check(
+        cf.final === lastBlock,
+        `${field}.final`,
+        `names final block ${cf.final.slice(0, 16)}…, not ${lastBlock.slice(0, 16)}…, the sealed final block of this chain`,
+      );
+      verifyCompensatedFactor(
+        group,
+        genesis.id,
+        this.tally,
+        cf,
+        setup.dealings.get(cf.missing)!,
+        setup.elected,
+        field,
+      );
+      return cf;
+    });
+  }
+
+  /**
+   * Version 2: the seal of the last block: one acceptance each from enough talliers (every one;
+   * with threshold talliers the seal quorum of the qualified, sealQuorum), all in one round, all
+   * naming `lastBlock`, each signature valid. Returns the round, or undefined for an empty seal
+   * (not sealed yet).
    */
   private checkSeal(
     genesis: Genesis,
@@ -557,7 +687,7 @@ class RecordWalk {
     const other = acceptances.find((a) => a.final !== lastBlock);
     if (other) {
       const sealedOther =
-        acceptances.length === talliers.length &&
+        acceptances.length >= sealQuorum(talliers.length, this.quorum) &&
         acceptances.every((a) => a.final === other.final && a.round === other.round);
       check(
         false,
@@ -575,11 +705,14 @@ class RecordWalk {
         `is ${acceptance.round}: a seal is one round (${round})`,
       );
     });
+    const needed = sealQuorum(talliers.length, this.quorum);
     const missing = talliers.filter((pk) => !signed.has(pk));
     check(
-      missing.length === 0,
+      signed.size >= needed,
       'record.seal',
-      `lacks the acceptance of ${missing.length} of ${talliers.length} talliers (${missing.map((pk) => pkPrefix(genesis, pk)).join(', ')}): a seal needs every one`,
+      needed === talliers.length
+        ? `lacks the acceptance of ${missing.length} of ${talliers.length} talliers (${missing.map((pk) => pkPrefix(genesis, pk)).join(', ')}): a seal needs every one`
+        : `holds ${signed.size} acceptances: a seal needs ${needed} of the ${talliers.length} talliers`,
     );
     return round;
   }
