@@ -25,16 +25,36 @@ import { RuleChoice } from './RuleChoice';
  * vote undefined until the person chooses (Abstain is null).
  */
 export type Draft = {
-  [K in Exclude<keyof Form, 'vote'>]-?: Form[K] extends number ? string : Exclude<Form[K], undefined>;
+  [K in Exclude<keyof Form, 'vote'>]-?: Exclude<Form[K], undefined> extends number
+    ? string
+    : Exclude<Form[K], undefined>;
 } & { vote: Vote | null | undefined };
 type Errors = { [K in keyof Draft]?: string | undefined };
 
+/** The quorum the form proposes for `talliers` key holders: a majority of them. */
+export function majorityOf(talliers: number): number {
+  return Math.floor(talliers / 2) + 1;
+}
+
+/** Whether the draft asks for backups: fewer key holders needed than there are. */
+function hasBackups(draft: Draft): boolean {
+  return Number(draft.quorum) < Number(draft.nTalliers);
+}
+
 function validate(draft: Draft): Errors {
   const difficulty = parseDifficulty(draft.difficulty);
+  const talliers = Number(draft.nTalliers);
+  const backups = hasBackups(draft);
   const errors: Errors = {
     title: checkText(draft.title, LIMITS.titleBytes),
     question: checkText(draft.question, LIMITS.questionBytes),
-    nTalliers: checkWhole(draft.nTalliers, LIMITS.nTalliers),
+    nTalliers:
+      checkWhole(draft.nTalliers, LIMITS.nTalliers) ??
+      (backups && talliers > LIMITS.thresholdTalliers[1]
+        ? `With backups, at most ${LIMITS.thresholdTalliers[1]} key holders (or need all of them).`
+        : undefined),
+    quorum: checkWhole(draft.quorum, [1, Number.isSafeInteger(talliers) && talliers >= 1 ? talliers : 1]),
+    ceremonyBlocks: backups ? checkWhole(draft.ceremonyBlocks, LIMITS.nCeremonyBlocks) : undefined,
     nTalliersBlocks: checkWhole(draft.nTalliersBlocks, LIMITS.nTalliersBlocks),
     nVoteBlocks: checkWhole(draft.nVoteBlocks, LIMITS.nVoteBlocks),
     confirmations: checkWhole(draft.confirmations, LIMITS.confirmations),
@@ -57,6 +77,9 @@ export function NewElectionForm() {
     nVoteBlocks: '20',
     confirmations: '2',
     difficulty: difficultyText(2 ** 26),
+    // Any 2 of the 3 key holders decrypt: one absent cannot hold the result up.
+    quorum: String(majorityOf(3)),
+    ceremonyBlocks: '6',
     // The person's own: no name and no vote chosen for them.
     name: '',
     vote: undefined,
@@ -79,7 +102,13 @@ export function NewElectionForm() {
   });
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
-    setDraft((old) => ({ ...old, [key]: value }));
+    setDraft((old) => {
+      const next = { ...old, [key]: value };
+      // Until the person sets it, the quorum follows the key holders: a majority of them.
+      if (key === 'nTalliers' && !touched.has('quorum') && Number.isSafeInteger(Number(value)))
+        next.quorum = String(majorityOf(Number(value)));
+      return next;
+    });
     setTouched((old) => new Set(old).add(key));
     if (refused?.field === key) setRefused(undefined);
   };
@@ -93,7 +122,9 @@ export function NewElectionForm() {
   });
   // Text, not type=number: the browser would hide what was typed when it is not a number, and
   // the check here says what is wrong in words.
-  const whole = (key: 'nTalliers' | 'nTalliersBlocks' | 'nVoteBlocks' | 'confirmations') => ({
+  const whole = (
+    key: 'nTalliers' | 'nTalliersBlocks' | 'nVoteBlocks' | 'confirmations' | 'quorum' | 'ceremonyBlocks',
+  ) => ({
     inputMode: 'numeric' as const,
     autoComplete: 'off',
     value: draft[key],
@@ -116,8 +147,13 @@ export function NewElectionForm() {
       name: draft.name,
       vote: draft.vote ?? null,
       ballotRule: draft.ballotRule,
+      ...(hasBackups(draft)
+        ? { quorum: Number(draft.quorum), ceremonyBlocks: Number(draft.ceremonyBlocks) }
+        : {}),
     });
   };
+  const quorum = Number(draft.quorum);
+  const backups = !errors.quorum && !errors.nTalliers && hasBackups(draft);
 
   /** This computer's hashes per second with its mining threads, once the engine measured it. */
   const hashrate = mining.threadHashrate ? mining.threadHashrate * mining.threads : undefined;
@@ -151,10 +187,21 @@ export function NewElectionForm() {
         <div className="field-grid">
           <Field
             label="Key holders"
-            hint="How many runners hold a piece of the key that unlocks the total. Only all of them together can unlock it."
+            hint="How many runners hold a piece of the key that unlocks the total."
             error={errorOf('nTalliers')}
           >
             {(control) => <input {...control} {...whole('nTalliers')} />}
+          </Field>
+          <Field
+            label="Key holders needed"
+            hint={
+              backups
+                ? `Any ${formatCount(quorum)} of them together unlock the total, so absent ones cannot hold it up. Any ${formatCount(quorum)} together could also read single votes.`
+                : 'Every key holder is needed to unlock the total: one absent holds the result up.'
+            }
+            error={errorOf('quorum')}
+          >
+            {(control) => <input {...control} {...whole('quorum')} />}
           </Field>
           <Field
             label="Blocks to choose key holders"
@@ -163,6 +210,15 @@ export function NewElectionForm() {
           >
             {(control) => <input {...control} {...whole('nTalliersBlocks')} />}
           </Field>
+          {backups ? (
+            <Field
+              label="Blocks for key backups"
+              hint="After the key holders are chosen, each gives the others backup pieces of its key in these blocks. Voting starts after them."
+              error={errorOf('ceremonyBlocks')}
+            >
+              {(control) => <input {...control} {...whole('ceremonyBlocks')} />}
+            </Field>
+          ) : null}
           <Field
             label="Blocks for voting"
             hint={
@@ -243,9 +299,19 @@ function ElectionLength({
   hashrate: number | undefined;
   threads: number;
 }) {
-  const numbers = ['nTalliers', 'nTalliersBlocks', 'nVoteBlocks', 'confirmations', 'difficulty'] as const;
+  const numbers = [
+    'nTalliers',
+    'nTalliersBlocks',
+    'nVoteBlocks',
+    'confirmations',
+    'difficulty',
+    'quorum',
+    'ceremonyBlocks',
+  ] as const;
   if (numbers.some((key) => errors[key] !== undefined)) return null;
-  const blocks = Number(draft.nTalliersBlocks) + Number(draft.nVoteBlocks) + Number(draft.confirmations);
+  const ceremony = hasBackups(draft) ? Number(draft.ceremonyBlocks) : 0;
+  const blocks =
+    Number(draft.nTalliersBlocks) + ceremony + Number(draft.nVoteBlocks) + Number(draft.confirmations);
   const work = (parseDifficulty(draft.difficulty) as { value: number }).value;
   const runners = Number(draft.nTalliers);
   if (hashrate === undefined)
