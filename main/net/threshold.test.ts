@@ -82,7 +82,11 @@ describe('threshold talliers on a network', { concurrency: 1 }, () => {
       }
       assert.equal(first.result!.total, first.ballots);
       const log = readFileSync(cluster.member('a').log, 'utf8');
-      assert.doesNotMatch(log, /sent a refused|was refused here|own block refused/, 'no honest message refused');
+      assert.doesNotMatch(
+        log,
+        /sent a refused|was refused here|own block refused/,
+        'no honest message refused',
+      );
 
       // Every export verifies: the complaint, the exclusion, the seal of 3, the stand-in factors.
       for (const n of [...alive, gone1!]) {

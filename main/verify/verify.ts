@@ -548,7 +548,7 @@ class RecordWalk {
     factorsJson.forEach((json, i) => {
       const field = `record.dec_factors[${i}]`;
       const factor = parseDecryptionFactor(group, json, field, 'untrusted', genesis.version);
-      check(talliers.includes(factor.pk), `${field}.pk`, 'is not an elected tallier');
+      check(talliers.includes(factor.pk), `${field}.pk`, notTallier(this.ceremony));
       check(!factors.has(factor.pk), `${field}.pk`, 'has more than one factor');
       if (factor.final !== undefined) {
         check(
@@ -675,7 +675,7 @@ class RecordWalk {
     const acceptances = sealJson.map((json, i) => {
       const field = `record.seal[${i}]`;
       const acceptance = parseAcceptance(group, json, field);
-      check(talliers.includes(acceptance.pk), `${field}.pk`, 'is not an elected tallier');
+      check(talliers.includes(acceptance.pk), `${field}.pk`, notTallier(this.ceremony));
       check(!signed.has(acceptance.pk), `${field}.pk`, 'has more than one acceptance');
       check(acceptance.round <= MAX_ROUNDS, `${field}.round`, `must be at most ${MAX_ROUNDS}`);
       verifyAcceptance(group, genesis.id, acceptance, field);
@@ -789,6 +789,13 @@ function parseResult(value: unknown): ElectionResult | null {
     );
   }
   return { yes: o.yes as number, no: o.no as number, total: o.total as number };
+}
+
+/** Why a key may not sign or decrypt: not elected, or (threshold talliers) not qualified. */
+function notTallier(ceremony: CeremonyState | undefined): string {
+  return ceremony
+    ? 'is not a qualified tallier (it was not elected, did not deal in time, or its dealing was proven wrong)'
+    : 'is not an elected tallier';
 }
 
 function pkPrefix(genesis: Genesis, pk: bigint): string {
