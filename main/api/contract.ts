@@ -165,6 +165,12 @@ export interface CandidateView {
   readonly reason: string;
   /** This runner's own tallier key. */
   readonly mine: boolean;
+  /**
+   * Threshold talliers, an elected key once the key ceremony has begun: its backup pieces are on
+   * the chain ('dealt'), still awaited, proven wrong by a complaint, or missed the time for them
+   * (the last two exclude it from the election key).
+   */
+  readonly backups?: 'dealt' | 'awaited' | 'proven-wrong' | 'missed';
 }
 
 /** The best branch, as of its tip. */
@@ -189,11 +195,13 @@ export interface ResultView {
   /** The best branch reached the final height: the tally is fixed. */
   readonly final: boolean;
   readonly ballots: number;
+  /** The talliers whose keys make the election key (with threshold talliers, the qualified ones). */
   readonly talliers: readonly {
     readonly key: string;
     /** Signed its acceptance of the best final block (of the sealing round, once sealed). */
     readonly accepted: boolean;
-    readonly factor: 'verified' | 'awaiting';
+    /** Its own factor is in; or others stood in for it (threshold talliers); or neither yet. */
+    readonly factor: 'verified' | 'stood-in' | 'awaiting';
     readonly mine: boolean;
     /** Its runner's name, as its key block's miner label gave it (self-chosen; absent if none). */
     readonly name?: string;
@@ -203,8 +211,21 @@ export interface ResultView {
    * can change the result. Absent until the talliers agree.
    */
   readonly seal?: { readonly final: string; readonly height: number; readonly round: number };
-  /** This runner's own tallier key: the one final block it decrypted, and why it refuses another. */
-  readonly myTallier?: { readonly decrypted?: string; readonly refusal?: string };
+  /**
+   * Threshold talliers with backups: any `quorum` of `talliers` decrypt; `sealQuorum` of them must
+   * accept the same final block first.
+   */
+  readonly quorum?: number;
+  readonly sealQuorum?: number;
+  /**
+   * This runner's own tallier key: the one final block it decrypted, why it refuses another, and
+   * what it still owes the election, in words (its backup pieces, its acceptance, its factor…).
+   */
+  readonly myTallier?: {
+    readonly decrypted?: string;
+    readonly refusal?: string;
+    readonly owes?: readonly string[];
+  };
   /** Branches offered after the seal: kept out ("arrived after the result"), most recent last. */
   readonly lateBranches: readonly {
     readonly forkHeight: number;

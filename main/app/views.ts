@@ -16,8 +16,15 @@ import type {
   VoteChoice,
 } from '../api/contract';
 import type { BlockMeta, Reorg } from '../chain/chain';
+import { sealQuorum } from '../chain/finality';
 import { type Genesis, hasThreshold } from '../chain/genesis';
-import { electionKeyHeight, finalHeight, keyElectionHeight, lastVoteHeight } from '../chain/phases';
+import {
+  electionKeyHeight,
+  finalHeight,
+  keyElectionHeight,
+  lastDealingHeight,
+  lastVoteHeight,
+} from '../chain/phases';
 import { MAX_TARGET } from '../chain/pow/target';
 import { expectedPayload } from '../chain/rules';
 import type { PeerInfo } from '../net/peer-book';
@@ -114,6 +121,7 @@ export function storedBlockViews(node: ElectionNode): BlockView[] {
 export function chainView(node: ElectionNode, lastReorg: ChainView['lastReorg']): ChainView {
   const state = node.chain.state();
   const width = node.genesis.group.byteWidth;
+  const backups = backupsOf(node);
   const candidates = state.keyElection.candidates.map(
     (c): CandidateView => ({
       key: fingerprint(c.key.pk, width),
@@ -122,6 +130,7 @@ export function chainView(node: ElectionNode, lastReorg: ChainView['lastReorg'])
       elected: c.elected,
       reason: c.reason,
       mine: c.key.pk === node.tallierKey.pk,
+      ...(c.elected && backups?.has(c.key.pk) ? { backups: backups.get(c.key.pk)! } : {}),
     }),
   );
   return {
@@ -135,6 +144,31 @@ export function chainView(node: ElectionNode, lastReorg: ChainView['lastReorg'])
     orphans: node.chain.orphanCount(),
     ...(lastReorg ? { lastReorg } : {}),
   };
+}
+
+/**
+ * Threshold talliers: each elected key's part in the key ceremony on the best chain, from the key
+ * election's end (undefined before it, and in elections without a ceremony).
+ */
+function backupsOf(node: ElectionNode): Map<bigint, NonNullable<CandidateView['backups']>> | undefined {
+  const { chain, genesis } = node;
+  const tip = chain.tip;
+  if (!hasThreshold(genesis) || tip.height < keyElectionHeight(genesis)) return undefined;
+  const elected = chain.candidatesOf(tip).talliers.map((k) => k.pk);
+  const ceremony = chain.ceremonyOf(tip);
+  const over = tip.height >= lastDealingHeight(genesis);
+  return new Map(
+    elected.map((pk) => [
+      pk,
+      ceremony?.convicted.has(pk)
+        ? 'proven-wrong'
+        : ceremony?.dealings.has(pk)
+          ? 'dealt'
+          : over
+            ? 'missed'
+            : 'awaited',
+    ]),
+  );
 }
 
 export function reorgSummary(reorg: Reorg): NonNullable<ChainView['lastReorg']> {
@@ -152,22 +186,35 @@ export function resultView(node: ElectionNode, verification: ResultView['verific
   );
   const duties = node.tallierDuties();
   const names = tallierNames(node);
+  // Once the key is fixed, the talliers whose keys make it; before, the key election's.
+  const talliers = state.qualified ?? state.keyElection.talliers.map((k) => k.pk);
+  const setup = result?.final.quorum;
+  const standIns = (pk: bigint) => result?.compensated.filter((cf) => cf.missing === pk).length ?? 0;
+  const owes = node.tallierOwes();
   return {
     final: state.final,
     ballots: state.ballots,
-    talliers: state.keyElection.talliers.map((k) => ({
-      key: fingerprint(k.pk, width),
-      accepted: state.final && accepted.has(k.pk),
-      factor: published.has(k.pk) ? 'verified' : 'awaiting',
-      mine: k.pk === node.tallierKey.pk,
-      ...(names.has(k.pk) ? { name: names.get(k.pk)! } : {}),
+    talliers: talliers.map((pk) => ({
+      key: fingerprint(pk, width),
+      accepted: state.final && accepted.has(pk),
+      factor: published.has(pk)
+        ? 'verified'
+        : setup && standIns(pk) >= setup.quorum
+          ? 'stood-in'
+          : 'awaiting',
+      mine: pk === node.tallierKey.pk,
+      ...(names.has(pk) ? { name: names.get(pk)! } : {}),
     })),
+    ...(state.quorum !== undefined && state.qualified && state.quorum < state.qualified.length
+      ? { quorum: state.quorum, sealQuorum: sealQuorum(state.qualified.length, state.quorum) }
+      : {}),
     ...(seal ? { seal: { final: seal.final.hash, height: seal.final.height, round: seal.round } } : {}),
-    ...(duties.decrypted || duties.refusal
+    ...(duties.decrypted || duties.refusal || owes.length > 0
       ? {
           myTallier: {
             ...(duties.decrypted ? { decrypted: duties.decrypted } : {}),
             ...(duties.refusal ? { refusal: duties.refusal } : {}),
+            ...(owes.length > 0 ? { owes } : {}),
           },
         }
       : {}),

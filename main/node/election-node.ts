@@ -10,6 +10,7 @@ import type { CeremonyMessage } from '../chain/ceremony';
 import { type AddResult, type BlockMeta, Chain, type Reorg } from '../chain/chain';
 import { FinalityBook, type Seal } from '../chain/finality';
 import { encodeGenesis, type Genesis, hasThreshold, parseGenesis } from '../chain/genesis';
+import { electionKeyHeight, keyElectionHeight, lastDealingHeight } from '../chain/phases';
 import { Miner } from '../chain/pow/miner';
 import { FactorBook, type FinalTally, type ResultState } from '../chain/results';
 import { expectedPayload } from '../chain/rules';
@@ -701,6 +702,47 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       ...(this.journal.decrypted ? { decrypted: this.journal.decrypted } : {}),
       ...(this.refusal ? { refusal: this.refusal } : {}),
     };
+  }
+
+  /**
+   * What this runner's tallier key still owes the election on the best chain, in words (empty when
+   * nothing, or when it is not a tallier there): its backup pieces and complaints during the key
+   * ceremony, then its acceptance of the final block, its factor and its stand-in factors.
+   */
+  tallierOwes(): string[] {
+    const pk = this.tallier.publicKey;
+    const tip = this.chain.tip;
+    const owes: string[] = [];
+    const ceremony = this.chain.ceremonyOf(tip);
+    if (
+      this.ceremony &&
+      tip.height >= keyElectionHeight(this.genesis) &&
+      tip.height < electionKeyHeight(this.genesis)
+    ) {
+      const elected = this.chain.candidatesOf(tip).talliers.some((k) => k.pk === pk);
+      if (elected && !ceremony?.dealings.has(pk) && tip.height < lastDealingHeight(this.genesis))
+        owes.push('its backup pieces for the other key holders (sent; waiting for a block to carry them)');
+      const complaints = this.ceremony
+        .all()
+        .filter((m) => m.kind === 'complaint' && m.complaint.complainer === pk);
+      if (complaints.length > 0)
+        owes.push(
+          `${complaints.length === 1 ? 'a complaint' : `${complaints.length} complaints`} about a wrong backup piece it received (waiting for a block)`,
+        );
+    }
+    const final = this.chain.finalTally(tip);
+    if (!final?.talliers.includes(pk) || this.settingsValue.publishFactor === false) return owes;
+    const seal = this.finality.sealOf(tip);
+    if (!seal) {
+      if (!this.finality.acceptancesOf(tip).some((a) => a.pk === pk && a.final === tip.hash))
+        owes.push('its acceptance of the final block');
+      return owes;
+    }
+    if (final.ballots === 0) return owes;
+    if (!this.factors.factorsFor(final.final).some((f) => f.pk === pk)) owes.push('its decryption factor');
+    const due = this.standInsDue(final).length;
+    if (due > 0) owes.push(`stand-in factors for ${due} other key holder${due === 1 ? '' : 's'}`);
+    return owes;
   }
 
   /**

@@ -31,6 +31,43 @@ const sealed = (talliers: ResultView['talliers']): ResultView => ({
 const seenAt = Date.UTC(2026, 11, 2, 19, 37);
 
 describe('who a wait is for, in words', () => {
+  test('threshold talliers: the count that matters, and who could complete it', () => {
+    const result: ResultView = {
+      ...sealed([
+        tallier('aaaa', 'ann', true),
+        tallier('bbbb', 'bob', true),
+        tallier('cccc', 'carl', false),
+        tallier('dddd', 'dave', false),
+        tallier('eeee', 'erin', false),
+      ]),
+      quorum: 3,
+      sealQuorum: 3,
+    };
+    const peers = [peer('carl', true, Date.now()), peer('dave', false, seenAt), peer('erin', false, seenAt)];
+    assert.equal(
+      waitingSentence(result, peers),
+      `The result needs any 3 of 5 talliers: 2 in. One more of carl (online), dave (offline since ${formatTime(seenAt)}) or erin (offline since ${formatTime(seenAt)}) is enough: the talliers present stand in for the others.`,
+    );
+    // Covered by stand-ins: not awaited.
+    const covered: ResultView = {
+      ...result,
+      talliers: result.talliers.map((t) =>
+        t.factor === 'awaiting' ? { ...t, factor: 'stood-in' as const } : t,
+      ),
+    };
+    assert.equal(waitingSentence(covered, peers), undefined);
+    // Before the seal: the seal quorum.
+    const unsealed: ResultView = {
+      ...result,
+      talliers: result.talliers.map((t, i) => ({ ...t, accepted: i < 2 })),
+    };
+    delete (unsealed as { seal?: unknown }).seal;
+    assert.match(
+      waitingSentence(unsealed, peers)!,
+      /^Nothing is decrypted until 3 of 5 talliers accept the same final block: 2 have\. Waiting for carl \(online\), dave/,
+    );
+  });
+
   test('a missing tallier is named, with when its runner was last seen (the issue’s killed runner)', () => {
     const result = sealed([
       tallier('e30615f4486e8135', 'dave', false),

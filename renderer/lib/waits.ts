@@ -42,25 +42,41 @@ export function tallierInWords(tallier: Tallier, peers: readonly PeerView[]): st
   return seen > 0 ? `${name} (offline since ${formatTime(seen)})` : `${name} (not reached yet)`;
 }
 
-/** "a", "a and b", "a, b and c". */
-export function listInWords(items: readonly string[]): string {
+/** "a", "a and b", "a, b and c" (or with "or"). */
+export function listInWords(items: readonly string[], conjunction: 'and' | 'or' = 'and'): string {
   if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+  return `${items.slice(0, -1).join(', ')} ${conjunction} ${items.at(-1)}`;
 }
 
 /**
  * The sentence for a final chain's wait: before the seal, for the talliers that have not accepted
  * the final block; after it, for those whose decryption factor is missing. Undefined when no one
  * is awaited. "Waiting for dave (offline since 19:37): the result needs their tallier key back
- * online. 2 of 3 decryption factors are in."
+ * online. 2 of 3 decryption factors are in." With threshold talliers (`quorum`), the count that
+ * matters: "The result needs any 3 of 5 talliers: 2 in. Missing: dave (offline since 19:37) and
+ * erin (online)."
  */
 export function waitingSentence(result: ResultView, peers: readonly PeerView[]): string | undefined {
   const sealed = result.seal !== undefined;
+  const n = result.talliers.length;
   const awaited = result.talliers.filter((t) => (sealed ? t.factor === 'awaiting' : !t.accepted));
   if (awaited.length === 0) return undefined;
   const who = listInWords(awaited.map((t) => tallierInWords(t, peers)));
   const offline = awaited.filter((t) => !online(t, peers));
-  const done = result.talliers.length - awaited.length;
+  const done = n - awaited.length;
+  if (result.quorum !== undefined) {
+    if (sealed) {
+      const own = result.talliers.filter((t) => t.factor === 'verified').length;
+      const more = Math.max(1, result.quorum - own);
+      const anyOf = listInWords(
+        awaited.map((t) => tallierInWords(t, peers)),
+        'or',
+      );
+      return `The result needs any ${result.quorum} of ${n} talliers: ${own} in. ${more === 1 ? 'One more' : `${more} more`} of ${anyOf} ${more === 1 ? 'is' : 'are'} enough: the talliers present stand in for the others.`;
+    }
+    const accepted = result.talliers.filter((t) => t.accepted).length;
+    return `Nothing is decrypted until ${result.sealQuorum ?? n} of ${n} talliers accept the same final block: ${accepted} have. Waiting for ${who}.`;
+  }
   if (sealed) {
     const need =
       offline.length === 0
@@ -70,7 +86,7 @@ export function waitingSentence(result: ResultView, peers: readonly PeerView[]):
         : offline.length === 1 && awaited.length === 1
           ? 'the result needs their tallier key back online'
           : 'the result needs every tallier’s decryption factor, and a runner that is offline sends its factor once it is back';
-    return `Waiting for ${who}: ${need}. ${done} of ${result.talliers.length} decryption factors are in.`;
+    return `Waiting for ${who}: ${need}. ${done} of ${n} decryption factors are in.`;
   }
-  return `Waiting for ${who} to accept the final block (${done} of ${result.talliers.length} have). Nothing is decrypted until every tallier has accepted the same one${offline.length > 0 ? '; a runner that is offline accepts once it is back' : ''}.`;
+  return `Waiting for ${who} to accept the final block (${done} of ${n} have). Nothing is decrypted until every tallier has accepted the same one${offline.length > 0 ? '; a runner that is offline accepts once it is back' : ''}.`;
 }

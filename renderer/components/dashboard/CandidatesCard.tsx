@@ -11,6 +11,7 @@ export function CandidatesCard() {
   const candidates = useDashboard((state) => state.chain?.candidates ?? NONE);
   const electionKey = useDashboard((state) => state.chain?.electionKey);
   const seats = useDashboard((state) => state.election?.nTalliers ?? 0);
+  const quorum = useDashboard((state) => state.election?.quorum);
   const height = useDashboard((state) => state.chain?.height ?? 0);
   const lastKeyBlock = useDashboard((state) => state.election?.keyElectionHeight ?? 0);
   const complete = lastKeyBlock > 0 && height >= lastKeyBlock;
@@ -20,6 +21,7 @@ export function CandidatesCard() {
       actions={
         <span className="muted">
           {seats} seat{seats === 1 ? '' : 's'}
+          {quorum !== undefined ? `, any ${quorum} decrypt` : ''}
         </span>
       }
     >
@@ -58,7 +60,8 @@ export function CandidatesCard() {
       )}
       {electionKey && (
         <p className="election-key">
-          Election key <code className="mono">{electionKey}</code>: the product of the elected keys.
+          Election key <code className="mono">{electionKey}</code>: the product of the{' '}
+          {quorum === undefined ? 'elected keys' : 'keys of the key holders whose backups arrived'}.
         </p>
       )}
     </Card>
@@ -94,6 +97,7 @@ function CandidateRows({ candidate: c, complete }: { candidate: CandidateView; c
               {label}
             </span>
             {tie && <span className="badge warn">tie rule</span>}
+            {c.backups && <BackupsBadge backups={c.backups} />}
           </div>
         </td>
       </tr>
@@ -101,6 +105,35 @@ function CandidateRows({ candidate: c, complete }: { candidate: CandidateView; c
         <td colSpan={4}>{reason}</td>
       </tr>
     </>
+  );
+}
+
+/** Threshold talliers: an elected key's part in the key ceremony, in words. */
+const BACKUPS = {
+  dealt: ['ok', 'backups sent', 'Its backup pieces for the other key holders are on the chain.'],
+  awaited: [
+    'muted',
+    'backups awaited',
+    'Its backup pieces for the other key holders are not on the chain yet.',
+  ],
+  'proven-wrong': [
+    'bad',
+    'excluded',
+    'A key holder proved one of its backup pieces wrong: its key is left out of the election key.',
+  ],
+  missed: [
+    'bad',
+    'excluded',
+    'Its backup pieces did not reach the chain in time: its key is left out of the election key.',
+  ],
+} as const;
+
+function BackupsBadge({ backups }: { backups: NonNullable<CandidateView['backups']> }) {
+  const [tone, label, title] = BACKUPS[backups];
+  return (
+    <span className={`badge ${tone}`} title={title}>
+      {label}
+    </span>
   );
 }
 

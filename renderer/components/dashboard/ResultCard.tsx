@@ -2,7 +2,7 @@ import type { PeerView, ResultView } from '../../../main/api/contract';
 import { downloadFile } from '../../lib/browser';
 import { formatCount, formatTime, percent, shortHash } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
-import { tallierInWords, waitingSentence } from '../../lib/waits';
+import { listInWords, tallierInWords, waitingSentence } from '../../lib/waits';
 import { useApi, useDashboard } from '../../store';
 import { Card } from '../ui/Card';
 import { ProgressBar } from '../ui/ProgressBar';
@@ -33,7 +33,12 @@ export function ResultCard() {
           single vote: only the total is decrypted.
         </p>
         {result && result.talliers.length > 0 && (
-          <Talliers peers={peers} talliers={result.talliers} accepting={false} />
+          <Talliers peers={peers} talliers={result.talliers} accepting={false} quorum={result.quorum} />
+        )}
+        {result?.myTallier?.owes && (
+          <p className="my-tallier owes">
+            Your tallier key still owes: {listInWords(result.myTallier.owes)}.
+          </p>
         )}
         <VerifiedExplainer />
       </Card>
@@ -60,7 +65,12 @@ export function ResultCard() {
         </p>
       )}
       <Finality result={result} />
-      <Talliers peers={peers} talliers={result.talliers} accepting={result.seal === undefined} />
+      <Talliers
+        peers={peers}
+        talliers={result.talliers}
+        accepting={result.seal === undefined}
+        quorum={result.quorum}
+      />
       {/* Verified: the tally above says it all; otherwise the verifier's reason. */}
       {result.verification.status !== 'verified' && result.verification.message && (
         <p className="verification-message">{result.verification.message}</p>
@@ -141,12 +151,16 @@ function Tally({
 function Finality({ result }: { result: ResultView }) {
   const { seal, lateBranches, myTallier } = result;
   if (!seal && lateBranches.length === 0 && !myTallier) return null;
+  // Before the final height the Talliers list alone is shown; what this key owes shows here.
   return (
     <div className="finality">
       {seal && (
         <p className="sealed">
           <span className="badge ok">final</span> Block {formatCount(seal.height)}{' '}
-          <code className="mono">{shortHash(seal.final)}</code> was accepted by every tallier
+          <code className="mono">{shortHash(seal.final)}</code> was accepted by{' '}
+          {result.sealQuorum === undefined
+            ? 'every tallier'
+            : `at least ${result.sealQuorum} of the talliers`}
           {seal.round > 1 ? ` (in round ${seal.round})` : ''}. No branch released later can change this
           result.
         </p>
@@ -169,23 +183,39 @@ function Finality({ result }: { result: ResultView }) {
           {myTallier.refusal}
         </p>
       )}
+      {myTallier?.owes && (
+        <p className="my-tallier owes">Your tallier key still owes: {listInWords(myTallier.owes)}.</p>
+      )}
     </div>
   );
 }
 
-/** `accepting`: the chain is final and not sealed yet, so each tallier's acceptance is shown. */
+/**
+ * `accepting`: the chain is final and not sealed yet, so each tallier's acceptance is shown.
+ * `quorum`: threshold talliers: any that many of them decrypt.
+ */
 function Talliers({
   talliers,
   peers,
   accepting,
+  quorum,
 }: {
   talliers: ResultView['talliers'];
   peers: readonly PeerView[];
   accepting: boolean;
+  quorum?: number | undefined;
 }) {
   return (
     <div className="talliers">
-      <h3>Talliers</h3>
+      <h3>
+        Talliers
+        {quorum !== undefined && (
+          <span className="muted">
+            {' '}
+            · any {quorum} of {talliers.length} decrypt
+          </span>
+        )}
+      </h3>
       <ul>
         {talliers.map((t) => (
           <li key={t.key}>
@@ -200,6 +230,13 @@ function Talliers({
               ))}
             {t.factor === 'verified' ? (
               <span className="badge ok">verified ✓</span>
+            ) : t.factor === 'stood-in' ? (
+              <span
+                className="badge ok"
+                title="The other talliers decrypted its part from their backup pieces."
+              >
+                covered by the others ✓
+              </span>
             ) : (
               <span className="badge muted">awaited</span>
             )}
