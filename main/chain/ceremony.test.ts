@@ -12,9 +12,16 @@ import { electionKeyHeight, lastDealingHeight, phaseOf } from './phases';
 import { FactorBook } from './results';
 import { confirmation, extend, keyPayload, makeBlock, Talliers, testGenesis } from './testing';
 
-/** 3 seats, any 2 decrypt; keys at 1–3, ceremony at 4–5 (dealings at 4 only), votes 6–8, final 9. */
+/** 3 seats, any 2 decrypt; keys at 1–3, ceremony at 4–7 (dealings at 4–5), votes 8–10, final 11. */
 function thresholdGenesis(overrides: Partial<Genesis> = {}): Genesis {
-  return testGenesis({ nTalliers: 3, quorum: 2, nCeremonyBlocks: 2, nVoteBlocks: 3, ...overrides });
+  return testGenesis({ nTalliers: 3, quorum: 2, nCeremonyBlocks: 4, nVoteBlocks: 3, ...overrides });
+}
+
+/** Empty ceremony blocks on `tip` up to the ceremony's last height (the election key's). */
+function finish(chain: Chain, tip: BlockMeta): BlockMeta {
+  let head = tip;
+  while (head.height < electionKeyHeight(chain.genesis)) head = extend(chain, head, ceremony());
+  return head;
 }
 
 const ceremony = (...messages: CeremonyMessage[]): Payload => ({ kind: 'ceremony', messages });
@@ -42,7 +49,7 @@ describe('threshold talliers: the genesis', () => {
     const g = thresholdGenesis();
     const json = encodeGenesis(g);
     assert.equal(json.quorum, 2);
-    assert.equal(json.n_ceremony_blocks, 2);
+    assert.equal(json.n_ceremony_blocks, 4);
     const back = parseGenesis(JSON.parse(JSON.stringify(json)));
     assert.equal(back.idHex, g.idHex);
     assert.notEqual(testGenesis({ nTalliers: 3, nVoteBlocks: 3 }).idHex, g.idHex);
@@ -54,7 +61,7 @@ describe('threshold talliers: the genesis', () => {
     const bad = (o: Partial<Genesis>, reason: RegExp) => assert.throws(() => thresholdGenesis(o), reason);
     bad({ quorum: 4 }, /genesis.quorum: must be a whole number in \[1, 3\]/);
     bad({ quorum: 0 }, /genesis.quorum/);
-    bad({ nCeremonyBlocks: 1 }, /genesis.n_ceremony_blocks/);
+    bad({ nCeremonyBlocks: 3 }, /genesis.n_ceremony_blocks: must be a whole number in \[4, 1000\]/);
     assert.throws(() => testGenesis({ nTalliers: 3, quorum: 2 }), /go together/);
     bad({ version: 1 }, /version 2/);
     bad(
@@ -65,19 +72,21 @@ describe('threshold talliers: the genesis', () => {
       { nTalliers: 7, quorum: 4, nCeremonyBlocks: 4 },
       /too few: dealings go into the first 2 ceremony blocks, 3 a block/,
     );
+    // Three dealing blocks carry seven dealings.
+    assert.doesNotThrow(() => thresholdGenesis({ nTalliers: 7, quorum: 4, nCeremonyBlocks: 5 }));
     const json = { ...encodeGenesis(thresholdGenesis()) } as Record<string, unknown>;
     delete json.n_ceremony_blocks;
     assert.throws(() => parseGenesis(json), /genesis.n_ceremony_blocks: is missing/);
   });
 
   test('the phases: key, ceremony (dealings in its first half), vote, confirm', () => {
-    const g = thresholdGenesis({ nCeremonyBlocks: 3 });
+    const g = thresholdGenesis({ nCeremonyBlocks: 5 });
     assert.deepEqual(
-      [1, 3, 4, 5, 6, 7, 9, 10].map((h) => phaseOf(g, h)),
+      [1, 3, 4, 6, 8, 9, 11, 12].map((h) => phaseOf(g, h)),
       ['key', 'key', 'ceremony', 'ceremony', 'ceremony', 'vote', 'vote', 'confirm'],
     );
-    assert.equal(lastDealingHeight(g), 5);
-    assert.equal(electionKeyHeight(g), 6);
+    assert.equal(lastDealingHeight(g), 6);
+    assert.equal(electionKeyHeight(g), 8);
   });
 });
 
@@ -89,7 +98,7 @@ describe('threshold talliers: the key ceremony on the chain', () => {
     // The block round-trips through JSON (the body hash covers every field).
     const wire = JSON.parse(JSON.stringify(encodeBlock(genesis.group, b4.block!)));
     assert.deepEqual(parseBlock(genesis.group, wire), b4.block);
-    const b5 = extend(chain, b4, ceremony());
+    const b5 = finish(chain, b4);
     const branch = chain.electionOf(b5);
     assert.deepEqual(branch.qualified, pks);
     assert.equal(branch.quorum, 2);
@@ -146,7 +155,7 @@ describe('threshold talliers: the key ceremony on the chain', () => {
     assert.equal(secretOf(a).openShare(genesis.id, bad, pks).ok, false);
     // The complaint must come after the dealing's block: in the same block it has nothing to prove.
     const complaint = secretOf(a).complain(genesis.id, bad);
-    const b5 = extend(chain, b4, ceremony({ kind: 'complaint', complaint }));
+    const b5 = finish(chain, extend(chain, b4, ceremony({ kind: 'complaint', complaint })));
     const branch = chain.electionOf(b5);
     assert.deepEqual(branch.qualified, [a, b]);
     assert.deepEqual([...branch.ceremony!.convicted], [c]);
@@ -176,13 +185,13 @@ describe('threshold talliers: the key ceremony on the chain', () => {
       { kind: 'ballot', ballot: encryptBallot(genesis.group, genesis.id, a, 1) },
       /ceremony phase and must carry a ceremony/,
     );
-    const b4 = extend(chain, tip, ceremony(dealingOf(da)));
-    // Height 5 is past the dealing window.
+    const b4 = extend(chain, extend(chain, tip, ceremony(dealingOf(da))), ceremony());
+    // Height 6 is past the dealing window (4–5).
     refused(
       chain,
       b4,
       ceremony(dealingOf(secretOf(b).deal(genesis.id, pks, 2))),
-      /dealings go into heights up to 4/,
+      /dealings go into heights up to 5/,
     );
     // A complaint that proves nothing, one against a tallier who has not dealt, one from an outsider.
     refused(
@@ -204,15 +213,18 @@ describe('threshold talliers: the key ceremony on the chain', () => {
       ceremony({ kind: 'complaint', complaint: outsider.complain(genesis.id, da) }),
       /not an elected tallier/,
     );
-    // Nothing above changed the branch: an empty block ends the ceremony with a alone qualified.
-    const b5 = extend(chain, b4, ceremony());
-    assert.deepEqual(chain.electionOf(b5).qualified, [a]);
-    assert.equal(chain.electionOf(b5).key, a);
+    // Nothing above changed the branch: the ceremony ends with a alone standing, fewer than the
+    // quorum of 2, so the key is every elected tallier's and everyone is needed (a alone must never
+    // hold the whole key).
+    const b5 = finish(chain, b4);
+    assert.deepEqual(chain.electionOf(b5).ceremony!.standing, [a]);
+    assert.deepEqual(chain.electionOf(b5).qualified, pks);
+    assert.equal(chain.electionOf(b5).quorum, 3);
   });
 
   test('nobody deals: every elected tallier is needed, as without a ceremony', () => {
     const { chain, tip, pks } = elected();
-    const b5 = extend(chain, extend(chain, tip, ceremony()), ceremony());
+    const b5 = finish(chain, tip);
     const branch = chain.electionOf(b5);
     assert.deepEqual(branch.qualified, pks);
     assert.equal(branch.quorum, 3);

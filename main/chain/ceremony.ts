@@ -7,9 +7,10 @@
 //   (the second half leaves its recipients time to complain);
 // - a complaint by a recipient against a dealing in an earlier block of the branch, at most one per
 //   (complainer, dealer), valid only if it proves the share wrong (threshold.ts);
-// - at T+K the qualified talliers are those who dealt and were proven wrong by no complaint. The
-//   election key is their product; if none qualified, every elected tallier's key, as without a
-//   ceremony (and then every tallier's factor is needed).
+// - at T+K the qualified talliers are those who dealt and were proven wrong by no complaint, if
+//   there are at least t of them; the election key is their product and any t decrypt. With fewer,
+//   every elected tallier's key, as without a ceremony, and every tallier's factor is needed
+//   (keyHolders says why).
 import { check } from '../crypto/errors';
 import type { Group } from '../crypto/group';
 import { verifyComplaint, verifyDealing } from '../crypto/threshold';
@@ -33,8 +34,8 @@ export interface CeremonyState {
   /** Dealers proven wrong. */
   readonly convicted: ReadonlySet<bigint>;
   /**
-   * Dealt and not proven wrong, in rank order: the qualified talliers once the ceremony is over
-   * (the fallback to every elected tallier is `qualifiedTalliers`'s).
+   * Dealt and not proven wrong, in rank order: the qualified talliers once the ceremony is over,
+   * if there are enough of them (keyHolders).
    */
   readonly standing: readonly bigint[];
 }
@@ -126,9 +127,18 @@ function pairKey(complainer: bigint, dealer: bigint): string {
 }
 
 /**
- * The talliers whose keys make the election key once the ceremony is over: those standing, or
- * every elected tallier if none is (nobody dealt in time: no backups, everyone needed).
+ * Who makes the election key once the ceremony is over, and how many of them must decrypt. The
+ * talliers standing (dealt, not proven wrong) if at least `quorum` of them are: then any `quorum`
+ * of them decrypt, and a coalition of fewer than `quorum` never holds every key of the product.
+ * Otherwise every elected tallier, each one needed, as without a ceremony: were the key the product
+ * of fewer than `quorum` standing talliers (say, the only ones whose dealings reached the chain,
+ * because the honest ones' were late or left out by miners), those few alone could read every
+ * ballot.
  */
-export function qualifiedTalliers(state: CeremonyState): readonly bigint[] {
-  return state.standing.length > 0 ? state.standing : state.elected;
+export function keyHolders(state: CeremonyState): { qualified: readonly bigint[]; quorum: number } {
+  if (state.standing.length >= state.quorum) {
+    const quorum = Math.min(state.quorum, state.standing.length);
+    return { qualified: state.standing, quorum };
+  }
+  return { qualified: state.elected, quorum: state.elected.length };
 }

@@ -10,7 +10,7 @@ import type { Group } from '../crypto/group';
 import { electionKey, verifyPkPok } from '../crypto/tallier';
 import type { Ciphertext, TallierPublicKey } from '../crypto/types';
 import { type Block, blockHash } from './block';
-import { applyCeremony, type CeremonyState, emptyCeremony, qualifiedTalliers } from './ceremony';
+import { applyCeremony, type CeremonyState, emptyCeremony, keyHolders } from './ceremony';
 import { type Genesis, hasThreshold } from './genesis';
 import { electionKeyHeight, finalHeight, keyElectionHeight, type Phase, phaseOf } from './phases';
 import type { FinalTally } from './results';
@@ -785,12 +785,9 @@ export class Chain {
 
   /** The key of the talliers who qualified in `ceremony`; throws if their keys multiply to 1. */
   private afterCeremony(election: KeyElection, ceremony: CeremonyState): BranchElection {
-    const qualified = qualifiedTalliers(ceremony);
+    const { qualified, quorum } = keyHolders(ceremony);
     const keys = election.talliers.filter((k) => qualified.includes(k.pk));
     const key = electionKey(this.group, this.genesis.id, keys);
-    // Backups exist only for talliers who dealt: without any (the fallback), everyone is needed.
-    const quorum =
-      ceremony.standing.length > 0 ? Math.min(ceremony.quorum, qualified.length) : qualified.length;
     return { election, key, qualified, quorum, ceremony };
   }
 

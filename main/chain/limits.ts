@@ -11,8 +11,11 @@ export const LIMITS = {
   rosterSize: [1, 1000],
   /** Threshold talliers: a dealing grows with n (one encrypted share per other tallier). */
   thresholdTalliers: [1, 16],
-  /** Threshold talliers: the key ceremony's blocks (dealings in the first half). */
-  nCeremonyBlocks: [2, 1000],
+  /**
+   * Threshold talliers: the key ceremony's blocks (dealings in the first half, complaints until the
+   * end): at least 4, so that a dealing in the last block allowed still leaves two for complaints.
+   */
+  nCeremonyBlocks: [4, 1000],
   /** At most 2^34 expected hashes per block (~1.5 h on one laptop core at 3 MH/s). */
   maxExpectedHashesLog2: 34,
 } as const;

@@ -9,7 +9,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { type DashboardServer, serveDashboard } from '../app/dashboard-server';
 import { Engine, type LaunchChoice } from '../app/engine';
 import { genesisFromForm, lobbyParamsFromForm } from '../app/requests';
-import { encodeGenesis, type Genesis, parseGenesis } from '../chain/genesis';
+import { encodeGenesis, type Genesis, LIMITS, parseGenesis } from '../chain/genesis';
 import { MAX_TARGET } from '../chain/pow/target';
 import { ValidationError } from '../crypto/errors';
 import { readJson } from '../crypto/json';
@@ -146,8 +146,8 @@ function thresholdOf(values: Values): { quorum?: number; ceremonyBlocks?: number
     return {};
   }
   return {
-    quorum: intOption(values, 'quorum', 1, [1, 16]),
-    ceremonyBlocks: intOption(values, 'ceremony-blocks', 6, [2, 1000]),
+    quorum: intOption(values, 'quorum', 1, [...LIMITS.thresholdTalliers]),
+    ceremonyBlocks: intOption(values, 'ceremony-blocks', 6, [...LIMITS.nCeremonyBlocks]),
   };
 }
 

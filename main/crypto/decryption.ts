@@ -112,7 +112,14 @@ export function combineWithQuorum(
       `${field}.pk`,
       'has more than one factor for this tallier',
     );
-    verifyCompensatedFactor(group, context, tally, cf, setup.dealings.get(cf.missing)!, setup.elected, field);
+    const dealing = setup.dealings.get(cf.missing);
+    // Lagrange over `quorum` points recovers the key only from a polynomial of degree quorum − 1.
+    check(
+      dealing !== undefined && dealing.commitments.length + 1 === setup.quorum,
+      `${field}.missing`,
+      `has no dealing for a quorum of ${setup.quorum}: nobody can stand in for it`,
+    );
+    verifyCompensatedFactor(group, context, tally, cf, dealing, setup.elected, field);
     list.push(cf);
     standIns.set(cf.missing, list);
   });

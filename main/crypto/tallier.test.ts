@@ -81,6 +81,20 @@ describe('tallier keys and pk_pok', () => {
       const tally = { alpha: group.powSecret(5n), beta: group.powSecret(7n) };
       key.decryptionFactor(context, tally, 'ab'.repeat(32));
       key.accept(context, 'ab'.repeat(32), 1);
+      // Threshold talliers: the polynomial, the ephemeral, and a share received (opened, and used
+      // to stand in for its dealer) are secrets too.
+      const other = TallierSecretKey.generate(group);
+      group.powG = powG;
+      const talliers = [key.publicKey, other.publicKey];
+      const dealing = other.deal(context, talliers, 2);
+      group.powG = (exponent: bigint) => {
+        used.push(exponent);
+        return powG.call(group, exponent);
+      };
+      key.deal(context, talliers, 2);
+      assert.ok(key.openShare(context, dealing, talliers).ok);
+      key.compensatedFactor(context, dealing, talliers, tally, 'ab'.repeat(32));
+      key.complain(context, dealing);
       assert.equal(used.length, 0, 'no secret exponent reached powG');
       verifyPkPok(group, context, proven); // verification (public exponents) may use the table
       assert.ok(used.length > 0);

@@ -263,7 +263,8 @@ export function readShare(
   const share = fromBytes(xor(toBytes(dealing.shares[slot]!, group.byteWidth), stream));
   if (share >= group.q) return { ok: false, reason: 'the share decrypts to a number not below q' };
   const index = tallierIndex(talliers, recipient);
-  if (group.powG(share) !== publicShare(group, dealing, index))
+  // The share is a secret (its recipient's, until a complaint publishes it): constant-time path.
+  if (group.powSecret(share) !== publicShare(group, dealing, index))
     return { ok: false, reason: 'the share does not match the dealer’s commitments' };
   return { ok: true, share };
 }

@@ -24,7 +24,7 @@
 // ballot again in full before checking its proof.
 import os from 'node:os';
 import { blockHash, parseBlock } from '../chain/block';
-import { applyCeremony, type CeremonyState, emptyCeremony, qualifiedTalliers } from '../chain/ceremony';
+import { applyCeremony, type CeremonyState, emptyCeremony, keyHolders } from '../chain/ceremony';
 import { MAX_ROUNDS, sealQuorum } from '../chain/finality';
 import { type Genesis, hasThreshold, parseGenesis } from '../chain/genesis';
 import {
@@ -358,15 +358,12 @@ class RecordWalk {
         const before = this.ceremony ?? emptyCeremony(genesis, this.qualified);
         this.ceremony = applyCeremony(group, genesis, before, height, payload.messages);
         if (height === electionKeyHeight(genesis)) {
-          // The talliers who dealt and were not proven wrong make the key (chain/ceremony.ts).
-          const qualified = qualifiedTalliers(this.ceremony);
+          // The talliers who dealt and were not proven wrong make the key, if enough did (chain/ceremony.ts).
+          const { qualified, quorum } = keyHolders(this.ceremony);
           const keys = this.election!.talliers.filter((k) => qualified.includes(k.pk));
           this.electionKey = electionKey(group, genesis.id, keys);
           this.qualified = qualified;
-          this.quorum =
-            this.ceremony.standing.length > 0
-              ? Math.min(this.ceremony.quorum, qualified.length)
-              : qualified.length;
+          this.quorum = quorum;
         }
       } else if (payload.kind === 'ballot') {
         const { alpha } = payload.ballot;
