@@ -69,7 +69,8 @@ export function applyCeremony(
   height: number,
   messages: readonly CeremonyMessage[],
   trusted = false,
-  field = 'block.payload.messages',
+  /** How message i is named in errors. */
+  fieldOf: (i: number) => string = (i) => `block.payload.messages[${i}]`,
 ): CeremonyState {
   const dealings = new Map(before.dealings);
   const complaints = [...before.complaints];
@@ -77,7 +78,7 @@ export function applyCeremony(
   const { elected, quorum } = before;
   const complained = new Set(before.complaints.map(({ complaint: c }) => pairKey(c.complainer, c.dealer)));
   for (const [i, message] of messages.entries()) {
-    const at = `${field}[${i}]`;
+    const at = fieldOf(i);
     if (message.kind === 'dealing') {
       const { dealing } = message;
       check(

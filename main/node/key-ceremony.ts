@@ -16,14 +16,24 @@ import { recipientsOf, signDealing } from '../crypto/threshold';
 import type { Dealing } from '../crypto/types';
 import { rankingId, type TallierJournal } from './tallier-journal';
 
-/** A pending message: its id (SHA-256 of its JSON), and when it entered the pool (ms). */
+/**
+ * A pending message: its id (SHA-256 of its JSON), the ranking of elected talliers it was checked
+ * against (rankingId: a reorg to another ranking voids it, since its proofs bind the ranking), and
+ * when it entered the pool (ms).
+ */
 interface Pending {
   readonly id: string;
   readonly message: CeremonyMessage;
+  readonly ranking: string;
   readonly since: number;
 }
 
-/** Bound on pending messages: n dealings and n·(n − 1) complaints at most for 16 talliers. */
+/**
+ * Bound on pending messages. The pool holds one message per slot (a dealer's dealing, a
+ * complainer's complaint about one dealer: the first verified one stays), so an elected tallier
+ * sending dealing after dealing fills only its own slot: n dealings and n·(n − 1) complaints, at
+ * most 256 for 16 talliers.
+ */
 const MAX_PENDING = 16 * 16;
 
 /** How often this runner re-sends its own messages that no block on the best chain carries yet (ms). */
@@ -40,6 +50,7 @@ export interface CeremonyHooks {
 }
 
 export class KeyCeremony {
+  /** By slot (slotOf). */
   private readonly pending = new Map<string, Pending>();
   /** When this runner last sent each of its own messages (by id). */
   private readonly sent = new Map<string, number>();
@@ -87,7 +98,9 @@ export class KeyCeremony {
 
   private accept(message: CeremonyMessage, origin: string | undefined): 'added' | 'known' {
     const id = messageId(this.chain, message);
-    if (this.pending.has(id)) return 'known';
+    const slot = slotOf(message);
+    const held = this.pending.get(slot);
+    if (held?.id === id) return 'known';
     const tip = this.chain.tip;
     const state = this.stateAt(tip);
     if (!state)
@@ -95,7 +108,9 @@ export class KeyCeremony {
         'ceremony_message',
         `the key ceremony is not under way on this runner's best chain (height ${tip.height})`,
       );
-    if (onBranch(state, message)) return 'known';
+    const ranking = rankingId(this.chain.group, state.elected);
+    // One message per slot: the first verified one for this ranking stays.
+    if (onBranch(state, message) || held?.ranking === ranking) return 'known';
     applyCeremony(
       this.chain.group,
       this.chain.genesis,
@@ -103,10 +118,10 @@ export class KeyCeremony {
       tip.height + 1,
       [message],
       false,
-      'ceremony_message',
+      () => 'ceremony_message',
     );
-    if (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
-    this.pending.set(id, { id, message, since: Date.now() });
+    if (!held && this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
+    this.pending.set(slot, { id, message, ranking, since: Date.now() });
     this.hooks.relay(message, origin);
     this.hooks.changed();
     return 'added';
@@ -114,15 +129,16 @@ export class KeyCeremony {
 
   /**
    * Up to three pending messages the next block on `tip` may carry, oldest first, each checked
-   * by the chain's own rules in order (proofs were verified when pooled).
+   * by the chain's own rules in order (proofs were verified when pooled, for this ranking).
    */
   select(tip: BlockMeta): CeremonyMessage[] {
     let state = this.stateAt(tip);
     if (!state) return [];
+    const ranking = rankingId(this.chain.group, state.elected);
     const chosen: CeremonyMessage[] = [];
     for (const p of [...this.pending.values()].sort((a, b) => a.since - b.since)) {
       if (chosen.length >= MAX_CEREMONY_MESSAGES_PER_BLOCK) break;
-      if (onBranch(state, p.message)) continue;
+      if (p.ranking !== ranking || onBranch(state, p.message)) continue;
       try {
         state = applyCeremony(this.chain.group, this.chain.genesis, state, tip.height + 1, [p.message], true);
         chosen.push(p.message);
@@ -133,10 +149,15 @@ export class KeyCeremony {
     return chosen;
   }
 
-  /** Drops what the best chain carries, or what can no longer go in (the ceremony is over). */
+  /**
+   * Drops what the best chain carries, what was checked against another ranking (a reorg across
+   * the key election), and everything once the ceremony is over.
+   */
   onTip(): void {
     const state = this.stateAt(this.chain.tip);
-    for (const [id, p] of this.pending) if (!state || onBranch(state, p.message)) this.pending.delete(id);
+    const ranking = state && rankingId(this.chain.group, state.elected);
+    for (const [slot, p] of this.pending)
+      if (!state || p.ranking !== ranking || onBranch(state, p.message)) this.pending.delete(slot);
   }
 
   /**
@@ -173,12 +194,7 @@ export class KeyCeremony {
         (c) => c.complaint.complainer === pk && c.complaint.dealer === dealer,
       );
       if (complained || this.tallier.openShare(genesis.id, dealing, state.elected).ok) continue;
-      const pendingComplaint = [...this.pending.values()].find(
-        (p) =>
-          p.message.kind === 'complaint' &&
-          p.message.complaint.complainer === pk &&
-          p.message.complaint.dealer === dealer,
-      );
+      const pendingComplaint = this.pending.get(`complaint:${pk.toString(16)}:${dealer.toString(16)}`);
       own.push(
         pendingComplaint?.message ?? {
           kind: 'complaint',
@@ -192,7 +208,7 @@ export class KeyCeremony {
   private sendOwn(message: CeremonyMessage): void {
     const id = messageId(this.chain, message);
     const now = Date.now();
-    if (this.pending.has(id)) {
+    if (this.pending.get(slotOf(message))?.id === id) {
       if (now - (this.sent.get(id) ?? 0) < CEREMONY_RESEND_MS) return;
       this.sent.set(id, now);
       this.hooks.relay(message, undefined);
@@ -234,6 +250,13 @@ function onBranch(state: CeremonyState, message: CeremonyMessage): boolean {
   if (message.kind === 'dealing') return state.dealings.has(message.dealing.dealer);
   const { complainer, dealer } = message.complaint;
   return state.complaints.some((c) => c.complaint.complainer === complainer && c.complaint.dealer === dealer);
+}
+
+/** A message's place in the pool: a dealer's dealing, or a complainer's complaint about a dealer. */
+function slotOf(message: CeremonyMessage): string {
+  return message.kind === 'dealing'
+    ? `dealing:${message.dealing.dealer.toString(16)}`
+    : `complaint:${message.complaint.complainer.toString(16)}:${message.complaint.dealer.toString(16)}`;
 }
 
 function messageId(chain: Chain, message: CeremonyMessage): string {
