@@ -225,6 +225,8 @@ export interface ResultView {
     readonly decrypted?: string;
     readonly refusal?: string;
     readonly owes?: readonly string[];
+    /** Threshold talliers: why the key ceremony left this runner's key out of the election key. */
+    readonly leftOut?: string;
   };
   /** Branches offered after the seal: kept out ("arrived after the result"), most recent last. */
   readonly lateBranches: readonly {

@@ -122,17 +122,23 @@ export function chainView(node: ElectionNode, lastReorg: ChainView['lastReorg'])
   const state = node.chain.state();
   const width = node.genesis.group.byteWidth;
   const backups = backupsOf(node);
-  const candidates = state.keyElection.candidates.map(
-    (c): CandidateView => ({
-      key: fingerprint(c.key.pk, width),
-      count: c.count,
-      lastHeight: c.lastHeight,
-      elected: c.elected,
-      reason: c.reason,
-      mine: c.key.pk === node.tallierKey.pk,
-      ...(c.elected && backups?.has(c.key.pk) ? { backups: backups.get(c.key.pk)! } : {}),
-    }),
-  );
+  const candidates = state.keyElection.candidates
+    .map(
+      (c): CandidateView => ({
+        key: fingerprint(c.key.pk, width),
+        count: c.count,
+        lastHeight: c.lastHeight,
+        elected: c.elected,
+        reason: c.reason,
+        mine: c.key.pk === node.tallierKey.pk,
+        ...(c.elected && backups?.has(c.key.pk) ? { backups: backups.get(c.key.pk)! } : {}),
+      }),
+    )
+    .map((c) => {
+      // An elected key the ceremony left out says so where its election is explained.
+      const out = c.backups === 'proven-wrong' || c.backups === 'missed' ? c.backups : undefined;
+      return out ? { ...c, reason: `${c.reason}; then left out of the election key: ${LEFT_OUT[out]}` } : c;
+    });
   return {
     tip: state.tip.hash,
     height: state.tip.height,
@@ -145,6 +151,12 @@ export function chainView(node: ElectionNode, lastReorg: ChainView['lastReorg'])
     ...(lastReorg ? { lastReorg } : {}),
   };
 }
+
+/** Why a key was left out of the election key by the key ceremony, in words. */
+const LEFT_OUT = {
+  'proven-wrong': 'another key holder proved one of its backup pieces wrong',
+  missed: 'its backup pieces did not reach the chain in time',
+} as const;
 
 /**
  * Threshold talliers: each elected key's part in the key ceremony on the best chain, from the key
@@ -186,9 +198,17 @@ export function resultView(node: ElectionNode, verification: ResultView['verific
   );
   const duties = node.tallierDuties();
   const names = tallierNames(node);
-  // Once the key is fixed, the talliers whose keys make it; before, the key election's.
-  const talliers = state.qualified ?? state.keyElection.talliers.map((k) => k.pk);
+  // Once the key is fixed, the talliers whose keys make it; during the key ceremony, the elected
+  // ones not (yet) left out; before, the key election's.
+  const backups = backupsOf(node);
+  const talliers =
+    state.qualified ??
+    state.keyElection.talliers
+      .map((k) => k.pk)
+      .filter((pk) => backups?.get(pk) !== 'proven-wrong' && backups?.get(pk) !== 'missed');
+  const quorum = state.quorum ?? (backups ? Math.min(node.genesis.quorum!, talliers.length) : undefined);
   const setup = result?.final.quorum;
+  const mineLeftOut = backups?.get(node.tallierKey.pk);
   const standIns = (pk: bigint) => result?.compensated.filter((cf) => cf.missing === pk).length ?? 0;
   const owes = node.tallierOwes();
   return {
@@ -205,16 +225,23 @@ export function resultView(node: ElectionNode, verification: ResultView['verific
       mine: pk === node.tallierKey.pk,
       ...(names.has(pk) ? { name: names.get(pk)! } : {}),
     })),
-    ...(state.quorum !== undefined && state.qualified && state.quorum < state.qualified.length
-      ? { quorum: state.quorum, sealQuorum: sealQuorum(state.qualified.length, state.quorum) }
+    ...(quorum !== undefined && quorum < talliers.length
+      ? { quorum, sealQuorum: sealQuorum(talliers.length, quorum) }
       : {}),
     ...(seal ? { seal: { final: seal.final.hash, height: seal.final.height, round: seal.round } } : {}),
-    ...(duties.decrypted || duties.refusal || owes.length > 0
+    ...(duties.decrypted ||
+    duties.refusal ||
+    owes.length > 0 ||
+    mineLeftOut === 'proven-wrong' ||
+    mineLeftOut === 'missed'
       ? {
           myTallier: {
             ...(duties.decrypted ? { decrypted: duties.decrypted } : {}),
             ...(duties.refusal ? { refusal: duties.refusal } : {}),
             ...(owes.length > 0 ? { owes } : {}),
+            ...(mineLeftOut === 'proven-wrong' || mineLeftOut === 'missed'
+              ? { leftOut: LEFT_OUT[mineLeftOut] }
+              : {}),
           },
         }
       : {}),

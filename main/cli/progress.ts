@@ -32,9 +32,18 @@ export function formatResult(state: ResultState, genesis?: Genesis): string {
     '',
     `  RESULT  yes ${String(r.yes).padStart(3)}  ${bar(r.yes)}`,
     `          no  ${String(r.no).padStart(3)}  ${bar(r.no)}`,
-    `          ${counted} · decrypted with ${state.factors.length} tallier factor(s), every proof checked`,
+    `          ${counted} · decrypted with ${state.factors.length} tallier factor(s)${standIns(state)}, every proof checked`,
     '',
   ].join('\n');
+}
+
+/** ", and stand-ins for 2 absent talliers" when the result needed them (threshold talliers). */
+function standIns(state: ResultState): string {
+  const own = new Set(state.factors.map((f) => f.pk));
+  const covered = new Set(state.compensated.filter((cf) => !own.has(cf.missing)).map((cf) => cf.missing));
+  return covered.size
+    ? ` and stand-ins for ${covered.size} absent tallier${covered.size === 1 ? '' : 's'}`
+    : '';
 }
 
 export function attachProgress(runner: Runner, print: (line: string) => void = console.log): void {
@@ -66,7 +75,7 @@ export function attachProgress(runner: Runner, print: (line: string) => void = c
   node.on('sealed', (seal) => {
     const awaiting = node.resultState()?.awaiting ?? [];
     print(
-      `${clock()}  sealed: every tallier accepted block #${seal.final.height} ${short(seal.final.hash)} (round ${seal.round}); ` +
+      `${clock()}  sealed: ${seal.acceptances.length === (node.resultState()?.final.talliers.length ?? 0) ? 'every tallier' : `${seal.acceptances.length} talliers (the seal quorum)`} accepted block #${seal.final.height} ${short(seal.final.hash)} (round ${seal.round}); ` +
         `no later branch can change this result${awaiting.length ? `; awaiting the factor of ${awaiting.length} tallier(s): ${awaiting.map((pk) => short(pk.toString(16))).join(', ')}` : ''}`,
     );
   });

@@ -183,7 +183,7 @@ export function describeElection(genesis: Genesis): string {
   return [
     `  election  "${g.title}": ${g.question}`,
     `  id        ${genesis.idHex}`,
-    `  phases    ${g.n_talliers_blocks} key blocks → ${g.n_talliers} talliers · ${g.n_vote_blocks} ballot blocks · ${g.confirmations} confirmation${g.confirmations === 1 ? '' : 's'}`,
+    `  phases    ${g.n_talliers_blocks} key blocks → ${g.n_talliers} talliers${g.quorum !== undefined ? ` · ${g.n_ceremony_blocks} key-backup blocks (any ${g.quorum} talliers decrypt)` : ''} · ${g.n_vote_blocks} ballot blocks · ${g.confirmations} confirmation${g.confirmations === 1 ? '' : 's'}`,
     `  work      ~${expected >= 2 ** 20 ? `2^${Math.log2(expected).toFixed(1)}` : expected} hashes per block`,
     genesis.ballotRule === 'per-voter'
       ? `  ballots   one vote per person: ${genesis.roster.length} registered voter${genesis.roster.length === 1 ? '' : 's'}, each one's last ballot counts`

@@ -62,6 +62,12 @@ export const statusCommand: Command = {
     console.log(
       `  talliers  ${result.talliers.length ? result.talliers.map(short).join(', ') : 'not elected yet'}`,
     );
+    if (result.qualified && result.quorum !== undefined && result.quorum < result.qualified.length) {
+      const left = result.talliers.filter((pk) => !result.qualified!.includes(pk));
+      console.log(
+        `  quorum    any ${result.quorum} of ${result.qualified.length} qualified talliers decrypt${left.length ? ` (left out by the key ceremony: ${left.map(short).join(', ')})` : ''}`,
+      );
+    }
     console.log(
       genesis.ballotRule === 'per-voter'
         ? `  turnout   ${result.ballots} of ${genesis.roster.length} registered voters cast a ballot (each one's last counts)`
@@ -80,7 +86,7 @@ export const statusCommand: Command = {
     }
     if (result.sealed) {
       console.log(
-        `  final     sealed by every tallier in round ${result.sealed.round} at block ${short(result.sealed.final)}: no later branch can change the result`,
+        `  final     sealed by the talliers in round ${result.sealed.round} at block ${short(result.sealed.final)}: no later branch can change the result`,
       );
     } else if (result.final) {
       console.log(
@@ -107,7 +113,9 @@ export const statusCommand: Command = {
       );
     } else if (result.final && result.sealed) {
       console.log(
-        `  result    awaiting the factor of ${result.awaiting.length} tallier(s): ${result.awaiting.map(short).join(', ')}`,
+        result.quorum !== undefined && result.qualified && result.quorum < result.qualified.length
+          ? `  result    awaiting ${result.awaiting.length} tallier(s), neither their factor nor ${result.quorum} stand-ins in: ${result.awaiting.map(short).join(', ')}`
+          : `  result    awaiting the factor of ${result.awaiting.length} tallier(s): ${result.awaiting.map(short).join(', ')}`,
       );
     } else if (result.final) {
       console.log('  result    not yet: talliers decrypt only once the final block is sealed');

@@ -721,13 +721,13 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     ) {
       const elected = this.chain.candidatesOf(tip).talliers.some((k) => k.pk === pk);
       if (elected && !ceremony?.dealings.has(pk) && tip.height < lastDealingHeight(this.genesis))
-        owes.push('its backup pieces for the other key holders (sent; waiting for a block to carry them)');
+        owes.push('its backup pieces for the other key holders (sent, not in a block yet)');
       const complaints = this.ceremony
         .all()
         .filter((m) => m.kind === 'complaint' && m.complaint.complainer === pk);
       if (complaints.length > 0)
         owes.push(
-          `${complaints.length === 1 ? 'a complaint' : `${complaints.length} complaints`} about a wrong backup piece it received (waiting for a block)`,
+          `${complaints.length === 1 ? 'a complaint' : `${complaints.length} complaints`} about a wrong backup piece it received (sent, not in a block yet)`,
         );
     }
     const final = this.chain.finalTally(tip);

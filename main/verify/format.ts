@@ -42,6 +42,16 @@ function summaryLines(s: RecordSummary): string[] {
     `  id:       ${s.electionId}`,
     `  chain:    height ${s.height} of ${s.finalHeight}, ${s.phase === 'final' ? 'final' : `next: ${s.phase} phase`}`,
     `  talliers: ${talliers}`,
+    ...(s.threshold
+      ? [
+          `  quorum:   any ${s.threshold.quorum} of ${s.threshold.qualified.length} qualified talliers decrypt${s.threshold.excluded.length ? `; left out by the key ceremony: ${s.threshold.excluded.map((pk) => `${pk}…`).join(', ')}` : ''}`,
+          ...(s.threshold.stoodIn.length
+            ? [
+                `  stand-ins: the part of ${s.threshold.stoodIn.map((pk) => `${pk}…`).join(', ')} came from the other talliers' backups (every proof checked)`,
+              ]
+            : []),
+        ]
+      : []),
     s.voters === undefined
       ? `  ballots:  ${s.ballots} (one per block found), tally α ${s.tally.alpha.slice(0, 16)}… β ${s.tally.beta.slice(0, 16)}…`
       : `  turnout:  ${s.ballots} of ${s.voters} registered voters cast a ballot (each voter's last counts), tally α ${s.tally.alpha.slice(0, 16)}… β ${s.tally.beta.slice(0, 16)}…`,
@@ -49,7 +59,11 @@ function summaryLines(s: RecordSummary): string[] {
     ...(s.version === 1
       ? ['  protocol: version 1 (no seal: its final block was chosen by the lower hash)']
       : s.sealedInRound !== undefined
-        ? [`  sealed:   every tallier accepted the last block (round ${s.sealedInRound}); factors name it`]
+        ? [
+            s.sealedBy && s.sealedBy.accepted < s.sealedBy.of
+              ? `  sealed:   ${s.sealedBy.accepted} of ${s.sealedBy.of} talliers accepted the last block (round ${s.sealedInRound}), the seal quorum; factors name it`
+              : `  sealed:   every tallier accepted the last block (round ${s.sealedInRound}); factors name it`,
+          ]
         : []),
   ];
 }

@@ -120,6 +120,19 @@ export interface RecordSummary {
   readonly version: 1 | 2;
   /** Version 2: the round in which the talliers sealed the last block, if they did. */
   readonly sealedInRound?: number;
+  /** Version 2: how many acceptances the seal holds, and of how many talliers. */
+  readonly sealedBy?: { readonly accepted: number; readonly of: number };
+  /**
+   * Threshold talliers, once the key ceremony is over: the qualified talliers (16-digit prefixes),
+   * any `quorum` of whom decrypt; the elected talliers left out (proven wrong, or no dealing in
+   * time); the talliers whose part of the result came from stand-in factors.
+   */
+  readonly threshold?: {
+    readonly qualified: readonly string[];
+    readonly quorum: number;
+    readonly excluded: readonly string[];
+    readonly stoodIn: readonly string[];
+  };
 }
 
 export type Outcome =
@@ -210,6 +223,9 @@ class RecordWalk {
   /** Once the election key is fixed: the talliers whose keys make it, and how many must decrypt. */
   private qualified: readonly bigint[] = [];
   private quorum = 0;
+  /** For the summary: the seal's acceptances, and the talliers covered by stand-ins. */
+  private sealedBy: { accepted: number; of: number } | undefined;
+  private stoodIn: bigint[] = [];
   /** α of every ballot so far → its height: the replay rule. */
   private readonly alphas = new Map<bigint, number>();
   private tally: Ciphertext = EMPTY_TALLY;
@@ -569,6 +585,7 @@ class RecordWalk {
           : `${missing.length} of ${talliers.length} talliers have not published a decryption factor (${which})`,
       );
     }
+    this.stoodIn = talliers.filter((pk) => !factors.has(pk));
     // The decryption checks the factors again (a few ms each): cheaper than a second way to combine them.
     const result = setup
       ? decryptWithQuorum(
@@ -704,6 +721,7 @@ class RecordWalk {
     });
     const needed = sealQuorum(talliers.length, this.quorum);
     const missing = talliers.filter((pk) => !signed.has(pk));
+    this.sealedBy = { accepted: signed.size, of: talliers.length };
     check(
       signed.size >= needed,
       'record.seal',
@@ -716,9 +734,22 @@ class RecordWalk {
 
   private summary(genesis: Genesis, sealedInRound?: number): RecordSummary {
     const final = finalHeight(genesis);
+    const prefix = (pk: bigint) => pkPrefix(genesis, pk);
+    const ceremony = this.height >= electionKeyHeight(genesis) ? this.ceremony : undefined;
     return {
       version: genesis.version,
       ...(sealedInRound === undefined ? {} : { sealedInRound }),
+      ...(this.sealedBy ? { sealedBy: this.sealedBy } : {}),
+      ...(ceremony
+        ? {
+            threshold: {
+              qualified: this.qualified.map(prefix),
+              quorum: this.quorum,
+              excluded: ceremony.elected.filter((pk) => !this.qualified.includes(pk)).map(prefix),
+              stoodIn: this.stoodIn.map(prefix),
+            },
+          }
+        : {}),
       electionId: genesis.idHex,
       title: genesis.title,
       question: genesis.question,

@@ -64,7 +64,7 @@ describe('who a wait is for, in words', () => {
     delete (unsealed as { seal?: unknown }).seal;
     assert.match(
       waitingSentence(unsealed, peers)!,
-      /^Nothing is decrypted until 3 of 5 talliers accept the same final block: 2 have\. Waiting for carl \(online\), dave/,
+      /^Nothing is decrypted until 3 of 5 talliers accept the same final block: 2 have\. One more of carl \(online\), dave \(offline since [^)]*\) or erin \(offline since [^)]*\) is enough\.$/,
     );
   });
 

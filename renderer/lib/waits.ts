@@ -20,6 +20,10 @@ function peersNamed(tallier: Tallier, peers: readonly PeerView[]): PeerView[] {
 }
 
 /** This runner, or the one peer by the tallier's name, reachable now. */
+export function isOnline(tallier: Tallier, peers: readonly PeerView[]): boolean {
+  return online(tallier, peers);
+}
+
 function online(tallier: Tallier, peers: readonly PeerView[]): boolean {
   const theirs = peersNamed(tallier, peers);
   return tallier.mine || (theirs.length === 1 && theirs[0]!.reachable === true);
@@ -75,7 +79,17 @@ export function waitingSentence(result: ResultView, peers: readonly PeerView[]):
       return `The result needs any ${result.quorum} of ${n} talliers: ${own} in. ${more === 1 ? 'One more' : `${more} more`} of ${anyOf} ${more === 1 ? 'is' : 'are'} enough: the talliers present stand in for the others.`;
     }
     const accepted = result.talliers.filter((t) => t.accepted).length;
-    return `Nothing is decrypted until ${result.sealQuorum ?? n} of ${n} talliers accept the same final block: ${accepted} have. Waiting for ${who}.`;
+    const needed = result.sealQuorum ?? n;
+    const more = Math.max(1, needed - accepted);
+    const anyOf = listInWords(
+      awaited.map((t) => tallierInWords(t, peers)),
+      'or',
+    );
+    const wait =
+      more >= awaited.length
+        ? `Waiting for ${who}.`
+        : `${more === 1 ? 'One more' : `${more} more`} of ${anyOf} ${more === 1 ? 'is' : 'are'} enough.`;
+    return `Nothing is decrypted until ${needed} of ${n} talliers accept the same final block: ${accepted} ${accepted === 1 ? 'has' : 'have'}. ${wait}`;
   }
   if (sealed) {
     const need =

@@ -12,6 +12,8 @@ export function CandidatesCard() {
   const electionKey = useDashboard((state) => state.chain?.electionKey);
   const seats = useDashboard((state) => state.election?.nTalliers ?? 0);
   const quorum = useDashboard((state) => state.election?.quorum);
+  // Once the ceremony is over: the elected keys whose backups were checked and taken.
+  const qualified = candidates.filter((c) => c.elected && c.backups === 'dealt').length;
   const height = useDashboard((state) => state.chain?.height ?? 0);
   const lastKeyBlock = useDashboard((state) => state.election?.keyElectionHeight ?? 0);
   const complete = lastKeyBlock > 0 && height >= lastKeyBlock;
@@ -21,6 +23,7 @@ export function CandidatesCard() {
       actions={
         <span className="muted">
           {seats} seat{seats === 1 ? '' : 's'}
+          {quorum !== undefined && qualified > 0 ? `, ${qualified} qualified` : ''}
           {quorum !== undefined ? `, any ${quorum} decrypt` : ''}
         </span>
       }
@@ -61,7 +64,7 @@ export function CandidatesCard() {
       {electionKey && (
         <p className="election-key">
           Election key <code className="mono">{electionKey}</code>: the product of the{' '}
-          {quorum === undefined ? 'elected keys' : 'keys of the key holders whose backups arrived'}.
+          {quorum === undefined ? 'elected keys' : 'keys of the key holders that passed the key ceremony'}.
         </p>
       )}
     </Card>

@@ -2,7 +2,7 @@ import type { PeerView, ResultView } from '../../../main/api/contract';
 import { downloadFile } from '../../lib/browser';
 import { formatCount, formatTime, percent, shortHash } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
-import { listInWords, tallierInWords, waitingSentence } from '../../lib/waits';
+import { isOnline, listInWords, tallierInWords, waitingSentence } from '../../lib/waits';
 import { useApi, useDashboard } from '../../store';
 import { Card } from '../ui/Card';
 import { ProgressBar } from '../ui/ProgressBar';
@@ -25,21 +25,30 @@ export function ResultCard() {
   });
 
   if (phase !== 'final' || !result) {
+    const left = Math.max(0, finalHeight - height);
+    const reachable = result?.talliers.filter((t) => isOnline(t, peers)).length ?? 0;
+    const needed = result?.quorum ?? result?.talliers.length ?? 0;
     return (
       <Card title="Result" className="result-card pending">
         <p className="empty">
           The ballots are counted when the chain reaches height {formatCount(finalHeight)} —{' '}
-          {formatCount(Math.max(0, finalHeight - height))} blocks from now. No one, talliers included, sees a
-          single vote: only the total is decrypted.
+          {formatCount(left)} block{left === 1 ? '' : 's'} from now. Only the total is decrypted: no single
+          vote is seen unless{' '}
+          {result?.quorum === undefined
+            ? 'every tallier conspires'
+            : `${result.quorum} of the talliers conspire`}
+          .
         </p>
-        {result && result.talliers.length > 0 && (
-          <Talliers peers={peers} talliers={result.talliers} accepting={false} quorum={result.quorum} />
-        )}
-        {result?.myTallier?.owes && (
-          <p className="my-tallier owes">
-            Your tallier key still owes: {listInWords(result.myTallier.owes)}.
+        {result && result.talliers.length > 0 && reachable < needed && (
+          <p className="warn-text" role="status">
+            Only {formatCount(reachable)} of the {formatCount(result.talliers.length)} talliers are online
+            now; the result needs {result.quorum === undefined ? 'every one of them' : formatCount(needed)}.
           </p>
         )}
+        {result && result.talliers.length > 0 && (
+          <Talliers peers={peers} talliers={result.talliers} stage="before" quorum={result.quorum} />
+        )}
+        {result?.myTallier && <MyTallier myTallier={result.myTallier} />}
         <VerifiedExplainer />
       </Card>
     );
@@ -68,7 +77,7 @@ export function ResultCard() {
       <Talliers
         peers={peers}
         talliers={result.talliers}
-        accepting={result.seal === undefined}
+        stage={result.seal === undefined ? 'accepting' : 'decrypting'}
         quorum={result.quorum}
       />
       {/* Verified: the tally above says it all; otherwise the verifier's reason. */}
@@ -151,7 +160,6 @@ function Tally({
 function Finality({ result }: { result: ResultView }) {
   const { seal, lateBranches, myTallier } = result;
   if (!seal && lateBranches.length === 0 && !myTallier) return null;
-  // Before the final height the Talliers list alone is shown; what this key owes shows here.
   return (
     <div className="finality">
       {seal && (
@@ -172,37 +180,54 @@ function Finality({ result }: { result: ResultView }) {
           {formatCount(b.forkHeight)}, last at {formatTime(b.lastSeen)}) was ignored.
         </p>
       ))}
-      {myTallier?.decrypted && (
-        <p className="my-tallier">
-          Your tallier key decrypted the tally of block{' '}
-          <code className="mono">{shortHash(myTallier.decrypted)}</code> and will never decrypt another.
-        </p>
-      )}
-      {myTallier?.refusal && (
-        <p className="error-text" role="alert">
-          {myTallier.refusal}
-        </p>
-      )}
-      {myTallier?.owes && (
-        <p className="my-tallier owes">Your tallier key still owes: {listInWords(myTallier.owes)}.</p>
-      )}
+      {myTallier && <MyTallier myTallier={myTallier} />}
     </div>
   );
 }
 
 /**
- * `accepting`: the chain is final and not sealed yet, so each tallier's acceptance is shown.
- * `quorum`: threshold talliers: any that many of them decrypt.
+ * What this runner's own tallier key did, refuses, still has to send, or why it was left out.
+ */
+function MyTallier({ myTallier }: { myTallier: NonNullable<ResultView['myTallier']> }) {
+  return (
+    <>
+      {myTallier.decrypted && (
+        <p className="my-tallier">
+          Your tallier key decrypted the tally of block{' '}
+          <code className="mono">{shortHash(myTallier.decrypted)}</code> and will never decrypt another.
+        </p>
+      )}
+      {myTallier.refusal && (
+        <p className="error-text" role="alert">
+          {myTallier.refusal}
+        </p>
+      )}
+      {myTallier.leftOut && (
+        <p className="my-tallier owes" role="status">
+          Your tallier key was left out of the election key: {myTallier.leftOut}. The others decrypt without
+          it; your vote counts as any other.
+        </p>
+      )}
+      {myTallier.owes && (
+        <p className="my-tallier owes">Still to come from your tallier key: {listInWords(myTallier.owes)}.</p>
+      )}
+    </>
+  );
+}
+
+/**
+ * `stage`: before the final block (who the talliers are), accepting it (each one's acceptance), or
+ * decrypting (each one's factor). `quorum`: threshold talliers: any that many of them decrypt.
  */
 function Talliers({
   talliers,
   peers,
-  accepting,
+  stage,
   quorum,
 }: {
   talliers: ResultView['talliers'];
   peers: readonly PeerView[];
-  accepting: boolean;
+  stage: 'before' | 'accepting' | 'decrypting';
   quorum?: number | undefined;
 }) {
   return (
@@ -222,24 +247,25 @@ function Talliers({
             {!t.mine && <span className="tallier-name">{tallierInWords(t, peers)}</span>}
             <code className="mono">{t.key}</code>
             {t.mine && <span className="badge you">you</span>}
-            {accepting &&
+            {stage === 'accepting' &&
               (t.accepted ? (
                 <span className="badge ok">accepted ✓</span>
               ) : (
-                <span className="badge muted">accepting…</span>
+                <span className="badge muted">not accepted yet</span>
               ))}
-            {t.factor === 'verified' ? (
-              <span className="badge ok">verified ✓</span>
-            ) : t.factor === 'stood-in' ? (
-              <span
-                className="badge ok"
-                title="The other talliers decrypted its part from their backup pieces."
-              >
-                covered by the others ✓
-              </span>
-            ) : (
-              <span className="badge muted">awaited</span>
-            )}
+            {stage === 'decrypting' &&
+              (t.factor === 'verified' ? (
+                <span className="badge ok">verified ✓</span>
+              ) : t.factor === 'stood-in' ? (
+                <span
+                  className="badge ok"
+                  title="The other talliers decrypted its part from their backup pieces."
+                >
+                  covered by the others ✓
+                </span>
+              ) : (
+                <span className="badge muted">awaited</span>
+              ))}
           </li>
         ))}
       </ul>

@@ -153,7 +153,9 @@ export function NewElectionForm() {
     });
   };
   const quorum = Number(draft.quorum);
-  const backups = !errors.quorum && !errors.nTalliers && hasBackups(draft);
+  const talliers = Number(draft.nTalliers);
+  // From the numbers as typed, whatever else is wrong: the hint describes what was asked for.
+  const backups = !errors.quorum && hasBackups(draft);
 
   /** This computer's hashes per second with its mining threads, once the engine measured it. */
   const hashrate = mining.threadHashrate ? mining.threadHashrate * mining.threads : undefined;
@@ -195,9 +197,13 @@ export function NewElectionForm() {
           <Field
             label="Key holders needed"
             hint={
-              backups
-                ? `Any ${formatCount(quorum)} of them together unlock the total, so absent ones cannot hold it up. Any ${formatCount(quorum)} together could also read single votes.`
-                : 'Every key holder is needed to unlock the total: one absent holds the result up.'
+              errors.quorum
+                ? 'How many of the key holders together unlock the total.'
+                : !backups
+                  ? 'Every key holder is needed to unlock the total: one absent holds the result up.'
+                  : quorum === 1
+                    ? 'Any one of them alone unlocks the total, and could read every single vote: choose more unless you trust each key holder completely.'
+                    : `Any ${formatCount(quorum)} of them together unlock the total, so up to ${formatCount(talliers - quorum)} absent cannot hold it up. Any ${formatCount(quorum)} together could also read single votes.`
             }
             error={errorOf('quorum')}
           >
