@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { verifyRecord } from '../main/verify/verify';
+import { formatOutcome, verifyRecord } from '../main/verify/verify';
 import { buildThresholdVectors, THRESHOLD_INVALID_PATH, THRESHOLD_PATH } from './threshold-vectors';
 
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
@@ -24,6 +24,19 @@ describe('threshold test vectors (docs/test-vectors/record-threshold*.json)', ()
     assert.equal(valid.seal.length, 3);
     assert.equal(valid.dec_factors.length, 3);
     assert.equal(valid.compensated_factors.length, 3);
+    const { threshold, sealedBy } = outcome.summary;
+    assert.equal(threshold?.quorum, 3);
+    assert.equal(threshold?.qualified.length, 4);
+    assert.equal(threshold?.excluded.length, 1, 'E, left out');
+    assert.equal(threshold?.stoodIn.length, 1, 'D, stood in for');
+    assert.deepEqual(sealedBy, { accepted: 3, of: 4 });
+    const text = formatOutcome(outcome);
+    assert.match(
+      text,
+      /quorum: {3}any 3 of 4 qualified talliers decrypt; left out by the key ceremony: [0-9a-f]{16}…/,
+    );
+    assert.match(text, /stand-ins: the part of [0-9a-f]{16}… came from the other talliers' backups/);
+    assert.match(text, /sealed: {3}3 of 4 talliers accepted the last block \(round 1\), the seal quorum/);
   });
 
   test('every invalid variant is refused for its stated reason', async () => {
