@@ -171,6 +171,8 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   private voteTimer: NodeJS.Timeout | undefined;
   /** Threshold talliers: runs the ceremony duty now and then (re-sending what is not on the chain). */
   private ceremonyTimer: NodeJS.Timeout | undefined;
+  /** Threshold talliers: whether this key's share from each dealing is right (canStandIn). */
+  private readonly shareChecks = new Map<string, boolean>();
   /** Threshold talliers: the ceremony duty in progress, if any (one at a time). */
   private ceremonyRun: Promise<void> | undefined;
 
@@ -856,7 +858,25 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
         .filter((cf) => cf.pk === pk)
         .map((cf) => cf.missing),
     );
-    return setup.qualified.filter((other) => other !== pk && !direct.has(other) && !mine.has(other));
+    return setup.qualified.filter(
+      (other) => other !== pk && !direct.has(other) && !mine.has(other) && this.canStandIn(setup, other),
+    );
+  }
+
+  /**
+   * Whether this key's share of `other`'s key is right (a dealer that sent it a wrong share and
+   * was not proven wrong in time stays qualified, but this key cannot stand in for it). Opened
+   * once per dealing: the answer never changes.
+   */
+  private canStandIn(setup: NonNullable<FinalTally['quorum']>, other: bigint): boolean {
+    const dealing = setup.dealings.get(other)!;
+    const key = `${other.toString(16)}:${dealing.proof.challenge.toString(16)}`;
+    let ok = this.shareChecks.get(key);
+    if (ok === undefined) {
+      ok = this.tallier.openShare(this.genesis.id, dealing, setup.elected).ok;
+      this.shareChecks.set(key, ok);
+    }
+    return ok;
   }
 
   private onTip(reorg: Reorg | undefined): void {

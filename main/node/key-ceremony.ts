@@ -54,6 +54,8 @@ export class KeyCeremony {
   private readonly pending = new Map<string, Pending>();
   /** When this runner last sent each of its own messages (by id). */
   private readonly sent = new Map<string, number>();
+  /** Whether this key's share from each dealing (by dealer and proof challenge) is right. */
+  private readonly opened = new Map<string, boolean>();
 
   constructor(
     private readonly chain: Chain,
@@ -193,7 +195,7 @@ export class KeyCeremony {
       const complained = state.complaints.some(
         (c) => c.complaint.complainer === pk && c.complaint.dealer === dealer,
       );
-      if (complained || this.tallier.openShare(genesis.id, dealing, state.elected).ok) continue;
+      if (complained || this.shareIsRight(dealing, state.elected)) continue;
       const pendingComplaint = this.pending.get(`complaint:${pk.toString(16)}:${dealer.toString(16)}`);
       own.push(
         pendingComplaint?.message ?? {
@@ -203,6 +205,17 @@ export class KeyCeremony {
       );
     }
     for (const message of own) this.sendOwn(message);
+  }
+
+  /** Whether this key's share from `dealing` is right: opened once per dealing, not on every tip. */
+  private shareIsRight(dealing: Dealing, elected: readonly bigint[]): boolean {
+    const key = `${dealing.dealer.toString(16)}:${dealing.proof.challenge.toString(16)}`;
+    let ok = this.opened.get(key);
+    if (ok === undefined) {
+      ok = this.tallier.openShare(this.chain.genesis.id, dealing, elected).ok;
+      this.opened.set(key, ok);
+    }
+    return ok;
   }
 
   private sendOwn(message: CeremonyMessage): void {
