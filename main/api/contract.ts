@@ -84,6 +84,8 @@ export interface LobbyView {
   readonly nTalliersBlocks: number;
   readonly nVoteBlocks: number;
   readonly confirmations: number;
+  /** Threshold talliers: any `quorum` of the talliers decrypt. */
+  readonly quorum?: number;
 }
 
 /** What a pasted invitation or address leads to, shown before joining. */

@@ -178,6 +178,9 @@ interface JoiningFile {
   readonly nTalliersBlocks: number;
   readonly nVoteBlocks: number;
   readonly confirmations: number;
+  /** Threshold talliers: any `quorum` decrypt, after a key ceremony of this many blocks. */
+  readonly quorum?: number;
+  readonly nCeremonyBlocks?: number;
 }
 
 /** A joiner's side: its request, polled until the organizer starts (or refuses). */
@@ -223,6 +226,9 @@ export class JoinRequest {
         nTalliersBlocks: info.n_talliers_blocks,
         nVoteBlocks: info.n_vote_blocks,
         confirmations: info.confirmations,
+        ...(info.quorum !== undefined
+          ? { quorum: info.quorum, nCeremonyBlocks: info.n_ceremony_blocks! }
+          : {}),
       };
       await dataDir.save('joining', file);
       await dataDir.save('settings', request.settings);
@@ -243,6 +249,7 @@ export class JoinRequest {
       const keys = ['organizer', 'ticket', 'ballotRule', 'title', 'question', 'organizerName'];
       const counts = ['nTalliers', 'nTalliersBlocks', 'nVoteBlocks', 'confirmations'];
       const withId = Object.hasOwn((stored.value ?? {}) as object, 'electionId');
+      if (Object.hasOwn((stored.value ?? {}) as object, 'quorum')) counts.push('quorum', 'nCeremonyBlocks');
       const o = exactObject(stored.value, 'joining.json', [
         ...keys,
         ...counts,
@@ -323,6 +330,7 @@ export class JoinRequest {
       nTalliersBlocks: this.file.nTalliersBlocks,
       nVoteBlocks: this.file.nVoteBlocks,
       confirmations: this.file.confirmations,
+      ...(this.file.quorum !== undefined ? { quorum: this.file.quorum } : {}),
     };
   }
 
@@ -352,5 +360,6 @@ function paramsView(params: LobbyParams) {
     nTalliersBlocks: params.nTalliersBlocks,
     nVoteBlocks: params.nVoteBlocks,
     confirmations: params.confirmations,
+    ...(params.quorum !== undefined ? { quorum: params.quorum } : {}),
   };
 }

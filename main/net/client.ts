@@ -126,7 +126,9 @@ export class PeerClient {
   /** The organizer's lobby, before the election exists (docs/PROTOCOL.md §11). */
   lobby(address: string): Promise<LobbyInfoResponse> {
     return this.run(address, 'lobby', 'GET', '/v1/lobby', undefined, (v) => {
+      const threshold = typeof v === 'object' && v !== null && Object.hasOwn(v, 'quorum');
       const o = exactObject(v, 'response', [
+        ...(threshold ? ['quorum', 'n_ceremony_blocks'] : []),
         'title',
         'question',
         'ballot_rule',
@@ -138,7 +140,13 @@ export class PeerClient {
         'n_vote_blocks',
         'confirmations',
       ]);
-      for (const key of ['n_talliers', 'n_talliers_blocks', 'n_vote_blocks', 'confirmations'] as const)
+      for (const key of [
+        'n_talliers',
+        'n_talliers_blocks',
+        'n_vote_blocks',
+        'confirmations',
+        ...(threshold ? (['quorum', 'n_ceremony_blocks'] as const) : []),
+      ] as const)
         check(Number.isSafeInteger(o[key]) && (o[key] as number) >= 0, `response.${key}`, 'must be a count');
       check(typeof o.title === 'string' && typeof o.question === 'string', 'response.title', 'must be text');
       check(

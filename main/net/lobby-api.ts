@@ -58,6 +58,9 @@ export function lobbyRouter(options: LobbyApiOptions): express.Router {
       n_talliers_blocks: params.nTalliersBlocks,
       n_vote_blocks: params.nVoteBlocks,
       confirmations: params.confirmations,
+      ...(params.quorum !== undefined
+        ? { quorum: params.quorum, n_ceremony_blocks: params.nCeremonyBlocks! }
+        : {}),
     };
     res.json(body);
   });

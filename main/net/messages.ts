@@ -188,6 +188,9 @@ export interface LobbyInfoResponse {
   n_talliers_blocks: number;
   n_vote_blocks: number;
   confirmations: number;
+  /** Threshold talliers (both or neither): any `quorum` decrypt, after a key ceremony of this many blocks. */
+  quorum?: number;
+  n_ceremony_blocks?: number;
 }
 /** POST /v1/lobby/requests: `{name, address?, credential?}` (credential: per-voter only). */
 export interface JoinRequestResponse {

@@ -41,8 +41,10 @@ function Parameters({ lobby }: { lobby: LobbyView }) {
   const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
   return (
     <p className="lobby-parameters muted">
-      {plural(lobby.nTalliers, 'tallier')} · {plural(lobby.nTalliersBlocks, 'key block')} ·{' '}
-      {plural(lobby.nVoteBlocks, 'vote block')} · {plural(lobby.confirmations, 'confirmation')}
+      {plural(lobby.nTalliers, 'tallier')}
+      {lobby.quorum !== undefined ? ` (any ${formatCount(lobby.quorum)} decrypt)` : ''} ·{' '}
+      {plural(lobby.nTalliersBlocks, 'key block')} · {plural(lobby.nVoteBlocks, 'vote block')} ·{' '}
+      {plural(lobby.confirmations, 'confirmation')}
     </p>
   );
 }
