@@ -297,6 +297,9 @@ test.describe('the first run', () => {
           title: 'Lunch',
           question: 'Pizza on Friday?',
           nTalliers: 9,
+          // A majority of the 9 key holders, proposed until changed, and the key ceremony's blocks.
+          quorum: 5,
+          ceremonyBlocks: 6,
           nTalliersBlocks: 12,
           nVoteBlocks: 20,
           confirmations: 2,

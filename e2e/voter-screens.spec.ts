@@ -145,7 +145,9 @@ test.describe('the first run', () => {
 
     for (const label of [
       'Key holders',
+      'Key holders needed',
       'Blocks to choose key holders',
+      'Blocks for key backups',
       'Blocks for voting',
       'Blocks after voting',
     ])
@@ -173,17 +175,18 @@ test.describe('the first run', () => {
     await expect(page.getByRole('button', { name: 'Quick ≈ 2^16' })).toHaveAttribute('aria-pressed', 'true');
 
     // The estimate: 3 key holders, so 3 computers like this one (1.5 MH/s a thread, 2 threads):
-    // 28 blocks × (2^26 / 9 MH/s + 2 s) ≈ 265 s.
+    // 34 blocks (with the key ceremony's 6, any 2 of 3 decrypting) × (2^26 / 9 MH/s + 2 s) ≈ 321 s.
     await work.fill('2^26');
     const estimate = page.locator('.election-length');
     await expect(estimate).toContainText(
-      'How long it takes: about 4 minutes with 3 computers like yours (the fewest that can run it: one per key holder)',
+      'How long it takes: about 5 minutes with 3 computers like yours (the fewest that can run it: one per key holder)',
     );
     await estimate.getByText('How this is worked out').click();
     await expect(estimate).toContainText(
       'This computer makes about 3.00 MH/s (tries a second) with its 2 mining threads',
     );
-    await expect(estimate).toContainText('Alone it would take about 11 minutes');
+    await expect(estimate).toContainText('Alone it would take about 14 minutes');
+    // One key holder: no backups to exchange, 28 blocks.
     await page.getByLabel('Key holders', { exact: true }).fill('1');
     await expect(estimate).toContainText('about 11 minutes with your computer alone');
 
