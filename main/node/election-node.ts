@@ -171,8 +171,6 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   private voteTimer: NodeJS.Timeout | undefined;
   /** Threshold talliers: runs the ceremony duty now and then (re-sending what is not on the chain). */
   private ceremonyTimer: NodeJS.Timeout | undefined;
-  /** Threshold talliers: whether this key's share from each dealing is right (canStandIn). */
-  private readonly shareChecks = new Map<string, boolean>();
   /** Threshold talliers: the ceremony duty in progress, if any (one at a time). */
   private ceremonyRun: Promise<void> | undefined;
 
@@ -865,18 +863,10 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
 
   /**
    * Whether this key's share of `other`'s key is right (a dealer that sent it a wrong share and
-   * was not proven wrong in time stays qualified, but this key cannot stand in for it). Opened
-   * once per dealing: the answer never changes.
+   * was not proven wrong in time stays qualified, but this key cannot stand in for it).
    */
   private canStandIn(setup: NonNullable<FinalTally['quorum']>, other: bigint): boolean {
-    const dealing = setup.dealings.get(other)!;
-    const key = `${other.toString(16)}:${dealing.proof.challenge.toString(16)}`;
-    let ok = this.shareChecks.get(key);
-    if (ok === undefined) {
-      ok = this.tallier.openShare(this.genesis.id, dealing, setup.elected).ok;
-      this.shareChecks.set(key, ok);
-    }
-    return ok;
+    return this.ceremony!.shareIsRight(setup.dealings.get(other)!, setup.elected);
   }
 
   private onTip(reorg: Reorg | undefined): void {

@@ -196,7 +196,7 @@ export class KeyCeremony {
         (c) => c.complaint.complainer === pk && c.complaint.dealer === dealer,
       );
       if (complained || this.shareIsRight(dealing, state.elected)) continue;
-      const pendingComplaint = this.pending.get(`complaint:${pk.toString(16)}:${dealer.toString(16)}`);
+      const pendingComplaint = this.pending.get(complaintSlot(pk, dealer));
       own.push(
         pendingComplaint?.message ?? {
           kind: 'complaint',
@@ -207,8 +207,11 @@ export class KeyCeremony {
     for (const message of own) this.sendOwn(message);
   }
 
-  /** Whether this key's share from `dealing` is right: opened once per dealing, not on every tip. */
-  private shareIsRight(dealing: Dealing, elected: readonly bigint[]): boolean {
+  /**
+   * Whether this key's share from `dealing` is right: opened once per dealing, not on every tip
+   * (also what the node asks before it owes a stand-in for the dealer).
+   */
+  shareIsRight(dealing: Dealing, elected: readonly bigint[]): boolean {
     const key = `${dealing.dealer.toString(16)}:${dealing.proof.challenge.toString(16)}`;
     let ok = this.opened.get(key);
     if (ok === undefined) {
@@ -269,7 +272,11 @@ function onBranch(state: CeremonyState, message: CeremonyMessage): boolean {
 function slotOf(message: CeremonyMessage): string {
   return message.kind === 'dealing'
     ? `dealing:${message.dealing.dealer.toString(16)}`
-    : `complaint:${message.complaint.complainer.toString(16)}:${message.complaint.dealer.toString(16)}`;
+    : complaintSlot(message.complaint.complainer, message.complaint.dealer);
+}
+
+function complaintSlot(complainer: bigint, dealer: bigint): string {
+  return `complaint:${complainer.toString(16)}:${dealer.toString(16)}`;
 }
 
 function messageId(chain: Chain, message: CeremonyMessage): string {
