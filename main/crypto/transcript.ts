@@ -26,6 +26,10 @@ export const PROOF_TAGS = {
   complaint: 'onion-election/v2/complaint',
   /** Threshold talliers: a factor computed from a share of a missing tallier's key. */
   compensatedFactor: 'onion-election/v2/compensated_factor',
+  /** Questions with choices: an option's proof that it encrypts 0 or 1. */
+  choiceProof: 'onion-election/v2/choice_proof',
+  /** Questions with choices: the proof that a question's selections sum to an allowed number. */
+  sumProof: 'onion-election/v2/sum_proof',
 } as const;
 
 export type ProofTag = (typeof PROOF_TAGS)[keyof typeof PROOF_TAGS];

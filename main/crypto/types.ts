@@ -34,6 +34,17 @@ export interface Ballot extends Ciphertext {
   readonly proof: readonly [ProofBranch, ProofBranch];
 }
 
+/**
+ * A ballot's answer to one question (questions with choices): for each option, an encryption of
+ * 0 or 1 proven as a yes/no ballot is (bound to the question and the option), and the proof that
+ * the options' sum is one the question allows: one branch per allowed sum, none when every sum
+ * from 0 to the number of options is allowed (the options' proofs then say all there is).
+ */
+export interface Answer {
+  readonly choices: readonly Ballot[];
+  readonly sumProof: readonly ProofBranch[];
+}
+
 /** Chaum–Pedersen proof that log_g pk = log_α d: the `dec_factor_poc`. */
 export interface ChaumPedersenProof {
   readonly a: bigint;

@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { encryptBallot } from './ballot';
+import {
+  allowedSums,
+  checkRule,
+  choiceBinding,
+  describeSums,
+  encryptAnswers,
+  type QuestionRule,
+  sumIsProven,
+  tallyAnswers,
+  verifyAnswers,
+} from './choices';
+import { decryptTally } from './decryption';
+import { ValidationError } from './errors';
+import { electionKey } from './tallier';
+import { context, group, talliers } from './testing';
+import type { Answer } from './types';
+
+const fails = (fn: () => unknown, field: RegExp, message?: RegExp) =>
+  assert.throws(
+    fn,
+    (e: unknown) =>
+      e instanceof ValidationError && field.test(e.field) && (!message || message.test(e.message)),
+  );
+
+const { secrets, keys } = talliers(2);
+const h = electionKey(group, context, keys);
+const pks = keys.map((k) => k.pk);
+group.keepTable(h);
+
+/** "Choose up to 2 of 5" and "which date? (one of 3, or none)". */
+const rules: QuestionRule[] = [
+  { options: 5, min: 0, max: 2, blank: false },
+  { options: 3, min: 1, max: 1, blank: true },
+];
+
+describe('questions with choices', () => {
+  test('the rules: allowed sums, when a sum proof is needed, in words', () => {
+    assert.deepEqual(allowedSums({ options: 5, min: 0, max: 2, blank: false }), [0, 1, 2]);
+    assert.deepEqual(allowedSums({ options: 5, min: 2, max: 3, blank: true }), [0, 2, 3]);
+    assert.deepEqual(allowedSums({ options: 2, min: 1, max: 1, blank: false }), [1]);
+    assert.equal(sumIsProven({ options: 4, min: 0, max: 4, blank: false }), false, 'approval: every sum');
+    assert.equal(sumIsProven({ options: 4, min: 0, max: 3, blank: false }), true);
+    assert.equal(describeSums({ options: 5, min: 0, max: 2, blank: false }), '0 to 2');
+    assert.equal(describeSums({ options: 3, min: 1, max: 1, blank: true }), 'none, or exactly 1');
+    checkRule({ options: 64, min: 0, max: 64, blank: true });
+    fails(() => checkRule({ options: 65, min: 1, max: 1, blank: false }), /options/);
+    fails(() => checkRule({ options: 0, min: 0, max: 0, blank: false }), /options/);
+    fails(() => checkRule({ options: 3, min: 2, max: 1, blank: false }), /min/);
+    fails(() => checkRule({ options: 3, min: 0, max: 4, blank: false }), /max/);
+    fails(() => checkRule({ options: 3, min: 0, max: 0, blank: false }), /max/);
+    fails(() => checkRule({ options: 3, min: 0.5, max: 1, blank: false }), /min/);
+  });
+
+  test('round trip with random questions and choices: encrypt → verify → tally → decrypt, per option', () => {
+    const rule = fc
+      .record({ options: fc.integer({ min: 1, max: 5 }), a: fc.nat(), b: fc.nat(), blank: fc.boolean() })
+      .map(({ options, a, b, blank }): QuestionRule => {
+        const [x, y] = [a % (options + 1), b % (options + 1)].sort((m, n) => m - n) as [number, number];
+        return { options, min: x, max: Math.max(1, y), blank };
+      });
+    // A selection the rule allows: a random allowed sum, then that many distinct options.
+    const ballotFor = (r: readonly QuestionRule[]) =>
+      fc.tuple(
+        ...r.map((q) =>
+          fc
+            .constantFrom(...allowedSums(q))
+            .chain((sum) =>
+              fc.shuffledSubarray([...Array(q.options).keys()], { minLength: sum, maxLength: sum }),
+            ),
+        ),
+      );
+    fc.assert(
+      fc.property(
+        fc
+          .array(rule, { minLength: 1, maxLength: 2 })
+          .chain((r) => fc.tuple(fc.constant(r), fc.array(ballotFor(r), { minLength: 1, maxLength: 3 }))),
+        ([r, selections]) => {
+          const ballots = selections.map((s) => encryptAnswers(group, context, h, r, s));
+          for (const ballot of ballots) verifyAnswers(group, context, h, r, ballot);
+          const tally = tallyAnswers(group, r, ballots);
+          for (const [question, q] of r.entries())
+            for (let option = 0; option < q.options; option++) {
+              const ciphertext = tally[question]![option]!;
+              const factors = secrets.map((s) => s.decryptionFactor(context, ciphertext));
+              const result = decryptTally(group, context, ciphertext, ballots.length, pks, factors);
+              const expected = selections.filter((s) => s[question]!.includes(option)).length;
+              assert.equal(result.yes, expected, `question ${question}, option ${option}`);
+            }
+        },
+      ),
+      { numRuns: 5 },
+    );
+  });
+
+  test('selections the rules do not allow are refused before anything is encrypted', () => {
+    fails(() => encryptAnswers(group, context, h, rules, [[0, 1, 2], [0]]), /selections\[0\]/, /chooses 3/);
+    fails(
+      () => encryptAnswers(group, context, h, rules, [[0], [0, 1]]),
+      /selections\[1\]/,
+      /none, or exactly 1/,
+    );
+    fails(() => encryptAnswers(group, context, h, rules, [[0, 0], [0]]), /selections\[0\]/, /twice/);
+    fails(() => encryptAnswers(group, context, h, rules, [[5], [0]]), /selections\[0\]/, /no option/);
+    fails(() => encryptAnswers(group, context, h, rules, [[0]]), /selections/, /each of the 2/);
+    // Blank where the rule allows it; none where it does not.
+    verifyAnswers(group, context, h, rules, encryptAnswers(group, context, h, rules, [[], []]));
+    fails(
+      () => encryptAnswers(group, context, h, [{ options: 3, min: 1, max: 2, blank: false }], [[]]),
+      /selections\[0\]/,
+    );
+  });
+
+  describe('forged ballots are refused, naming the place', () => {
+    const honest = encryptAnswers(group, context, h, rules, [[1, 3], [2]]);
+    const edit = (question: number, change: (a: Answer) => Answer): Answer[] =>
+      honest.map((a, i) => (i === question ? change(a) : a));
+
+    test('an option encrypting 2 (β·g)', () => {
+      const forged = edit(0, (a) => ({
+        ...a,
+        choices: a.choices.map((c, i) => (i === 1 ? { ...c, beta: group.mul(c.beta, group.g) } : c)),
+      }));
+      fails(() => verifyAnswers(group, context, h, rules, forged), /answers\[0\]\.choices\[1\]\.proof/);
+    });
+
+    test('a third selection where two is the most: each option proven, the sum is not', () => {
+      // Option 0 (a 0) is replaced by a valid, proven encryption of 1 at its place.
+      const one = encryptBallot(group, context, h, 1, undefined, choiceBinding(0, 0));
+      const forged = edit(0, (a) => ({ ...a, choices: a.choices.map((c, i) => (i === 0 ? one : c)) }));
+      fails(() => verifyAnswers(group, context, h, rules, forged), /answers\[0\]\.sum_proof/);
+    });
+
+    test('a sum proof for another sum: the branches must be one per allowed sum', () => {
+      const forged = edit(0, (a) => ({ ...a, sumProof: a.sumProof.slice(1) }));
+      fails(() => verifyAnswers(group, context, h, rules, forged), /answers\[0\]\.sum_proof/, /3 branches/);
+    });
+
+    test('a proof moved between options, and between questions', () => {
+      const swapped = edit(0, (a) => ({
+        ...a,
+        choices: [a.choices[1]!, a.choices[0]!, ...a.choices.slice(2)],
+      }));
+      fails(() => verifyAnswers(group, context, h, rules, swapped), /answers\[0\]\.choices\[0\]\.proof/);
+      const moved = edit(1, (a) => ({ ...a, choices: [honest[0]!.choices[0]!, ...a.choices.slice(1)] }));
+      fails(() => verifyAnswers(group, context, h, rules, moved), /answers\[1\]\.choices\[0\]\.proof/);
+      // The same option ciphertexts with a yes/no ballot's proof binding prove nothing here either.
+      const yesNo = encryptBallot(group, context, h, 0);
+      const foreign = edit(0, (a) => ({ ...a, choices: [yesNo, ...a.choices.slice(1)] }));
+      fails(() => verifyAnswers(group, context, h, rules, foreign), /answers\[0\]\.choices\[0\]\.proof/);
+    });
+
+    test('an answer with an option missing, a question missing, a needless sum proof', () => {
+      fails(
+        () =>
+          verifyAnswers(
+            group,
+            context,
+            h,
+            rules,
+            edit(0, (a) => ({ ...a, choices: a.choices.slice(1) })),
+          ),
+        /answers\[0\]\.choices/,
+      );
+      fails(() => verifyAnswers(group, context, h, rules, honest.slice(1)), /answers/);
+      const approval = [{ options: 2, min: 0, max: 2, blank: false }];
+      const ballot = encryptAnswers(group, context, h, approval, [[0, 1]]);
+      assert.equal(ballot[0]!.sumProof.length, 0, 'approval: no sum proof');
+      verifyAnswers(group, context, h, approval, ballot);
+      fails(
+        () => verifyAnswers(group, context, h, approval, [{ ...ballot[0]!, sumProof: honest[0]!.sumProof }]),
+        /sum_proof/,
+        /empty/,
+      );
+    });
+
+    test('a ballot under another election or voter context, or another rule', () => {
+      verifyAnswers(group, context, h, rules, honest);
+      fails(() => verifyAnswers(group, new Uint8Array(randomBytes(32)), h, rules, honest), /answers\[0\]/);
+      const wider = [{ ...rules[0]!, max: 3 }, rules[1]!];
+      fails(() => verifyAnswers(group, context, h, wider, honest), /answers\[0\]\.sum_proof/);
+    });
+  });
+});
