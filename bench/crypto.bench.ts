@@ -187,11 +187,11 @@ export const cryptoSuite: Suite = {
     });
 
     const factorJson = JSON.stringify(
-      encodeDecryptionFactor(group, talliers[0]!.decryptionFactor(context, tally)),
+      encodeDecryptionFactor(group, talliers[0]!.decryptionFactor(context, [tally])),
     );
     const decMs = await medianMs(
       () =>
-        verifyDecryptionFactor(group, context, tally, parseDecryptionFactor(group, JSON.parse(factorJson))),
+        verifyDecryptionFactor(group, context, [tally], parseDecryptionFactor(group, JSON.parse(factorJson))),
       100,
     );
     report.metric({

@@ -11,6 +11,7 @@ import { mine } from '../main/chain/testing';
 import { addToTally, EMPTY_TALLY } from '../main/crypto/ballot';
 import { encodeCastBallot } from '../main/crypto/codec';
 import { CredentialSecretKey } from '../main/crypto/credential';
+import { yesNoResult } from '../main/crypto/decryption';
 import { decryptTally, electionKey, Group, TallierSecretKey } from '../main/crypto/index';
 import { Runner } from '../main/net/runner';
 import { ElectionNode } from '../main/node/election-node';
@@ -64,8 +65,8 @@ export function perVoterRecord(): unknown {
   }
   append({ kind: 'confirmation' });
   const final = blockHash(group, blocks.at(-1)!);
-  const factor = tallier.decryptionFactor(genesis.id, tally, final);
-  const result = decryptTally(group, genesis.id, tally, VOTERS, [key.pk], [factor]);
+  const factor = tallier.decryptionFactor(genesis.id, [tally], final);
+  const result = yesNoResult(decryptTally(group, genesis.id, [tally], VOTERS, [key.pk], [factor]), VOTERS);
   return JSON.parse(
     JSON.stringify(
       buildRecord({

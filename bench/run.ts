@@ -19,6 +19,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   verify: async () => (await import('./verify.bench')).verifySuite,
   'per-voter': async () => (await import('./per-voter.bench')).perVoterSuite,
   threshold: async () => (await import('./threshold.bench')).thresholdSuite,
+  choices: async () => (await import('./choices.bench')).choicesSuite,
   network: async () => (await import('./network.bench')).networkSuite,
   scale: async () => (await import('./scale.bench')).scaleSuite,
   fairness: async () => (await import('./fairness.bench')).fairnessSuite,

@@ -9,7 +9,7 @@ import { type Block, blockHash, type Payload } from '../main/chain/block';
 import { makeGenesis } from '../main/chain/genesis';
 import { mine } from '../main/chain/testing';
 import { addToTally, EMPTY_TALLY, encryptBallot } from '../main/crypto/ballot';
-import { decryptWithQuorum } from '../main/crypto/decryption';
+import { decryptWithQuorum, yesNoResult } from '../main/crypto/decryption';
 import { electionKey, Group, TallierSecretKey } from '../main/crypto/index';
 import { verifyCompensatedFactor, verifyComplaint, verifyDealing } from '../main/crypto/threshold';
 import type { Dealing } from '../main/crypto/types';
@@ -77,13 +77,13 @@ function thresholdRecord(missing: number): unknown {
   const final = blockHash(group, blocks.at(-1)!);
   const present = talliers.slice(0, N - missing);
   const seal = present.map((t) => t.accept(id, final, 1));
-  const decFactors = present.map((t) => t.decryptionFactor(id, tally, final));
+  const decFactors = present.map((t) => t.decryptionFactor(id, [tally], final));
   const compensatedFactors = talliers
     .slice(N - missing)
     .flatMap((_, k) =>
       talliers
         .slice(0, QUORUM)
-        .map((t) => t.compensatedFactor(id, dealings[N - missing + k]!, pks, tally, final)),
+        .map((t) => t.compensatedFactor(id, dealings[N - missing + k]!, pks, [tally], final)),
     );
   const setup = {
     elected: pks,
@@ -91,7 +91,10 @@ function thresholdRecord(missing: number): unknown {
     quorum: QUORUM,
     dealings: new Map(dealings.map((d) => [d.dealer, d])),
   };
-  const result = decryptWithQuorum(group, id, tally, BALLOTS, setup, decFactors, compensatedFactors);
+  const result = yesNoResult(
+    decryptWithQuorum(group, id, [tally], BALLOTS, setup, decFactors, compensatedFactors),
+    BALLOTS,
+  );
   return JSON.parse(
     JSON.stringify(buildRecord({ genesis, blocks, seal, decFactors, compensatedFactors, result })),
   );
@@ -196,7 +199,7 @@ export const thresholdSuite: Suite = {
     const dealing = talliers[3]!.deal(context, pks, QUORUM);
     const tally = { alpha: group.powG(12345n), beta: group.powG(678n) };
     const final = 'ab'.repeat(32);
-    const standIn = talliers[0]!.compensatedFactor(context, dealing, pks, tally, final);
+    const standIn = talliers[0]!.compensatedFactor(context, dealing, pks, [tally], final);
     const complaint = talliers[0]!.complain(context, dealing); // proves nothing: timed up to its last check
     const figures = {
       dealing_make_ms: await medianMs(() => talliers[3]!.deal(context, pks, QUORUM), 15),
@@ -208,11 +211,11 @@ export const thresholdSuite: Suite = {
         } catch {}
       }, 15),
       compensated_factor_make_ms: await medianMs(
-        () => talliers[0]!.compensatedFactor(context, dealing, pks, tally, final),
+        () => talliers[0]!.compensatedFactor(context, dealing, pks, [tally], final),
         15,
       ),
       compensated_factor_verify_ms: await medianMs(
-        () => verifyCompensatedFactor(group, context, tally, standIn, dealing, pks),
+        () => verifyCompensatedFactor(group, context, [tally], standIn, dealing, pks),
         15,
       ),
     };

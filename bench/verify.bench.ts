@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type Block, blockHash, type Payload } from '../main/chain/block';
 import { mine, Talliers, testGenesis } from '../main/chain/testing';
+import { yesNoResult } from '../main/crypto/decryption';
 import { addToTally, decryptTally, EMPTY_TALLY, electionKey, encryptBallot } from '../main/crypto/index';
 import { buildRecord } from '../main/verify/record';
 import { type VerifyOptions, verifyRecord } from '../main/verify/verify';
@@ -47,9 +48,9 @@ function buildBenchRecord(): unknown {
   append({ kind: 'confirmation' });
   const final = blockHash(group, blocks[blocks.length - 1]!);
   const seal = secrets.map((s) => s.accept(id, final, 1));
-  const decFactors = secrets.map((s) => s.decryptionFactor(id, tally, final));
+  const decFactors = secrets.map((s) => s.decryptionFactor(id, [tally], final));
   const pks = keys.map((k) => k.pk);
-  const result = decryptTally(group, id, tally, BALLOTS, pks, decFactors);
+  const result = yesNoResult(decryptTally(group, id, [tally], BALLOTS, pks, decFactors), BALLOTS);
   // Through JSON text, as the command line reads a record.
   return JSON.parse(JSON.stringify(buildRecord({ genesis, blocks, seal, decFactors, result })));
 }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fromBytes, toBytes, toHex } from '../main/crypto/bigint';
+import { yesNoResult } from '../main/crypto/decryption';
 import {
   type Ciphertext,
   decryptTally,
@@ -79,15 +80,21 @@ export function buildCryptoVectors(group: Group = Group.default()): unknown {
 
   const factors = talliers.map((t, i) => {
     const nonce = fixedScalar(q, `tallier/${i}/dec_factor_poc/w`);
-    return { nonce, factor: t.secret.decryptionFactor(context, tally, undefined, fixedRandomness([nonce])) };
+    return {
+      nonce,
+      factor: t.secret.decryptionFactor(context, [tally], undefined, fixedRandomness([nonce])),
+    };
   });
-  const result = decryptTally(
-    group,
-    context,
-    tally,
+  const result = yesNoResult(
+    decryptTally(
+      group,
+      context,
+      [tally],
+      ballots.length,
+      talliers.map((t) => t.key.pk),
+      factors.map((f) => f.factor),
+    ),
     ballots.length,
-    talliers.map((t) => t.key.pk),
-    factors.map((f) => f.factor),
   );
 
   return {
@@ -208,7 +215,7 @@ export function buildCryptoVectorsV2(group: Group = Group.default()): unknown {
 
   const factors = talliers.map((t, i) => {
     const nonce = fixedScalar(q, `v2/tallier/${i}/dec_factor_poc/w`);
-    const factor = t.secret.decryptionFactor(context, tally, final, fixedRandomness([nonce]));
+    const factor = t.secret.decryptionFactor(context, [tally], final, fixedRandomness([nonce]));
     const { a, b, challenge } = factor.decFactorPoc;
     const input = challengeInput(
       group,
@@ -219,21 +226,24 @@ export function buildCryptoVectorsV2(group: Group = Group.default()): unknown {
         ['pk', factor.pk],
         ['alpha', tally.alpha],
         ['beta', tally.beta],
-        ['d', factor.factor],
+        ['d', factor.factors[0]!],
         ['a', a],
-        ['b', b],
+        ['b', b[0]!],
       ],
     );
     mustMatch(input, challenge, `dec_factor ${i}`);
     return { tallier: i, nonce, factor, input };
   });
-  const result = decryptTally(
-    group,
-    context,
-    tally,
+  const result = yesNoResult(
+    decryptTally(
+      group,
+      context,
+      [tally],
+      ballotCount,
+      talliers.map((t) => t.key.pk),
+      factors.map((f) => f.factor),
+    ),
     ballotCount,
-    talliers.map((t) => t.key.pk),
-    factors.map((f) => f.factor),
   );
 
   // Both talliers accept `final` in round 1 (a seal); tallier 0's round-2 acceptance of the same

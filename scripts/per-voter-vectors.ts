@@ -9,6 +9,7 @@ import { type Block, blockHash, type Payload } from '../main/chain/block';
 import { type Genesis, makeGenesis } from '../main/chain/genesis';
 import { addToTally, EMPTY_TALLY, type Vote } from '../main/crypto/ballot';
 import { CredentialSecretKey } from '../main/crypto/credential';
+import { yesNoResult } from '../main/crypto/decryption';
 import {
   type CastBallot,
   type Ciphertext,
@@ -135,15 +136,16 @@ function record(blocks: Block[], claimed?: { yes: number; no: number; total: num
   const final = blockHash(group, blocks.at(-1)!);
   const { tally, voters } = countedTally(blocks);
   const seal = talliers.map((t, i) => t.accept(id, final, 1, rng(`acceptance/${i}`)));
-  const factors = talliers.map((t, i) => t.decryptionFactor(id, tally, final, rng(`factor/${i}`)));
-  const result = decryptTally(
+  const factors = talliers.map((t, i) => t.decryptionFactor(id, [tally], final, rng(`factor/${i}`)));
+  const counts = decryptTally(
     group,
     id,
-    tally,
+    [tally],
     voters,
     keys.map((k) => k.pk),
     factors,
   );
+  const result = yesNoResult(counts, voters);
   return buildRecord({
     genesis: perVoterGenesis,
     blocks,

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Block, blockHash, type Payload } from '../main/chain/block';
 import { type Genesis, makeGenesis, type ProtocolVersion } from '../main/chain/genesis';
+import { yesNoResult } from '../main/crypto/decryption';
 import {
   type Acceptance,
   type Ballot,
@@ -204,10 +205,13 @@ function recordV1(blocks: Block[], factorsOf: 'talliers' | 'none' = 'talliers'):
     factorsOf === 'none'
       ? []
       : [secrets[0], secrets[1]].map((s, i) =>
-          s.decryptionFactor(genesis.id, tally, undefined, V1.rng(`factor/${i}`)),
+          s.decryptionFactor(genesis.id, [tally], undefined, V1.rng(`factor/${i}`)),
         );
   const result = factors.length
-    ? decryptTally(group, genesis.id, tally, ballots.length, [keys[0].pk, keys[1].pk], factors)
+    ? yesNoResult(
+        decryptTally(group, genesis.id, [tally], ballots.length, [keys[0].pk, keys[1].pk], factors),
+        ballots.length,
+      )
     : null;
   return buildRecord({ genesis, blocks, decFactors: factors, result });
 }
@@ -223,7 +227,7 @@ export function buildProtocolVectors(): { valid: ElectionRecord; invalid: Invali
   lie.result = { yes: 2, no: 2, total: 4 };
   const foreign = clone();
   const tally = tallyBallots(group, ballotsOf(honestBlocks));
-  const factorOfC = secrets[2].decryptionFactor(id, tally, undefined, V1.rng('factor/C'));
+  const factorOfC = secrets[2].decryptionFactor(id, [tally], undefined, V1.rng('factor/C'));
   foreign.dec_factors[1] = encodeDecryptionFactor(group, factorOfC);
   const forged = clone();
   forged.dec_factors[0]!.dec_factor_poc.response = bumpLastDigit(
@@ -357,10 +361,10 @@ function electionV2() {
   const accept = (who: 0 | 1 | 2, block: keyof typeof hashes, round: number): Acceptance =>
     secrets[who].accept(id, hashes[block], round, V2.rng(`acceptance/${names[who]}/${block}/${round}`));
   const factor = (who: 0 | 1 | 2, block: keyof typeof hashes): DecryptionFactor =>
-    secrets[who].decryptionFactor(id, tally, hashes[block], V2.rng(`factor/${names[who]}/${block}`));
+    secrets[who].decryptionFactor(id, [tally], hashes[block], V2.rng(`factor/${names[who]}/${block}`));
   const talliers = [V2.keys[0].pk, V2.keys[1].pk];
   const result = (factors: readonly DecryptionFactor[]) =>
-    decryptTally(group, id, tally, ballots.length, talliers, factors);
+    yesNoResult(decryptTally(group, id, [tally], ballots.length, talliers, factors), ballots.length);
   return { genesis, blocks, rivalBlocks, hashes, tally, accept, factor, result };
 }
 
@@ -387,7 +391,7 @@ export function buildProtocolVectorsV2(): { valid: ElectionRecord; invalid: Inva
   signature.response = bumpLastDigit(signature.response);
 
   // A version-1 factor of A for the same tally: its proof verifies under the version-1 tag.
-  const v1Factor = V2.secrets[0].decryptionFactor(genesis.id, tally, undefined, V2.rng('factor/A/v1'));
+  const v1Factor = V2.secrets[0].decryptionFactor(genesis.id, [tally], undefined, V2.rng('factor/A/v1'));
 
   // A record whose format says version 1 around this version-2 election (no `seal`: the v1 keys).
   const { seal: _seal, ...rest } = valid;

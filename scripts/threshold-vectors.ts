@@ -11,7 +11,7 @@ import { type Block, blockHash, type Payload } from '../main/chain/block';
 import type { CeremonyMessage } from '../main/chain/ceremony';
 import { type Genesis, makeGenesis } from '../main/chain/genesis';
 import { addToTally, EMPTY_TALLY, encryptBallot, type Vote } from '../main/crypto/ballot';
-import { decryptWithQuorum } from '../main/crypto/decryption';
+import { decryptWithQuorum, yesNoResult } from '../main/crypto/decryption';
 import {
   electionKey,
   fixedRandomness,
@@ -175,7 +175,7 @@ function record(blocks: Block[], parts: Parts = {}): ElectionRecord {
   const sealBy = parts.sealBy ?? [0, 1, 2];
   const seal = sealBy.map((i) => talliers[i]!.accept(id, final, 1, rng(`acceptance/${names[i]}`)));
   const factors = (parts.factorsBy ?? [0, 1, 2]).map((i) =>
-    talliers[i]!.decryptionFactor(id, tally, final, rng(`factor/${names[i]}`)),
+    talliers[i]!.decryptionFactor(id, [tally], final, rng(`factor/${names[i]}`)),
   );
   const dealings = new Map([...honestDealings, cheat].map((d) => [d.dealer, d]));
   const standIns = (
@@ -189,7 +189,7 @@ function record(blocks: Block[], parts: Parts = {}): ElectionRecord {
       id,
       dealings.get(elected[missing]!)!,
       elected,
-      tally,
+      [tally],
       final,
       rng(`stand-in/${names[helper]}/${names[missing]}`),
     ),
@@ -197,10 +197,10 @@ function record(blocks: Block[], parts: Parts = {}): ElectionRecord {
   parts.edit?.({ factors, standIns });
   let result: { yes: number; no: number; total: number } | null = null;
   try {
-    result = decryptWithQuorum(
+    const counts = decryptWithQuorum(
       group,
       id,
-      tally,
+      [tally],
       count,
       {
         elected,
@@ -211,6 +211,7 @@ function record(blocks: Block[], parts: Parts = {}): ElectionRecord {
       factors,
       standIns,
     );
+    result = yesNoResult(counts, count);
   } catch {
     result = { yes: count, no: 0, total: count }; // an invalid variant: the verifier refuses it before
   }
@@ -283,7 +284,7 @@ export function buildThresholdVectors(): { valid: ElectionRecord; invalid: Inval
         'record.compensated_factors[1].proof.challenge',
         record(chain, {
           edit: ({ standIns }) => {
-            standIns[1] = { ...standIns[1]!, factor: group.mul(standIns[1]!.factor, group.g) };
+            standIns[1] = { ...standIns[1]!, factors: [group.mul(standIns[1]!.factors[0]!, group.g)] };
           },
         }),
       ),

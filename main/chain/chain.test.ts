@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { encryptBallot } from '../crypto/ballot';
-import { decryptTally } from '../crypto/decryption';
+import { decryptTally, yesNoResult } from '../crypto/decryption';
 import { fixedRandomness, systemRandomness } from '../crypto/random';
 import { TallierSecretKey } from '../crypto/tallier';
 import { type Block, blockHash, encodeBlock, parseBlock } from './block';
@@ -61,8 +61,16 @@ describe('chain: a whole election', () => {
     assert.equal(tip.height, chain.finalHeight);
 
     const tallierSecrets = [secrets[0]!, secrets[1]!];
-    const factors = tallierSecrets.map((s) => s.decryptionFactor(genesis.id, state.tally));
-    const result = decryptTally(genesis.group, genesis.id, state.tally, state.ballots, [A.pk, B.pk], factors);
+    const factors = tallierSecrets.map((s) => s.decryptionFactor(genesis.id, [state.tally]));
+    const counts = decryptTally(
+      genesis.group,
+      genesis.id,
+      [state.tally],
+      state.ballots,
+      [A.pk, B.pk],
+      factors,
+    );
+    const result = yesNoResult(counts, state.ballots);
     assert.deepEqual(result, { yes: 3, no: 1, total: 4 });
   });
 

@@ -23,7 +23,8 @@ describe('decryption factors and the result', () => {
   });
   const finalA = branch([1, 1, 0], 'a'.repeat(64));
   const finalB = branch([0, 0, 0, 1], 'b'.repeat(64));
-  const factor = (i: number, final: FinalTally) => secrets[i]!.decryptionFactor(id, final.tally, final.final);
+  const factor = (i: number, final: FinalTally) =>
+    secrets[i]!.decryptionFactor(id, [final.tally], final.final);
 
   test('the result waits for every tallier, then decrypts; each branch has its own', () => {
     const book = new FactorBook(group, id);

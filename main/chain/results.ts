@@ -2,7 +2,14 @@
 // whose tally it decrypts (protocol version 2); the book keeps every verified factor by that block.
 // Which final block may be decrypted at all is finality's business (finality.ts): the node hands
 // the book only factors for its sealed final block.
-import { decryptTally, decryptWithQuorum, type Quorum, verifyDecryptionFactor } from '../crypto/decryption';
+import {
+  decryptTally,
+  decryptWithQuorum,
+  type Quorum,
+  sameFactors,
+  verifyDecryptionFactor,
+  yesNoResult,
+} from '../crypto/decryption';
 import { check } from '../crypto/errors';
 import type { Group } from '../crypto/group';
 import { verifyCompensatedFactor } from '../crypto/threshold';
@@ -60,8 +67,8 @@ export class FactorBook {
     check(factor.final === final.final, 'dec_factor.final', `must be the final block ${final.final}`);
     check(final.talliers.includes(factor.pk), 'dec_factor.pk', 'is not an elected tallier of this branch');
     const known = this.byFinal.get(final.final)?.get(factor.pk);
-    if (known && known.factor === factor.factor) return false;
-    verifyDecryptionFactor(this.group, this.context, final.tally, factor);
+    if (known && sameFactors(known.factors, factor.factors)) return false;
+    verifyDecryptionFactor(this.group, this.context, [final.tally], factor);
     return true;
   }
 
@@ -96,11 +103,11 @@ export class FactorBook {
     check(setup.qualified.includes(cf.missing), 'compensated_factor.missing', 'is not a qualified tallier');
     check(setup.qualified.includes(cf.pk), 'compensated_factor.pk', 'is not a qualified tallier');
     const known = this.standIns.get(final.final)?.get(standInKey(cf));
-    if (known && known.factor === cf.factor) return false;
+    if (known && sameFactors(known.factors, cf.factors)) return false;
     verifyCompensatedFactor(
       this.group,
       this.context,
-      final.tally,
+      [final.tally],
       cf,
       setup.dealings.get(cf.missing)!,
       setup.elected,
@@ -141,16 +148,25 @@ export class FactorBook {
     const awaiting = final.ballots === 0 ? [] : final.talliers.filter((pk) => !covered(pk));
     let result = this.results.get(key);
     if (!result && awaiting.length === 0) {
-      result = setup
-        ? decryptWithQuorum(this.group, this.context, final.tally, final.ballots, setup, factors, compensated)
+      const counts = setup
+        ? decryptWithQuorum(
+            this.group,
+            this.context,
+            [final.tally],
+            final.ballots,
+            setup,
+            factors,
+            compensated,
+          )
         : decryptTally(
             this.group,
             this.context,
-            final.tally,
+            [final.tally],
             final.ballots,
             final.talliers,
             final.ballots ? factors : [],
           );
+      result = yesNoResult(counts, final.ballots);
       this.results.set(key, result);
     }
     return { final, factors, compensated, awaiting, ...(result ? { result } : {}) };

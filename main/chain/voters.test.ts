@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { encryptBallot } from '../crypto/ballot';
 import { CredentialSecretKey, voterContext } from '../crypto/credential';
-import { decryptTally } from '../crypto/decryption';
+import { decryptTally, yesNoResult } from '../crypto/decryption';
 import { Group } from '../crypto/group';
 import { TallierSecretKey } from '../crypto/tallier';
 import type { CastBallot, TallierPublicKey } from '../crypto/types';
@@ -55,8 +55,9 @@ const ballots = (casts: CastBallot[]): Payload => ({ kind: 'ballots', ballots: c
 
 function decrypt(chain: Chain, tip: BlockMeta) {
   const final = chain.finalTally(tip)!;
-  const factors = talliers.map((t) => t.decryptionFactor(genesis.id, final.tally, final.final));
-  return decryptTally(group, genesis.id, final.tally, final.ballots, final.talliers, factors);
+  const factors = talliers.map((t) => t.decryptionFactor(genesis.id, [final.tally], final.final));
+  const counts = decryptTally(group, genesis.id, [final.tally], final.ballots, final.talliers, factors);
+  return yesNoResult(counts, final.ballots);
 }
 
 describe('per-voter genesis', () => {

@@ -17,12 +17,13 @@
 // value of its weight in [0, 2^128) ⊂ [0, q) (w ↦ δ^w is one-to-one there): probability ≤ 2^−128.
 // Membership is essential: an error of order 2 (a commitment multiplied by p − 1) would survive
 // every even weight, half of them.
-import { checkBallotChallenge, verifyBranches } from './ballot';
+import { ballotStatement, checkBallotChallenge, type OneOf, verifyBranches } from './ballot';
+import { answerProofs, type QuestionRule, verifyAnswers } from './choices';
 import { checkSignatureChallenge, verifyCastBallot, voterContext } from './credential';
 import { ValidationError } from './errors';
 import type { Group } from './group';
 import { batchWeights } from './random';
-import type { Ballot, CastBallot } from './types';
+import type { Answer, Ballot, CastBallot, ProofBranch } from './types';
 
 /** The first ballot of a batch that fails, and the error verifyBallot would throw for it. */
 export interface BallotBatchFailure {
@@ -55,7 +56,11 @@ export function verifyBallotBatch(
       break;
     }
   }
-  const batch = new Batch(group, h, ballots.slice(0, end));
+  const batch = new Batch(
+    group,
+    h,
+    ballots.slice(0, end).map((ballot) => ballotUnit(ballot)),
+  );
   if (batch.holds(0, end)) return challengeFailure;
   const index = batch.firstFailure(0, end);
   return { index, error: branchError(group, h, ballots[index]!, field) };
@@ -92,8 +97,7 @@ export function verifyCastBatch(
   const batch = new Batch(
     group,
     h,
-    head.map((c) => c.ballot),
-    head,
+    head.map((c) => ballotUnit(c.ballot, c)),
   );
   if (batch.holds(0, end)) return hashFailure;
   const index = batch.firstFailure(0, end);
@@ -104,6 +108,43 @@ export function verifyCastBatch(
     throw error;
   }
   throw new Error('batch verification: a batch failed but no cast ballot fails on its own');
+}
+
+/**
+ * Many ballots of answers (questions with choices, docs/CRYPTO.md §12) under election key h, as
+ * verifyAnswers does one by one, in one batch: each ballot's shape and hashes (answerProofs), then
+ * the equations of every option's and every sum's proof of the ballots before the first that fails
+ * those. Returns the lowest-indexed failure, with verifyAnswers' error for it, or null.
+ */
+export function verifyAnswersBatch(
+  group: Group,
+  context: Uint8Array,
+  h: bigint,
+  rules: readonly QuestionRule[],
+  ballots: readonly (readonly Answer[])[],
+  field = 'ballot',
+): BallotBatchFailure | null {
+  const units: Unit[] = [];
+  let hashFailure: BallotBatchFailure | null = null;
+  for (const [index, answers] of ballots.entries()) {
+    try {
+      units.push({ proofs: answerProofs(group, context, h, rules, answers, field) });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      hashFailure = { index, error };
+      break;
+    }
+  }
+  const batch = new Batch(group, h, units);
+  if (batch.holds(0, units.length)) return hashFailure;
+  const index = batch.firstFailure(0, units.length);
+  try {
+    verifyAnswers(group, context, h, rules, ballots[index]!, field);
+  } catch (error) {
+    if (error instanceof ValidationError) return { index, error };
+    throw error;
+  }
+  throw new Error('batch verification: a batch failed but no ballot fails on its own');
 }
 
 /** The per-equation check of one ballot, which must fail: its error. */
@@ -118,32 +159,55 @@ function branchError(group: Group, h: bigint, ballot: Ballot, field: string): Va
   throw new Error('batch verification: a batch failed but no ballot fails on its own');
 }
 
+/** One disjunctive proof of a unit: its statement and its branches. */
+interface Proof {
+  readonly statement: OneOf;
+  readonly branches: readonly ProofBranch[];
+}
+
 /**
- * Ballots with their weights, drawn once: any contiguous range can be checked as a batch. With
- * `signers` (cast ballots), each one's signature equation g^s = a·Y^c joins with a weight τ_i:
- * g^(τ·s) on the left, a^τ · Y^(τ·c) among the right side's bases.
+ * What the batch takes one at a time, and names when it fails: a ballot (one proof), a ballot of
+ * answers (a proof per option and per question's sum), with a cast ballot's signer.
+ */
+interface Unit {
+  readonly proofs: readonly Proof[];
+  readonly signer?: CastBallot;
+}
+
+/** A yes/no ballot as a unit. */
+function ballotUnit(ballot: Ballot, signer?: CastBallot): Unit {
+  return {
+    proofs: [{ statement: ballotStatement(ballot), branches: ballot.proof }],
+    ...(signer ? { signer } : {}),
+  };
+}
+
+/**
+ * Units with their weights, drawn once: any contiguous range can be checked as a batch. Every
+ * branch k of a proof whose statement is (α, β) encrypting one of values v has two equations,
+ * g^s_k = a_k·α^c_k (weight ρ_k) and h^s_k·g^(v_k·c_k) = b_k·β^c_k (weight σ_k). With a signer (a
+ * cast ballot), its signature equation g^s = a·Y^c joins with a weight τ: g^(τ·s) on the left,
+ * a^τ · Y^(τ·c) among the right side's bases.
  */
 class Batch {
-  /** [ρ_i0, ρ_i1, σ_i0, σ_i1, τ_i] per ballot. */
-  private readonly weights: (readonly [bigint, bigint, bigint, bigint, bigint])[];
+  /** Per unit: [ρ_k, σ_k] per branch of each proof, in order, then τ. */
+  private readonly weights: bigint[][];
 
   constructor(
     private readonly group: Group,
     private readonly h: bigint,
-    private readonly ballots: readonly Ballot[],
-    private readonly signers?: readonly CastBallot[],
+    private readonly units: readonly Unit[],
   ) {
-    const w = batchWeights(5 * ballots.length);
-    this.weights = ballots.map((_, i) => [
-      w[5 * i]!,
-      w[5 * i + 1]!,
-      w[5 * i + 2]!,
-      w[5 * i + 3]!,
-      w[5 * i + 4]!,
-    ]);
+    const sizes = units.map((u) => 2 * u.proofs.reduce((n, p) => n + p.branches.length, 0) + 1);
+    const w = batchWeights(sizes.reduce((a, b) => a + b, 0));
+    let at = 0;
+    this.weights = sizes.map((size) => {
+      at += size;
+      return w.slice(at - size, at);
+    });
   }
 
-  /** Whether the weighted product of the equations of ballots [from, to) holds. */
+  /** Whether the weighted product of the equations of units [from, to) holds. */
   holds(from: number, to: number): boolean {
     if (from === to) return true;
     const { group } = this;
@@ -152,33 +216,38 @@ class Batch {
     const bases: bigint[] = [];
     const exponents: bigint[] = [];
     for (let i = from; i < to; i++) {
-      const { alpha, beta, proof } = this.ballots[i]!;
-      const [p0, p1] = proof;
-      const [r0, r1, t0, t1, tau] = this.weights[i]!;
-      x += r0 * p0.response + r1 * p1.response + t1 * p1.challenge;
-      const signer = this.signers?.[i];
+      const { proofs, signer } = this.units[i]!;
+      const weights = this.weights[i]!;
+      let next = 0;
+      for (const { statement, branches } of proofs) {
+        let alphaExponent = 0n;
+        let betaExponent = 0n;
+        for (const [k, branch] of branches.entries()) {
+          const rho = weights[next++]!;
+          const sigma = weights[next++]!;
+          x += rho * branch.response + sigma * BigInt(statement.values[k]!) * branch.challenge;
+          y += sigma * branch.response;
+          alphaExponent += rho * branch.challenge;
+          betaExponent += sigma * branch.challenge;
+          bases.push(branch.a, branch.b);
+          exponents.push(rho, sigma);
+        }
+        bases.push(statement.alpha, statement.beta);
+        exponents.push(alphaExponent, betaExponent);
+      }
       if (signer) {
+        const tau = weights[next]!;
         const { commitment, challenge, response } = signer.signature;
         x += tau * response;
         bases.push(commitment, signer.credential);
         exponents.push(tau, tau * challenge);
       }
-      y += t0 * p0.response + t1 * p1.response;
-      bases.push(p0.a, p1.a, p0.b, p1.b, alpha, beta);
-      exponents.push(
-        r0,
-        r1,
-        t0,
-        t1,
-        r0 * p0.challenge + r1 * p1.challenge,
-        t0 * p0.challenge + t1 * p1.challenge,
-      );
     }
     const left = group.mul(group.powG(x % group.q), group.fixedPow(this.h, y % group.q));
     return left === group.powProduct(bases, exponents);
   }
 
-  /** The lowest ballot in [from, to) whose equations fail, given that the range's batch fails. */
+  /** The lowest unit in [from, to) whose equations fail, given that the range's batch fails. */
   firstFailure(from: number, to: number): number {
     while (to - from > 1) {
       const middle = from + Math.ceil((to - from) / 2);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { addToTally, EMPTY_TALLY, encryptBallot, tallyBallots, type Vote, verifyBallot } from './ballot';
 import { mod, modInverse } from './bigint';
 import { encodeBallot, parseBallot } from './codec';
-import { decryptTally } from './decryption';
+import { decryptTally, yesNoResult } from './decryption';
 import { ValidationError } from './errors';
 import { systemRandomness } from './random';
 import { electionKey } from './tallier';
@@ -27,8 +27,9 @@ describe('ballots', () => {
         const ballots = votes.map((v) => encryptBallot(group, context, h, v));
         for (const b of ballots) verifyBallot(group, context, h, parseBallot(group, encodeBallot(group, b)));
         const tally = tallyBallots(group, ballots);
-        const factors = secrets.map((s) => s.decryptionFactor(context, tally));
-        const result = decryptTally(group, context, tally, ballots.length, pks, factors);
+        const factors = secrets.map((s) => s.decryptionFactor(context, [tally]));
+        const counts = decryptTally(group, context, [tally], ballots.length, pks, factors);
+        const result = yesNoResult(counts, ballots.length);
         const yes = votes.filter((v) => v === 1).length;
         assert.deepEqual(result, { yes, no: votes.length - yes, total: votes.length });
       }),

@@ -152,6 +152,17 @@ export function verifyOneOf(
   binding: ProofBinding,
 ): void {
   checkOneOfChallenge(group, context, h, statement, branches, field, binding);
+  checkOneOfEquations(group, h, statement, branches, field);
+}
+
+/** verifyOneOf's equations, its challenge already checked. */
+export function checkOneOfEquations(
+  group: Group,
+  h: bigint,
+  statement: OneOf,
+  branches: readonly ProofBranch[],
+  field: string,
+): void {
   const { q } = group;
   let s = 0n;
   let c = 0n;

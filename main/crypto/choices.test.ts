@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { encryptBallot } from './ballot';
+import { verifyAnswersBatch } from './ballot-batch';
 import {
   allowedSums,
   checkRule,
@@ -14,6 +15,7 @@ import {
   tallyAnswers,
   verifyAnswers,
 } from './choices';
+import { checkAnswersMembers, encodeAnswers, parseAnswers } from './codec';
 import { decryptTally } from './decryption';
 import { ValidationError } from './errors';
 import { electionKey } from './tallier';
@@ -86,10 +88,10 @@ describe('questions with choices', () => {
           for (const [question, q] of r.entries())
             for (let option = 0; option < q.options; option++) {
               const ciphertext = tally[question]![option]!;
-              const factors = secrets.map((s) => s.decryptionFactor(context, ciphertext));
-              const result = decryptTally(group, context, ciphertext, ballots.length, pks, factors);
+              const factors = secrets.map((s) => s.decryptionFactor(context, [ciphertext]));
+              const [count] = decryptTally(group, context, [ciphertext], ballots.length, pks, factors);
               const expected = selections.filter((s) => s[question]!.includes(option)).length;
-              assert.equal(result.yes, expected, `question ${question}, option ${option}`);
+              assert.equal(count, expected, `question ${question}, option ${option}`);
             }
         },
       ),
@@ -113,6 +115,93 @@ describe('questions with choices', () => {
       () => encryptAnswers(group, context, h, [{ options: 3, min: 1, max: 2, blank: false }], [[]]),
       /selections\[0\]/,
     );
+  });
+
+  test('answers in JSON: a round trip, and malformed JSON refused with its place', () => {
+    const ballot = encryptAnswers(group, context, h, rules, [[0, 4], []]);
+    const json = JSON.parse(JSON.stringify(encodeAnswers(group, ballot)));
+    assert.deepEqual(parseAnswers(group, json), ballot);
+    verifyAnswers(group, context, h, rules, parseAnswers(group, json));
+    assert.deepEqual(Object.keys(json[0]), ['choices', 'sum_proof']);
+    fails(() => parseAnswers(group, []), /^answers$/);
+    fails(() => parseAnswers(group, Array(17).fill(json[0])), /^answers$/);
+    fails(() => parseAnswers(group, [{ ...json[0], extra: 1 }]), /answers\[0\]\.extra/);
+    fails(() => parseAnswers(group, [{ ...json[0], choices: [] }]), /answers\[0\]\.choices/);
+    fails(
+      () => parseAnswers(group, [{ ...json[0], sum_proof: Array(66).fill(json[0].sum_proof[0]) }]),
+      /sum_proof/,
+    );
+    // p − α is not a quadratic residue: refused on parse, or by the membership test of a trusted parse.
+    const outside = {
+      ...json[0],
+      choices: [
+        {
+          ...json[0].choices[0],
+          alpha: (group.p - ballot[0]!.choices[0]!.alpha).toString(16).padStart(512, '0'),
+        },
+        ...json[0].choices.slice(1),
+      ],
+    };
+    fails(() => parseAnswers(group, [outside, json[1]]), /answers\[0\]\.choices\[0\]\.alpha/);
+    const trusted = parseAnswers(group, [outside, json[1]], 'answers', 'trusted');
+    fails(() => checkAnswersMembers(group, trusted), /answers\[0\]\.choices\[0\]\.alpha/);
+  });
+
+  test('many ballots as one batch: null when all hold, else the first failing with its own error', () => {
+    const picks = [
+      [[0], [1]],
+      [[], []],
+      [[2, 3], [0]],
+      [[4], []],
+      [[1, 4], [2]],
+      [[0, 2], [1]],
+    ];
+    const ballots = picks.map((p) => encryptAnswers(group, context, h, rules, p));
+    assert.equal(verifyAnswersBatch(group, context, h, rules, ballots), null);
+    const errorOf = (answers: readonly Answer[]) => {
+      try {
+        verifyAnswers(group, context, h, rules, answers);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('verifies');
+    };
+    // An equation failure (a response shifted) at 4, and a hash failure (a β changed) at 2.
+    const shifted = ballots.map((b, i) =>
+      i !== 4
+        ? b
+        : b.map((a, q) =>
+            q !== 1
+              ? a
+              : {
+                  ...a,
+                  sumProof: a.sumProof.map((br, k) =>
+                    k === 0 ? { ...br, response: (br.response + 1n) % group.q } : br,
+                  ),
+                },
+          ),
+    );
+    const failure = verifyAnswersBatch(group, context, h, rules, shifted);
+    assert.equal(failure?.index, 4);
+    assert.equal(failure?.error.message, errorOf(shifted[4]!));
+    assert.match(failure!.error.field, /answers\[1\]\.sum_proof/);
+    const both = shifted.map((b, i) =>
+      i !== 2
+        ? b
+        : b.map((a, q) =>
+            q !== 0
+              ? a
+              : {
+                  ...a,
+                  choices: a.choices.map((c, o) =>
+                    o === 3 ? { ...c, beta: group.mul(c.beta, group.g) } : c,
+                  ),
+                },
+          ),
+    );
+    const first = verifyAnswersBatch(group, context, h, rules, both);
+    assert.equal(first?.index, 2);
+    assert.equal(first?.error.message, errorOf(both[2]!));
   });
 
   describe('forged ballots are refused, naming the place', () => {

@@ -7,18 +7,19 @@
 // A range proof (bit decomposition) would cost about as much at these sizes and need a second
 // construction; one disjunction is simpler to specify, implement and audit.
 import {
+  ballotStatement,
+  checkOneOfChallenge,
+  checkOneOfEquations,
   encryptWithNonce,
   type OneOf,
   type ProofBinding,
   proveOneOf,
-  verifyBallot,
-  verifyOneOf,
 } from './ballot';
 import { check } from './errors';
 import type { Group } from './group';
 import { type Randomness, systemRandomness } from './random';
 import { PROOF_TAGS } from './transcript';
-import type { Answer, Ballot, Ciphertext } from './types';
+import type { Answer, Ballot, Ciphertext, ProofBranch } from './types';
 
 /** The most options a question may have. */
 export const MAX_OPTIONS = 64;
@@ -139,10 +140,19 @@ export function encryptAnswers(
   });
 }
 
+/** One proof of a ballot's answers: what it states, its branches, where it is. */
+export interface AnswerProof {
+  readonly statement: OneOf;
+  readonly branches: readonly ProofBranch[];
+  readonly field: string;
+}
+
 /**
  * Checks a ballot's answers under h: one per question, one choice per option, each option's proof
  * at its place, and each question's sum proof (or none, when the rule allows every sum). Every
- * element must already be a checked member of G_q (the parser's work).
+ * element must already be a checked member of G_q (the parser's work). The shape and every hash
+ * first (answerProofs), then the equations, proof by proof; many ballots at once:
+ * verifyAnswersBatch (ballot-batch.ts).
  */
 export function verifyAnswers(
   group: Group,
@@ -152,11 +162,28 @@ export function verifyAnswers(
   answers: readonly Answer[],
   field = 'ballot',
 ): void {
+  for (const proof of answerProofs(group, context, h, rules, answers, field))
+    checkOneOfEquations(group, h, proof.statement, proof.branches, proof.field);
+}
+
+/**
+ * The cheap part of checking a ballot's answers: their shape against the rules and every proof's
+ * Fiat–Shamir hash. Returns the proofs whose equations remain to be checked, in order.
+ */
+export function answerProofs(
+  group: Group,
+  context: Uint8Array,
+  h: bigint,
+  rules: readonly QuestionRule[],
+  answers: readonly Answer[],
+  field = 'ballot',
+): AnswerProof[] {
   check(
     answers.length === rules.length,
     `${field}.answers`,
     `must answer each of the ${rules.length} questions`,
   );
+  const proofs: AnswerProof[] = [];
   for (const [question, rule] of rules.entries()) {
     const answer = answers[question]!;
     const where = `${field}.answers[${question}]`;
@@ -165,8 +192,12 @@ export function verifyAnswers(
       `${where}.choices`,
       `must have ${rule.options}, one per option`,
     );
-    for (const [option, choice] of answer.choices.entries())
-      verifyBallot(group, context, h, choice, `${where}.choices[${option}]`, choiceBinding(question, option));
+    for (const [option, choice] of answer.choices.entries()) {
+      const statement = ballotStatement(choice);
+      const at = `${where}.choices[${option}].proof`;
+      checkOneOfChallenge(group, context, h, statement, choice.proof, at, choiceBinding(question, option));
+      proofs.push({ statement, branches: choice.proof, field: at });
+    }
     if (!sumIsProven(rule)) {
       check(
         answer.sumProof.length === 0,
@@ -176,16 +207,11 @@ export function verifyAnswers(
       continue;
     }
     const statement = sumStatement(group, rule, answer.choices);
-    verifyOneOf(
-      group,
-      context,
-      h,
-      statement,
-      answer.sumProof,
-      `${where}.sum_proof`,
-      sumBinding(question, rule),
-    );
+    const at = `${where}.sum_proof`;
+    checkOneOfChallenge(group, context, h, statement, answer.sumProof, at, sumBinding(question, rule));
+    proofs.push({ statement, branches: answer.sumProof, field: at });
   }
+  return proofs;
 }
 
 /** A list of verified ballots' tally, per question, per option: each option's encrypted count. */

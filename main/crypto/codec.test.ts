@@ -33,7 +33,7 @@ describe('canonical JSON', () => {
   const h = electionKey(group, context, keys);
   const ballot = encryptBallot(group, context, h, 1);
   const wire = encodeBallot(group, ballot);
-  const factor = secrets[0]!.decryptionFactor(context, ballot);
+  const factor = secrets[0]!.decryptionFactor(context, [ballot]);
   const hex = group.byteWidth * 2;
 
   test('encode → JSON text → parse is the identity for every object', () => {

@@ -7,10 +7,12 @@
 // the encoding cannot: elements are quadratic residues in (1, p), scalars are below q. A failure
 // names the field, e.g. `ballot.proof[1].challenge`.
 import { toHex } from './bigint';
+import { MAX_OPTIONS } from './choices';
 import { check } from './errors';
 import type { Group, GroupParams } from './group';
 import type {
   Acceptance,
+  Answer,
   Ballot,
   CastBallot,
   ChaumPedersenProof,
@@ -20,6 +22,7 @@ import type {
   Dealing,
   DecryptionFactor,
   Endorsement,
+  FactorProof,
   ProofBranch,
   SchnorrProof,
   TallierPublicKey,
@@ -47,12 +50,29 @@ export interface ProofBranchJson {
 export interface BallotJson extends CiphertextJson {
   proof: [ProofBranchJson, ProofBranchJson];
 }
+/** A factor's proof: `b` one element for one tally, a list of them (one per tally) for several. */
+export interface FactorProofJson {
+  a: string;
+  b: string | string[];
+  challenge: string;
+  response: string;
+}
+/**
+ * A decryption factor: `factor` for one tally (a yes/no question), `factors` (one per tally) for
+ * several (questions with choices).
+ */
+/** A ballot's answer to one question (questions with choices, docs/CRYPTO.md §12.2). */
+export interface AnswerJson {
+  choices: BallotJson[];
+  sum_proof: ProofBranchJson[];
+}
 export interface DecryptionFactorJson {
   pk: string;
   /** Version 2 only: the final block whose tally the factor decrypts. */
   final?: string;
-  factor: string;
-  dec_factor_poc: ProofBranchJson;
+  factor?: string;
+  factors?: string[];
+  dec_factor_poc: FactorProofJson;
 }
 export interface SchnorrSignatureJson {
   commitment: string;
@@ -103,8 +123,9 @@ export interface CompensatedFactorJson {
   pk: string;
   missing: string;
   final: string;
-  factor: string;
-  proof: ProofBranchJson;
+  factor?: string;
+  factors?: string[];
+  proof: FactorProofJson;
 }
 
 /** A dealing holds at most this many commitments and shares (n_talliers is at most 64). */
@@ -162,13 +183,39 @@ export function encodeBallot(group: Group, ballot: Ballot): BallotJson {
   };
 }
 
+export function encodeAnswers(group: Group, answers: readonly Answer[]): AnswerJson[] {
+  return answers.map((answer) => ({
+    choices: answer.choices.map((choice) => encodeBallot(group, choice)),
+    sum_proof: answer.sumProof.map((branch) => encodeBranch(group, branch)),
+  }));
+}
+
 export function encodeDecryptionFactor(group: Group, share: DecryptionFactor): DecryptionFactorJson {
   return {
     pk: num(group, share.pk),
     ...(share.final === undefined ? {} : { final: share.final }),
-    factor: num(group, share.factor),
-    dec_factor_poc: encodeBranch(group, share.decFactorPoc),
+    ...encodeFactors(group, share.factors, share.decFactorPoc, 'dec_factor_poc'),
+  } as DecryptionFactorJson;
+}
+
+/** One tally: `factor` and `b` as single elements; several: `factors` and `b` as lists. */
+function encodeFactors(
+  group: Group,
+  factors: readonly bigint[],
+  proof: FactorProof,
+  name: 'dec_factor_poc' | 'proof',
+): Record<string, unknown> {
+  check(proof.b.length === factors.length, name, 'must have one commitment b per factor');
+  const one = factors.length === 1;
+  const encoded: FactorProofJson = {
+    a: num(group, proof.a),
+    b: one ? num(group, proof.b[0]!) : proof.b.map((b) => num(group, b)),
+    challenge: chal(proof.challenge),
+    response: num(group, proof.response),
   };
+  return one
+    ? { factor: num(group, factors[0]!), [name]: encoded }
+    : { factors: factors.map((d) => num(group, d)), [name]: encoded };
 }
 
 export function encodeAcceptance(group: Group, acceptance: Acceptance): AcceptanceJson {
@@ -226,9 +273,8 @@ export function encodeCompensatedFactor(group: Group, cf: CompensatedFactor): Co
     pk: num(group, cf.pk),
     missing: num(group, cf.missing),
     final: cf.final,
-    factor: num(group, cf.factor),
-    proof: encodeBranch(group, cf.proof),
-  };
+    ...encodeFactors(group, cf.factors, cf.proof, 'proof'),
+  } as CompensatedFactorJson;
 }
 
 // ── Parsing ──────────────────────────────────────────────────────────────────────────────────
@@ -380,6 +426,60 @@ export function parseBallot(
   return { alpha, beta, proof };
 }
 
+/** The most questions an election asks. */
+export const MAX_QUESTIONS = 16;
+
+/**
+ * A ballot's answers (questions with choices), in form: 1 to 16 answers, each of 1 to 64 choices
+ * (each a ballot) and a sum proof of at most 65 branches. Whether they fit the election's questions
+ * is verifyAnswers' check (choices.ts), which knows the rules.
+ */
+export function parseAnswers(
+  group: Group,
+  value: unknown,
+  field = 'answers',
+  trust: Trust = 'untrusted',
+): Answer[] {
+  check(
+    Array.isArray(value) && value.length >= 1 && value.length <= MAX_QUESTIONS,
+    field,
+    `must be an array of 1 to ${MAX_QUESTIONS} answers, one per question`,
+  );
+  return (value as unknown[]).map((item, question) => {
+    const where = `${field}[${question}]`;
+    const o = exactObject(item, where, ['choices', 'sum_proof']);
+    check(
+      Array.isArray(o.choices) && o.choices.length >= 1 && o.choices.length <= MAX_OPTIONS,
+      `${where}.choices`,
+      `must be an array of 1 to ${MAX_OPTIONS} choices, one per option`,
+    );
+    check(
+      Array.isArray(o.sum_proof) && o.sum_proof.length <= MAX_OPTIONS + 1,
+      `${where}.sum_proof`,
+      `must be an array of at most ${MAX_OPTIONS + 1} branches, one per allowed sum`,
+    );
+    return {
+      choices: (o.choices as unknown[]).map((c, i) => parseBallot(group, c, `${where}.choices[${i}]`, trust)),
+      sumProof: (o.sum_proof as unknown[]).map((b, i) =>
+        parseBranch(group, b, `${where}.sum_proof[${i}]`, trust),
+      ),
+    };
+  });
+}
+
+/** The membership tests a trusted parse of answers left out (checkBallotMembers, for answers). */
+export function checkAnswersMembers(group: Group, answers: readonly Answer[], field = 'answers'): void {
+  for (const [question, answer] of answers.entries()) {
+    const where = `${field}[${question}]`;
+    for (const [i, choice] of answer.choices.entries())
+      checkBallotMembers(group, choice, `${where}.choices[${i}]`);
+    for (const [j, branch] of answer.sumProof.entries()) {
+      checkMember(group, branch.a, `${where}.sum_proof[${j}].a`);
+      checkMember(group, branch.b, `${where}.sum_proof[${j}].b`);
+    }
+  }
+}
+
 /**
  * A decryption factor of protocol `version` 1 (`{pk, factor, dec_factor_poc}`) or 2 (with `final`,
  * the hash of the final block it decrypts).
@@ -391,15 +491,56 @@ export function parseDecryptionFactor(
   trust: Trust = 'untrusted',
   version: 1 | 2 = 1,
 ): DecryptionFactor {
-  const keys =
-    version === 1 ? ['pk', 'factor', 'dec_factor_poc'] : ['pk', 'final', 'factor', 'dec_factor_poc'];
+  const many = manyFactors(value);
+  const keys = ['pk', ...(version === 1 ? [] : ['final']), many ? 'factors' : 'factor', 'dec_factor_poc'];
   const o = exactObject(value, field, keys);
   const pk = parseElement(group, o.pk, `${field}.pk`, trust);
-  const factor = parseElement(group, o.factor, `${field}.factor`, trust);
-  const decFactorPoc = parseBranch(group, o.dec_factor_poc, `${field}.dec_factor_poc`, trust);
+  const [factors, decFactorPoc] = parseFactors(group, o, many, 'dec_factor_poc', field, trust);
   return version === 1
-    ? { pk, factor, decFactorPoc }
-    : { pk, final: parseHash(o.final, `${field}.final`), factor, decFactorPoc };
+    ? { pk, factors, decFactorPoc }
+    : { pk, final: parseHash(o.final, `${field}.final`), factors, decFactorPoc };
+}
+
+/** The most tallies a factor decrypts: every option of every question (choices.ts). */
+export const MAX_TALLIES = 256;
+
+/** Whether a factor object is of the several-tallies form (`factors`, not `factor`). */
+function manyFactors(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, 'factors');
+}
+
+/** The factor(s) and their proof, in either form (encodeFactors); how many is the caller's check. */
+function parseFactors(
+  group: Group,
+  o: Record<string, unknown>,
+  many: boolean,
+  name: 'dec_factor_poc' | 'proof',
+  field: string,
+  trust: Trust,
+): [bigint[], FactorProof] {
+  const list = (value: unknown, where: string): bigint[] => {
+    check(
+      Array.isArray(value) && value.length >= 2 && value.length <= MAX_TALLIES,
+      where,
+      // One tally is written in the single form: each factor has one way to be written.
+      `must be an array of 2 to ${MAX_TALLIES} group elements`,
+    );
+    return (value as unknown[]).map((x, i) => parseElement(group, x, `${where}[${i}]`, trust));
+  };
+  const factors = many
+    ? list(o.factors, `${field}.factors`)
+    : [parseElement(group, o.factor, `${field}.factor`, trust)];
+  const where = `${field}.${name}`;
+  const p = exactObject(o[name], where, ['a', 'b', 'challenge', 'response']);
+  const a = parseElement(group, p.a, `${where}.a`, trust);
+  const b = many ? list(p.b, `${where}.b`) : [parseElement(group, p.b, `${where}.b`, trust)];
+  const proof: FactorProof = {
+    a,
+    b,
+    challenge: parseChallenge(p.challenge, `${where}.challenge`),
+    response: parseScalar(group, p.response, `${where}.response`),
+  };
+  return [factors, proof];
 }
 
 /** A round or a sequence number: a JSON integer in [1, 2^32 − 1] (a u32 in what is hashed). */
@@ -539,12 +680,11 @@ export function parseCompensatedFactor(
   field = 'compensated_factor',
   trust: Trust = 'untrusted',
 ): CompensatedFactor {
-  const o = exactObject(value, field, ['pk', 'missing', 'final', 'factor', 'proof']);
-  return {
-    pk: parseElement(group, o.pk, `${field}.pk`, trust),
-    missing: parseElement(group, o.missing, `${field}.missing`, trust),
-    final: parseHash(o.final, `${field}.final`),
-    factor: parseElement(group, o.factor, `${field}.factor`, trust),
-    proof: parseBranch(group, o.proof, `${field}.proof`, trust),
-  };
+  const many = manyFactors(value);
+  const o = exactObject(value, field, ['pk', 'missing', 'final', many ? 'factors' : 'factor', 'proof']);
+  const pk = parseElement(group, o.pk, `${field}.pk`, trust);
+  const missing = parseElement(group, o.missing, `${field}.missing`, trust);
+  const final = parseHash(o.final, `${field}.final`);
+  const [factors, proof] = parseFactors(group, o, many, 'proof', field, trust);
+  return { pk, missing, final, factors, proof };
 }

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { encryptBallot, tallyBallots } from './ballot';
 import { mod, modInverse } from './bigint';
 import { encodeDecryptionFactor, parseDecryptionFactor } from './codec';
-import { decryptTally, discreteLogBounded, verifyDecryptionFactor } from './decryption';
+import { decryptTally, discreteLogBounded, verifyDecryptionFactor, yesNoResult } from './decryption';
 import { ValidationError } from './errors';
 import { systemRandomness } from './random';
 import { electionKey } from './tallier';
@@ -22,16 +22,13 @@ describe('decryption factors and the result', () => {
     group,
     votes.map((v) => encryptBallot(group, context, h, v)),
   );
-  const factors = secrets.map((s) => s.decryptionFactor(context, tally));
+  const factors = secrets.map((s) => s.decryptionFactor(context, [tally]));
 
   test('honest factors verify and decrypt to the count', () => {
-    for (const f of factors) verifyDecryptionFactor(group, context, tally, f);
-    assert.deepEqual(decryptTally(group, context, tally, votes.length, pks, factors), {
-      yes: 3,
-      no: 2,
-      total: 5,
-    });
-    assert.deepEqual(decryptTally(group, context, tally, 5, pks, [...factors].reverse()).yes, 3);
+    for (const f of factors) verifyDecryptionFactor(group, context, [tally], f);
+    const counts = decryptTally(group, context, [tally], votes.length, pks, factors);
+    assert.deepEqual(yesNoResult(counts, votes.length), { yes: 3, no: 2, total: 5 });
+    assert.deepEqual(decryptTally(group, context, [tally], 5, pks, [...factors].reverse()), [3]);
   });
 
   test('each field altered fails', () => {
@@ -53,7 +50,7 @@ describe('decryption factors and the result', () => {
     ];
     for (const v of variants) {
       fails(
-        () => verifyDecryptionFactor(group, context, tally, parseDecryptionFactor(group, v)),
+        () => verifyDecryptionFactor(group, context, [tally], parseDecryptionFactor(group, v)),
         /^dec_factor/,
       );
     }
@@ -61,15 +58,15 @@ describe('decryption factors and the result', () => {
 
   test('a factor for another tally or another election context fails', () => {
     const otherTally = { alpha: group.mul(tally.alpha, group.g), beta: tally.beta };
-    fails(() => verifyDecryptionFactor(group, context, otherTally, factors[0]!), /dec_factor_poc/);
-    fails(() => verifyDecryptionFactor(group, new Uint8Array(32), tally, factors[0]!), /dec_factor_poc/);
+    fails(() => verifyDecryptionFactor(group, context, [otherTally], factors[0]!), /dec_factor_poc/);
+    fails(() => verifyDecryptionFactor(group, new Uint8Array(32), [tally], factors[0]!), /dec_factor_poc/);
   });
 
   test('−α^x is refused: not a group element on the wire, and not a valid factor even unparsed', () => {
-    const negated: DecryptionFactor = { ...factors[0]!, factor: group.p - factors[0]!.factor };
+    const negated: DecryptionFactor = { ...factors[0]!, factors: [group.p - factors[0]!.factors[0]!] };
     const wire = encodeDecryptionFactor(group, negated);
     fails(() => parseDecryptionFactor(group, wire), /^dec_factor\.factor$/);
-    fails(() => verifyDecryptionFactor(group, context, tally, negated), /dec_factor_poc/);
+    fails(() => verifyDecryptionFactor(group, context, [tally], negated), /dec_factor_poc/);
   });
 
   test('weak Fiat–Shamir forgery: a factor d ≠ α^x passes a commitments-only hash, fails here', () => {
@@ -90,15 +87,15 @@ describe('decryption factors and the result', () => {
     assert.equal(group.pow(tally.alpha, s), group.mul(b, group.pow(d, c)), 'weak check 2 passes');
     const forged: DecryptionFactor = {
       pk: secret.publicKey,
-      factor: d,
-      decFactorPoc: { a, b, challenge: c, response: s },
+      factors: [d],
+      decFactorPoc: { a, b: [b], challenge: c, response: s },
     };
     fails(
       () =>
         verifyDecryptionFactor(
           group,
           context,
-          tally,
+          [tally],
           parseDecryptionFactor(group, encodeDecryptionFactor(group, forged)),
         ),
       /dec_factor_poc\.challenge/,
@@ -106,13 +103,17 @@ describe('decryption factors and the result', () => {
   });
 
   test('the result awaits every elected tallier, once, and no one else', () => {
-    fails(() => decryptTally(group, context, tally, 5, pks, factors.slice(1)), /^dec_factors$/);
+    fails(() => decryptTally(group, context, [tally], 5, pks, factors.slice(1)), /^dec_factors$/);
     fails(
-      () => decryptTally(group, context, tally, 5, pks, [...factors, factors[0]!]),
+      () => decryptTally(group, context, [tally], 5, pks, [...factors, factors[0]!]),
       /dec_factors\[3\]\.pk/,
     );
-    fails(() => decryptTally(group, context, tally, 5, pks.slice(1), factors), /dec_factors\[0\]\.pk/);
-    assert.deepEqual(decryptTally(group, context, tally, 0, pks, []), { yes: 0, no: 0, total: 0 });
+    fails(() => decryptTally(group, context, [tally], 5, pks.slice(1), factors), /dec_factors\[0\]\.pk/);
+    assert.deepEqual(yesNoResult(decryptTally(group, context, [tally], 0, pks, []), 0), {
+      yes: 0,
+      no: 0,
+      total: 0,
+    });
   });
 
   test('bounded discrete log finds every m in range and refuses beyond the bound', () => {

@@ -2,70 +2,78 @@
 // Chaum–Pedersen proof (dec_factor_poc); their product is α^Σx_i = h^r, so β / Π d_i = g^m, and the
 // count m, at most the number of ballots, comes out of a bounded discrete logarithm.
 import { check, ValidationError } from './errors';
+import { checkFactorEquations, factorStatement } from './factor-proof';
 import type { Group } from './group';
 import { decFactorChallenge } from './tallier';
 import { combineCompensated, verifyCompensatedFactor } from './threshold';
 import type { Ciphertext, CompensatedFactor, Dealing, DecryptionFactor, ElectionResult } from './types';
 
 /**
- * Checks a decryption factor for `tally`: the challenge is the hash of the full statement
- * (pk, α, β, d, and from version 2 the final block the factor names) and the commitments, and
- * g^s = a · pk^c, α^s = b · d^c. Which final block it must name is the caller's check.
+ * Checks a decryption factor for `tallies`: the challenge is the hash of the full statement
+ * (from version 2 the final block the factor names, then pk, α_i, β_i, d_i for each tally, and the
+ * commitments), and g^s = a · pk^c, α_i^s = b_i · d_i^c (factor-proof.ts). Which final block it
+ * must name is the caller's check.
  */
 export function verifyDecryptionFactor(
   group: Group,
   context: Uint8Array,
-  tally: Ciphertext,
+  tallies: readonly Ciphertext[],
   share: DecryptionFactor,
   field = 'dec_factor',
 ): void {
-  const { pk, factor, decFactorPoc: proof } = share;
-  const statement = [pk, tally.alpha, tally.beta, factor, proof.a, proof.b];
+  const { pk, factors, decFactorPoc: proof } = share;
+  const where = `${field}.dec_factor_poc`;
+  check(
+    factors.length === tallies.length && proof.b.length === tallies.length,
+    where,
+    `must come with ${tallies.length} factor(s) and commitments b, one per tally`,
+  );
+  const statement = [pk, ...factorStatement(tallies, factors, proof.a, proof.b)];
   const expected = decFactorChallenge(group, context, share.final, statement);
-  check(
-    proof.challenge === expected,
-    `${field}.dec_factor_poc.challenge`,
-    'is not the hash of the statement',
-  );
-  check(
-    group.powG(proof.response) === group.mul(proof.a, group.pow(pk, proof.challenge)),
-    `${field}.dec_factor_poc`,
-    'fails g^s = a·pk^c',
-  );
-  check(
-    group.pow(tally.alpha, proof.response) === group.mul(proof.b, group.pow(factor, proof.challenge)),
-    `${field}.dec_factor_poc`,
-    'fails α^s = b·d^c',
-  );
+  check(proof.challenge === expected, `${where}.challenge`, 'is not the hash of the statement');
+  checkFactorEquations(group, pk, tallies, factors, proof, where, { key: 'pk', factor: 'd' });
 }
 
 /**
- * Decrypts `tally` of `ballotCount` ballots given one verified-here factor per elected tallier:
+ * Decrypts `tallies` of `ballotCount` ballots given one verified-here factor per elected tallier:
  * every factor is checked, each tallier must be covered exactly once, and no other key may appear.
+ * The count of each tally (its ballots for 1, or for its option).
  */
 export function decryptTally(
   group: Group,
   context: Uint8Array,
-  tally: Ciphertext,
+  tallies: readonly Ciphertext[],
   ballotCount: number,
   talliers: readonly bigint[],
   factors: readonly DecryptionFactor[],
-): ElectionResult {
+): number[] {
   check(Number.isSafeInteger(ballotCount) && ballotCount >= 0, 'ballot_count', 'must be a whole number');
-  if (ballotCount === 0) return { yes: 0, no: 0, total: 0 };
+  if (ballotCount === 0) return tallies.map(() => 0);
   const byKey = new Map<bigint, DecryptionFactor>();
   factors.forEach((share, i) => {
     check(talliers.includes(share.pk), `dec_factors[${i}].pk`, 'is not an elected tallier');
     check(!byKey.has(share.pk), `dec_factors[${i}].pk`, 'has more than one factor');
-    verifyDecryptionFactor(group, context, tally, share, `dec_factors[${i}]`);
+    verifyDecryptionFactor(group, context, tallies, share, `dec_factors[${i}]`);
     byKey.set(share.pk, share);
   });
   const missing = talliers.filter((pk) => !byKey.has(pk)).length;
   check(missing === 0, 'dec_factors', `${missing} elected tallier(s) have not published a factor`);
-  const combined = [...byKey.values()].reduce((acc, share) => group.mul(acc, share.factor), 1n);
-  const gm = group.mul(tally.beta, group.inverse(combined));
-  const yes = discreteLogBounded(group, gm, ballotCount);
-  return { yes, no: ballotCount - yes, total: ballotCount };
+  const combined = tallies.map((_, i) =>
+    [...byKey.values()].reduce((acc, share) => group.mul(acc, share.factors[i]!), 1n),
+  );
+  return countsOf(group, tallies, combined, ballotCount);
+}
+
+/** Whether two factor lists are the same (a factor is α^x: the same key gives the same list). */
+export function sameFactors(a: readonly bigint[], b: readonly bigint[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** A yes/no election's result from its one tally's count. */
+export function yesNoResult(counts: readonly number[], total: number): ElectionResult {
+  check(counts.length === 1, 'counts', 'a yes/no election has one tally');
+  const yes = counts[0]!;
+  return { yes, no: total - yes, total };
 }
 
 /** A threshold election's key ceremony outcome: what its tally needs besides the factors. */
@@ -81,24 +89,25 @@ export interface Quorum {
 }
 
 /**
- * What each qualified tallier contributes to α^Σx: its own factor, or else the combination of
- * `quorum` stand-in factors from other qualified talliers. Every factor given is verified (an
- * invalid one throws, even if not needed); a tallier covered neither way is listed in `missing`.
+ * What each qualified tallier contributes to α_i^Σx for each tally: its own factors, or else the
+ * combination of `quorum` stand-in factors from other qualified talliers. Every factor given is
+ * verified (an invalid one throws, even if not needed); a tallier covered neither way is listed in
+ * `missing`.
  */
 export function combineWithQuorum(
   group: Group,
   context: Uint8Array,
-  tally: Ciphertext,
+  tallies: readonly Ciphertext[],
   setup: Quorum,
   factors: readonly DecryptionFactor[],
   compensated: readonly CompensatedFactor[],
-): { combined: bigint; missing: bigint[] } {
+): { combined: bigint[]; missing: bigint[] } {
   const direct = new Map<bigint, DecryptionFactor>();
   factors.forEach((share, i) => {
     const field = `dec_factors[${i}]`;
     check(setup.qualified.includes(share.pk), `${field}.pk`, 'is not a qualified tallier');
     check(!direct.has(share.pk), `${field}.pk`, 'has more than one factor');
-    verifyDecryptionFactor(group, context, tally, share, field);
+    verifyDecryptionFactor(group, context, tallies, share, field);
     direct.set(share.pk, share);
   });
   const standIns = new Map<bigint, CompensatedFactor[]>();
@@ -119,18 +128,21 @@ export function combineWithQuorum(
       `${field}.missing`,
       `has no dealing for a quorum of ${setup.quorum}: nobody can stand in for it`,
     );
-    verifyCompensatedFactor(group, context, tally, cf, dealing, setup.elected, field);
+    verifyCompensatedFactor(group, context, tallies, cf, dealing, setup.elected, field);
     list.push(cf);
     standIns.set(cf.missing, list);
   });
-  let combined = 1n;
+  let combined = tallies.map(() => 1n);
   const missing: bigint[] = [];
   for (const pk of setup.qualified) {
     const own = direct.get(pk);
     const others = standIns.get(pk) ?? [];
-    if (own) combined = group.mul(combined, own.factor);
-    else if (others.length >= setup.quorum)
-      combined = group.mul(combined, combineCompensated(group, setup.elected, others, setup.quorum));
+    const part = own
+      ? own.factors
+      : others.length >= setup.quorum
+        ? combineCompensated(group, setup.elected, others, setup.quorum)
+        : undefined;
+    if (part) combined = combined.map((acc, i) => group.mul(acc, part[i]!));
     else missing.push(pk);
   }
   return { combined, missing };
@@ -140,23 +152,33 @@ export function combineWithQuorum(
 export function decryptWithQuorum(
   group: Group,
   context: Uint8Array,
-  tally: Ciphertext,
+  tallies: readonly Ciphertext[],
   ballotCount: number,
   setup: Quorum,
   factors: readonly DecryptionFactor[],
   compensated: readonly CompensatedFactor[],
-): ElectionResult {
+): number[] {
   check(Number.isSafeInteger(ballotCount) && ballotCount >= 0, 'ballot_count', 'must be a whole number');
-  if (ballotCount === 0) return { yes: 0, no: 0, total: 0 };
-  const { combined, missing } = combineWithQuorum(group, context, tally, setup, factors, compensated);
+  if (ballotCount === 0) return tallies.map(() => 0);
+  const { combined, missing } = combineWithQuorum(group, context, tallies, setup, factors, compensated);
   check(
     missing.length === 0,
     'dec_factors',
     `${missing.length} qualified tallier(s) have neither a factor nor ${setup.quorum} stand-in factors`,
   );
-  const gm = group.mul(tally.beta, group.inverse(combined));
-  const yes = discreteLogBounded(group, gm, ballotCount);
-  return { yes, no: ballotCount - yes, total: ballotCount };
+  return countsOf(group, tallies, combined, ballotCount);
+}
+
+/** Each tally's count: the bounded logarithm of β_i / Π d_i. */
+function countsOf(
+  group: Group,
+  tallies: readonly Ciphertext[],
+  combined: readonly bigint[],
+  ballotCount: number,
+): number[] {
+  return tallies.map((t, i) =>
+    discreteLogBounded(group, group.mul(t.beta, group.inverse(combined[i]!)), ballotCount),
+  );
 }
 
 /**

@@ -79,7 +79,7 @@ describe('tallier keys and pk_pok', () => {
       const key = TallierSecretKey.generate(group);
       const proven = key.provePossession(context);
       const tally = { alpha: group.powSecret(5n), beta: group.powSecret(7n) };
-      key.decryptionFactor(context, tally, 'ab'.repeat(32));
+      key.decryptionFactor(context, [tally], 'ab'.repeat(32));
       key.accept(context, 'ab'.repeat(32), 1);
       // Threshold talliers: the polynomial, the ephemeral, and a share received (opened, and used
       // to stand in for its dealer) are secrets too.
@@ -93,7 +93,7 @@ describe('tallier keys and pk_pok', () => {
       };
       key.deal(context, talliers, 2);
       assert.ok(key.openShare(context, dealing, talliers).ok);
-      key.compensatedFactor(context, dealing, talliers, tally, 'ab'.repeat(32));
+      key.compensatedFactor(context, dealing, talliers, [tally], 'ab'.repeat(32));
       key.complain(context, dealing);
       assert.equal(used.length, 0, 'no secret exponent reached powG');
       verifyPkPok(group, context, proven); // verification (public exponents) may use the table

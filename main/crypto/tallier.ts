@@ -5,6 +5,7 @@
 // could publish pk = g^x / Π(other keys) and decrypt alone.
 import { inspect } from 'node:util';
 import { check, ValidationError } from './errors';
+import { factorStatement, proveFactors } from './factor-proof';
 import type { Group } from './group';
 import { type Randomness, systemRandomness } from './random';
 import { compensate, complain, deal, readShare } from './threshold';
@@ -68,33 +69,33 @@ export class TallierSecretKey {
   }
 
   /**
-   * This tallier's decryption factor of a tally, d = α^x, with its dec_factor_poc: a Chaum–Pedersen
-   * proof that log_g pk = log_α d. Commitments a = g^w, b = α^w; challenge
-   * c = H(dec_factor_poc, group, context, [final], pk, α, β, d, a, b); response s = w + c·x mod q.
-   * With `final` (protocol version 2) the factor names that final block and the proof binds it.
-   * Randomness drawn: w. α^x and α^w go through the backend (OpenSSL's is constant-time).
+   * This tallier's decryption factors of the election's tallies, d_i = α_i^x, with their
+   * dec_factor_poc (factor-proof.ts): commitments a = g^w, b_i = α_i^w; challenge
+   * c = H(dec_factor_poc, group, context, [final], pk, α_1, β_1, d_1, …, a, b_1, …); response
+   * s = w + c·x mod q. With `final` (protocol version 2) the factor names that final block and the
+   * proof binds it. Randomness drawn: w. α^x and α^w go through the backend (OpenSSL's is
+   * constant-time).
    *
    * This function will decrypt whatever it is given: the one-tally-ever rule is the caller's
    * (the node's tallier journal records its choice durably before it calls this).
    */
   decryptionFactor(
     context: Uint8Array,
-    tally: Ciphertext,
+    tallies: readonly Ciphertext[],
     final?: string,
     rng: Randomness = systemRandomness,
   ): DecryptionFactor {
-    const { group } = this;
-    const factor = group.pow(tally.alpha, this.#x);
-    const w = rng.scalar(group.q);
-    const a = group.powSecret(w);
-    const b = group.pow(tally.alpha, w);
-    const statement = [this.publicKey, tally.alpha, tally.beta, factor, a, b];
-    const challenge = decFactorChallenge(group, context, final, statement);
-    const response = (w + challenge * this.#x) % group.q;
-    const decFactorPoc = { a, b, challenge, response };
+    const { group, publicKey: pk } = this;
+    const { factors, proof } = proveFactors(
+      group,
+      this.#x,
+      tallies,
+      (d, a, b) => decFactorChallenge(group, context, final, [pk, ...factorStatement(tallies, d, a, b)]),
+      rng,
+    );
     return final === undefined
-      ? { pk: this.publicKey, factor, decFactorPoc }
-      : { pk: this.publicKey, final, factor, decFactorPoc };
+      ? { pk, factors, decFactorPoc: proof }
+      : { pk, final, factors, decFactorPoc: proof };
   }
 
   /**
@@ -144,7 +145,7 @@ export class TallierSecretKey {
   }
 
   /**
-   * Stands in for the dealer of `dealing` (a missing tallier) in decrypting `tally` of final block
+   * Stands in for the dealer of `dealing` (a missing tallier) in decrypting `tallies` of final block
    * `final`, with this tallier's share of its key. Throws if the share is wrong (then no stand-in
    * factor from this tallier can verify). The one-tally-ever rule is the caller's, as for
    * decryptionFactor.
@@ -153,13 +154,13 @@ export class TallierSecretKey {
     context: Uint8Array,
     dealing: Dealing,
     talliers: readonly bigint[],
-    tally: Ciphertext,
+    tallies: readonly Ciphertext[],
     final: string,
     rng: Randomness = systemRandomness,
   ): CompensatedFactor {
     const opened = this.openShare(context, dealing, talliers);
     if (!opened.ok) throw new ValidationError('share', opened.reason);
-    return compensate(this.group, context, this.publicKey, dealing.dealer, opened.share, tally, final, rng);
+    return compensate(this.group, context, this.publicKey, dealing.dealer, opened.share, tallies, final, rng);
   }
 
   toJSON(): never {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { encryptBallot, tallyBallots } from './ballot';
 import { fromBytes, toBytes } from './bigint';
-import { decryptWithQuorum, type Quorum } from './decryption';
+import { decryptWithQuorum, type Quorum, yesNoResult } from './decryption';
 import { ValidationError } from './errors';
 import { fixedRandomness, systemRandomness } from './random';
 import { electionKey, TallierSecretKey } from './tallier';
@@ -43,7 +43,7 @@ describe('threshold talliers: 3 of 5', () => {
     dealings: new Map(dealings.map((d) => [d.dealer, d])),
   };
   const stand = (helper: number, missing: number, final = FINAL): CompensatedFactor =>
-    secrets[helper]!.compensatedFactor(context, dealings[missing]!, pks, tally, final);
+    secrets[helper]!.compensatedFactor(context, dealings[missing]!, pks, [tally], final);
 
   test('every dealing verifies and every recipient opens a share that matches the commitments', () => {
     for (const [i, d] of dealings.entries()) {
@@ -84,37 +84,40 @@ describe('threshold talliers: 3 of 5', () => {
   });
 
   test('two talliers missing: three stand-ins each give the same result as all five factors', () => {
-    const all = secrets.map((s) => s.decryptionFactor(context, tally, FINAL));
-    const full = decryptWithQuorum(group, context, tally, votes.length, setup, all, []);
-    assert.deepEqual(full, { yes: 5, no: 2, total: 7 });
+    const all = secrets.map((s) => s.decryptionFactor(context, [tally], FINAL));
+    const full = decryptWithQuorum(group, context, [tally], votes.length, setup, all, []);
+    assert.deepEqual(yesNoResult(full, votes.length), { yes: 5, no: 2, total: 7 });
     // Talliers 3 and 4 (indices 4 and 5) are gone; 0, 1 and 2 stand in for each.
     const present = all.slice(0, 3);
     const compensated = [0, 1, 2].flatMap((helper) => [stand(helper, 3), stand(helper, 4)]);
     assert.deepEqual(
-      decryptWithQuorum(group, context, tally, votes.length, setup, present, compensated),
+      decryptWithQuorum(group, context, [tally], votes.length, setup, present, compensated),
       full,
     );
     // The combination equals the missing tallier's own factor, whichever three stand in.
     const others = [stand(0, 3), stand(1, 3), stand(2, 3)];
-    assert.equal(combineCompensated(group, pks, others, t), all[3]!.factor);
-    assert.equal(combineCompensated(group, pks, [stand(2, 0), stand(4, 0), stand(1, 0)], t), all[0]!.factor);
+    assert.deepEqual(combineCompensated(group, pks, others, t), all[3]!.factors);
+    assert.deepEqual(
+      combineCompensated(group, pks, [stand(2, 0), stand(4, 0), stand(1, 0)], t),
+      all[0]!.factors,
+    );
   });
 
   test('with only two present, the result is refused as missing, naming how many', () => {
-    const present = [0, 1].map((i) => secrets[i]!.decryptionFactor(context, tally, FINAL));
+    const present = [0, 1].map((i) => secrets[i]!.decryptionFactor(context, [tally], FINAL));
     const compensated = [0, 1].flatMap((helper) => [stand(helper, 2), stand(helper, 3), stand(helper, 4)]);
     fails(
-      () => decryptWithQuorum(group, context, tally, votes.length, setup, present, compensated),
+      () => decryptWithQuorum(group, context, [tally], votes.length, setup, present, compensated),
       /3 qualified tallier\(s\) have neither a factor nor 3 stand-in factors/,
     );
   });
 
   test('forged, moved or misattributed stand-in factors are refused', () => {
     const good = stand(0, 3);
-    verifyCompensatedFactor(group, context, tally, good, dealings[3]!, pks);
+    verifyCompensatedFactor(group, context, [tally], good, dealings[3]!, pks);
     const check = (cf: CompensatedFactor, dealing: Dealing = dealings[3]!) =>
-      verifyCompensatedFactor(group, context, tally, cf, dealing, pks);
-    fails(() => check({ ...good, factor: group.mul(good.factor, group.g) }), /challenge/);
+      verifyCompensatedFactor(group, context, [tally], cf, dealing, pks);
+    fails(() => check({ ...good, factors: [group.mul(good.factors[0]!, group.g)] }), /challenge/);
     fails(() => check({ ...good, final: OTHER_FINAL }), /challenge/);
     fails(() => check({ ...good, pk: pks[1]! }), /challenge/);
     fails(() => check(good, dealings[4]!), /not the dealing/);
@@ -124,11 +127,11 @@ describe('threshold talliers: 3 of 5', () => {
     // A stand-in made with a share that is not the one committed to: a prover who knows some s'
     // with the right proof for α^s' still fails, since the statement is the committed g^s.
     const liar = TallierSecretKey.fromSecret(group, 12345n);
-    const forged = liar.decryptionFactor(context, tally, FINAL);
-    fails(() => check({ ...good, factor: forged.factor, proof: forged.decFactorPoc }), /challenge/);
+    const forged = liar.decryptionFactor(context, [tally], FINAL);
+    fails(() => check({ ...good, factors: forged.factors, proof: forged.decFactorPoc }), /challenge/);
     // Two stand-ins from one helper for one missing tallier.
     fails(
-      () => decryptWithQuorum(group, context, tally, votes.length, setup, [], [good, good]),
+      () => decryptWithQuorum(group, context, [tally], votes.length, setup, [], [good, good]),
       /more than one factor for this tallier/,
     );
   });
@@ -136,7 +139,7 @@ describe('threshold talliers: 3 of 5', () => {
   test('a factor or stand-in from a tallier who did not qualify is refused', () => {
     const narrow: Quorum = { ...setup, qualified: pks.slice(0, 4) };
     fails(
-      () => decryptWithQuorum(group, context, tally, 7, narrow, [], [stand(4, 0)]),
+      () => decryptWithQuorum(group, context, [tally], 7, narrow, [], [stand(4, 0)]),
       /compensated_factors\[0\]\.pk: is not a qualified tallier/,
     );
     fails(
@@ -144,10 +147,10 @@ describe('threshold talliers: 3 of 5', () => {
         decryptWithQuorum(
           group,
           context,
-          tally,
+          [tally],
           7,
           narrow,
-          [secrets[4]!.decryptionFactor(context, tally, FINAL)],
+          [secrets[4]!.decryptionFactor(context, [tally], FINAL)],
           [],
         ),
       /dec_factors\[0\]\.pk: is not a qualified tallier/,
@@ -189,7 +192,7 @@ describe('threshold talliers: dealings and complaints', () => {
     const complaint = secrets[2]!.complain(context, bad);
     verifyComplaint(group, context, bad, pks, complaint);
     // The complaint proves it to anyone: stand-in factors from that share cannot be made.
-    assert.throws(() => secrets[2]!.compensatedFactor(context, bad, pks, { alpha: 4n, beta: 4n }, FINAL));
+    assert.throws(() => secrets[2]!.compensatedFactor(context, bad, pks, [{ alpha: 4n, beta: 4n }], FINAL));
   });
 
   test('a share decrypting to a number ≥ q is wrong too', () => {

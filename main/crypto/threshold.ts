@@ -19,6 +19,7 @@
 // α^x_j = Π M_ℓ^(λ_ℓ) with Lagrange coefficients at 0.
 import { fromBytes, modInverse, toBytes } from './bigint';
 import { check, ValidationError } from './errors';
+import { checkFactorEquations, factorStatement, proveFactors } from './factor-proof';
 import { Framer } from './framing';
 import type { Group } from './group';
 import { type Randomness, systemRandomness } from './random';
@@ -348,28 +349,30 @@ export function verifyComplaint(
   check(!read.ok, field, 'proves nothing: the share it opens matches the dealer’s commitments');
 }
 
-/** H(compensated_factor, group, context, [final], helper, missing, S, α, β, M, a, b). */
+/** H(compensated_factor, group, context, [final], helper, missing, S, α_1, β_1, M_1, …, a, b_1, …). */
 function compensatedChallenge(
   group: Group,
   context: Uint8Array,
-  tally: Ciphertext,
-  cf: Omit<CompensatedFactor, 'proof'>,
+  tallies: readonly Ciphertext[],
+  cf: Pick<CompensatedFactor, 'pk' | 'missing' | 'final'>,
   share: bigint,
+  factors: readonly bigint[],
   a: bigint,
-  b: bigint,
+  b: readonly bigint[],
 ): bigint {
   return fiatShamirChallenge(
     group,
     PROOF_TAGS.compensatedFactor,
     context,
-    [cf.pk, cf.missing, share, tally.alpha, tally.beta, cf.factor, a, b],
+    [cf.pk, cf.missing, share, ...factorStatement(tallies, factors, a, b)],
     [Buffer.from(cf.final, 'hex')],
   );
 }
 
 /**
- * The holder `pk` of the share s = f_missing(index) stands in for tallier `missing`: M = α^s with a
- * Chaum–Pedersen proof that log_g S = log_α M, S = g^s the public share. Randomness drawn: w.
+ * The holder `pk` of the share s = f_missing(index) stands in for tallier `missing`: M_i = α_i^s
+ * with a proof that log_g S = log_α_i M_i (factor-proof.ts), S = g^s the public share. Randomness
+ * drawn: w.
  */
 export function compensate(
   group: Group,
@@ -377,28 +380,31 @@ export function compensate(
   pk: bigint,
   missing: bigint,
   share: bigint,
-  tally: Ciphertext,
+  tallies: readonly Ciphertext[],
   final: string,
   rng: Randomness = systemRandomness,
 ): CompensatedFactor {
   check(/^[0-9a-f]{64}$/.test(final), 'final', 'must be a block hash: 64 lowercase hex digits');
-  const factor = group.pow(tally.alpha, share);
-  const w = rng.scalar(group.q);
-  const a = group.powSecret(w);
-  const b = group.pow(tally.alpha, w);
-  const body = { pk, missing, final, factor };
-  const challenge = compensatedChallenge(group, context, tally, body, group.powSecret(share), a, b);
-  return { ...body, proof: { a, b, challenge, response: (w + challenge * share) % group.q } };
+  const body = { pk, missing, final };
+  const publicShare = group.powSecret(share);
+  const { factors, proof } = proveFactors(
+    group,
+    share,
+    tallies,
+    (d, a, b) => compensatedChallenge(group, context, tallies, body, publicShare, d, a, b),
+    rng,
+  );
+  return { ...body, factors, proof };
 }
 
 /**
- * Checks a compensated factor for `tally` against the missing tallier's dealing: `pk` is another
+ * Checks a compensated factor for `tallies` against the missing tallier's dealing: `pk` is another
  * elected tallier, and the proof holds for the public share S = g^(f_missing(index of pk)).
  */
 export function verifyCompensatedFactor(
   group: Group,
   context: Uint8Array,
-  tally: Ciphertext,
+  tallies: readonly Ciphertext[],
   cf: CompensatedFactor,
   dealing: Dealing,
   talliers: readonly bigint[],
@@ -409,18 +415,14 @@ export function verifyCompensatedFactor(
   const index = tallierIndex(talliers, cf.pk, `${field}.pk`);
   const share = publicShare(group, dealing, index);
   const { proof } = cf;
-  const expected = compensatedChallenge(group, context, tally, cf, share, proof.a, proof.b);
+  check(
+    cf.factors.length === tallies.length && proof.b.length === tallies.length,
+    `${field}.factors`,
+    `must hold ${tallies.length}, one per tally`,
+  );
+  const expected = compensatedChallenge(group, context, tallies, cf, share, cf.factors, proof.a, proof.b);
   check(proof.challenge === expected, `${field}.proof.challenge`, 'is not the hash of the statement');
-  check(
-    group.powG(proof.response) === group.mul(proof.a, group.pow(share, proof.challenge)),
-    `${field}.proof`,
-    'fails g^s = a·S^c',
-  );
-  check(
-    group.pow(tally.alpha, proof.response) === group.mul(proof.b, group.pow(cf.factor, proof.challenge)),
-    `${field}.proof`,
-    'fails α^s = b·M^c',
-  );
+  checkFactorEquations(group, share, tallies, cf.factors, proof, `${field}.proof`, { key: 'S', factor: 'M' });
 }
 
 /** λ_i = Π_{m ≠ i} m / (m − i) mod q for each index i of `indices` (distinct, ≥ 1). */
@@ -438,27 +440,35 @@ export function lagrangeAtZero(indices: readonly number[], q: bigint): bigint[] 
 }
 
 /**
- * α^x_missing from exactly-verified compensated factors of distinct helpers: Π M_ℓ^(λ_ℓ) over the
- * first `quorum` of them by index (any quorum gives the same value; the first is the rule, so that
- * every runner does the same work).
+ * α_i^x_missing for each tally i, from exactly-verified compensated factors of distinct helpers:
+ * Π M_ℓ,i^(λ_ℓ) over the first `quorum` of them by index (any quorum gives the same value; the
+ * first is the rule, so that every runner does the same work).
  */
 export function combineCompensated(
   group: Group,
   talliers: readonly bigint[],
   factors: readonly CompensatedFactor[],
   quorum: number,
-): bigint {
+): bigint[] {
   const byIndex = factors
-    .map((cf) => ({ index: tallierIndex(talliers, cf.pk), factor: cf.factor }))
+    .map((cf) => ({ index: tallierIndex(talliers, cf.pk), factors: cf.factors }))
     .sort((a, b) => a.index - b.index);
   for (let k = 1; k < byIndex.length; k++)
     if (byIndex[k]!.index === byIndex[k - 1]!.index)
       throw new ValidationError('compensated_factors', 'two factors from one tallier');
+  check(quorum >= 1, 'quorum', 'must be at least 1');
   check(byIndex.length >= quorum, 'compensated_factors', `needs ${quorum}, has ${byIndex.length}`);
+  check(
+    byIndex.every((c) => c.factors.length === byIndex[0]!.factors.length),
+    'compensated_factors',
+    'must each decrypt the same tallies',
+  );
   const chosen = byIndex.slice(0, quorum);
   const lambdas = lagrangeAtZero(
     chosen.map((c) => c.index),
     group.q,
   );
-  return chosen.reduce((acc, c, k) => group.mul(acc, group.pow(c.factor, lambdas[k]!)), 1n);
+  return chosen[0]!.factors.map((_, i) =>
+    chosen.reduce((acc, c, k) => group.mul(acc, group.pow(c.factors[i]!, lambdas[k]!)), 1n),
+  );
 }

@@ -54,15 +54,27 @@ export interface ChaumPedersenProof {
 }
 
 /**
- * A tallier's share of the decryption of a tally: d = α^x, with its proof. From protocol version 2
- * on, it names the final block whose tally it decrypts (64 hex digits), and its proof binds that
- * hash, so a factor cannot be carried to another branch; version-1 factors have no `final`.
+ * The proof of a factor for L tallies at once (factor-proof.ts): log_g Y = log_α_i d_i for each i,
+ * with one commitment b_i per tally. For L = 1 it is a ChaumPedersenProof.
+ */
+export interface FactorProof {
+  readonly a: bigint;
+  readonly b: readonly bigint[];
+  readonly challenge: bigint;
+  readonly response: bigint;
+}
+
+/**
+ * A tallier's share of the decryption of the election's tallies (one for a yes/no question, one per
+ * option with questions): d_i = α_i^x, with its proof. From protocol version 2 on, it names the
+ * final block whose tallies it decrypts (64 hex digits), and its proof binds that hash, so a factor
+ * cannot be carried to another branch; version-1 factors have no `final`.
  */
 export interface DecryptionFactor {
   readonly pk: bigint;
   readonly final?: string;
-  readonly factor: bigint;
-  readonly decFactorPoc: ChaumPedersenProof;
+  readonly factors: readonly bigint[];
+  readonly decFactorPoc: FactorProof;
 }
 
 /**
@@ -129,14 +141,14 @@ export interface Complaint {
   readonly proof: ChaumPedersenProof;
 }
 
-/** Tallier `pk`'s stand-in factor for the missing tallier `missing`: α^(f_missing(index of pk)). */
+/** Tallier `pk`'s stand-in factors for the missing tallier `missing`: α_i^(f_missing(index of pk)). */
 export interface CompensatedFactor {
   readonly pk: bigint;
   readonly missing: bigint;
-  /** The final block whose tally it decrypts. */
+  /** The final block whose tallies it decrypts. */
   readonly final: string;
-  readonly factor: bigint;
-  readonly proof: ChaumPedersenProof;
+  readonly factors: readonly bigint[];
+  readonly proof: FactorProof;
 }
 
 export interface ElectionResult {

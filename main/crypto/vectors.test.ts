@@ -21,7 +21,7 @@ import {
   parseDecryptionFactor,
   parseTallierKey,
 } from './codec';
-import { decryptTally, verifyDecryptionFactor } from './decryption';
+import { decryptTally, verifyDecryptionFactor, yesNoResult } from './decryption';
 import { ValidationError } from './errors';
 import { Group, RFC3526_MODP_2048 } from './group';
 import { decFactorChallenge, electionKey, verifyAcceptance } from './tallier';
@@ -55,15 +55,16 @@ describe('known-answer vectors (docs/test-vectors/crypto-v1.json)', () => {
     const factors = committed.talliers.map((t: { dec_factor: unknown }) =>
       parseDecryptionFactor(group, t.dec_factor),
     );
-    for (const f of factors) verifyDecryptionFactor(group, context, tally, f);
-    const result = decryptTally(
+    for (const f of factors) verifyDecryptionFactor(group, context, [tally], f);
+    const counts = decryptTally(
       group,
       context,
-      tally,
+      [tally],
       committed.ballots.length,
       keys.map((k: { pk: bigint }) => k.pk),
       factors,
     );
+    const result = yesNoResult(counts, committed.ballots.length);
     assert.deepEqual(result, committed.result);
     assert.deepEqual(result, { yes: 2, no: 1, total: 3 });
   });
@@ -154,8 +155,10 @@ describe('known-answer vectors of version 2 (docs/test-vectors/crypto-v2.json)',
         PROOF_TAGS.decFactorPocV2,
       );
       // The listed values are the factor's statement and commitments, in order.
-      const { pk, factor: d, decFactorPoc: poc } = factor;
-      const statement = [pk, tally.alpha, tally.beta, d, poc.a, poc.b];
+      const { pk, decFactorPoc: poc } = factor;
+      const d = factor.factors[0]!;
+      const b = poc.b[0]!;
+      const statement = [pk, tally.alpha, tally.beta, d, poc.a, b];
       assert.deepEqual(
         vector.challenge_input.fields.slice(6).map((f: { bytes: string }) => f.bytes),
         statement.map((x) => Buffer.from(toBytes(x, group.byteWidth)).toString('hex')),
@@ -174,26 +177,27 @@ describe('known-answer vectors of version 2 (docs/test-vectors/crypto-v2.json)',
             ['beta', tally.beta],
             ['d', d],
             ['a', poc.a],
-            ['b', poc.b],
+            ['b', b],
           ],
         ),
         vector.challenge_input,
       );
-      verifyDecryptionFactor(group, context, tally, factor);
+      verifyDecryptionFactor(group, context, [tally], factor);
       assert.deepEqual(encodeDecryptionFactor(group, factor), vector.dec_factor);
       factors.push(factor);
     }
     const keys = committedV2.talliers.map((t: { tallier_key: unknown }) =>
       parseTallierKey(group, t.tallier_key),
     );
-    const result = decryptTally(
+    const counts = decryptTally(
       group,
       context,
-      tally,
+      [tally],
       committedV2.ballot_count,
       keys.map((k: { pk: bigint }) => k.pk),
       factors,
     );
+    const result = yesNoResult(counts, committedV2.ballot_count);
     assert.deepEqual(result, committedV2.result);
     assert.deepEqual(result, { yes: 2, no: 1, total: 3 });
   });
@@ -202,10 +206,10 @@ describe('known-answer vectors of version 2 (docs/test-vectors/crypto-v2.json)',
     for (const vector of committedV2.dec_factors) {
       const factor = parseDecryptionFactor(group, vector.dec_factor, 'dec_factor', 'untrusted', 2);
       refusedAsNotTheHash(() =>
-        verifyDecryptionFactor(group, context, tally, { ...factor, final: otherHash(final) }),
+        verifyDecryptionFactor(group, context, [tally], { ...factor, final: otherHash(final) }),
       );
       const { final: _final, ...v1 } = factor;
-      refusedAsNotTheHash(() => verifyDecryptionFactor(group, context, tally, v1));
+      refusedAsNotTheHash(() => verifyDecryptionFactor(group, context, [tally], v1));
       // Its JSON form without `final` is not a version-2 factor at all.
       const { final: _f, ...json } = vector.dec_factor;
       assert.throws(

@@ -433,7 +433,10 @@ describe('peer API', { concurrency: false }, () => {
 
     // A factor whose value was changed: its proof no longer verifies.
     const real = parseDecryptionFactor(group, (await client.factors(A))[0], 'dec_factor', 'untrusted', 2);
-    const forged = encodeDecryptionFactor(group, { ...real, factor: group.mul(real.factor, group.g) });
+    const forged = encodeDecryptionFactor(group, {
+      ...real,
+      factors: [group.mul(real.factors[0]!, group.g)],
+    });
     assertRefused(await post('/v1/factors', { factor: forged }), 400, /dec_factor/);
     assertRefused(await post('/v1/factors', { factor: forged, extra: 1 }), 400, /body\.extra/);
     assertRefused(await post('/v1/factors', {}), 400, /body\.factor: is missing/);

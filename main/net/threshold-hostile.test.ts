@@ -111,7 +111,7 @@ const bump = (x: bigint) => group.mul(x, group.g);
 /** Tallier 3's dealing (not yet on the ceremony runner's chain), changed and re-signed or not. */
 const fourth = dealings[3]!;
 const standIn = (helper: number, missing: number): CompensatedFactor =>
-  secretOf(pks[helper]!).compensatedFactor(id, dealings[missing]!, pks, tally, final.hash);
+  secretOf(pks[helper]!).compensatedFactor(id, dealings[missing]!, pks, [tally], final.hash);
 const hex = (x: bigint) => x.toString(16).padStart(group.byteWidth * 2, '0');
 const nonResidue = (() => {
   for (let x = 3n; ; x++) if (!group.isElement(x)) return x;
@@ -235,7 +235,9 @@ const CATALOGUE: readonly Entry[] = [
     route: '/v1/compensated-factors',
     body: () => {
       const cf = standIn(0, 3);
-      return { compensated_factor: encodeCompensatedFactor(group, { ...cf, factor: bump(cf.factor) }) };
+      return {
+        compensated_factor: encodeCompensatedFactor(group, { ...cf, factors: [bump(cf.factors[0]!)] }),
+      };
     },
     reason: /compensated_factor\.proof\.challenge: is not the hash of the statement/,
   },
@@ -280,8 +282,8 @@ const CATALOGUE: readonly Entry[] = [
     body: () => {
       // A helper that uses a share other than the committed one: its proof is for the wrong S.
       const liar = TallierSecretKey.fromSecret(group, 987654321n);
-      const f = liar.decryptionFactor(id, tally, final.hash, fixedRandomness([5n]));
-      const cf = { ...standIn(0, 3), factor: f.factor, proof: f.decFactorPoc };
+      const f = liar.decryptionFactor(id, [tally], final.hash, fixedRandomness([5n]));
+      const cf = { ...standIn(0, 3), factors: f.factors, proof: f.decFactorPoc };
       return { compensated_factor: encodeCompensatedFactor(group, cf) };
     },
     reason: /proof\.challenge: is not the hash of the statement/,

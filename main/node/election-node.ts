@@ -825,7 +825,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     if (process.env.ONION_ELECTION_TEST_CRASH_AFTER_DECRYPTION_CHOICE === '1')
       process.kill(process.pid, 'SIGKILL');
     if (!ownDone) {
-      const factor = this.tallier.decryptionFactor(this.genesis.id, final.tally, final.final);
+      const factor = this.tallier.decryptionFactor(this.genesis.id, [final.tally], final.final);
       await this.submitFactor(encodeDecryptionFactor(this.genesis.group, factor));
     }
     const { group, id } = this.genesis;
@@ -833,7 +833,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     for (const missing of standIns) {
       try {
         const dealing = setup.dealings.get(missing)!;
-        const cf = this.tallier.compensatedFactor(id, dealing, setup.elected, final.tally, final.final);
+        const cf = this.tallier.compensatedFactor(id, dealing, setup.elected, [final.tally], final.final);
         await this.submitCompensated(encodeCompensatedFactor(group, cf));
       } catch (error) {
         // A wrong share this key could not complain about in time: the other talliers stand in.
@@ -1155,7 +1155,12 @@ const MAX_REFUSED_FACTORS = 1024;
 /** Every value of a factor: two factors with the same key are the same factor. */
 function factorKey(f: DecryptionFactor): string {
   const p = f.decFactorPoc;
-  return [f.pk, f.final, f.factor, p.a, p.b, p.challenge, p.response].map(String).join(':');
+  // The lists' lengths are in the key: without them, values moved between the lists (a into the
+  // factors, b_1 into a) would make another factor with the same key, and its refusal would be
+  // remembered for the honest one.
+  return [f.pk, f.final, f.factors.length, ...f.factors, p.a, p.b.length, ...p.b, p.challenge, p.response]
+    .map(String)
+    .join(':');
 }
 
 /** The stand-in factors a record needs: those for talliers whose own factor is not in. */

@@ -88,7 +88,7 @@ describe('a threshold tallier’s runner', () => {
       // Two others' factors: with the runner's own, three present; the result needs no more.
       const { tally } = node.chain.finalTally()!;
       for (const s of others.secrets.slice(0, 2))
-        await node.submitFactor(encodeDecryptionFactor(group, s.decryptionFactor(id, tally, final.hash)));
+        await node.submitFactor(encodeDecryptionFactor(group, s.decryptionFactor(id, [tally], final.hash)));
       const state = node.resultState()!;
       assert.equal(state.awaiting.length, 2, 'the two absent talliers: one stand-in each so far');
       assert.deepEqual(node.tallierOwes(), []);

@@ -44,7 +44,7 @@ function election(g: Genesis, keyOrder: typeof keys, votes: readonly (0 | 1)[]) 
 
 // Keys A, B, A: talliers A and B. Votes 1, 0, 1, 1.
 const base = election(genesis, [A, B, A], [1, 0, 1, 1]);
-const factorOf = (i: number) => secrets[i]!.decryptionFactor(genesis.id, base.state.tally, base.final);
+const factorOf = (i: number) => secrets[i]!.decryptionFactor(genesis.id, [base.state.tally], base.final);
 const factors = [factorOf(0), factorOf(1)];
 const acceptanceOf = (i: number, final = base.final, round = 1) =>
   secrets[i]!.accept(genesis.id, final, round);
@@ -194,7 +194,7 @@ describe('verifyRecord: complete and incomplete records', () => {
     const [a, b] = talliers.keys as [(typeof keys)[0], (typeof keys)[0]];
     const tied = election(g, [a, b, b, a], [1]);
     const factorBy = (i: number): DecryptionFactor =>
-      talliers.secrets[i]!.decryptionFactor(g.id, tied.state.tally, tied.final);
+      talliers.secrets[i]!.decryptionFactor(g.id, [tied.state.tally], tied.final);
     const seal = [talliers.secrets[1]!.accept(g.id, tied.final, 1)];
     const tiedRecord = (decFactors: DecryptionFactor[]) =>
       buildRecord({ genesis: g, blocks: tied.blocks, seal, decFactors, result: { yes: 1, no: 0, total: 1 } });
@@ -331,7 +331,7 @@ describe('verifyRecord: invalid records name the failure', () => {
     const run = election(long, [own.keys[0]!, own.keys[1]!, own.keys[0]!], votes);
     const final = run.final;
     const sealed = own.secrets.map((s) => s.accept(long.id, final, 1));
-    const factorsOf = own.secrets.map((s) => s.decryptionFactor(long.id, run.state.tally, final));
+    const factorsOf = own.secrets.map((s) => s.decryptionFactor(long.id, [run.state.tally], final));
     const outcome = { yes: 16, no: 32, total: 48 };
     const recordOf = (blocks: readonly Block[]) =>
       JSON.parse(
@@ -441,7 +441,7 @@ describe('verifyRecord: invalid records name the failure', () => {
       record({
         blocks: rest,
         seal: [acceptanceOf(0, last), acceptanceOf(1, last)],
-        decFactors: [0, 1].map((i) => secrets[i]!.decryptionFactor(genesis.id, base.state.tally, last)),
+        decFactors: [0, 1].map((i) => secrets[i]!.decryptionFactor(genesis.id, [base.state.tally], last)),
       }),
       IN_THREAD,
     );
@@ -490,14 +490,14 @@ describe('verifyRecord: invalid records name the failure', () => {
   });
 
   test('a forged factor, and a factor of another tally', async () => {
-    const forged = { ...factors[1]!, factor: group.mul(factors[1]!.factor, group.g) };
+    const forged = { ...factors[1]!, factors: [group.mul(factors[1]!.factors[0]!, group.g)] };
     await expectInvalid(
       record({ decFactors: [factors[0]!, forged] }),
       /^record\.dec_factors\[1\]\.dec_factor_poc\.challenge: is not the hash of the statement/,
     );
     const stale = secrets[1]!.decryptionFactor(
       genesis.id,
-      { alpha: ballotOf(base.blocks[3]!).alpha, beta: 4n },
+      [{ alpha: ballotOf(base.blocks[3]!).alpha, beta: 4n }],
       base.final,
     );
     await expectInvalid(

@@ -50,7 +50,13 @@ import {
   parseDecryptionFactor,
 } from '../crypto/codec';
 import { ballotTracker, verifyCastBallot } from '../crypto/credential';
-import { decryptTally, decryptWithQuorum, type Quorum, verifyDecryptionFactor } from '../crypto/decryption';
+import {
+  decryptTally,
+  decryptWithQuorum,
+  type Quorum,
+  verifyDecryptionFactor,
+  yesNoResult,
+} from '../crypto/decryption';
 import { check, ValidationError } from '../crypto/errors';
 import type { Group } from '../crypto/group';
 import { electionKey, verifyAcceptance, verifyPkPok } from '../crypto/tallier';
@@ -570,7 +576,7 @@ class RecordWalk {
           `names final block ${factor.final.slice(0, 16)}…, not ${lastBlock.slice(0, 16)}…, the sealed final block of this chain: a factor counts only for the block it names`,
         );
       }
-      verifyDecryptionFactor(group, genesis.id, this.tally, factor, field);
+      verifyDecryptionFactor(group, genesis.id, [this.tally], factor, field);
       factors.set(factor.pk, factor);
     });
     const setup = this.quorumSetup(genesis);
@@ -587,17 +593,18 @@ class RecordWalk {
     }
     this.stoodIn = talliers.filter((pk) => !factors.has(pk));
     // The decryption checks the factors again (a few ms each): cheaper than a second way to combine them.
-    const result = setup
+    const counts = setup
       ? decryptWithQuorum(
           group,
           genesis.id,
-          this.tally,
+          [this.tally],
           this.ballots,
           setup,
           [...factors.values()],
           compensated,
         )
-      : decryptTally(group, genesis.id, this.tally, this.ballots, talliers, [...factors.values()]);
+      : decryptTally(group, genesis.id, [this.tally], this.ballots, talliers, [...factors.values()]);
+    const result = yesNoResult(counts, this.ballots);
     check(
       claimed !== null &&
         claimed.yes === result.yes &&
@@ -660,7 +667,7 @@ class RecordWalk {
       verifyCompensatedFactor(
         group,
         genesis.id,
-        this.tally,
+        [this.tally],
         cf,
         setup.dealings.get(cf.missing)!,
         setup.elected,

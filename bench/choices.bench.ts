@@ -1,0 +1,111 @@
+// Questions with choices (issue 16): a ballot of one question with 5 options, "choose up to 2",
+// made and checked, against the yes/no ballot in the same run. Each option costs a yes/no ballot
+// (the same proof, bound to its place), and the question one disjunctive proof over the allowed
+// sums 0, 1, 2; the ratio says whether it costs more than that.
+import { randomBytes } from 'node:crypto';
+import { encryptBallot, verifyBallot, verifyOneOf } from '../main/crypto/ballot';
+import { verifyAnswersBatch, verifyBallotBatch } from '../main/crypto/ballot-batch';
+import {
+  encryptAnswers,
+  type QuestionRule,
+  sumBinding,
+  sumStatement,
+  verifyAnswers,
+} from '../main/crypto/choices';
+import { encodeAnswers, encodeBallot, parseAnswers, parseBallot } from '../main/crypto/codec';
+import { electionKey, Group, TallierSecretKey } from '../main/crypto/index';
+import { medianMs, type Suite } from './harness';
+
+const FIVE_UP_TO_TWO: QuestionRule[] = [{ options: 5, min: 0, max: 2, blank: false }];
+
+export const choicesSuite: Suite = {
+  name: 'choices',
+  async run(report) {
+    const group = Group.default();
+    const context = new Uint8Array(randomBytes(32));
+    const keys = [0, 1, 2].map(() => TallierSecretKey.generate(group).provePossession(context));
+    const h = electionKey(group, context, keys);
+    group.keepTable(h); // as the chain does for its best branch's key
+    encryptBallot(group, context, h, 0);
+
+    const yesNoEncrypt = await medianMs(() => encryptBallot(group, context, h, 1), 60);
+    const picks = [[], [0], [1, 3], [4, 2]];
+    let k = 0;
+    const encrypt5 = await medianMs(
+      () => encryptAnswers(group, context, h, FIVE_UP_TO_TWO, [picks[k++ % picks.length]!]),
+      30,
+    );
+    const yesNo = Array.from({ length: 60 }, (_, i) => encryptBallot(group, context, h, (i % 2) as 0 | 1));
+    const fives = Array.from({ length: 30 }, (_, i) =>
+      encryptAnswers(group, context, h, FIVE_UP_TO_TWO, [picks[i % picks.length]!]),
+    );
+    k = 0;
+    const yesNoVerify = await medianMs(() => verifyBallot(group, context, h, yesNo[k++ % yesNo.length]!), 60);
+    k = 0;
+    const verify5 = await medianMs(
+      () => verifyAnswers(group, context, h, FIVE_UP_TO_TWO, fives[k++ % fives.length]!),
+      30,
+    );
+    k = 0;
+    const sumOnly = await medianMs(() => {
+      const answer = fives[k++ % fives.length]![0]!;
+      const statement = sumStatement(group, FIVE_UP_TO_TWO[0]!, answer.choices);
+      verifyOneOf(
+        group,
+        context,
+        h,
+        statement,
+        answer.sumProof,
+        'sum_proof',
+        sumBinding(0, FIVE_UP_TO_TWO[0]!),
+      );
+    }, 30);
+
+    report.metric({
+      name: 'ballot5_encrypt_ms',
+      value: encrypt5,
+      unit: 'ms',
+      note: `5 options, choose up to 2; yes/no ballot_encrypt ${yesNoEncrypt.toFixed(2)} ms in this run`,
+    });
+    report.metric({
+      name: 'ballot5_verify_ms',
+      value: verify5,
+      unit: 'ms',
+      note: `proofs (elements already members); yes/no ${yesNoVerify.toFixed(2)} ms, the sum proof alone ${sumOnly.toFixed(2)} ms`,
+    });
+    report.metric({
+      name: 'ballot5_verify_per_option_ratio',
+      value: (verify5 - sumOnly) / 5 / yesNoVerify,
+      unit: '×',
+      note: 'per option, less the sum proof, over a yes/no ballot (floor ≤ 1)',
+    });
+    // The record verifier's path, proofs only (its parse and membership tests included), for 1,000
+    // ballots of each kind, in a group that builds no table for h, as the verifier's.
+    const verifier = group.withTablesAfter(Number.POSITIVE_INFINITY);
+    const thousand5 = Array.from({ length: 1000 }, (_, i) =>
+      JSON.stringify(encodeAnswers(group, fives[i % fives.length]!)),
+    );
+    const thousandYesNo = Array.from({ length: 1000 }, (_, i) =>
+      JSON.stringify(encodeBallot(group, yesNo[i % yesNo.length]!)),
+    );
+    let start = performance.now();
+    const parsed5 = thousand5.map((json) => parseAnswers(verifier, JSON.parse(json)));
+    if (verifyAnswersBatch(verifier, context, h, FIVE_UP_TO_TWO, parsed5) !== null)
+      throw new Error('batch failed');
+    const batch5 = (performance.now() - start) / 1000;
+    start = performance.now();
+    const parsedYesNo = thousandYesNo.map((json) => parseBallot(verifier, JSON.parse(json)));
+    if (verifyBallotBatch(verifier, context, h, parsedYesNo) !== null) throw new Error('batch failed');
+    const batchYesNo = (performance.now() - start) / 1000;
+    report.metric({
+      name: 'verify_1000_ballots5_proofs_s',
+      value: batch5,
+      unit: 's',
+      note: `1,000 ballots of 5 options (up to 2): parse + one batch, one thread; 1,000 yes/no ballots ${batchYesNo.toFixed(2)} s (${(batch5 / batchYesNo).toFixed(2)}×)`,
+    });
+    report.line(
+      `5 options, up to 2: encrypt ${encrypt5.toFixed(2)} ms = ${(encrypt5 / yesNoEncrypt).toFixed(2)} yes/no ballots; ` +
+        `verify ${verify5.toFixed(2)} ms = 5 × ${yesNoVerify.toFixed(2)} + sum ${sumOnly.toFixed(2)} → ${(5 * yesNoVerify + sumOnly).toFixed(2)} ms expected`,
+    );
+  },
+};
