@@ -7,6 +7,7 @@ import { verifyAnswersBatch } from './ballot-batch';
 import {
   allowedSums,
   checkRule,
+  checkRules,
   choiceBinding,
   describeSums,
   encryptAnswers,
@@ -49,13 +50,24 @@ describe('questions with choices', () => {
     assert.equal(sumIsProven({ options: 4, min: 0, max: 3, blank: false }), true);
     assert.equal(describeSums({ options: 5, min: 0, max: 2, blank: false }), '0 to 2');
     assert.equal(describeSums({ options: 3, min: 1, max: 1, blank: true }), 'none, or exactly 1');
-    checkRule({ options: 64, min: 0, max: 64, blank: true });
+    checkRule({ options: 64, min: 0, max: 64, blank: false });
     fails(() => checkRule({ options: 65, min: 1, max: 1, blank: false }), /options/);
     fails(() => checkRule({ options: 0, min: 0, max: 0, blank: false }), /options/);
     fails(() => checkRule({ options: 3, min: 2, max: 1, blank: false }), /min/);
     fails(() => checkRule({ options: 3, min: 0, max: 4, blank: false }), /max/);
     fails(() => checkRule({ options: 3, min: 0, max: 0, blank: false }), /max/);
     fails(() => checkRule({ options: 3, min: 0.5, max: 1, blank: false }), /min/);
+    fails(() => checkRule({ options: 3, min: 0, max: 1, blank: true }), /blank/, /one way|min is 0/);
+    // The election as a whole: 1–16 questions, 256 options in all (a factor decrypts at most 256).
+    const q64 = { options: 64, min: 0, max: 1, blank: false };
+    checkRules([q64, q64, q64, q64]);
+    fails(() => checkRules([q64, q64, q64, q64, { ...q64, options: 1 }]), /^questions$/, /256 options/);
+    fails(() => checkRules([]), /^questions$/);
+    fails(() => checkRules(Array(17).fill({ options: 1, min: 0, max: 1, blank: false })), /^questions$/);
+    fails(
+      () => encryptAnswers(group, context, h, [q64, q64, q64, q64, { ...q64, options: 1 }], []),
+      /^questions$/,
+    );
   });
 
   test('round trip with random questions and choices: encrypt → verify → tally → decrypt, per option', () => {
@@ -63,7 +75,7 @@ describe('questions with choices', () => {
       .record({ options: fc.integer({ min: 1, max: 5 }), a: fc.nat(), b: fc.nat(), blank: fc.boolean() })
       .map(({ options, a, b, blank }): QuestionRule => {
         const [x, y] = [a % (options + 1), b % (options + 1)].sort((m, n) => m - n) as [number, number];
-        return { options, min: x, max: Math.max(1, y), blank };
+        return { options, min: x, max: Math.max(1, y), blank: blank && x > 0 };
       });
     // A selection the rule allows: a random allowed sum, then that many distinct options.
     const ballotFor = (r: readonly QuestionRule[]) =>
@@ -127,8 +139,11 @@ describe('questions with choices', () => {
     fails(() => parseAnswers(group, Array(17).fill(json[0])), /^answers$/);
     fails(() => parseAnswers(group, [{ ...json[0], extra: 1 }]), /answers\[0\]\.extra/);
     fails(() => parseAnswers(group, [{ ...json[0], choices: [] }]), /answers\[0\]\.choices/);
+    // 5 answers of 64 choices: refused by their count before a single number is read.
+    const wide = { choices: Array(64).fill('not even a ballot'), sum_proof: [] };
+    fails(() => parseAnswers(group, Array(5).fill(wide)), /^answers$/, /at most 256 choices/);
     fails(
-      () => parseAnswers(group, [{ ...json[0], sum_proof: Array(66).fill(json[0].sum_proof[0]) }]),
+      () => parseAnswers(group, [{ ...json[0], sum_proof: Array(65).fill(json[0].sum_proof[0]) }]),
       /sum_proof/,
     );
     // p − α is not a quadratic residue: refused on parse, or by the membership test of a trusted parse.

@@ -24,6 +24,12 @@ import type { Answer, Ballot, Ciphertext, ProofBranch } from './types';
 /** The most options a question may have. */
 export const MAX_OPTIONS = 64;
 
+/** The most questions an election asks. */
+export const MAX_QUESTIONS = 16;
+
+/** The most options of all questions together: the tallies a factor decrypts at most. */
+export const MAX_TALLIES = 256;
+
 /**
  * What a question allows: choosing between `min` and `max` of its `options`, or, when `blank`,
  * none at all. A yes/no question is { options: 2, min: 1, max: 1, blank: false }; approval voting
@@ -49,6 +55,20 @@ export function checkRule(rule: QuestionRule, field = 'question'): void {
   check(rule.max <= rule.options, `${field}.max`, 'must not exceed the number of options');
   check(rule.max >= 1, `${field}.max`, 'must allow at least one selection');
   check(typeof rule.blank === 'boolean', `${field}.blank`, 'must be true or false');
+  // One way to write each rule: with min 0 a blank answer is allowed already.
+  check(
+    !(rule.blank && rule.min === 0),
+    `${field}.blank`,
+    'must be false when min is 0 (a blank answer is allowed)',
+  );
+}
+
+/** Checks an election's questions: 1 to 16, each rule valid, 256 options in all at most. */
+export function checkRules(rules: readonly QuestionRule[], field = 'questions'): void {
+  check(rules.length >= 1 && rules.length <= MAX_QUESTIONS, field, `must be 1 to ${MAX_QUESTIONS} questions`);
+  for (const [i, rule] of rules.entries()) checkRule(rule, `${field}[${i}]`);
+  const options = rules.reduce((n, rule) => n + rule.options, 0);
+  check(options <= MAX_TALLIES, field, `must have at most ${MAX_TALLIES} options in all, not ${options}`);
 }
 
 /** The numbers of selections a ballot may make, ascending: min…max, and 0 when blank. */
@@ -100,6 +120,7 @@ export function encryptAnswers(
   selections: readonly (readonly number[])[],
   rng: Randomness = systemRandomness,
 ): Answer[] {
+  checkRules(rules);
   check(
     selections.length === rules.length,
     'selections',
@@ -178,6 +199,7 @@ export function answerProofs(
   answers: readonly Answer[],
   field = 'ballot',
 ): AnswerProof[] {
+  checkRules(rules);
   check(
     answers.length === rules.length,
     `${field}.answers`,

@@ -7,7 +7,7 @@
 // the encoding cannot: elements are quadratic residues in (1, p), scalars are below q. A failure
 // names the field, e.g. `ballot.proof[1].challenge`.
 import { toHex } from './bigint';
-import { MAX_OPTIONS } from './choices';
+import { MAX_OPTIONS, MAX_QUESTIONS, MAX_TALLIES } from './choices';
 import { check } from './errors';
 import type { Group, GroupParams } from './group';
 import type {
@@ -206,6 +206,7 @@ function encodeFactors(
   name: 'dec_factor_poc' | 'proof',
 ): Record<string, unknown> {
   check(proof.b.length === factors.length, name, 'must have one commitment b per factor');
+  check(factors.length <= MAX_TALLIES, name, `decrypts at most ${MAX_TALLIES} tallies`);
   const one = factors.length === 1;
   const encoded: FactorProofJson = {
     a: num(group, proof.a),
@@ -426,13 +427,11 @@ export function parseBallot(
   return { alpha, beta, proof };
 }
 
-/** The most questions an election asks. */
-export const MAX_QUESTIONS = 16;
-
 /**
  * A ballot's answers (questions with choices), in form: 1 to 16 answers, each of 1 to 64 choices
- * (each a ballot) and a sum proof of at most 65 branches. Whether they fit the election's questions
- * is verifyAnswers' check (choices.ts), which knows the rules.
+ * (each a ballot) and a sum proof of at most 64 branches, 256 choices in all. Every shape is
+ * checked before any number is read, so an oversized ballot costs nothing. Whether the answers fit
+ * the election's questions is verifyAnswers' check (choices.ts), which knows the rules.
  */
 export function parseAnswers(
   group: Group,
@@ -445,7 +444,7 @@ export function parseAnswers(
     field,
     `must be an array of 1 to ${MAX_QUESTIONS} answers, one per question`,
   );
-  return (value as unknown[]).map((item, question) => {
+  const shapes = (value as unknown[]).map((item, question) => {
     const where = `${field}[${question}]`;
     const o = exactObject(item, where, ['choices', 'sum_proof']);
     check(
@@ -453,18 +452,20 @@ export function parseAnswers(
       `${where}.choices`,
       `must be an array of 1 to ${MAX_OPTIONS} choices, one per option`,
     );
+    // 65 allowed sums would be every sum of 64 options: then there is no sum proof.
     check(
-      Array.isArray(o.sum_proof) && o.sum_proof.length <= MAX_OPTIONS + 1,
+      Array.isArray(o.sum_proof) && o.sum_proof.length <= MAX_OPTIONS,
       `${where}.sum_proof`,
-      `must be an array of at most ${MAX_OPTIONS + 1} branches, one per allowed sum`,
+      `must be an array of at most ${MAX_OPTIONS} branches, one per allowed sum`,
     );
-    return {
-      choices: (o.choices as unknown[]).map((c, i) => parseBallot(group, c, `${where}.choices[${i}]`, trust)),
-      sumProof: (o.sum_proof as unknown[]).map((b, i) =>
-        parseBranch(group, b, `${where}.sum_proof[${i}]`, trust),
-      ),
-    };
+    return { where, choices: o.choices as unknown[], sumProof: o.sum_proof as unknown[] };
   });
+  const choices = shapes.reduce((n, shape) => n + shape.choices.length, 0);
+  check(choices <= MAX_TALLIES, field, `must hold at most ${MAX_TALLIES} choices in all, not ${choices}`);
+  return shapes.map(({ where, choices, sumProof }) => ({
+    choices: choices.map((c, i) => parseBallot(group, c, `${where}.choices[${i}]`, trust)),
+    sumProof: sumProof.map((b, i) => parseBranch(group, b, `${where}.sum_proof[${i}]`, trust)),
+  }));
 }
 
 /** The membership tests a trusted parse of answers left out (checkBallotMembers, for answers). */
@@ -500,9 +501,6 @@ export function parseDecryptionFactor(
     ? { pk, factors, decFactorPoc }
     : { pk, final: parseHash(o.final, `${field}.final`), factors, decFactorPoc };
 }
-
-/** The most tallies a factor decrypts: every option of every question (choices.ts). */
-export const MAX_TALLIES = 256;
 
 /** Whether a factor object is of the several-tallies form (`factors`, not `factor`). */
 function manyFactors(value: unknown): boolean {
