@@ -172,7 +172,7 @@ async function forgedFactorRejectMs(): Promise<{ first: number; repeat: number }
     // This runner signs its own acceptance once the final block has stood for its settling period.
     for (let i = 0; i < 100 && !node.seal(); i++) await new Promise((r) => setTimeout(r, 100));
     if (!node.seal()) throw new Error('not sealed');
-    const honest = other.secrets[0]!.decryptionFactor(g.id, [final.tally], final.hash);
+    const honest = other.secrets[0]!.decryptionFactor(g.id, final.tallies, final.hash);
     // The costliest forgery a peer can make without the key: its challenge is the true hash of its
     // statement, so the runner must exponentiate to find that g^s ≠ a·pk^c.
     const poc = honest.decFactorPoc;

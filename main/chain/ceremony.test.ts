@@ -118,11 +118,11 @@ describe('threshold talliers: the key ceremony on the chain', () => {
     assert.ok(tally.quorum, 'the final tally carries its backups');
     const book = new FactorBook(genesis.group, genesis.id);
     const [a, b, gone] = pks as [bigint, bigint, bigint];
-    book.add(tally, secretOf(a).decryptionFactor(genesis.id, [tally.tally], final.hash));
-    book.add(tally, secretOf(b).decryptionFactor(genesis.id, [tally.tally], final.hash));
+    book.add(tally, secretOf(a).decryptionFactor(genesis.id, tally.tallies, final.hash));
+    book.add(tally, secretOf(b).decryptionFactor(genesis.id, tally.tallies, final.hash));
     assert.deepEqual(book.state(tally).awaiting, [gone]);
     const standIn = (helper: bigint) =>
-      secretOf(helper).compensatedFactor(genesis.id, dealings[2]!, pks, [tally.tally], final.hash);
+      secretOf(helper).compensatedFactor(genesis.id, dealings[2]!, pks, tally.tallies, final.hash);
     book.addCompensated(tally, standIn(a));
     assert.deepEqual(book.state(tally).awaiting, [gone], 'one stand-in is not a quorum of 2');
     book.addCompensated(tally, standIn(b));

@@ -61,11 +61,11 @@ describe('chain: a whole election', () => {
     assert.equal(tip.height, chain.finalHeight);
 
     const tallierSecrets = [secrets[0]!, secrets[1]!];
-    const factors = tallierSecrets.map((s) => s.decryptionFactor(genesis.id, [state.tally]));
+    const factors = tallierSecrets.map((s) => s.decryptionFactor(genesis.id, state.tallies));
     const counts = decryptTally(
       genesis.group,
       genesis.id,
-      [state.tally],
+      state.tallies,
       state.ballots,
       [A.pk, B.pk],
       factors,
@@ -445,9 +445,9 @@ describe('chain: forks and reorgs', () => {
       );
       assert.equal(chain.state().final, true);
       assert.equal(chain.state().ballots, 4);
-      assert.deepEqual(chain.state().tally, winner.tally);
+      assert.deepEqual(chain.state().tallies[0]!, winner.tallies[0]!);
     }
-    assert.notDeepEqual(finalA.tally, finalB.tally);
+    assert.notDeepEqual(finalA.tallies[0]!, finalB.tallies[0]!);
   });
 });
 

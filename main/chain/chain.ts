@@ -30,10 +30,10 @@ export interface BlockMeta {
   /** Arrival order: the tie-break "first seen". */
   readonly seq: number;
   /**
-   * Product of the branch's counted ballots up to here, and how many: per-block, every ballot;
-   * per-voter, each voter's last (so `ballots` is the turnout).
+   * Product of the branch's counted ballots up to here, per tally (one for a yes/no question), and
+   * how many: per-block, every ballot; per-voter, each voter's last (so `ballots` is the turnout).
    */
-  readonly tally: Ciphertext;
+  readonly tallies: readonly Ciphertext[];
   readonly ballots: number;
 }
 
@@ -114,7 +114,7 @@ export interface BranchState {
   readonly qualified?: readonly bigint[];
   readonly quorum?: number;
   readonly electionKey?: bigint;
-  readonly tally: Ciphertext;
+  readonly tallies: readonly Ciphertext[];
   readonly ballots: number;
   /** The tally is fixed: the branch has reached the final height. */
   readonly final: boolean;
@@ -145,9 +145,9 @@ export interface BranchElection {
   readonly ceremony?: CeremonyState;
 }
 
-/** A valid block's verdict carries its branch's tally and count, computed once for the tally rule. */
+/** A valid block's verdict carries its branch's tallies and count, computed once for the tally rule. */
 type Verdict =
-  | { ok: true; tally: Ciphertext; ballots: number; ceremony?: CeremonyState }
+  | { ok: true; tallies: readonly Ciphertext[]; ballots: number; ceremony?: CeremonyState }
   | { ok: false; permanent: boolean; reason: string };
 const invalid = (reason: string): Verdict => ({ ok: false, permanent: true, reason });
 
@@ -204,7 +204,7 @@ export class Chain {
       timestamp: genesis.createdAt,
       work: 0n,
       seq: this.seq++,
-      tally: EMPTY_TALLY,
+      tallies: [EMPTY_TALLY],
       ballots: 0,
     };
     this.blocks.set(this.genesisMeta.hash, this.genesisMeta);
@@ -562,7 +562,7 @@ export class Chain {
       timestamp: block.timestamp,
       work: parent.work + this.workPerBlock,
       seq: this.seq++,
-      tally: verdict.tally,
+      tallies: verdict.tallies,
       ballots: verdict.ballots,
     };
     if (verdict.ceremony) this.ceremonies.set(hash, verdict.ceremony);
@@ -655,7 +655,7 @@ export class Chain {
         // The ceremony's last block fixes the key: invalid if the qualified keys multiply to 1.
         if (block.height === electionKeyHeight(this.genesis))
           this.elections.set(hash, this.afterCeremony(this.candidatesOf(parent), after));
-        return { ok: true, tally: parent.tally, ballots: parent.ballots, ceremony: after };
+        return { ok: true, tallies: parent.tallies, ballots: parent.ballots, ceremony: after };
       } else if (payload.kind === 'ballot') {
         if (!trusted)
           verifyBallot(
@@ -669,9 +669,9 @@ export class Chain {
           return invalid('ballot replay: a ballot with the same α is already on this branch');
         // A tally with α = 1 could never be decrypted: its factors α^x = 1 are not group elements
         // (a miner using r and q − r in two ballots would make it so). Honest ballots never do.
-        const tally = addToTally(this.group, parent.tally, payload.ballot);
+        const tally = addToTally(this.group, parent.tallies[0]!, payload.ballot);
         if (tally.alpha === 1n) return invalid(`block.payload.ballot.alpha: ${TALLY_ALPHA_ONE}`);
-        return { ok: true, tally, ballots: parent.ballots + 1 };
+        return { ok: true, tallies: [tally], ballots: parent.ballots + 1 };
       } else if (payload.kind === 'ballots') {
         const inBlock = new Set<bigint>();
         for (const [i, { ballot }] of payload.ballots.entries()) {
@@ -693,15 +693,15 @@ export class Chain {
           trusted,
         );
         if (!cast.ok) return invalid(cast.reason);
-        if (cast.tally.alpha === 1n && payload.ballots.length > 0)
+        if (cast.tallies.some((t) => t.alpha === 1n) && payload.ballots.length > 0)
           return invalid(`block.payload.ballots: ${TALLY_ALPHA_ONE}`);
-        return { ok: true, tally: cast.tally, ballots: cast.voters };
+        return { ok: true, tallies: cast.tallies, ballots: cast.voters };
       }
     } catch (error) {
       if (error instanceof ValidationError) return invalid(error.message);
       throw error;
     }
-    return { ok: true, tally: parent.tally, ballots: parent.ballots };
+    return { ok: true, tallies: parent.tallies, ballots: parent.ballots };
   }
 
   /** The α replay rule: is a ballot with this α already on the branch through `parent`? */
@@ -824,7 +824,7 @@ export class Chain {
       keyElection: decided?.election ?? this.candidatesOf(tip),
       ...(decided ? { qualified: decided.qualified, quorum: decided.quorum } : {}),
       ...(decided ? { electionKey: decided.key } : {}),
-      tally: tip.tally,
+      tallies: tip.tallies,
       ballots: tip.ballots,
       final,
     };
@@ -835,7 +835,7 @@ export class Chain {
   finalTally(tip: BlockMeta = this.best): FinalTally | undefined {
     if (tip.height !== this.finalHeight) return undefined;
     const { qualified, quorum, ceremony } = this.electionOf(tip);
-    const base = { final: tip.hash, tally: tip.tally, ballots: tip.ballots, talliers: qualified };
+    const base = { final: tip.hash, tallies: tip.tallies, ballots: tip.ballots, talliers: qualified };
     if (!ceremony || quorum === qualified.length) return base;
     const dealings = new Map(qualified.map((pk) => [pk, ceremony.dealings.get(pk)!.dealing]));
     return { ...base, quorum: { elected: ceremony.elected, qualified, quorum, dealings } };

@@ -14,17 +14,19 @@ describe('decryption factors and the result', () => {
   const h = electionKey(group, id, [keys[0]!, keys[1]!]);
   const branch = (votes: (0 | 1)[], final: string): FinalTally => ({
     final,
-    tally: tallyBallots(
-      group,
-      votes.map((v) => encryptBallot(group, id, h, v)),
-    ),
+    tallies: [
+      tallyBallots(
+        group,
+        votes.map((v) => encryptBallot(group, id, h, v)),
+      ),
+    ],
     ballots: votes.length,
     talliers,
   });
   const finalA = branch([1, 1, 0], 'a'.repeat(64));
   const finalB = branch([0, 0, 0, 1], 'b'.repeat(64));
   const factor = (i: number, final: FinalTally) =>
-    secrets[i]!.decryptionFactor(id, [final.tally], final.final);
+    secrets[i]!.decryptionFactor(id, final.tallies, final.final);
 
   test('the result waits for every tallier, then decrypts; each branch has its own', () => {
     const book = new FactorBook(group, id);
@@ -65,7 +67,7 @@ describe('decryption factors and the result', () => {
 
   test('no ballots: the result is 0/0/0 and needs no factor', () => {
     const book = new FactorBook(group, id);
-    const empty = { final: 'c'.repeat(64), tally: { alpha: 1n, beta: 1n }, ballots: 0, talliers };
+    const empty = { final: 'c'.repeat(64), tallies: [{ alpha: 1n, beta: 1n }], ballots: 0, talliers };
     assert.deepEqual(book.state(empty), {
       final: empty,
       factors: [],

@@ -19,7 +19,8 @@ import type { Ciphertext, CompensatedFactor, DecryptionFactor, ElectionResult } 
 export interface FinalTally {
   /** The final block's hash. */
   readonly final: string;
-  readonly tally: Ciphertext;
+  /** The tallies the factors decrypt: one for a yes/no question. */
+  readonly tallies: readonly Ciphertext[];
   readonly ballots: number;
   /** The talliers whose keys make the branch's election key (its elected, or qualified, talliers). */
   readonly talliers: readonly bigint[];
@@ -68,7 +69,7 @@ export class FactorBook {
     check(final.talliers.includes(factor.pk), 'dec_factor.pk', 'is not an elected tallier of this branch');
     const known = this.byFinal.get(final.final)?.get(factor.pk);
     if (known && sameFactors(known.factors, factor.factors)) return false;
-    verifyDecryptionFactor(this.group, this.context, [final.tally], factor);
+    verifyDecryptionFactor(this.group, this.context, final.tallies, factor);
     return true;
   }
 
@@ -107,7 +108,7 @@ export class FactorBook {
     verifyCompensatedFactor(
       this.group,
       this.context,
-      [final.tally],
+      final.tallies,
       cf,
       setup.dealings.get(cf.missing)!,
       setup.elected,
@@ -152,7 +153,7 @@ export class FactorBook {
         ? decryptWithQuorum(
             this.group,
             this.context,
-            [final.tally],
+            final.tallies,
             final.ballots,
             setup,
             factors,
@@ -161,7 +162,7 @@ export class FactorBook {
         : decryptTally(
             this.group,
             this.context,
-            [final.tally],
+            final.tallies,
             final.ballots,
             final.talliers,
             final.ballots ? factors : [],

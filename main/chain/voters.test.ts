@@ -55,8 +55,8 @@ const ballots = (casts: CastBallot[]): Payload => ({ kind: 'ballots', ballots: c
 
 function decrypt(chain: Chain, tip: BlockMeta) {
   const final = chain.finalTally(tip)!;
-  const factors = talliers.map((t) => t.decryptionFactor(genesis.id, [final.tally], final.final));
-  const counts = decryptTally(group, genesis.id, [final.tally], final.ballots, final.talliers, factors);
+  const factors = talliers.map((t) => t.decryptionFactor(genesis.id, final.tallies, final.final));
+  const counts = decryptTally(group, genesis.id, final.tallies, final.ballots, final.talliers, factors);
   return yesNoResult(counts, final.ballots);
 }
 

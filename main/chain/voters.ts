@@ -123,7 +123,7 @@ export function checkEndorsedKey(
 
 /** A voting block's tally and turnout on its branch, or why the block is invalid. */
 export type CastVerdict =
-  | { readonly ok: true; readonly tally: Ciphertext; readonly voters: number }
+  | { readonly ok: true; readonly tallies: readonly Ciphertext[]; readonly voters: number }
   | { readonly ok: false; readonly reason: string };
 
 /**
@@ -138,13 +138,13 @@ export function applyCasts(
   group: Group,
   genesis: Genesis,
   electionKey: bigint,
-  parent: { readonly tally: Ciphertext; readonly ballots: number },
+  parent: { readonly tallies: readonly Ciphertext[]; readonly ballots: number },
   casts: readonly CastBallot[],
   index: VoterIndex,
   onBranch: OnBranch,
   trusted: boolean,
 ): CastVerdict {
-  let tally = parent.tally;
+  let tally = parent.tallies[0]!;
   let voters = parent.ballots;
   const seen = new Set<bigint>();
   for (const [i, cast] of casts.entries()) {
@@ -177,7 +177,7 @@ export function applyCasts(
     if (previous) tally = removeFromTally(group, tally, previous.ballot);
     else voters++;
   }
-  return { ok: true, tally, voters };
+  return { ok: true, tallies: [tally], voters };
 }
 
 /** T / B, component-wise: takes a replaced ballot out of a tally. */

@@ -275,7 +275,7 @@ describe('final means final (real runners, real HTTP)', { concurrency: 1 }, () =
         assert.ok(tip.timestamp < branch[0]!.timestamp + 60, 'backdated to the genesis time');
         const state = attacker.chain.state(tip);
         const acceptance = key.accept(genesis.id, tip.hash, 1);
-        const factor = key.decryptionFactor(genesis.id, [state.tally], tip.hash);
+        const factor = key.decryptionFactor(genesis.id, state.tallies, tip.hash);
         for (const n of names) {
           const address = cluster.address(n);
           const answers = await attacker.push([address], branch);

@@ -552,7 +552,7 @@ const CATALOGUE: readonly Entry[] = [
     name: 'factor: value changed, proof fails',
     at: 'sealed',
     send: () => {
-      const f = talliers.secrets[0]!.decryptionFactor(genesis.id, [finalBlock.tally], finalBlock.hash);
+      const f = talliers.secrets[0]!.decryptionFactor(genesis.id, finalBlock.tallies, finalBlock.hash);
       return post('/v1/factors', {
         factor: encodeDecryptionFactor(group, { ...f, factors: [group.mul(f.factors[0]!, group.g)] }),
       });
@@ -567,7 +567,7 @@ const CATALOGUE: readonly Entry[] = [
       post('/v1/factors', {
         factor: encodeDecryptionFactor(
           group,
-          outsider.decryptionFactor(genesis.id, [finalBlock.tally], finalBlock.hash),
+          outsider.decryptionFactor(genesis.id, finalBlock.tallies, finalBlock.hash),
         ),
       }),
     status: 400,
@@ -580,7 +580,7 @@ const CATALOGUE: readonly Entry[] = [
       post('/v1/factors', {
         factor: encodeDecryptionFactor(
           group,
-          talliers.secrets[0]!.decryptionFactor(genesis.id, [finalBlock.tally], 'ab'.repeat(32)),
+          talliers.secrets[0]!.decryptionFactor(genesis.id, finalBlock.tallies, 'ab'.repeat(32)),
         ),
       }),
     status: 400,
@@ -593,7 +593,7 @@ const CATALOGUE: readonly Entry[] = [
       post('/v1/factors', {
         factor: encodeDecryptionFactor(
           group,
-          talliers.secrets[0]!.decryptionFactor(genesis.id, [finalBlock.tally], finalBlock.hash),
+          talliers.secrets[0]!.decryptionFactor(genesis.id, finalBlock.tallies, finalBlock.hash),
         ),
       }),
     status: 400,
@@ -605,7 +605,7 @@ const CATALOGUE: readonly Entry[] = [
     send: () => {
       const { final: _, ...v1 } = encodeDecryptionFactor(
         group,
-        talliers.secrets[0]!.decryptionFactor(genesis.id, [finalBlock.tally], finalBlock.hash),
+        talliers.secrets[0]!.decryptionFactor(genesis.id, finalBlock.tallies, finalBlock.hash),
       ) as unknown as Record<string, unknown>;
       return post('/v1/factors', { factor: v1 });
     },

@@ -28,7 +28,8 @@ export function resultOf(node: ElectionNode): ResultResponse {
     height: state.tip.height,
     best: state.tip.hash,
     ballots: state.ballots,
-    tally: final ? encodeCiphertext(node.genesis.group, final.final.tally) : null,
+    // A yes/no election's one tally (the form for several is to come with questions).
+    tally: final ? encodeCiphertext(node.genesis.group, final.final.tallies[0]!) : null,
     talliers: state.keyElection.talliers.map((k) => hex(k.pk)),
     ...(state.qualified ? { qualified: state.qualified.map(hex), quorum: state.quorum! } : {}),
     awaiting: (final?.awaiting ?? []).map(hex),

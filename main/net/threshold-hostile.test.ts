@@ -49,7 +49,7 @@ grow({ kind: 'ceremony', messages: [] });
 for (let i = 0; i < 3; i++) grow(ballotPayload(chain, tip, 1));
 grow(confirmation);
 const final = tip;
-const tally = chain.finalTally(final)!.tally;
+const tally = chain.finalTally(final)!.tallies[0]!;
 const outsider = TallierSecretKey.generate(group);
 
 interface Runner {

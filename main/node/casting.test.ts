@@ -222,7 +222,7 @@ describe('the pool after a reorg, and the tally rule (review findings)', () => {
       const first = me.cast(g3.id, key, 1, 1, fixedFirst(r));
       assert.equal(node.submitCast(encodeCastBallot(group, first)), 'added');
       await node.submitBlock(mine(g3, node.template()!), 'self');
-      assert.equal(node.chain.tip.tally.alpha, group.powG(r));
+      assert.equal(node.chain.tip.tallies[0]!.alpha, group.powG(r));
       // The other voter's nonce is q − r: with it the tally's α would be 1, which no block may make.
       const inverse = other.cast(g3.id, key, 0, 1, fixedFirst(group.q - r));
       assert.equal(node.submitCast(encodeCastBallot(group, inverse)), 'added', 'valid on its own');

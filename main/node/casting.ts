@@ -157,7 +157,7 @@ export class Casting {
     const { group } = this.chain;
     // The tally rule too (PROTOCOL §4 rule 8): a ballot that would bring the branch's tally's α to
     // 1 (nonces r and q − r, say) is left out, or every block carrying it would be refused.
-    let alpha = tip.tally.alpha;
+    let alpha = tip.tallies[0]!.alpha;
     return this.pool.select(MAX_BALLOTS_PER_BLOCK, (pending) => {
       if (pending.key !== key) return false;
       const counted = this.chain.countedCast(pending.cast.credential, tip);

@@ -825,7 +825,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     if (process.env.ONION_ELECTION_TEST_CRASH_AFTER_DECRYPTION_CHOICE === '1')
       process.kill(process.pid, 'SIGKILL');
     if (!ownDone) {
-      const factor = this.tallier.decryptionFactor(this.genesis.id, [final.tally], final.final);
+      const factor = this.tallier.decryptionFactor(this.genesis.id, final.tallies, final.final);
       await this.submitFactor(encodeDecryptionFactor(this.genesis.group, factor));
     }
     const { group, id } = this.genesis;
@@ -833,7 +833,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     for (const missing of standIns) {
       try {
         const dealing = setup.dealings.get(missing)!;
-        const cf = this.tallier.compensatedFactor(id, dealing, setup.elected, [final.tally], final.final);
+        const cf = this.tallier.compensatedFactor(id, dealing, setup.elected, final.tallies, final.final);
         await this.submitCompensated(encodeCompensatedFactor(group, cf));
       } catch (error) {
         // A wrong share this key could not complain about in time: the other talliers stand in.

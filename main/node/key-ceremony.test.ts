@@ -86,9 +86,9 @@ describe('a threshold tallier’s runner', () => {
       );
       assert.deepEqual(node.tallierOwes(), [], 'it owes nothing once its factor and stand-ins are out');
       // Two others' factors: with the runner's own, three present; the result needs no more.
-      const { tally } = node.chain.finalTally()!;
+      const { tallies } = node.chain.finalTally()!;
       for (const s of others.secrets.slice(0, 2))
-        await node.submitFactor(encodeDecryptionFactor(group, s.decryptionFactor(id, [tally], final.hash)));
+        await node.submitFactor(encodeDecryptionFactor(group, s.decryptionFactor(id, tallies, final.hash)));
       const state = node.resultState()!;
       assert.equal(state.awaiting.length, 2, 'the two absent talliers: one stand-in each so far');
       assert.deepEqual(node.tallierOwes(), []);

@@ -44,7 +44,7 @@ function election(g: Genesis, keyOrder: typeof keys, votes: readonly (0 | 1)[]) 
 
 // Keys A, B, A: talliers A and B. Votes 1, 0, 1, 1.
 const base = election(genesis, [A, B, A], [1, 0, 1, 1]);
-const factorOf = (i: number) => secrets[i]!.decryptionFactor(genesis.id, [base.state.tally], base.final);
+const factorOf = (i: number) => secrets[i]!.decryptionFactor(genesis.id, base.state.tallies, base.final);
 const factors = [factorOf(0), factorOf(1)];
 const acceptanceOf = (i: number, final = base.final, round = 1) =>
   secrets[i]!.accept(genesis.id, final, round);
@@ -125,7 +125,7 @@ describe('verifyRecord: complete and incomplete records', () => {
         { pk: toHex(A.pk, 512).slice(0, 16), count: 2 },
         { pk: toHex(B.pk, 512).slice(0, 16), count: 1 },
       ]);
-      assert.equal(summary.tally.alpha, toHex(base.state.tally.alpha, 512));
+      assert.equal(summary.tally.alpha, toHex(base.state.tallies[0]!.alpha, 512));
     }
   });
 
@@ -194,7 +194,7 @@ describe('verifyRecord: complete and incomplete records', () => {
     const [a, b] = talliers.keys as [(typeof keys)[0], (typeof keys)[0]];
     const tied = election(g, [a, b, b, a], [1]);
     const factorBy = (i: number): DecryptionFactor =>
-      talliers.secrets[i]!.decryptionFactor(g.id, [tied.state.tally], tied.final);
+      talliers.secrets[i]!.decryptionFactor(g.id, tied.state.tallies, tied.final);
     const seal = [talliers.secrets[1]!.accept(g.id, tied.final, 1)];
     const tiedRecord = (decFactors: DecryptionFactor[]) =>
       buildRecord({ genesis: g, blocks: tied.blocks, seal, decFactors, result: { yes: 1, no: 0, total: 1 } });
@@ -331,7 +331,7 @@ describe('verifyRecord: invalid records name the failure', () => {
     const run = election(long, [own.keys[0]!, own.keys[1]!, own.keys[0]!], votes);
     const final = run.final;
     const sealed = own.secrets.map((s) => s.accept(long.id, final, 1));
-    const factorsOf = own.secrets.map((s) => s.decryptionFactor(long.id, [run.state.tally], final));
+    const factorsOf = own.secrets.map((s) => s.decryptionFactor(long.id, run.state.tallies, final));
     const outcome = { yes: 16, no: 32, total: 48 };
     const recordOf = (blocks: readonly Block[]) =>
       JSON.parse(
@@ -441,7 +441,7 @@ describe('verifyRecord: invalid records name the failure', () => {
       record({
         blocks: rest,
         seal: [acceptanceOf(0, last), acceptanceOf(1, last)],
-        decFactors: [0, 1].map((i) => secrets[i]!.decryptionFactor(genesis.id, [base.state.tally], last)),
+        decFactors: [0, 1].map((i) => secrets[i]!.decryptionFactor(genesis.id, base.state.tallies, last)),
       }),
       IN_THREAD,
     );

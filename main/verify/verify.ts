@@ -234,7 +234,8 @@ class RecordWalk {
   private stoodIn: bigint[] = [];
   /** α of every ballot so far → its height: the replay rule. */
   private readonly alphas = new Map<bigint, number>();
-  private tally: Ciphertext = EMPTY_TALLY;
+  /** The chain's tallies so far: one for a yes/no question. */
+  private tallies: readonly Ciphertext[] = [EMPTY_TALLY];
   private ballots = 0;
   /** Per-voter rule: every cast and endorsement so far (a record is one branch: all count). */
   private readonly voters = new VoterIndex();
@@ -395,11 +396,11 @@ class RecordWalk {
           'block.payload.ballot.alpha',
           `ballot replay: a ballot with the same α is already on the chain at height ${earlier}`,
         );
-        const tally = addToTally(group, this.tally, payload.ballot);
+        const tally = addToTally(group, this.tallies[0]!, payload.ballot);
         check(tally.alpha !== 1n, 'block.payload.ballot.alpha', TALLY_ALPHA_ONE);
         this.alphas.set(alpha, height);
         this.queue(genesis, i, payload.ballot);
-        this.tally = tally;
+        this.tallies = [tally];
         this.ballots++;
         if (this.options.tracker !== undefined)
           this.held.push({ ballot: payload.ballot, height, credential: 0n, seq: 0 });
@@ -419,7 +420,7 @@ class RecordWalk {
           group,
           genesis,
           this.electionKey!,
-          { tally: this.tally, ballots: this.ballots },
+          { tallies: this.tallies, ballots: this.ballots },
           payload.ballots,
           this.voters,
           onChain,
@@ -438,7 +439,7 @@ class RecordWalk {
           for (const [j, cast] of payload.ballots.entries())
             this.queue(genesis, i, { cast, field: `block.payload.ballots[${j}]` });
           check(
-            cast.tally.alpha !== 1n || payload.ballots.length === 0,
+            cast.tallies.every((t) => t.alpha !== 1n) || payload.ballots.length === 0,
             'block.payload.ballots',
             TALLY_ALPHA_ONE,
           );
@@ -448,7 +449,7 @@ class RecordWalk {
               this.held.push({ ballot: c.ballot, height, credential: c.credential, seq: c.seq });
           }
           this.voters.addCasts(hash, height, payload.ballots);
-          this.tally = cast.tally;
+          this.tallies = cast.tallies;
           this.ballots = cast.voters;
         }
       }
@@ -576,7 +577,7 @@ class RecordWalk {
           `names final block ${factor.final.slice(0, 16)}…, not ${lastBlock.slice(0, 16)}…, the sealed final block of this chain: a factor counts only for the block it names`,
         );
       }
-      verifyDecryptionFactor(group, genesis.id, [this.tally], factor, field);
+      verifyDecryptionFactor(group, genesis.id, this.tallies, factor, field);
       factors.set(factor.pk, factor);
     });
     const setup = this.quorumSetup(genesis);
@@ -597,13 +598,13 @@ class RecordWalk {
       ? decryptWithQuorum(
           group,
           genesis.id,
-          [this.tally],
+          this.tallies,
           this.ballots,
           setup,
           [...factors.values()],
           compensated,
         )
-      : decryptTally(group, genesis.id, [this.tally], this.ballots, talliers, [...factors.values()]);
+      : decryptTally(group, genesis.id, this.tallies, this.ballots, talliers, [...factors.values()]);
     const result = yesNoResult(counts, this.ballots);
     check(
       claimed !== null &&
@@ -667,7 +668,7 @@ class RecordWalk {
       verifyCompensatedFactor(
         group,
         genesis.id,
-        [this.tally],
+        this.tallies,
         cf,
         setup.dealings.get(cf.missing)!,
         setup.elected,
@@ -770,7 +771,8 @@ class RecordWalk {
       ballotRule: genesis.ballotRule,
       ...(genesis.ballotRule === 'per-voter' ? { voters: genesis.roster.length } : {}),
       ...(this.options.tracker === undefined ? {} : { tracker: this.findTracker(this.options.tracker) }),
-      tally: encodeCiphertext(genesis.group, this.tally),
+      // A yes/no election's one tally (the summary's form for several is to come with questions).
+      tally: encodeCiphertext(genesis.group, this.tallies[0]!),
     };
   }
 
