@@ -17,6 +17,7 @@ import {
   verifyAnswers,
 } from './choices';
 import { checkAnswersMembers, encodeAnswers, parseAnswers } from './codec';
+import { voterContext } from './credential';
 import { decryptTally } from './decryption';
 import { ValidationError } from './errors';
 import { electionKey } from './tallier';
@@ -217,6 +218,29 @@ describe('questions with choices', () => {
     const first = verifyAnswersBatch(group, context, h, rules, both);
     assert.equal(first?.index, 2);
     assert.equal(first?.error.message, errorOf(both[2]!));
+  });
+
+  test('copying another voter’s choice: refused under the per-voter rule; under the per-block rule only the chain’s α rule stops it', () => {
+    // Approval (no sum proof): a copier takes the victim's choice for option 2 into its own ballot.
+    // If it counted, the copier would learn the victim's choice from the counts (Cortier–Smyth).
+    const approval = [{ options: 3, min: 0, max: 3, blank: false }];
+    const [victim, copier] = [12345n, 67890n].map((x) => voterContext(group, context, group.powG(x))) as [
+      Uint8Array,
+      Uint8Array,
+    ];
+    const theirs = encryptAnswers(group, victim, h, approval, [[2]]);
+    const mine = encryptAnswers(group, copier, h, approval, [[0]]);
+    const copied = [
+      { ...mine[0]!, choices: [mine[0]!.choices[0]!, mine[0]!.choices[1]!, theirs[0]!.choices[2]!] },
+    ];
+    fails(() => verifyAnswers(group, copier, h, approval, copied), /answers\[0\]\.choices\[2\]\.proof/);
+    // Per-block rule: one context for every ballot, so the copy's proof holds, and only the chain's
+    // rule that every choice's α is new on the branch refuses it (CRYPTO §12.2).
+    const a = encryptAnswers(group, context, h, approval, [[2]]);
+    const b = encryptAnswers(group, context, h, approval, [[0]]);
+    verifyAnswers(group, context, h, approval, [
+      { ...b[0]!, choices: [b[0]!.choices[0]!, b[0]!.choices[1]!, a[0]!.choices[2]!] },
+    ]);
   });
 
   describe('forged ballots are refused, naming the place', () => {
