@@ -16,6 +16,7 @@ import {
   proveOneOf,
 } from './ballot';
 import { check } from './errors';
+import { u32 } from './framing';
 import type { Group } from './group';
 import { Batch } from './proof-batch';
 import { type Randomness, systemRandomness } from './random';
@@ -90,10 +91,7 @@ export function choiceBinding(question: number, option: number): ProofBinding {
 
 /** A sum proof binds u32(question) and the allowed sums, each a u32, in one field. */
 export function sumBinding(question: number, rule: QuestionRule): ProofBinding {
-  const sums = allowedSums(rule);
-  const bytes = new Uint8Array(4 * sums.length);
-  for (const [k, sum] of sums.entries()) new DataView(bytes.buffer).setUint32(4 * k, sum);
-  return { tag: PROOF_TAGS.sumProof, bound: [u32(question), bytes] };
+  return { tag: PROOF_TAGS.sumProof, bound: [u32(question), Buffer.concat(allowedSums(rule).map(u32))] };
 }
 
 /**
@@ -268,10 +266,4 @@ export function describeSums(rule: QuestionRule): string {
         ? `${rule.min} or ${rule.max}`
         : `${rule.min} to ${rule.max}`;
   return rule.blank && rule.min > 0 ? `none, or ${range}` : range;
-}
-
-function u32(n: number): Uint8Array {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setUint32(0, n);
-  return bytes;
 }

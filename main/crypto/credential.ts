@@ -16,7 +16,7 @@ import { encryptBallot, type Vote, verifyBallot } from './ballot';
 import { toBytes } from './bigint';
 import { isPositiveU32 } from './codec';
 import { check } from './errors';
-import { Framer } from './framing';
+import { Framer, u32 } from './framing';
 import type { Group } from './group';
 import { type Randomness, systemRandomness } from './random';
 import { fiatShamirChallenge, PROOF_TAGS } from './transcript';
@@ -169,14 +169,12 @@ function signatureChallenge(
   ballot: Ballot,
   commitment: bigint,
 ): bigint {
-  const seqBytes = Buffer.alloc(4);
-  seqBytes.writeUInt32BE(seq);
   return fiatShamirChallenge(
     group,
     PROOF_TAGS.ballotSignature,
     context,
     [credential, commitment],
-    [seqBytes, ballotDigest(group, ballot)],
+    [u32(seq), ballotDigest(group, ballot)],
   );
 }
 

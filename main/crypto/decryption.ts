@@ -2,7 +2,7 @@
 // Chaum–Pedersen proof (dec_factor_poc); their product is α^Σx_i = h^r, so β / Π d_i = g^m, and the
 // count m, at most the number of ballots, comes out of a bounded discrete logarithm.
 import { check, ValidationError } from './errors';
-import { checkFactorEquations, factorStatement } from './factor-proof';
+import { checkFactorEquations, checkFactorShape, factorStatement } from './factor-proof';
 import type { Group } from './group';
 import { decFactorChallenge } from './tallier';
 import { combineCompensated, verifyCompensatedFactor } from './threshold';
@@ -23,11 +23,7 @@ export function verifyDecryptionFactor(
 ): void {
   const { pk, factors, decFactorPoc: proof } = share;
   const where = `${field}.dec_factor_poc`;
-  check(
-    factors.length === tallies.length && proof.b.length === tallies.length,
-    where,
-    `must come with ${tallies.length} factor(s) and commitments b, one per tally`,
-  );
+  checkFactorShape(tallies, factors, proof, where);
   const statement = [pk, ...factorStatement(tallies, factors, proof.a, proof.b)];
   const expected = decFactorChallenge(group, context, share.final, statement);
   check(proof.challenge === expected, `${where}.challenge`, 'is not the hash of the statement');

@@ -42,11 +42,26 @@ export function proveFactors(
   return { factors, proof: { a, b, challenge: c, response: (w + c * y) % group.q } };
 }
 
+/** A factor's lists, before its statement is hashed: one factor and one commitment b per tally. */
+export function checkFactorShape(
+  tallies: readonly Ciphertext[],
+  factors: readonly bigint[],
+  proof: FactorProof,
+  field: string,
+): void {
+  check(
+    factors.length === tallies.length && proof.b.length === tallies.length,
+    field,
+    `must come with ${tallies.length} factor(s) and commitments b, one per tally`,
+  );
+}
+
 /**
  * Checks the proof's equations for key Y (pk, or a stand-in's public share S): g^s = a·Y^c and,
  * for each tally, α_i^s = b_i·d_i^c. The challenge is the caller's (it knows the statement's
- * names). With several tallies the α-equations are checked as one, each raised to a fresh 128-bit
- * weight (the first to 1): (Π α_i^ρ_i)^s = Π b_i^ρ_i · (Π d_i^ρ_i)^c, sound to 2^−128 in G_q, as
+ * names), and so is the shape (checkFactorShape, before the hash). With several tallies the
+ * α-equations are checked as one, each raised to a fresh 128-bit weight (the first to 1):
+ * (Π α_i^ρ_i)^s = Π b_i^ρ_i · (Π d_i^ρ_i)^c, sound to 2^−128 in G_q, as
  * the ballot batch (§7.1); when it fails, each is checked alone to name the first that fails.
  */
 export function checkFactorEquations(
@@ -58,11 +73,6 @@ export function checkFactorEquations(
   proofField: string,
   names: { readonly key: string; readonly factor: string },
 ): void {
-  check(
-    factors.length === tallies.length && proof.b.length === tallies.length,
-    proofField,
-    `must come with ${tallies.length} factor(s) and commitments b, one per tally`,
-  );
   const { challenge: c, response: s } = proof;
   check(group.powG(s) === group.mul(proof.a, group.pow(key, c)), proofField, `fails g^s = a·${names.key}^c`);
   if (tallies.length > 1) {

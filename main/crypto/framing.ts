@@ -3,6 +3,13 @@
 // written as fixed-width big-endian bytes. Length prefixes make every concatenation unambiguous.
 import { createHash, type Hash } from 'node:crypto';
 
+/** u32(n): n as 4 big-endian bytes (a bound field of a challenge, a count in a frame). */
+export function u32(n: number): Uint8Array {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+}
+
 export class Framer {
   private readonly hash: Hash = createHash('sha256');
   private readonly chunks: Uint8Array[] | undefined;
@@ -34,9 +41,7 @@ export class Framer {
   }
 
   u32(n: number): this {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(n);
-    return this.write(b);
+    return this.write(u32(n));
   }
 
   u64(n: bigint | number): this {

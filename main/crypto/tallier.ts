@@ -6,6 +6,7 @@
 import { inspect } from 'node:util';
 import { check, ValidationError } from './errors';
 import { factorStatement, proveFactors } from './factor-proof';
+import { u32 } from './framing';
 import type { Group } from './group';
 import { type Randomness, systemRandomness } from './random';
 import { compensate, complain, deal, readShare } from './threshold';
@@ -209,14 +210,12 @@ function acceptanceChallenge(
   pk: bigint,
   commitment: bigint,
 ): bigint {
-  const roundBytes = Buffer.alloc(4);
-  roundBytes.writeUInt32BE(round);
   return fiatShamirChallenge(
     group,
     PROOF_TAGS.acceptance,
     context,
     [pk, commitment],
-    [hashBytes(final), roundBytes],
+    [hashBytes(final), u32(round)],
   );
 }
 

@@ -19,8 +19,8 @@
 // α^x_j = Π M_ℓ^(λ_ℓ) with Lagrange coefficients at 0.
 import { fromBytes, modInverse, toBytes } from './bigint';
 import { check, ValidationError } from './errors';
-import { checkFactorEquations, factorStatement, proveFactors } from './factor-proof';
-import { Framer } from './framing';
+import { checkFactorEquations, checkFactorShape, factorStatement, proveFactors } from './factor-proof';
+import { Framer, u32 } from './framing';
 import type { Group } from './group';
 import { type Randomness, systemRandomness } from './random';
 import { fiatShamirChallenge, PROOF_TAGS } from './transcript';
@@ -96,8 +96,6 @@ function dealingChallenge(
   keyCommitment: bigint,
   ephemeralCommitment: bigint,
 ): bigint {
-  const t = Buffer.alloc(4);
-  t.writeUInt32BE(dealing.commitments.length + 1);
   return fiatShamirChallenge(
     group,
     PROOF_TAGS.dealing,
@@ -111,7 +109,7 @@ function dealingChallenge(
       keyCommitment,
       ephemeralCommitment,
     ],
-    [t],
+    [u32(dealing.commitments.length + 1)],
   );
 }
 
@@ -415,11 +413,7 @@ export function verifyCompensatedFactor(
   const index = tallierIndex(talliers, cf.pk, `${field}.pk`);
   const share = publicShare(group, dealing, index);
   const { proof } = cf;
-  check(
-    cf.factors.length === tallies.length && proof.b.length === tallies.length,
-    `${field}.factors`,
-    `must hold ${tallies.length}, one per tally`,
-  );
+  checkFactorShape(tallies, cf.factors, proof, `${field}.factors`);
   const expected = compensatedChallenge(group, context, tallies, cf, share, cf.factors, proof.a, proof.b);
   check(proof.challenge === expected, `${field}.proof.challenge`, 'is not the hash of the statement');
   checkFactorEquations(group, share, tallies, cf.factors, proof, `${field}.proof`, { key: 'S', factor: 'M' });
