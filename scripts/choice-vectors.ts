@@ -17,9 +17,9 @@ import {
   sumStatement,
   tallyAnswers,
 } from '../main/crypto/choices';
+import { u32 } from '../main/crypto/framing';
 import {
   decryptTally,
-  electionKey,
   encodeAnswers,
   encodeCiphertext,
   encodeDecryptionFactor,
@@ -29,10 +29,9 @@ import {
   Group,
   PROOF_TAGS,
   type Randomness,
-  TallierSecretKey,
 } from '../main/crypto/index';
 import type { Answer, ProofBranch } from '../main/crypto/types';
-import { challengeInput, challengeOf, fixedChallenge, fixedScalar } from './crypto-vectors';
+import { challengeInput, challengeOf, fixedChallenge, fixedScalar, fixedTalliers } from './crypto-vectors';
 
 export const CHOICE_VECTORS_PATH = fileURLToPath(
   new URL('../docs/test-vectors/crypto-choices.json', import.meta.url),
@@ -66,12 +65,6 @@ function recordingRandomness(group: Group, label: string): { rng: Randomness; dr
     },
   };
   return { rng, drawn };
-}
-
-function u32(n: number): Uint8Array {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
 }
 
 /** The challenge input of each proof of a ballot's answers, as CRYPTO §12.2 lays them out. */
@@ -133,17 +126,7 @@ export function buildChoiceVectors(group: Group = Group.default()): unknown {
   const hex = (x: bigint) => toHex(x, group.byteWidth * 2);
   const context = createHash('sha256').update('onion-election test vector election id, choices').digest();
   const final = createHash('sha256').update('onion-election test vector final block, choices').digest('hex');
-  const talliers = [0, 1].map((i) => {
-    const secretKey = fixedScalar(q, `choices/tallier/${i}/secret_key`);
-    const nonce = fixedScalar(q, `choices/tallier/${i}/pk_pok/w`);
-    const secret = TallierSecretKey.fromSecret(group, secretKey);
-    return { secret, secretKey, nonce, key: secret.provePossession(context, fixedRandomness([nonce])) };
-  });
-  const h = electionKey(
-    group,
-    context,
-    talliers.map((t) => t.key),
-  );
+  const { talliers, h } = fixedTalliers(group, context, 'choices/');
   const ballots = SELECTIONS.map((selection, i) => {
     const { rng, drawn } = recordingRandomness(group, `choices/ballot/${i}`);
     const answers = encryptAnswers(group, context, h, VECTOR_RULES, selection, rng);

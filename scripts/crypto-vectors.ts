@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fromBytes, toBytes, toHex } from '../main/crypto/bigint';
 import { yesNoResult } from '../main/crypto/decryption';
+import { u32 } from '../main/crypto/framing';
 import {
   type Ciphertext,
   decryptTally,
@@ -41,15 +42,14 @@ export function fixedChallenge(label: string): bigint {
   return fromBytes(createHash('sha256').update(label).digest());
 }
 
-export function buildCryptoVectors(group: Group = Group.default()): unknown {
-  const { q } = group;
-  const hex = (x: bigint) => toHex(x, group.byteWidth * 2);
-  const context = createHash('sha256').update('onion-election test vector election id').digest();
-  const votes: Vote[] = [1, 0, 1];
-
+/**
+ * Two talliers whose secret keys and pk_pok nonces are fixed by labels `<prefix>tallier/<i>/…`, and
+ * their election key: every vector file's talliers.
+ */
+export function fixedTalliers(group: Group, context: Uint8Array, prefix: string) {
   const talliers = [0, 1].map((i) => {
-    const secretKey = fixedScalar(q, `tallier/${i}/secret_key`);
-    const nonce = fixedScalar(q, `tallier/${i}/pk_pok/w`);
+    const secretKey = fixedScalar(group.q, `${prefix}tallier/${i}/secret_key`);
+    const nonce = fixedScalar(group.q, `${prefix}tallier/${i}/pk_pok/w`);
     const secret = TallierSecretKey.fromSecret(group, secretKey);
     return { secret, secretKey, nonce, key: secret.provePossession(context, fixedRandomness([nonce])) };
   });
@@ -58,6 +58,16 @@ export function buildCryptoVectors(group: Group = Group.default()): unknown {
     context,
     talliers.map((t) => t.key),
   );
+  return { talliers, h };
+}
+
+export function buildCryptoVectors(group: Group = Group.default()): unknown {
+  const { q } = group;
+  const hex = (x: bigint) => toHex(x, group.byteWidth * 2);
+  const context = createHash('sha256').update('onion-election test vector election id').digest();
+  const votes: Vote[] = [1, 0, 1];
+
+  const { talliers, h } = fixedTalliers(group, context, '');
 
   const ballots = votes.map((vote, i) => {
     const [r, w, t] = ['r', 'w', 't'].map((n) => fixedScalar(q, `ballot/${i}/${n}`)) as [
@@ -173,13 +183,6 @@ export function challengeOf(input: ChallengeInput): string {
   return createHash('sha256').update(Buffer.from(input.bytes, 'hex')).digest('hex');
 }
 
-/** A round as its bound bytes, u32be. */
-export function roundBytes(round: number): Uint8Array {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(round);
-  return b;
-}
-
 export function buildCryptoVectorsV2(group: Group = Group.default()): unknown {
   const { q } = group;
   const hex = (x: bigint) => toHex(x, group.byteWidth * 2);
@@ -187,17 +190,7 @@ export function buildCryptoVectorsV2(group: Group = Group.default()): unknown {
   const final = createHash('sha256').update('onion-election test vector final block').digest('hex');
   const finalBytes = Buffer.from(final, 'hex');
 
-  const talliers = [0, 1].map((i) => {
-    const secretKey = fixedScalar(q, `v2/tallier/${i}/secret_key`);
-    const nonce = fixedScalar(q, `v2/tallier/${i}/pk_pok/w`);
-    const secret = TallierSecretKey.fromSecret(group, secretKey);
-    return { secret, secretKey, nonce, key: secret.provePossession(context, fixedRandomness([nonce])) };
-  });
-  const h = electionKey(
-    group,
-    context,
-    talliers.map((t) => t.key),
-  );
+  const { talliers, h } = fixedTalliers(group, context, 'v2/');
 
   // A tally standing for 3 ballots, 2 of them for 1: (α, β) = (g^r, g^2 · h^r).
   const ballotCount = 3;
@@ -262,7 +255,7 @@ export function buildCryptoVectorsV2(group: Group = Group.default()): unknown {
       context,
       [
         ['final', finalBytes],
-        ['round', roundBytes(round!)],
+        ['round', u32(round!)],
       ],
       [
         ['pk', acceptance.pk],

@@ -10,6 +10,7 @@ import { encodeAnswers, encodeCiphertext, parseAnswers, parseDecryptionFactor } 
 import { decryptTally } from './decryption';
 import { Group } from './group';
 import { fixedRandomness } from './random';
+import { framedHex } from './testing';
 import { CHALLENGE_MODULUS } from './transcript';
 
 const fromHex = (hex: string): bigint => BigInt(`0x${hex}`);
@@ -37,13 +38,7 @@ describe('known-answer vectors of questions with choices (docs/test-vectors/cryp
   test('the first ballot’s challenge inputs: framed as listed, and hashing to the branch challenges’ sum', () => {
     const [first] = committed.ballots;
     const check = (input: ChallengeInput, branches: { challenge: string }[]) => {
-      const framed = input.fields.map((f) => {
-        const bytes = Buffer.from(f.bytes, 'hex');
-        const length = Buffer.alloc(4);
-        length.writeUInt32BE(bytes.length);
-        return Buffer.concat([length, bytes]);
-      });
-      assert.equal(Buffer.concat(framed).toString('hex'), input.bytes);
+      assert.equal(framedHex(input.fields), input.bytes);
       const sum = branches.reduce((acc, b) => acc + fromHex(b.challenge), 0n) % CHALLENGE_MODULUS;
       assert.equal(challengeOf(input), sum.toString(16).padStart(64, '0'));
     };

@@ -20,6 +20,20 @@ export function weakChallenge(values: readonly bigint[]): bigint {
   return fromBytes(hash.digest());
 }
 
+/**
+ * F(b_1) ‖ … ‖ F(b_n) in hex, F(b) = u32be(len(b)) ‖ b, from a vector file's listed fields: the
+ * framing recomputed here, not taken from the code that wrote the file.
+ */
+export function framedHex(fields: readonly { readonly bytes: string }[]): string {
+  const framed = fields.map((f) => {
+    const bytes = Buffer.from(f.bytes, 'hex');
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(bytes.length);
+    return Buffer.concat([length, bytes]);
+  });
+  return Buffer.concat(framed).toString('hex');
+}
+
 /** Flips the lowest bit of a fixed-width hex string, keeping it canonical in form. */
 export function flipHex(hex: string): string {
   const last = Number.parseInt(hex.at(-1)!, 16) ^ 1;

@@ -7,7 +7,6 @@ import {
   type ChallengeInput,
   challengeInput,
   challengeOf,
-  roundBytes,
   VECTORS_PATH,
   VECTORS_V2_PATH,
 } from '../../scripts/crypto-vectors';
@@ -23,8 +22,10 @@ import {
 } from './codec';
 import { decryptTally, verifyDecryptionFactor, yesNoResult } from './decryption';
 import { ValidationError } from './errors';
+import { u32 } from './framing';
 import { Group, RFC3526_MODP_2048 } from './group';
 import { decFactorChallenge, electionKey, verifyAcceptance } from './tallier';
+import { framedHex } from './testing';
 import { PROOF_TAGS } from './transcript';
 import type { Acceptance, DecryptionFactor } from './types';
 
@@ -92,13 +93,7 @@ describe('known-answer vectors of version 2 (docs/test-vectors/crypto-v2.json)',
       input.fields.map((f) => f.name),
       names,
     );
-    const framed = input.fields.map((f) => {
-      const bytes = Buffer.from(f.bytes, 'hex');
-      const length = Buffer.alloc(4);
-      length.writeUInt32BE(bytes.length);
-      return Buffer.concat([length, bytes]);
-    });
-    assert.equal(Buffer.concat(framed).toString('hex'), input.bytes);
+    assert.equal(framedHex(input.fields), input.bytes);
     assert.equal(challengeOf(input), challenge);
     const field = (name: string) => input.fields.find((f) => f.name === name)!.bytes;
     assert.equal(field('context'), committedV2.context);
@@ -257,7 +252,7 @@ describe('known-answer vectors of version 2 (docs/test-vectors/crypto-v2.json)',
       );
       assert.equal(
         vector.challenge_input.fields[6].bytes,
-        Buffer.from(roundBytes(acceptance.round)).toString('hex'),
+        Buffer.from(u32(acceptance.round)).toString('hex'),
       );
       assert.deepEqual(
         challengeInput(
@@ -266,7 +261,7 @@ describe('known-answer vectors of version 2 (docs/test-vectors/crypto-v2.json)',
           context,
           [
             ['final', Buffer.from(final, 'hex')],
-            ['round', roundBytes(acceptance.round)],
+            ['round', u32(acceptance.round)],
           ],
           [
             ['pk', acceptance.pk],
