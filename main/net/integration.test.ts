@@ -207,7 +207,9 @@ describe('runners on a network', { concurrency: 1 }, () => {
       await cluster.waitUp('x');
       await cluster.waitFor(['x'], (r) => r.height >= 2, 60_000);
       for (const n of names.slice(1)) cluster.start(n, 'join');
-      const waiting = await cluster.waitFor(names, (r) => r.final, 90_000);
+      // The log line follows the seal (x's acceptance reaching each runner), not the final height:
+      // wait for the seal everywhere, then a while longer to see that nothing moves or hangs.
+      const waiting = await cluster.waitFor(names, (r) => r.final && r.sealed !== null, 90_000);
       await new Promise((r) => setTimeout(r, 3000));
       for (const n of names) {
         const r = (await cluster.result(n))!;
