@@ -13,6 +13,7 @@ import { encodeCastBallot } from '../main/crypto/codec';
 import { CredentialSecretKey } from '../main/crypto/credential';
 import { yesNoResult } from '../main/crypto/decryption';
 import { decryptTally, electionKey, Group, TallierSecretKey } from '../main/crypto/index';
+import type { Ballot } from '../main/crypto/types';
 import { Runner } from '../main/net/runner';
 import { ElectionNode } from '../main/node/election-node';
 import { buildRecord } from '../main/verify/record';
@@ -60,7 +61,7 @@ export function perVoterRecord(): unknown {
     const casts = voters
       .slice(i, i + MAX_BALLOTS_PER_BLOCK)
       .map((v, j) => v.cast(genesis.id, h, ((i + j) % 3 === 0 ? 1 : 0) as 0 | 1, 1));
-    for (const c of casts) tally = addToTally(group, tally, c.ballot);
+    for (const c of casts) tally = addToTally(group, tally, c.ballot as Ballot);
     append({ kind: 'ballots', ballots: casts });
   }
   append({ kind: 'confirmation' });

@@ -20,6 +20,7 @@ import {
   type TallierPublicKey,
   TallierSecretKey,
 } from '../main/crypto/index';
+import type { Ballot } from '../main/crypto/types';
 import { buildRecord, type ElectionRecord } from '../main/verify/record';
 import { fixedChallenge, fixedScalar } from './crypto-vectors';
 import { type InvalidVector, variant } from './protocol-vectors';
@@ -125,7 +126,8 @@ function mineChain(payloads: readonly Payload[]): Block[] {
 function countedTally(blocks: readonly Block[]): { tally: Ciphertext; voters: number } {
   const last = new Map<bigint, Ciphertext>();
   for (const b of blocks)
-    if (b.payload.kind === 'ballots') for (const c of b.payload.ballots) last.set(c.credential, c.ballot);
+    if (b.payload.kind === 'ballots')
+      for (const c of b.payload.ballots) last.set(c.credential, c.ballot as Ballot);
   let tally = EMPTY_TALLY;
   for (const ballot of last.values()) tally = addToTally(group, tally, ballot);
   return { tally, voters: last.size };

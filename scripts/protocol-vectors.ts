@@ -163,7 +163,7 @@ class VectorElection {
 const keyPayload = (k: TallierPublicKey): Payload => ({ kind: 'tallier_key', key: k });
 
 function ballotsOf(blocks: readonly Block[]): Ballot[] {
-  return blocks.flatMap((b) => (b.payload.kind === 'ballot' ? [b.payload.ballot] : []));
+  return blocks.flatMap((b) => (b.payload.kind === 'ballot' ? [b.payload.ballot as Ballot] : []));
 }
 
 export interface InvalidVector {

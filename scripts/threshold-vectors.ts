@@ -20,7 +20,8 @@ import {
   TallierSecretKey,
 } from '../main/crypto/index';
 import { signDealing } from '../main/crypto/threshold';
-import type { Ciphertext, CompensatedFactor, Dealing, DecryptionFactor } from '../main/crypto/types';
+import type { Ballot, Ciphertext, CompensatedFactor, Dealing, DecryptionFactor } from '../main/crypto/types';
+
 import { buildRecord, type ElectionRecord } from '../main/verify/record';
 import { fixedChallenge, fixedScalar } from './crypto-vectors';
 import { type InvalidVector, variant } from './protocol-vectors';
@@ -153,7 +154,7 @@ function tallyOf(blocks: readonly Block[]): { tally: Ciphertext; count: number }
   let count = 0;
   for (const b of blocks)
     if (b.payload.kind === 'ballot') {
-      tally = addToTally(group, tally, b.payload.ballot);
+      tally = addToTally(group, tally, b.payload.ballot as Ballot);
       count++;
     }
   return { tally, count };

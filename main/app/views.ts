@@ -27,6 +27,7 @@ import {
 } from '../chain/phases';
 import { MAX_TARGET } from '../chain/pow/target';
 import { expectedPayload } from '../chain/rules';
+import { ciphertextsOf } from '../crypto/any-ballot';
 import type { PeerInfo } from '../net/peer-book';
 import type { ElectionNode, NodeSettings } from '../node/election-node';
 import type { BootstrapStatus, TorHealth } from '../tor/manager';
@@ -98,7 +99,9 @@ export function blockView(node: ElectionNode, meta: BlockMeta, mine: boolean, re
     miner: block.miner,
     kind: payload.kind,
     ...(payload.kind === 'tallier_key' ? { key: fingerprint(payload.key.pk, width) } : {}),
-    ...(payload.kind === 'ballot' ? { ballot: fingerprint(payload.ballot.alpha, width) } : {}),
+    ...(payload.kind === 'ballot'
+      ? { ballot: fingerprint(ciphertextsOf(payload.ballot)[0]!.alpha, width) }
+      : {}),
     ...(payload.kind === 'ballots' ? { casts: payload.ballots.length } : {}),
     mine,
     receivedAt,

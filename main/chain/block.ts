@@ -6,14 +6,17 @@
 //
 // The header has a fixed length (111 bytes): the 103-byte prefix before the nonce leaves the nonce
 // and SHA-256 padding in one 64-byte block, so the miner hashes one block per nonce from a midstate.
+
+import { isAnswers } from '../crypto/any-ballot';
 import { toBytes, toHex } from '../crypto/bigint';
 import {
-  type BallotJson,
+  type AnyBallotJson,
+  anyBallotKey,
   type CastBallotJson,
   type ComplaintJson,
   type DealingJson,
   type EndorsementJson,
-  encodeBallot,
+  encodeAnyBallot,
   encodeCastBallot,
   encodeComplaint,
   encodeDealing,
@@ -21,7 +24,7 @@ import {
   encodeTallierKey,
   exactObject,
   fixedHex,
-  parseBallot,
+  parseAnyBallot,
   parseCastBallot,
   parseComplaint,
   parseDealing,
@@ -34,9 +37,17 @@ import { check } from '../crypto/errors';
 import { Framer } from '../crypto/framing';
 import type { Group } from '../crypto/group';
 import { readJson } from '../crypto/json';
-import type { Ballot, CastBallot, Endorsement, TallierPublicKey } from '../crypto/types';
+import type {
+  AnyBallot,
+  Ballot,
+  CastBallot,
+  Endorsement,
+  ProofBranch,
+  TallierPublicKey,
+} from '../crypto/types';
 import type { CeremonyMessage } from './ceremony';
 import { MAX_BALLOTS_PER_BLOCK, MAX_CEREMONY_MESSAGES_PER_BLOCK, MAX_MINER_LABEL_BYTES } from './limits';
+import { checkText } from './text';
 
 export { MAX_MINER_LABEL_BYTES };
 
@@ -49,7 +60,7 @@ export { MAX_MINER_LABEL_BYTES };
 export type Payload =
   | { readonly kind: 'tallier_key'; readonly key: TallierPublicKey; readonly endorsement?: Endorsement }
   | { readonly kind: 'ceremony'; readonly messages: readonly CeremonyMessage[] }
-  | { readonly kind: 'ballot'; readonly ballot: Ballot }
+  | { readonly kind: 'ballot'; readonly ballot: AnyBallot }
   | { readonly kind: 'ballots'; readonly ballots: readonly CastBallot[] }
   | { readonly kind: 'confirmation' };
 
@@ -69,7 +80,7 @@ export interface Block {
 
 export type PayloadJson =
   | ({ kind: 'tallier_key'; tallier_key: TallierKeyJson } & Partial<EndorsementJson>)
-  | { kind: 'ballot'; ballot: BallotJson }
+  | ({ kind: 'ballot' } & AnyBallotJson)
   | { kind: 'ballots'; ballots: CastBallotJson[] }
   | { kind: 'ceremony'; messages: CeremonyMessageJson[] }
   | { kind: 'confirmation' };
@@ -100,7 +111,9 @@ export const HEADER_PREFIX_BYTES = 103;
  * body_hash = SHA-256(F(tag) ‖ F(miner) ‖ F(kind) ‖ payload fields), numbers at the group's width
  * (docs/PROTOCOL.md §3). The per-voter additions come after everything version 1 hashes: an
  * endorsed key appends its credential and endorsement; a `ballots` payload is u32(count) then, per
- * cast ballot, F(credential) ‖ u32(seq) ‖ the ballot's fields ‖ the signature's.
+ * cast ballot, F(credential) ‖ u32(seq) ‖ the ballot's fields ‖ the signature's. A ballot of answers
+ * (questions with choices) in either is u32(questions) ‖ per question u32(options) ‖ each option's
+ * fields as a yes/no ballot's ‖ u32(sum branches) ‖ each branch's fields.
  */
 export function bodyHash(group: Group, block: Pick<Block, 'miner' | 'payload'>): Buffer {
   const w = group.byteWidth;
@@ -108,10 +121,23 @@ export function bodyHash(group: Group, block: Pick<Block, 'miner' | 'payload'>):
   const f = new Framer().text('onion-election/v1/body').text(block.miner);
   const schnorr = (s: { commitment: bigint; challenge: bigint; response: bigint }) =>
     f.field(num(s.commitment)).field(toBytes(s.challenge, 32)).field(num(s.response));
-  const ballot = ({ alpha, beta, proof }: Ballot) => {
-    f.field(num(alpha)).field(num(beta));
+  const branches = (proof: readonly ProofBranch[]) => {
     for (const b of proof)
       f.field(num(b.a)).field(num(b.b)).field(toBytes(b.challenge, 32)).field(num(b.response));
+  };
+  const yesNo = ({ alpha, beta, proof }: Ballot) => {
+    f.field(num(alpha)).field(num(beta));
+    branches(proof);
+  };
+  const ballot = (b: AnyBallot) => {
+    if (!isAnswers(b)) return yesNo(b);
+    f.u32(b.length);
+    for (const answer of b) {
+      f.u32(answer.choices.length);
+      for (const choice of answer.choices) yesNo(choice);
+      f.u32(answer.sumProof.length);
+      branches(answer.sumProof);
+    }
   };
   const { payload } = block;
   f.text(payload.kind);
@@ -194,7 +220,7 @@ export function encodePayload(group: Group, payload: Payload): PayloadJson {
         ...(payload.endorsement ? encodeEndorsement(group, payload.endorsement) : {}),
       };
     case 'ballot':
-      return { kind: 'ballot', ballot: encodeBallot(group, payload.ballot) };
+      return { kind: 'ballot', ...encodeAnyBallot(group, payload.ballot) };
     case 'ballots':
       return { kind: 'ballots', ballots: payload.ballots.map((cast) => encodeCastBallot(group, cast)) };
     case 'ceremony':
@@ -254,8 +280,8 @@ function parsePayload(group: Group, value: unknown, trust: Trust): Payload {
       return { kind, key, endorsement: parseEndorsement(group, o.credential, o.endorsement, field, trust) };
     }
     case 'ballot': {
-      const o = exactObject(value, field, ['kind', 'ballot']);
-      return { kind, ballot: parseBallot(group, o.ballot, `${field}.ballot`, trust) };
+      const o = exactObject(value, field, ['kind', anyBallotKey(value)]);
+      return { kind, ballot: parseAnyBallot(group, o, field, trust) };
     }
     case 'ballots': {
       const o = exactObject(value, field, ['kind', 'ballots']);
@@ -294,15 +320,7 @@ function parsePayload(group: Group, value: unknown, trust: Trust): Payload {
 }
 
 export function checkMinerLabel(miner: unknown, field = 'block.miner'): asserts miner is string {
-  check(typeof miner === 'string', field, 'must be a string');
-  check(
-    Buffer.byteLength(miner, 'utf8') <= MAX_MINER_LABEL_BYTES,
-    field,
-    `must be at most ${MAX_MINER_LABEL_BYTES} bytes of UTF-8`,
-  );
-  check(Buffer.from(miner, 'utf8').toString('utf8') === miner, field, 'must be well-formed Unicode');
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  check(!/[\u0000-\u001f\u007f]/.test(miner), field, 'must not contain control characters');
+  checkText(miner, MAX_MINER_LABEL_BYTES, field, true);
 }
 
 /**

@@ -4,6 +4,7 @@ import { encryptBallot } from '../crypto/ballot';
 import { decryptTally, yesNoResult } from '../crypto/decryption';
 import { fixedRandomness, systemRandomness } from '../crypto/random';
 import { TallierSecretKey } from '../crypto/tallier';
+import type { Ballot } from '../crypto/types';
 import { type Block, blockHash, encodeBlock, parseBlock } from './block';
 import { type AddResult, type BlockMeta, Chain } from './chain';
 import {
@@ -110,7 +111,8 @@ describe('chain: validity', () => {
     );
     const honest = ballotPayload(chain, afterKeys, 1);
     if (honest.kind !== 'ballot') throw new Error('unreachable');
-    const two = { ...honest.ballot, beta: genesis.group.mul(honest.ballot.beta, genesis.group.g) };
+    const ballot = honest.ballot as Ballot;
+    const two = { ...ballot, beta: genesis.group.mul(ballot.beta, genesis.group.g) };
     assert.match(
       status(chain.add(makeBlock(chain, afterKeys, { kind: 'ballot', ballot: two }))),
       /payload\.ballot/,

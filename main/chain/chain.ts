@@ -4,14 +4,16 @@
 //
 // Every block keeps what its branch has accumulated (cumulative work, tally, ballot count), so a
 // reorg costs nothing to apply: the new tip's metadata already describes its branch.
-import { addToTally, EMPTY_TALLY, TALLY_ALPHA_ONE, verifyBallot } from '../crypto/ballot';
+import { addToTallies, ciphertextsOf, isAnswers, verifyAnyBallot } from '../crypto/any-ballot';
+import { EMPTY_TALLY, TALLY_ALPHA_ONE } from '../crypto/ballot';
+import type { QuestionRule } from '../crypto/choices';
 import { ValidationError } from '../crypto/errors';
 import type { Group } from '../crypto/group';
 import { electionKey, verifyPkPok } from '../crypto/tallier';
-import type { Ciphertext, TallierPublicKey } from '../crypto/types';
-import { type Block, blockHash } from './block';
+import type { AnyBallot, Ciphertext, TallierPublicKey } from '../crypto/types';
+import { type Block, blockHash, type Payload } from './block';
 import { applyCeremony, type CeremonyState, emptyCeremony, keyHolders } from './ceremony';
-import { type Genesis, hasThreshold } from './genesis';
+import { ballotRules, type Genesis, hasThreshold, tallyCount } from './genesis';
 import { electionKeyHeight, finalHeight, keyElectionHeight, type Phase, phaseOf } from './phases';
 import type { FinalTally } from './results';
 import { blockWork, expectedPayload, MEDIAN_SPAN, maxFutureSeconds, medianTimePast } from './rules';
@@ -170,6 +172,8 @@ export class Chain {
   private readonly elections = new Map<string, BranchElection>();
   /** Threshold talliers: the ceremony's state after each ceremony block, by its hash. */
   private readonly ceremonies = new Map<string, CeremonyState>();
+  /** What a ballot answers: each question's rule, or undefined for the yes/no question. */
+  private readonly rules: readonly QuestionRule[] | undefined;
   private readonly workPerBlock: bigint;
   private readonly now: () => number;
   private readonly maxOrphans: number;
@@ -196,6 +200,7 @@ export class Chain {
     this.maxInvalid = options.maxInvalid ?? 10_000;
     this.maxSideBlocks = options.maxSideBlocks ?? MAX_SIDE_BLOCKS;
     this.workPerBlock = blockWork(genesis.target);
+    this.rules = ballotRules(genesis);
     this.genesisMeta = {
       hash: genesis.idHex,
       block: null,
@@ -204,7 +209,7 @@ export class Chain {
       timestamp: genesis.createdAt,
       work: 0n,
       seq: this.seq++,
-      tallies: [EMPTY_TALLY],
+      tallies: Array.from({ length: tallyCount(genesis) }, () => EMPTY_TALLY),
       ballots: 0,
     };
     this.blocks.set(this.genesisMeta.hash, this.genesisMeta);
@@ -573,13 +578,7 @@ export class Chain {
     const siblings = this.children.get(parent.hash);
     if (siblings) siblings.push(meta);
     else this.children.set(parent.hash, [meta]);
-    const alphas =
-      payload.kind === 'ballot'
-        ? [payload.ballot.alpha]
-        : payload.kind === 'ballots'
-          ? payload.ballots.map((c) => c.ballot.alpha)
-          : [];
-    for (const alpha of alphas) {
+    for (const alpha of alphasOf(payload)) {
       const holders = this.alphas.get(alpha);
       if (holders) holders.push(hash);
       else this.alphas.set(alpha, [hash]);
@@ -658,28 +657,37 @@ export class Chain {
         return { ok: true, tallies: parent.tallies, ballots: parent.ballots, ceremony: after };
       } else if (payload.kind === 'ballot') {
         if (!trusted)
-          verifyBallot(
+          verifyAnyBallot(
             this.group,
             this.genesis.id,
             this.electionOf(parent).key,
+            this.rules,
             payload.ballot,
-            'payload.ballot',
+            'payload',
           );
-        if (this.replayed(payload.ballot.alpha, parent))
+        const inBlock = new Set<bigint>();
+        if (this.copied(payload.ballot, inBlock, parent))
           return invalid('ballot replay: a ballot with the same α is already on this branch');
         // A tally with α = 1 could never be decrypted: its factors α^x = 1 are not group elements
         // (a miner using r and q − r in two ballots would make it so). Honest ballots never do.
-        const tally = addToTally(this.group, parent.tallies[0]!, payload.ballot);
-        if (tally.alpha === 1n) return invalid(`block.payload.ballot.alpha: ${TALLY_ALPHA_ONE}`);
-        return { ok: true, tallies: [tally], ballots: parent.ballots + 1 };
+        const tallies = addToTallies(this.group, parent.tallies, payload.ballot);
+        if (tallies.some((t) => t.alpha === 1n))
+          return invalid(
+            `block.payload.${isAnswers(payload.ballot) ? 'answers' : 'ballot.alpha'}: ${TALLY_ALPHA_ONE}`,
+          );
+        return { ok: true, tallies, ballots: parent.ballots + 1 };
       } else if (payload.kind === 'ballots') {
+        const most = this.genesis.sizes.ballotsPerBlock;
+        if (payload.ballots.length > most)
+          return invalid(
+            `block.payload.ballots: carries ${payload.ballots.length} cast ballots; a block of this election carries at most ${most}`,
+          );
         const inBlock = new Set<bigint>();
         for (const [i, { ballot }] of payload.ballots.entries()) {
-          if (inBlock.has(ballot.alpha) || this.replayed(ballot.alpha, parent))
+          if (this.copied(ballot, inBlock, parent))
             return invalid(
               `block.payload.ballots[${i}]: ballot replay: a ballot with the same α is already on this branch`,
             );
-          inBlock.add(ballot.alpha);
         }
         const key = this.electionOf(parent).key;
         const cast = applyCasts(
@@ -704,6 +712,19 @@ export class Chain {
     return { ok: true, tallies: parent.tallies, ballots: parent.ballots };
   }
 
+  /**
+   * The α replay rule over every ciphertext of a ballot (docs/PROTOCOL.md §7.2): is any of its α
+   * already on the branch through `parent`, earlier in its block (`inBlock`, which it joins), or
+   * twice in the ballot itself? A ballot of answers is refused when any one option's α is copied.
+   */
+  private copied(ballot: AnyBallot, inBlock: Set<bigint>, parent: BlockMeta): boolean {
+    for (const { alpha } of ciphertextsOf(ballot)) {
+      if (inBlock.has(alpha) || this.replayed(alpha, parent)) return true;
+      inBlock.add(alpha);
+    }
+    return false;
+  }
+
   /** The α replay rule: is a ballot with this α already on the branch through `parent`? */
   private replayed(alpha: bigint, parent: BlockMeta): boolean {
     return (this.alphas.get(alpha) ?? []).some((h) => this.isAncestor(this.blocks.get(h)!, parent));
@@ -719,9 +740,9 @@ export class Chain {
     return this.voters.all(credential);
   }
 
-  /** Is a ballot with this α on the branch through `tip` (the replay rule)? */
-  alphaOn(alpha: bigint, tip: BlockMeta = this.best): boolean {
-    return this.replayed(alpha, tip);
+  /** Would this ballot break the replay rule on the branch through `tip` (any α already there)? */
+  replays(ballot: AnyBallot, tip: BlockMeta = this.best): boolean {
+    return this.copied(ballot, new Set(), tip);
   }
 
   /** The smallest timestamp a child of `parent` may carry. */
@@ -862,4 +883,15 @@ export class Chain {
     }
     return { status: 'invalid', hash, reason };
   }
+}
+
+/** Every α a block's ballots carry (each option's, for answers), for the replay index. */
+function alphasOf(payload: Payload): bigint[] {
+  const ballots =
+    payload.kind === 'ballot'
+      ? [payload.ballot]
+      : payload.kind === 'ballots'
+        ? payload.ballots.map((c) => c.ballot)
+        : [];
+  return ballots.flatMap((b) => ciphertextsOf(b).map((c) => c.alpha));
 }

@@ -2,12 +2,25 @@
 // proof, so changing any parameter makes a different election. Encoding: docs/PROTOCOL.md §2.
 
 import { toBytes, toHex } from '../crypto/bigint';
+import type { QuestionRule } from '../crypto/choices';
 import { encodeGroup, exactObject, fixedHex, parseElement, parseGroupParams } from '../crypto/codec';
 import { check } from '../crypto/errors';
 import { Framer } from '../crypto/framing';
 import { Group } from '../crypto/group';
-import { LIMITS, MAX_BALLOTS_PER_BLOCK, MAX_CEREMONY_MESSAGES_PER_BLOCK } from './limits';
+import { LIMITS, MAX_CEREMONY_MESSAGES_PER_BLOCK } from './limits';
 import { MAX_TARGET } from './pow/target';
+import {
+  checkQuestions,
+  encodeQuestions,
+  frameQuestions,
+  optionCount,
+  parseQuestions,
+  type Question,
+  type QuestionJson,
+  questionRules,
+} from './questions';
+import { type ElectionSizes, electionSizes } from './sizes';
+import { checkText } from './text';
 
 /** Protocol versions: 1 is only verified (its records stay checkable); 2 is run. */
 export type ProtocolVersion = 1 | 2;
@@ -35,6 +48,12 @@ export interface ElectionParams {
   readonly quorum?: number;
   /** Threshold talliers: the key ceremony's heights, T+1 … T+nCeremonyBlocks, before voting. */
   readonly nCeremonyBlocks?: number;
+  /**
+   * Questions with choices (version 2, docs/PROTOCOL.md §2.3). Without them the election asks
+   * `question` and each ballot is one yes/no ballot; with them `question` introduces the election
+   * and each ballot answers every question.
+   */
+  readonly questions?: readonly Question[];
   readonly title: string;
   readonly question: string;
   readonly group: Group;
@@ -57,6 +76,8 @@ export interface Genesis extends ElectionParams {
   readonly ballotRule: BallotRule;
   /** Ascending, no repeats; empty under the per-block rule. */
   readonly roster: readonly bigint[];
+  /** How large its ballots, blocks and requests may be (sizes.ts), derived, not encoded. */
+  readonly sizes: ElectionSizes;
   /** SHA-256 of the genesis encoding: the election id, as 32 bytes and as 64 hex digits. */
   readonly id: Uint8Array;
   readonly idHex: string;
@@ -79,6 +100,8 @@ export interface GenesisJson {
   /** Present only for threshold talliers, together. */
   quorum?: number;
   n_ceremony_blocks?: number;
+  /** Present only with questions with choices. */
+  questions?: QuestionJson[];
 }
 
 export { LIMITS };
@@ -91,10 +114,30 @@ export function makeGenesis(params: ElectionParams): Genesis {
   const version = params.version ?? PROTOCOL_VERSION;
   const ballotRule = params.ballotRule ?? 'per-block';
   const roster = [...(params.roster ?? [])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  checkParams({ ...params, version, ballotRule, roster });
-  const full = { ...params, version, ballotRule, roster };
+  const base = { ...params, version, ballotRule, roster };
+  checkParams(base);
+  const sizes = electionSizes(params.group, ballotRules(params), ballotRule === 'per-voter');
+  checkCapacity(base, sizes);
+  const full = { ...base, sizes };
   const id = genesisHash(full);
   return { ...full, id, idHex: Buffer.from(id).toString('hex') };
+}
+
+/** Does the genesis ask questions with choices (rather than one yes/no question)? */
+export function hasQuestions(
+  params: Pick<ElectionParams, 'questions'>,
+): params is { questions: readonly Question[] } {
+  return params.questions !== undefined;
+}
+
+/** What a ballot must answer: each question's rule, or undefined for the one yes/no question. */
+export function ballotRules(params: Pick<ElectionParams, 'questions'>): QuestionRule[] | undefined {
+  return hasQuestions(params) ? questionRules(params.questions) : undefined;
+}
+
+/** How many tallies the election keeps: one per option of every question, or one for yes/no. */
+export function tallyCount(params: Pick<ElectionParams, 'questions'>): number {
+  return hasQuestions(params) ? optionCount(params.questions) : 1;
 }
 
 /** Does the genesis elect threshold talliers (a quorum and a key ceremony)? */
@@ -107,9 +150,10 @@ export function hasThreshold(
 /**
  * The per-block encoding is version 1's (so every existing election keeps its id); a per-voter
  * genesis appends F("per-voter") ‖ u32(roster size) ‖ F(credential) for each, in ascending order;
- * a threshold genesis then appends F("threshold") ‖ u32(quorum) ‖ u32(n_ceremony_blocks).
+ * a threshold genesis then appends F("threshold") ‖ u32(quorum) ‖ u32(n_ceremony_blocks); a
+ * genesis with questions then appends them (frameQuestions).
  */
-function genesisHash(g: Omit<Genesis, 'id' | 'idHex'>): Uint8Array {
+function genesisHash(g: Omit<Genesis, 'id' | 'idHex' | 'sizes'>): Uint8Array {
   const w = g.group.byteWidth;
   const framer = new Framer()
     .text(`onion-election/v${g.version}/genesis`)
@@ -129,16 +173,8 @@ function genesisHash(g: Omit<Genesis, 'id' | 'idHex'>): Uint8Array {
     for (const credential of g.roster) framer.field(toBytes(credential, w));
   }
   if (hasThreshold(g)) framer.text('threshold').u32(g.quorum).u32(g.nCeremonyBlocks);
+  if (hasQuestions(g)) frameQuestions(framer, g.questions);
   return framer.digest();
-}
-
-function checkText(value: string, maxBytes: number, field: string): void {
-  check(value.length > 0, field, 'must not be empty');
-  check(Buffer.byteLength(value, 'utf8') <= maxBytes, field, `must be at most ${maxBytes} bytes of UTF-8`);
-  // A lone surrogate does not survive a UTF-8 round trip.
-  check(Buffer.from(value, 'utf8').toString('utf8') === value, field, 'must be well-formed Unicode');
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  check(!/[\u0000-\u001f\u007f]/.test(value), field, 'must not contain control characters');
 }
 
 function checkCount(value: number, [min, max]: readonly [number, number], field: string): void {
@@ -149,7 +185,7 @@ function checkCount(value: number, [min, max]: readonly [number, number], field:
   );
 }
 
-function checkParams(g: Omit<Genesis, 'id' | 'idHex'>): void {
+function checkParams(g: Omit<Genesis, 'id' | 'idHex' | 'sizes'>): void {
   checkText(g.title, LIMITS.titleBytes, 'genesis.title');
   checkText(g.question, LIMITS.questionBytes, 'genesis.question');
   checkCount(g.nTalliers, LIMITS.nTalliers, 'genesis.n_talliers');
@@ -167,6 +203,10 @@ function checkParams(g: Omit<Genesis, 'id' | 'idHex'>): void {
     'must be a Unix time in whole seconds, in [0, 2^53 − 1]',
   );
   checkThreshold(g);
+  if (hasQuestions(g)) {
+    check(g.version === 2, 'genesis.questions', 'questions with choices need protocol version 2');
+    checkQuestions(g.questions);
+  }
   if (g.ballotRule === 'per-block') {
     check(g.roster.length === 0, 'genesis.roster', 'only a per-voter election has a roster');
     return;
@@ -182,14 +222,20 @@ function checkParams(g: Omit<Genesis, 'id' | 'idHex'>): void {
     );
     check(i === 0 || g.roster[i - 1]! < credential, `genesis.roster[${i}]`, 'is listed twice');
   });
+}
+
+/** Per-voter rule: the voting blocks must be able to carry every voter's ballot. */
+function checkCapacity(g: Omit<Genesis, 'id' | 'idHex' | 'sizes'>, sizes: ElectionSizes): void {
+  if (g.ballotRule !== 'per-voter') return;
+  const perBlock = sizes.ballotsPerBlock;
   check(
-    g.nVoteBlocks * MAX_BALLOTS_PER_BLOCK >= g.roster.length,
+    g.nVoteBlocks * perBlock >= g.roster.length,
     'genesis.n_vote_blocks',
-    `is too few: ${g.nVoteBlocks} voting blocks carry at most ${g.nVoteBlocks * MAX_BALLOTS_PER_BLOCK} ballots (${MAX_BALLOTS_PER_BLOCK} a block), fewer than the ${g.roster.length} voters`,
+    `is too few: ${g.nVoteBlocks} voting blocks carry at most ${g.nVoteBlocks * perBlock} ballots (${perBlock} a block), fewer than the ${g.roster.length} voters`,
   );
 }
 
-function checkThreshold(g: Omit<Genesis, 'id' | 'idHex'>): void {
+function checkThreshold(g: Omit<Genesis, 'id' | 'idHex' | 'sizes'>): void {
   if (g.quorum === undefined && g.nCeremonyBlocks === undefined) return;
   check(
     g.quorum !== undefined && g.nCeremonyBlocks !== undefined,
@@ -224,6 +270,7 @@ export function encodeGenesis(g: Genesis): GenesisJson {
       ? { ballot_rule: 'per-voter' as const, roster: g.roster.map((c) => toHex(c, g.group.byteWidth * 2)) }
       : {}),
     ...(hasThreshold(g) ? { quorum: g.quorum, n_ceremony_blocks: g.nCeremonyBlocks } : {}),
+    ...(hasQuestions(g) ? { questions: encodeQuestions(g.questions) } : {}),
   };
 }
 
@@ -247,10 +294,12 @@ export function parseGenesis(value: unknown): Genesis {
   const has = (key: string) => typeof value === 'object' && value !== null && Object.hasOwn(value, key);
   const perVoter = has('ballot_rule');
   const threshold = has('quorum') || has('n_ceremony_blocks');
+  const questions = has('questions');
   const o = exactObject(value, 'genesis', [
     ...GENESIS_KEYS,
     ...(perVoter ? PER_VOTER_KEYS : []),
     ...(threshold ? THRESHOLD_KEYS : []),
+    ...(questions ? ['questions'] : []),
   ]);
   check(o.version === 1 || o.version === 2, 'genesis.version', 'must be 1 or 2');
   for (const key of ['title', 'question'] as const)
@@ -296,5 +345,6 @@ export function parseGenesis(value: unknown): Genesis {
     target: fixedHex(o.target, 64, 'genesis.target'),
     createdAt: o.created_at as number,
     ...(threshold ? { quorum: o.quorum as number, nCeremonyBlocks: o.n_ceremony_blocks as number } : {}),
+    ...(questions ? { questions: parseQuestions(o.questions) } : {}),
   });
 }

@@ -3,6 +3,13 @@
 export const LIMITS = {
   titleBytes: 200,
   questionBytes: 1000,
+  /** Questions with choices: an option's label. */
+  optionBytes: 200,
+  /**
+   * Questions with choices: options of all questions together. Each is a tally and ~4.3 KB of
+   * ballot JSON, so a ballot of 64 options is ~280 KB; blocks grow to hold one (chain/sizes.ts).
+   */
+  optionsInAll: 64,
   nTalliers: [1, 64],
   nTalliersBlocks: [1, 10_000],
   nVoteBlocks: [1, 100_000],

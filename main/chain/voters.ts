@@ -5,19 +5,21 @@
 // last one counts. The index keeps every cast and endorsement of every held block by credential
 // (like the α index of the replay rule) and answers for a branch by ancestry, so that side
 // branches and reorgs need no bookkeeping: a branch's state is what its ancestors say.
-import { addToTally, verifyBallot } from '../crypto/ballot';
+import { ciphertextsOf } from '../crypto/any-ballot';
+import { addToTally } from '../crypto/ballot';
 import { modInverse } from '../crypto/bigint';
-import { verifyBallotSignature, verifyEndorsement, voterContext } from '../crypto/credential';
+import { verifyCastBallot, verifyEndorsement } from '../crypto/credential';
 import type { Group } from '../crypto/group';
 import type { CastBallot, Ciphertext, Endorsement, TallierPublicKey } from '../crypto/types';
-import type { Genesis } from './genesis';
+import { ballotRules, type Genesis } from './genesis';
 
 /** A cast ballot as held: the block carrying it (hash, height) and what counts. */
 export interface CastEntry {
   readonly block: string;
   readonly height: number;
   readonly seq: number;
-  readonly ballot: Ciphertext;
+  /** The ballot's ciphertexts, in tally order (one for yes/no, one per option for answers). */
+  readonly ciphertexts: readonly Ciphertext[];
 }
 
 /** Whether the block `hash` at `height` is on the branch ending at `tip` (the chain's ancestry). */
@@ -55,7 +57,8 @@ export class VoterIndex {
   /** Records a stored block's casts. */
   addCasts(block: string, height: number, casts: readonly CastBallot[]): void {
     for (const { credential, seq, ballot } of casts) {
-      const entry = { block, height, seq, ballot: { alpha: ballot.alpha, beta: ballot.beta } };
+      const ciphertexts = ciphertextsOf(ballot).map(({ alpha, beta }) => ({ alpha, beta }));
+      const entry = { block, height, seq, ciphertexts };
       const list = this.casts.get(credential);
       if (!list) {
         this.casts.set(credential, [entry]);
@@ -144,8 +147,9 @@ export function applyCasts(
   onBranch: OnBranch,
   trusted: boolean,
 ): CastVerdict {
-  let tally = parent.tallies[0]!;
+  let tallies = [...parent.tallies];
   let voters = parent.ballots;
+  const rules = ballotRules(genesis);
   const seen = new Set<bigint>();
   for (const [i, cast] of casts.entries()) {
     const field = `block.payload.ballots[${i}]`;
@@ -163,21 +167,15 @@ export function applyCasts(
         ok: false,
         reason: `${field}.seq: ${cast.seq} does not follow this voter's counted ballot (seq ${previous.seq}, height ${previous.height})`,
       };
-    if (!trusted) {
-      verifyBallotSignature(group, genesis.id, cast, field);
-      verifyBallot(
-        group,
-        voterContext(group, genesis.id, cast.credential),
-        electionKey,
-        cast.ballot,
-        `${field}.ballot`,
-      );
-    }
-    tally = addToTally(group, tally, cast.ballot);
-    if (previous) tally = removeFromTally(group, tally, previous.ballot);
-    else voters++;
+    if (!trusted) verifyCastBallot(group, genesis.id, electionKey, rules, cast, field);
+    const added = ciphertextsOf(cast.ballot);
+    tallies = tallies.map((t, k) => {
+      const sum = addToTally(group, t, added[k]!);
+      return previous ? removeFromTally(group, sum, previous.ciphertexts[k]!) : sum;
+    });
+    if (!previous) voters++;
   }
-  return { ok: true, tallies: [tally], voters };
+  return { ok: true, tallies, voters };
 }
 
 /** T / B, component-wise: takes a replaced ballot out of a tally. */

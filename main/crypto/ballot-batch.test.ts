@@ -117,7 +117,7 @@ describe('cast ballot batches (per-voter rule)', () => {
   const fields = casts.map((_, i) => `ballots[${i}]`);
   const ownCastError = (cast: CastBallot, field: string) => {
     try {
-      verifyCastBallot(group, context, h, cast, field);
+      verifyCastBallot(group, context, h, undefined, cast, field);
     } catch (error) {
       if (error instanceof ValidationError) return error.message;
       throw error;
@@ -126,22 +126,22 @@ describe('cast ballot batches (per-voter rule)', () => {
   };
 
   test('valid casts verify as one batch, signatures and proofs together', () => {
-    assert.equal(verifyCastBatch(group, context, h, casts, fields), null);
-    assert.equal(verifyCastBatch(group, context, h, [], []), null);
+    assert.equal(verifyCastBatch(group, context, h, undefined, casts, fields), null);
+    assert.equal(verifyCastBatch(group, context, h, undefined, [], []), null);
   });
 
   test('a signature response changed, or a copied ballot, is named with the one-by-one error', () => {
     const forged = [...casts];
     const bad = casts[7]!;
     forged[7] = { ...bad, signature: { ...bad.signature, response: (bad.signature.response + 1n) % q } };
-    const failure = verifyCastBatch(group, context, h, forged, fields);
+    const failure = verifyCastBatch(group, context, h, undefined, forged, fields);
     assert.equal(failure?.index, 7);
     assert.equal(failure?.error.message, ownCastError(forged[7]!, fields[7]!));
     assert.match(failure!.error.message, /ballots\[7\]\.signature\.response: does not satisfy/);
     // Voter 3 signs voter 2's ballot as its own: its signature holds, its proof (bound to voter 2) does not.
     const copied = [...casts];
     copied[3] = voters[3]!.sign(context, 1, casts[2]!.ballot);
-    const copy = verifyCastBatch(group, context, h, copied, fields);
+    const copy = verifyCastBatch(group, context, h, undefined, copied, fields);
     assert.equal(copy?.index, 3);
     assert.match(copy!.error.message, /ballots\[3\]\.ballot\.proof/);
   });
@@ -151,6 +151,6 @@ describe('cast ballot batches (per-voter rule)', () => {
     const [a, b] = [casts[4]!, casts[5]!];
     shifted[4] = { ...a, signature: { ...a.signature, response: (a.signature.response + 5n) % q } };
     shifted[5] = { ...b, signature: { ...b.signature, response: (b.signature.response - 5n + q) % q } };
-    assert.equal(verifyCastBatch(group, context, h, shifted, fields)?.index, 4);
+    assert.equal(verifyCastBatch(group, context, h, undefined, shifted, fields)?.index, 4);
   });
 });

@@ -17,6 +17,7 @@
 // value of its weight in [0, 2^128) ⊂ [0, q) (w ↦ δ^w is one-to-one there): probability ≤ 2^−128.
 // Membership is essential: an error of order 2 (a commitment multiplied by p − 1) would survive
 // every even weight, half of them.
+import { ballotProofs } from './any-ballot';
 import { ballotStatement, checkBallotChallenge, verifyBranches } from './ballot';
 import { answerProofs, type QuestionRule, verifyAnswers } from './choices';
 import { checkSignatureChallenge, verifyCastBallot, voterContext } from './credential';
@@ -77,32 +78,28 @@ export function verifyCastBatch(
   group: Group,
   context: Uint8Array,
   h: bigint,
+  rules: readonly QuestionRule[] | undefined,
   casts: readonly CastBallot[],
   fields: readonly string[],
 ): BallotBatchFailure | null {
-  let end = casts.length;
+  const units: Unit[] = [];
   let hashFailure: BallotBatchFailure | null = null;
   for (const [index, cast] of casts.entries()) {
     try {
       checkSignatureChallenge(group, context, cast, fields[index]);
       const voter = voterContext(group, context, cast.credential);
-      checkBallotChallenge(group, voter, h, cast.ballot, `${fields[index]}.ballot`);
+      units.push({ proofs: ballotProofs(group, voter, h, rules, cast.ballot, fields[index]!), signer: cast });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      [end, hashFailure] = [index, { index, error }];
+      hashFailure = { index, error };
       break;
     }
   }
-  const head = casts.slice(0, end);
-  const batch = new Batch(
-    group,
-    h,
-    head.map((c) => ballotUnit(c.ballot, c)),
-  );
-  if (batch.holds(0, end)) return hashFailure;
-  const index = batch.firstFailure(0, end);
+  const batch = new Batch(group, h, units);
+  if (batch.holds(0, units.length)) return hashFailure;
+  const index = batch.firstFailure(0, units.length);
   try {
-    verifyCastBallot(group, context, h, casts[index]!, fields[index]);
+    verifyCastBallot(group, context, h, rules, casts[index]!, fields[index]);
   } catch (error) {
     if (error instanceof ValidationError) return { index, error };
     throw error;
@@ -160,9 +157,6 @@ function branchError(group: Group, h: bigint, ballot: Ballot, field: string): Va
 }
 
 /** A yes/no ballot as a unit. */
-function ballotUnit(ballot: Ballot, signer?: CastBallot): Unit {
-  return {
-    proofs: [{ statement: ballotStatement(ballot), branches: ballot.proof }],
-    ...(signer ? { signer } : {}),
-  };
+function ballotUnit(ballot: Ballot): Unit {
+  return { proofs: [{ statement: ballotStatement(ballot), branches: ballot.proof }] };
 }

@@ -6,6 +6,7 @@
 // instead of a string) is refused, as are missing and unknown keys. The parsers then check what
 // the encoding cannot: elements are quadratic residues in (1, p), scalars are below q. A failure
 // names the field, e.g. `ballot.proof[1].challenge`.
+import { isAnswers } from './any-ballot';
 import { toHex } from './bigint';
 import { MAX_OPTIONS, MAX_QUESTIONS, MAX_TALLIES } from './choices';
 import { check } from './errors';
@@ -13,6 +14,7 @@ import type { Group, GroupParams } from './group';
 import type {
   Acceptance,
   Answer,
+  AnyBallot,
   Ballot,
   CastBallot,
   ChaumPedersenProof,
@@ -86,13 +88,16 @@ export interface AcceptanceJson {
   signature: SchnorrSignatureJson;
 }
 
-/** A ballot cast under the per-voter rule (protocol version 2). */
-export interface CastBallotJson {
+/** A ballot of either form, under its key: `ballot` (yes/no) or `answers` (questions with choices). */
+export type AnyBallotJson = { ballot: BallotJson } | { answers: AnswerJson[] };
+
+/** A ballot cast under the per-voter rule (protocol version 2): `ballot` or `answers`. */
+export type CastBallotJson = {
   credential: string;
   seq: number;
-  ballot: BallotJson;
-  signature: SchnorrSignatureJson;
-}
+} & AnyBallotJson & {
+    signature: SchnorrSignatureJson;
+  };
 /** A roster member's tallier key and its credential's endorsement (per-voter rule). */
 export interface EndorsementJson {
   credential: string;
@@ -228,11 +233,18 @@ export function encodeAcceptance(group: Group, acceptance: Acceptance): Acceptan
   };
 }
 
+/** A ballot of either form under its key: `{ballot}` or `{answers}`. */
+export function encodeAnyBallot(group: Group, ballot: AnyBallot): AnyBallotJson {
+  return isAnswers(ballot)
+    ? { answers: encodeAnswers(group, ballot) }
+    : { ballot: encodeBallot(group, ballot) };
+}
+
 export function encodeCastBallot(group: Group, cast: CastBallot): CastBallotJson {
   return {
     credential: num(group, cast.credential),
     seq: cast.seq,
-    ballot: encodeBallot(group, cast.ballot),
+    ...encodeAnyBallot(group, cast.ballot),
     signature: encodeSchnorr(group, cast.signature),
   };
 }
@@ -468,6 +480,34 @@ export function parseAnswers(
   }));
 }
 
+/** The membership tests a trusted parse of a ballot of either form left out (in `holder` field). */
+export function checkAnyBallotMembers(group: Group, ballot: AnyBallot, holder: string): void {
+  if (isAnswers(ballot)) checkAnswersMembers(group, ballot, `${holder}.answers`);
+  else checkBallotMembers(group, ballot, `${holder}.ballot`);
+}
+
+/**
+ * The key a ballot of either form is held under in `holder` (a cast ballot, a block's payload):
+ * `answers` if the holder has it, else `ballot` (exactObject then names whatever else is there).
+ */
+export function anyBallotKey(holder: unknown): 'ballot' | 'answers' {
+  return typeof holder === 'object' && holder !== null && Object.hasOwn(holder, 'answers')
+    ? 'answers'
+    : 'ballot';
+}
+
+/** The ballot of either form held in `holder` (already checked by exactObject with anyBallotKey). */
+export function parseAnyBallot(
+  group: Group,
+  holder: Record<string, unknown>,
+  field: string,
+  trust: Trust = 'untrusted',
+): AnyBallot {
+  return anyBallotKey(holder) === 'answers'
+    ? parseAnswers(group, holder.answers, `${field}.answers`, trust)
+    : parseBallot(group, holder.ballot, `${field}.ballot`, trust);
+}
+
 /** The membership tests a trusted parse of answers left out (checkBallotMembers, for answers). */
 export function checkAnswersMembers(group: Group, answers: readonly Answer[], field = 'answers'): void {
   for (const [question, answer] of answers.entries()) {
@@ -574,12 +614,12 @@ export function parseCastBallot(
   field = 'cast_ballot',
   trust: Trust = 'untrusted',
 ): CastBallot {
-  const o = exactObject(value, field, ['credential', 'seq', 'ballot', 'signature']);
+  const o = exactObject(value, field, ['credential', 'seq', anyBallotKey(value), 'signature']);
   check(isPositiveU32(o.seq), `${field}.seq`, 'must be a whole number in [1, 2^32 − 1]');
   return {
     credential: parseElement(group, o.credential, `${field}.credential`, trust),
     seq: o.seq as number,
-    ballot: parseBallot(group, o.ballot, `${field}.ballot`, trust),
+    ballot: parseAnyBallot(group, o, field, trust),
     signature: parseSchnorr(group, o.signature, `${field}.signature`, trust),
   };
 }

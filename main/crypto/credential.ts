@@ -12,15 +12,17 @@
 //   under it, and a revote (a higher sequence number) cannot be reordered before the ballot it
 //   replaces.
 import { inspect } from 'node:util';
-import { encryptBallot, type Vote, verifyBallot } from './ballot';
+import { isAnswers, verifyAnyBallot } from './any-ballot';
+import { encryptBallot, type Vote } from './ballot';
 import { toBytes } from './bigint';
+import type { QuestionRule } from './choices';
 import { isPositiveU32 } from './codec';
 import { check } from './errors';
 import { Framer, u32 } from './framing';
 import type { Group } from './group';
 import { type Randomness, systemRandomness } from './random';
 import { fiatShamirChallenge, PROOF_TAGS } from './transcript';
-import type { Ballot, CastBallot, Endorsement, SchnorrProof, TallierPublicKey } from './types';
+import type { AnyBallot, Ballot, CastBallot, Endorsement, SchnorrProof, TallierPublicKey } from './types';
 
 /** A voter's secret credential. Like TallierSecretKey, it never prints or serialises its scalar. */
 export class CredentialSecretKey {
@@ -50,11 +52,12 @@ export class CredentialSecretKey {
   }
 
   /**
-   * Signs `ballot` (encrypted under voterContext(context, this credential)) as this voter's cast
+   * Signs `ballot` (a yes/no ballot or answers, encrypted under voterContext(context, this
+   * credential)) as this voter's cast
    * number `seq`: a = g^w, c = H(ballot_signature, group, context, u32(seq), ballotDigest, Y, a),
    * s = w + c·x mod q. Randomness drawn: w.
    */
-  sign(context: Uint8Array, seq: number, ballot: Ballot, rng: Randomness = systemRandomness): CastBallot {
+  sign(context: Uint8Array, seq: number, ballot: AnyBallot, rng: Randomness = systemRandomness): CastBallot {
     checkSeq(seq, 'seq');
     const signature = this.schnorr(rng, (a) =>
       signatureChallenge(this.group, context, this.publicKey, seq, ballot, a),
@@ -120,25 +123,42 @@ export function voterContext(group: Group, context: Uint8Array, credential: bigi
 }
 
 /**
- * SHA-256(F("onion-election/v2/ballot") ‖ F(α) ‖ F(β) ‖ per branch F(a) F(b) F(c) F(s)): what a
- * signature covers, and, as 64 hex digits, the ballot's tracker (its receipt), under either rule.
+ * What a signature covers, and, as 64 hex digits, the ballot's tracker (its receipt), under
+ * either rule. A yes/no ballot: SHA-256(F("onion-election/v2/ballot") ‖ F(α) ‖ F(β) ‖ per branch
+ * F(a) F(b) F(c) F(s)). Answers: SHA-256(F("onion-election/v2/answers") ‖ u32(questions) ‖ per
+ * question u32(options) ‖ per option F(α) F(β) and its two branches ‖ u32(sum branches) ‖ each).
  */
-export function ballotDigest(group: Group, ballot: Ballot): Buffer {
+export function ballotDigest(group: Group, ballot: AnyBallot): Buffer {
   const w = group.byteWidth;
-  const f = new Framer()
-    .text('onion-election/v2/ballot')
-    .field(toBytes(ballot.alpha, w))
-    .field(toBytes(ballot.beta, w));
-  for (const b of ballot.proof)
-    f.field(toBytes(b.a, w))
-      .field(toBytes(b.b, w))
-      .field(toBytes(b.challenge, 32))
-      .field(toBytes(b.response, w));
+  const f = new Framer();
+  const branches = (proof: readonly { a: bigint; b: bigint; challenge: bigint; response: bigint }[]) => {
+    for (const b of proof)
+      f.field(toBytes(b.a, w))
+        .field(toBytes(b.b, w))
+        .field(toBytes(b.challenge, 32))
+        .field(toBytes(b.response, w));
+  };
+  const cipher = (c: Ballot) => {
+    f.field(toBytes(c.alpha, w)).field(toBytes(c.beta, w));
+    branches(c.proof);
+  };
+  if (!isAnswers(ballot)) {
+    f.text('onion-election/v2/ballot');
+    cipher(ballot);
+    return f.digest();
+  }
+  f.text('onion-election/v2/answers').u32(ballot.length);
+  for (const answer of ballot) {
+    f.u32(answer.choices.length);
+    for (const choice of answer.choices) cipher(choice);
+    f.u32(answer.sumProof.length);
+    branches(answer.sumProof);
+  }
   return f.digest();
 }
 
 /** The tracker a voter is shown for its ballot: the ballot digest in hex. */
-export function ballotTracker(group: Group, ballot: Ballot): string {
+export function ballotTracker(group: Group, ballot: AnyBallot): string {
   return ballotDigest(group, ballot).toString('hex');
 }
 
@@ -166,7 +186,7 @@ function signatureChallenge(
   context: Uint8Array,
   credential: bigint,
   seq: number,
-  ballot: Ballot,
+  ballot: AnyBallot,
   commitment: bigint,
 ): bigint {
   return fiatShamirChallenge(
@@ -210,7 +230,7 @@ export function checkSignatureChallenge(
 }
 
 /**
- * Checks a cast ballot's signature (not its ballot proof: verifyBallot under voterContext does
+ * Checks a cast ballot's signature (not its ballot proof: verifyAnyBallot under voterContext does
  * that, or a batch). Roster membership is the chain's rule.
  */
 export function verifyBallotSignature(
@@ -242,14 +262,19 @@ export function verifyEndorsement(
   check(schnorrHolds(group, credential, signature), `${field}.response`, 'does not satisfy g^s = a·Y^c');
 }
 
-/** Checks a cast ballot completely: its signature, then its proof under voterContext. */
+/**
+ * Checks a cast ballot completely: its signature, then its ballot (of the form `rules` ask for,
+ * undefined for yes/no) under voterContext.
+ */
 export function verifyCastBallot(
   group: Group,
   context: Uint8Array,
   h: bigint,
+  rules: readonly QuestionRule[] | undefined,
   cast: CastBallot,
   field = 'cast_ballot',
 ): void {
   verifyBallotSignature(group, context, cast, field);
-  verifyBallot(group, voterContext(group, context, cast.credential), h, cast.ballot, `${field}.ballot`);
+  const voter = voterContext(group, context, cast.credential);
+  verifyAnyBallot(group, voter, h, rules, cast.ballot, field);
 }

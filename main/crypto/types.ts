@@ -45,6 +45,15 @@ export interface Answer {
   readonly sumProof: readonly ProofBranch[];
 }
 
+/** A ballot of questions with choices: one answer per question, in the genesis' order. */
+export type Answers = readonly Answer[];
+
+/**
+ * What a voter casts: a yes/no ballot, or a ballot of answers when the election asks questions
+ * with choices (any-ballot.ts tells them apart and checks either).
+ */
+export type AnyBallot = Ballot | Answers;
+
 /** Chaum–Pedersen proof that log_g pk = log_α d: the `dec_factor_poc`. */
 export interface ChaumPedersenProof {
   readonly a: bigint;
@@ -99,7 +108,7 @@ export interface Acceptance {
 export interface CastBallot {
   readonly credential: bigint;
   readonly seq: number;
-  readonly ballot: Ballot;
+  readonly ballot: AnyBallot;
   readonly signature: SchnorrProof;
 }
 

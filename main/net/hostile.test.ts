@@ -25,6 +25,7 @@ import {
 import { encryptBallot } from '../crypto/ballot';
 import { encodeAcceptance, encodeDecryptionFactor } from '../crypto/codec';
 import { TallierSecretKey } from '../crypto/tallier';
+import type { Ballot } from '../crypto/types';
 import { ElectionNode } from '../node/election-node';
 import { createPeerApi, listenPeerApi, type PeerApiServer } from './api';
 import { PeerBook } from './peer-book';
@@ -148,7 +149,7 @@ const ballotBlock = (ballot: Record<string, unknown>) => {
 const honestBallot = () => {
   const p = ballotPayload(chain, at(5), 1);
   if (p.kind !== 'ballot') throw new Error('unreachable');
-  return p.ballot;
+  return p.ballot as Ballot;
 };
 const hex = (x: bigint) => x.toString(16).padStart(group.byteWidth * 2, '0');
 const nonResidue = (() => {

@@ -3,10 +3,10 @@
 // re-sent until a block of the best chain counts it, and its receipts.
 
 import type { BlockMeta, Chain } from '../chain/chain';
-import { MAX_BALLOTS_PER_BLOCK } from '../chain/limits';
+import { ballotRules } from '../chain/genesis';
 import { electionKeyHeight, lastVoteHeight } from '../chain/phases';
 import { onRoster } from '../chain/voters';
-import { verifyBallot } from '../crypto/ballot';
+import { ciphertextsOf, isAnswers, verifyAnyBallot } from '../crypto/any-ballot';
 import { modInverse } from '../crypto/bigint';
 import { parseCastBallot } from '../crypto/codec';
 import { ballotTracker, castBallotId, verifyBallotSignature, voterContext } from '../crypto/credential';
@@ -116,9 +116,9 @@ export class Casting {
     const counted = this.chain.countedCast(cast.credential, tip);
     if ((counted && cast.seq <= counted.seq) || cast.seq <= this.pool.pendingSeq(cast.credential))
       return 'known';
-    if (this.chain.alphaOn(cast.ballot.alpha, tip))
+    if (this.chain.replays(cast.ballot, tip))
       throw new ValidationError(
-        'cast_ballot.ballot.alpha',
+        `cast_ballot.${isAnswers(cast.ballot) ? 'answers' : 'ballot.alpha'}`,
         'ballot replay: a ballot with the same α is already on the best chain',
       );
     const key = this.chain.electionOf(tip).key;
@@ -126,12 +126,13 @@ export class Casting {
     const failedProof = this.seen.get(keyed);
     if (failedProof) throw failedProof;
     try {
-      verifyBallot(
+      verifyAnyBallot(
         group,
         voterContext(group, genesis.id, cast.credential),
         key,
+        ballotRules(genesis),
         cast.ballot,
-        'cast_ballot.ballot',
+        'cast_ballot',
       );
     } catch (error) {
       if (error instanceof ValidationError) this.remember(keyed, error);
@@ -157,16 +158,22 @@ export class Casting {
     const { group } = this.chain;
     // The tally rule too (PROTOCOL §4 rule 8): a ballot that would bring the branch's tally's α to
     // 1 (nonces r and q − r, say) is left out, or every block carrying it would be refused.
-    let alpha = tip.tallies[0]!.alpha;
-    return this.pool.select(MAX_BALLOTS_PER_BLOCK, (pending) => {
+    let alphas = tip.tallies.map((t) => t.alpha);
+    const inBlock = new Set<bigint>();
+    return this.pool.select(this.chain.genesis.sizes.ballotsPerBlock, (pending) => {
       if (pending.key !== key) return false;
       const counted = this.chain.countedCast(pending.cast.credential, tip);
-      if ((counted?.seq ?? 0) >= pending.cast.seq || this.chain.alphaOn(pending.cast.ballot.alpha, tip))
+      if ((counted?.seq ?? 0) >= pending.cast.seq || this.chain.replays(pending.cast.ballot, tip))
         return false;
-      let next = group.mul(alpha, pending.cast.ballot.alpha);
-      if (counted) next = group.mul(next, modInverse(counted.ballot.alpha, group.p));
-      if (next === 1n) return false;
-      alpha = next;
+      const added = ciphertextsOf(pending.cast.ballot);
+      if (added.some((c) => inBlock.has(c.alpha))) return false;
+      const next = alphas.map((alpha, k) => {
+        const sum = group.mul(alpha, added[k]!.alpha);
+        return counted ? group.mul(sum, modInverse(counted.ciphertexts[k]!.alpha, group.p)) : sum;
+      });
+      if (next.some((alpha) => alpha === 1n)) return false;
+      for (const c of added) inBlock.add(c.alpha);
+      alphas = next;
       return true;
     });
   }

@@ -1,10 +1,11 @@
 // The one slow check of a record, ballot proofs, as a function of plain data so that it runs the
 // same in a worker thread (ballot-worker.ts) and in the calling thread.
-import { verifyBallotBatch, verifyCastBatch } from '../crypto/ballot-batch';
-import { checkBallotMembers, checkMember } from '../crypto/codec';
+import { verifyAnswersBatch, verifyBallotBatch, verifyCastBatch } from '../crypto/ballot-batch';
+import type { QuestionRule } from '../crypto/choices';
+import { checkAnswersMembers, checkAnyBallotMembers, checkBallotMembers, checkMember } from '../crypto/codec';
 import { ValidationError } from '../crypto/errors';
 import { FIXED_BASE_BREAK_EVEN, Group, type GroupParams } from '../crypto/group';
-import type { Ballot, CastBallot } from '../crypto/types';
+import type { Answers, AnyBallot, Ballot, CastBallot } from '../crypto/types';
 
 /** What a ballot checker needs besides the ballots; cloneable into a worker. */
 export interface BallotCheckInit {
@@ -14,6 +15,8 @@ export interface BallotCheckInit {
   readonly electionKey: bigint;
   /** Per-voter rule: the lists hold cast ballots, each `{cast, field}` (its place in its block). */
   readonly perVoter?: boolean;
+  /** Questions with choices: each question's rule (the ballots are answers); absent for yes/no. */
+  readonly rules?: readonly QuestionRule[];
 }
 
 /** The first ballot of a list that fails, and why. */
@@ -23,7 +26,8 @@ export interface BallotFailure {
 }
 
 /** Field prefix of the errors: the ballot's place inside its block, as parseBlock names it. */
-const FIELD = 'block.payload.ballot';
+const HOLDER = 'block.payload';
+const FIELD = `${HOLDER}.ballot`;
 
 /**
  * The verifier's Group: fixed-base tables only once they pay, since a list of ballots costs one
@@ -41,7 +45,7 @@ export function verifierGroup(params: Group | GroupParams): Group {
  * as the walk parsed them, trusted (form and range, no membership test): checkBallots adds the
  * membership tests, so each element's hex is read once.
  */
-export type CheckItem = Ballot | { readonly cast: CastBallot; readonly field: string };
+export type CheckItem = AnyBallot | { readonly cast: CastBallot; readonly field: string };
 
 /**
  * Tests each ballot's elements for membership (the costly part of parsing, which the walk left
@@ -55,6 +59,7 @@ export function checkBallots(
   items: readonly CheckItem[],
 ): BallotFailure | null {
   if (init.perVoter) return checkCasts(group, init, items as readonly { cast: CastBallot; field: string }[]);
+  if (init.rules) return checkAnswers(group, init, init.rules, items as readonly Answers[]);
   const ballots = items as readonly Ballot[];
   const end = firstFailing(ballots, (ballot) => checkBallotMembers(group, ballot, FIELD));
   // The ballots before a non-member may still fail earlier: their proofs come first.
@@ -79,7 +84,7 @@ function checkCasts(
   items: readonly { cast: CastBallot; field: string }[],
 ): BallotFailure | null {
   const end = firstFailing(items, ({ cast, field }) => {
-    checkBallotMembers(group, cast.ballot, `${field}.ballot`);
+    checkAnyBallotMembers(group, cast.ballot, field);
     checkMember(group, cast.signature.commitment, `${field}.signature.commitment`);
   });
   const head = items.slice(0, end.index);
@@ -87,8 +92,28 @@ function checkCasts(
     group,
     init.context,
     init.electionKey,
+    init.rules,
     head.map((item) => item.cast),
     head.map((item) => item.field),
+  );
+  return failure ? { index: failure.index, message: failure.error.message } : end.failure;
+}
+
+/** Per-block answers: membership, then one batch of every option's and every sum's proof. */
+function checkAnswers(
+  group: Group,
+  init: BallotCheckInit,
+  rules: readonly QuestionRule[],
+  ballots: readonly Answers[],
+): BallotFailure | null {
+  const end = firstFailing(ballots, (answers) => checkAnswersMembers(group, answers, `${HOLDER}.answers`));
+  const failure = verifyAnswersBatch(
+    group,
+    init.context,
+    init.electionKey,
+    rules,
+    ballots.slice(0, end.index),
+    HOLDER,
   );
   return failure ? { index: failure.index, message: failure.error.message } : end.failure;
 }

@@ -73,7 +73,7 @@ function edited(
 
 const ballotOf = (block: Block): Ballot => {
   if (block.payload.kind !== 'ballot') throw new Error(`height ${block.height} holds no ballot`);
-  return block.payload.ballot;
+  return block.payload.ballot as Ballot;
 };
 const withBallot = (block: Block, ballot: Ballot): Block => ({
   ...block,

@@ -26,7 +26,14 @@ import os from 'node:os';
 import { blockHash, parseBlock } from '../chain/block';
 import { applyCeremony, type CeremonyState, emptyCeremony, keyHolders } from '../chain/ceremony';
 import { MAX_ROUNDS, sealQuorum } from '../chain/finality';
-import { type Genesis, hasThreshold, parseGenesis } from '../chain/genesis';
+import {
+  ballotRules,
+  type Genesis,
+  hasQuestions,
+  hasThreshold,
+  parseGenesis,
+  tallyCount,
+} from '../chain/genesis';
 import {
   electionKeyHeight,
   finalHeight,
@@ -38,7 +45,8 @@ import {
 import { expectedPayload, MEDIAN_SPAN, medianTimePast } from '../chain/rules';
 import { electTalliers, type KeyElection } from '../chain/talliers';
 import { applyCasts, checkEndorsedKey, type OnBranch, VoterIndex } from '../chain/voters';
-import { addToTally, EMPTY_TALLY, TALLY_ALPHA_ONE } from '../crypto/ballot';
+import { addToTallies, checkBallotForm, ciphertextsOf, isAnswers } from '../crypto/any-ballot';
+import { EMPTY_TALLY, TALLY_ALPHA_ONE } from '../crypto/ballot';
 import { toHex } from '../crypto/bigint';
 import {
   type CiphertextJson,
@@ -62,7 +70,7 @@ import type { Group } from '../crypto/group';
 import { electionKey, verifyAcceptance, verifyPkPok } from '../crypto/tallier';
 import { verifyCompensatedFactor } from '../crypto/threshold';
 import type {
-  Ballot,
+  AnyBallot,
   Ciphertext,
   CompensatedFactor,
   DecryptionFactor,
@@ -243,7 +251,7 @@ class RecordWalk {
    * Every ballot with its block's height (and, per-voter, its credential and seq): for a --tracker
    * question only, so the digests are computed then, not during the walk.
    */
-  private readonly held: { ballot: Ballot; height: number; credential: bigint; seq: number }[] = [];
+  private readonly held: { ballot: AnyBallot; height: number; credential: bigint; seq: number }[] = [];
 
   constructor(private readonly options: VerifyOptions) {
     this.workers = options.workers;
@@ -289,6 +297,7 @@ class RecordWalk {
     const claimed = parseResult(record.result);
 
     this.blockCount = record.blocks.length;
+    this.tallies = Array.from({ length: tallyCount(genesis) }, () => EMPTY_TALLY);
     this.prevHash = genesis.idHex;
     this.times = [genesis.createdAt];
     let stop: ValidationError | undefined;
@@ -389,31 +398,32 @@ class RecordWalk {
           this.quorum = quorum;
         }
       } else if (payload.kind === 'ballot') {
-        const { alpha } = payload.ballot;
-        const earlier = this.alphas.get(alpha);
+        checkBallotForm(payload.ballot, ballotRules(genesis), 'block.payload');
+        const inBlock = new Set<bigint>();
+        this.checkReplay(payload.ballot, inBlock, height, 'block.payload');
+        const tallies = addToTallies(group, this.tallies, payload.ballot);
         check(
-          earlier === undefined,
-          'block.payload.ballot.alpha',
-          `ballot replay: a ballot with the same α is already on the chain at height ${earlier}`,
+          tallies.every((t) => t.alpha !== 1n),
+          isAnswers(payload.ballot) ? 'block.payload.answers' : 'block.payload.ballot.alpha',
+          TALLY_ALPHA_ONE,
         );
-        const tally = addToTally(group, this.tallies[0]!, payload.ballot);
-        check(tally.alpha !== 1n, 'block.payload.ballot.alpha', TALLY_ALPHA_ONE);
-        this.alphas.set(alpha, height);
+        for (const alpha of inBlock) this.alphas.set(alpha, height);
         this.queue(genesis, i, payload.ballot);
-        this.tallies = [tally];
+        this.tallies = tallies;
         this.ballots++;
         if (this.options.tracker !== undefined)
           this.held.push({ ballot: payload.ballot, height, credential: 0n, seq: 0 });
       } else if (payload.kind === 'ballots') {
+        const most = genesis.sizes.ballotsPerBlock;
+        check(
+          payload.ballots.length <= most,
+          'block.payload.ballots',
+          `carries ${payload.ballots.length} cast ballots; a block of this election carries at most ${most}`,
+        );
         const inBlock = new Set<bigint>();
         for (const [j, { ballot }] of payload.ballots.entries()) {
-          const earlier = this.alphas.get(ballot.alpha);
-          check(
-            earlier === undefined && !inBlock.has(ballot.alpha),
-            `block.payload.ballots[${j}].ballot.alpha`,
-            `ballot replay: a ballot with the same α is already on the chain at height ${earlier ?? height}`,
-          );
-          inBlock.add(ballot.alpha);
+          checkBallotForm(ballot, ballotRules(genesis), `block.payload.ballots[${j}]`);
+          this.checkReplay(ballot, inBlock, height, `block.payload.ballots[${j}]`);
         }
         // The chain's rules without the signatures and proofs, which go to the lists' batches.
         const cast = applyCasts(
@@ -432,7 +442,14 @@ class RecordWalk {
           const refused = Number(/^block\.payload\.ballots\[(\d+)\]/.exec(cast.reason)?.[1] ?? casts.length);
           for (let j = 0; j < Math.min(refused, casts.length); j++) {
             const full = parseCastBallot(group, casts[j], `block.payload.ballots[${j}]`);
-            verifyCastBallot(group, genesis.id, this.electionKey!, full, `block.payload.ballots[${j}]`);
+            verifyCastBallot(
+              group,
+              genesis.id,
+              this.electionKey!,
+              ballotRules(genesis),
+              full,
+              `block.payload.ballots[${j}]`,
+            );
           }
           refuse(cast.reason);
         } else {
@@ -443,8 +460,8 @@ class RecordWalk {
             'block.payload.ballots',
             TALLY_ALPHA_ONE,
           );
+          for (const alpha of inBlock) this.alphas.set(alpha, height);
           for (const c of payload.ballots) {
-            this.alphas.set(c.ballot.alpha, height);
             if (this.options.tracker !== undefined)
               this.held.push({ ballot: c.ballot, height, credential: c.credential, seq: c.seq });
           }
@@ -457,6 +474,22 @@ class RecordWalk {
       this.prevHash = hash;
       this.times = [block.timestamp, ...this.times].slice(0, MEDIAN_SPAN);
     });
+  }
+
+  /**
+   * The α replay rule over every ciphertext of a ballot: none may be on the chain already, earlier
+   * in its block (`inBlock`, which it joins) or twice in the ballot.
+   */
+  private checkReplay(ballot: AnyBallot, inBlock: Set<bigint>, height: number, holder: string): void {
+    for (const { alpha } of ciphertextsOf(ballot)) {
+      const earlier = this.alphas.get(alpha);
+      check(
+        earlier === undefined && !inBlock.has(alpha),
+        isAnswers(ballot) ? `${holder}.answers` : `${holder}.ballot.alpha`,
+        `ballot replay: a ballot with the same α is already on the chain at height ${earlier ?? height}`,
+      );
+      inBlock.add(alpha);
+    }
   }
 
   /** The group for this walk's exponentiations: genesis.group, with tables only once they pay. */
@@ -474,13 +507,15 @@ class RecordWalk {
         context: genesis.id,
         electionKey: this.electionKey!,
         perVoter: genesis.ballotRule === 'per-voter',
+        ...(hasQuestions(genesis) ? { rules: ballotRules(genesis)! } : {}),
       };
       // Start-up in proportion to the record: workers only when they pay for themselves.
       const voteBlocks = Math.min(this.blockCount, lastVoteHeight(genesis)) - electionKeyHeight(genesis);
-      // Per-voter blocks carry up to 8 casts, each about 4/3 of a ballot's work (its signature).
+      // Per-voter blocks carry up to 8 casts, each about 4/3 of a ballot's work (its signature); a
+      // ballot of answers is about a yes/no ballot's work per option.
       const perVoter = genesis.ballotRule === 'per-voter';
-      this.expected = perVoter ? voteBlocks * 8 : voteBlocks;
-      const work = perVoter ? Math.round((this.expected * 4) / 3) : this.expected;
+      this.expected = perVoter ? voteBlocks * genesis.sizes.ballotsPerBlock : voteBlocks;
+      const work = (perVoter ? Math.round((this.expected * 4) / 3) : this.expected) * tallyCount(genesis);
       const workers = this.workers ?? workersFor(work, os.availableParallelism());
       this.participants = workers;
       this.checker = ballotChecker(this.groupOf(genesis), init, workers, this.options.workerUrl);
