@@ -14,6 +14,7 @@ import express, { type ErrorRequestHandler, type Express, type Response } from '
 import { type BlockJson, encodeBlock, encodeCeremonyMessage } from '../chain/block';
 import type { BlockMeta } from '../chain/chain';
 import { encodeGenesis } from '../chain/genesis';
+import { BASE_MESSAGE_BYTES } from '../chain/sizes';
 import { toHex } from '../crypto/bigint';
 import {
   encodeAcceptance,
@@ -56,8 +57,6 @@ import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './rate-limit'
 import { resultOf, statusOf } from './summaries';
 import { WantedBodies } from './wanted-bodies';
 
-/** Largest request body: a ballot block is ~4.6 KB of JSON, a factor ~1.8 KB. */
-export const MAX_BODY_BYTES = 64 * 1024;
 /** Most blocks one GET /v1/chain returns (~460 KB of ballot blocks). */
 export const MAX_CHAIN_BLOCKS = 100;
 /**
@@ -191,7 +190,8 @@ export function createPeerApi(options: PeerApiOptions): Express {
     }
   };
 
-  const { app, finish } = peerApp(options.limits, log);
+  // Bodies up to what this election's largest block or factor needs (chain/sizes.ts).
+  const { app, finish } = peerApp(options.limits, log, node.genesis.sizes.messageBytes);
   app.get('/v1/status', (_req, res) => {
     const body: StatusResponse = statusOf(node);
     res.json(body);
@@ -384,6 +384,7 @@ export function createPeerApi(options: PeerApiOptions): Express {
 export function peerApp(
   limits: RateLimits | undefined,
   log: ((message: string) => void) | undefined,
+  bodyBytes: number = BASE_MESSAGE_BYTES,
 ): { app: Express; finish: () => void } {
   const limiter = new RateLimiter(limits ?? DEFAULT_RATE_LIMITS);
   const app = express();
@@ -411,7 +412,7 @@ export function peerApp(
   // closing on a client still sending would reset the connection and lose the answer.
   app.use(
     express.json({
-      limit: MAX_BODY_BYTES,
+      limit: bodyBytes,
       strict: true,
       inflate: false,
       type: 'application/json',
@@ -433,7 +434,7 @@ export function peerApp(
     app.use((_req, res) => sendError(res, 404, 'no such route'));
 
     const onError: ErrorRequestHandler = (error, req, res, _next) => {
-      const { status, message } = classify(error);
+      const { status, message } = classify(error, bodyBytes);
       if (status >= 500) log?.(`peer API: ${req.method} ${req.path}: ${errorText(error)}`);
       if (res.headersSent) {
         req.socket.destroy();
@@ -452,7 +453,7 @@ function sendError(res: Response, status: number, message: string): void {
 }
 
 /** The status and a message safe to show: our validation messages, or a fixed text. */
-function classify(error: unknown): { status: number; message: string } {
+function classify(error: unknown, bodyBytes: number): { status: number; message: string } {
   if (error instanceof ValidationError) return { status: 400, message: error.message };
   // Said without the folder's path, which is this machine's business only.
   if (error instanceof DiskFullError)
@@ -463,7 +464,7 @@ function classify(error: unknown): { status: number; message: string } {
   };
   switch (e.type) {
     case 'entity.too.large':
-      return { status: 413, message: `request body larger than ${MAX_BODY_BYTES} bytes` };
+      return { status: 413, message: `request body larger than ${bodyBytes} bytes` };
     case 'entity.parse.failed':
       return { status: 400, message: 'malformed JSON' };
     case 'entity.not.utf8':

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import express from 'express';
 import { ValidationError } from '../crypto/errors';
-import { PeerClient, PeerError, parseStatusResponse } from './client';
+import { MAX_REQUEST_BYTES, PeerClient, PeerError, parseStatusResponse } from './client';
 import { API_VERSION } from './messages';
 import { PeerBook } from './peer-book';
 
@@ -205,8 +205,8 @@ describe('peer client', () => {
       /invalid request: from/,
     );
     assert.match((await peerError(client.announce(hostile, 'example.com'))).reason, /invalid request: self/);
-    const huge = await peerError(client.pushBlock(hostile, { big: 'x'.repeat(70_000) }));
-    assert.match(huge.reason, /request larger than 65536 bytes/);
+    const huge = await peerError(client.pushBlock(hostile, { big: 'x'.repeat(MAX_REQUEST_BYTES) }));
+    assert.match(huge.reason, new RegExp(`request larger than ${MAX_REQUEST_BYTES} bytes`));
   });
 
   test('a dead port fails fast with "connection refused"', async () => {

@@ -12,6 +12,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { SocksProxyAgent } from 'socks-proxy-agent';
 import { checkMinerLabel } from '../chain/block';
 import { MAX_ROUNDS } from '../chain/finality';
+import { MAX_MESSAGE_BYTES } from '../chain/sizes';
 import { exactObject, fixedHex } from '../crypto/codec';
 import { check, ValidationError } from '../crypto/errors';
 import { readJson } from '../crypto/json';
@@ -34,8 +35,8 @@ import {
 
 /** Largest response accepted: a GET /v1/chain page stops below 1.5 MB (api.ts, CHAIN_PAGE_BYTES). */
 export const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
-/** Largest request sent: the server's body limit. */
-export const MAX_REQUEST_BYTES = 64 * 1024;
+/** Largest request sent: the largest body any election's server takes (chain/sizes.ts). */
+export const MAX_REQUEST_BYTES = MAX_MESSAGE_BYTES;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /**
  * An idle kept-alive socket is closed after this long: below the server's keepAliveTimeout (5 s),
