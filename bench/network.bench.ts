@@ -35,7 +35,9 @@ export const networkSuite: Suite = {
           if (
             first?.result &&
             results.every(
-              (r) => r?.sealed?.final === first.sealed?.final && r?.result?.yes === first.result?.yes,
+              (r) =>
+                r?.sealed?.final === first.sealed?.final &&
+                JSON.stringify(r?.result) === JSON.stringify(first.result),
             )
           ) {
             settledAt = performance.now();

@@ -237,7 +237,8 @@ export interface ResultView {
     readonly blocks: number;
     readonly lastSeen: number;
   }[];
-  readonly result?: { readonly yes: number; readonly no: number; readonly total: number };
+  /** Yes and no, or, for questions with choices, each question's standings. */
+  readonly result?: YesNoResultView | ChoicesResultView;
   /** Per-voter: registered voters (turnout is `ballots` of `voters`). */
   readonly voters?: number;
   /** The record of the best chain re-checked from scratch by the independent verifier (`verify`). */
@@ -308,7 +309,36 @@ export interface MiningView {
   readonly threadHashrate?: number;
 }
 
-export type VoteChoice = 'yes' | 'no';
+/** Questions with choices: per question, the numbers of the options chosen (from 0), ascending. */
+export type Selections = readonly (readonly number[])[];
+
+/** A vote: yes or no for the yes/no question, or the options chosen in each question. */
+export interface YesNoResultView {
+  readonly yes: number;
+  readonly no: number;
+  readonly total: number;
+}
+
+/** Questions with choices: per question, its options in ballot order, ranked, winners marked. */
+export interface ChoicesResultView {
+  readonly total: number;
+  readonly questions: readonly {
+    readonly question: string;
+    /** How many options it elects (its max, or 1 for approval). */
+    readonly seats: number;
+    readonly options: readonly {
+      readonly label: string;
+      readonly count: number;
+      readonly rank: number;
+      readonly winner: boolean;
+      readonly tied: boolean;
+    }[];
+    /** The outcome in words ("Ada and Chen"; "Brian and Chen tie for the second place"). */
+    readonly outcome: string;
+  }[];
+}
+
+export type VoteChoice = 'yes' | 'no' | Selections;
 
 export interface SettingsView {
   /** The miner label of this runner's blocks. */
@@ -420,6 +450,23 @@ export interface NewElectionForm {
    */
   readonly quorum?: number;
   readonly ceremonyBlocks?: number;
+  /**
+   * Questions with choices (absent: the one yes/no `question`). With them, `question` introduces
+   * the election and each ballot answers every question.
+   */
+  readonly questions?: readonly QuestionForm[];
+}
+
+/** One question with choices: its text, its options' labels, how many a ballot chooses. */
+export interface QuestionForm {
+  readonly question: string;
+  readonly options: readonly string[];
+  /** At least this many options chosen (0: none is fine)… */
+  readonly min: number;
+  /** …and at most this many. */
+  readonly max: number;
+  /** With min > 0: a ballot may also choose none. */
+  readonly blank: boolean;
 }
 
 export interface JoinForm {

@@ -59,6 +59,7 @@ import {
   chainView,
   electionView,
   miningView,
+  nodeVote,
   peerViews,
   receiptViews,
   reorgSummary,
@@ -1151,7 +1152,7 @@ export class Engine implements EngineHost {
 
   async setVote(vote: VoteChoice | null): Promise<void> {
     const { node } = this.requireRunner();
-    await node.setVote(vote === null ? undefined : vote === 'yes' ? 1 : 0);
+    await node.setVote(vote === null ? undefined : nodeVote(vote));
     this.emit({ type: 'settings', settings: settingsView(node.settings) });
     this.emitMining();
   }
@@ -1239,7 +1240,7 @@ export class Engine implements EngineHost {
     const { defaults, overrides } = this.options;
     const base: NodeSettings = { mining: true, threads: this.maxThreads, ...defaults, ...overrides, name };
     const { vote: _, ...rest } = base;
-    return vote === null ? rest : { ...rest, vote: vote === 'yes' ? 1 : 0 };
+    return vote === null ? rest : { ...rest, vote: nodeVote(vote) };
   }
 
   /** Stops everything: the runner (and the tor it owns), or a tor still bootstrapping. */

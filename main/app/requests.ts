@@ -6,6 +6,7 @@ import {
   type ConnectionForm,
   type JoinForm,
   type NewElectionForm,
+  type QuestionForm,
   REQUEST_NAMES,
   type RequestName,
   type VoteChoice,
@@ -14,6 +15,7 @@ import { RequestError } from '../api/errors';
 import { checkMinerLabel } from '../chain/block';
 import { type Genesis, hasThreshold, LIMITS, makeGenesis } from '../chain/genesis';
 import { MAX_TARGET } from '../chain/pow/target';
+import { parseQuestions } from '../chain/questions';
 import { check, ValidationError } from '../crypto/errors';
 import { Group } from '../crypto/group';
 import { parsePeerAddress } from '../net/address';
@@ -108,9 +110,21 @@ function exact(value: unknown, what: string, keys: readonly string[]): Record<st
   return o;
 }
 
+/**
+ * A vote in form: yes, no, none, or per question the option numbers chosen (at most 16 questions
+ * of 64 options). Whether the election allows it is the runner's check (chain/votes.ts).
+ */
 function parseVote(value: unknown): VoteChoice | null {
-  check(value === 'yes' || value === 'no' || value === null, 'vote', 'must be "yes", "no" or none');
-  return value;
+  if (value === 'yes' || value === 'no' || value === null) return value;
+  const option = (o: unknown) => typeof o === 'number' && Number.isInteger(o) && o >= 0 && o < 64;
+  check(
+    Array.isArray(value) &&
+      value.length <= 16 &&
+      value.every((q) => Array.isArray(q) && q.length <= 64 && q.every(option)),
+    'vote',
+    'must be "yes", "no", none, or the options chosen in each question',
+  );
+  return value as VoteChoice;
 }
 
 function parseName(value: unknown): string {
@@ -129,8 +143,10 @@ function parseNewElection(value: unknown): NewElectionForm {
   const has = (key: string) => typeof value === 'object' && value !== null && Object.hasOwn(value, key);
   const withRule = has('ballotRule');
   const threshold = has('quorum') || has('ceremonyBlocks');
+  const withQuestions = has('questions');
   const o = exact(value, 'form', [
     ...(withRule ? ['ballotRule'] : []),
+    ...(withQuestions ? ['questions'] : []),
     ...(threshold ? ['quorum', 'ceremonyBlocks'] : []),
     'title',
     'question',
@@ -158,7 +174,19 @@ function parseNewElection(value: unknown): NewElectionForm {
     ...(threshold
       ? { quorum: wholeNumber(o, 'quorum'), ceremonyBlocks: wholeNumber(o, 'ceremonyBlocks') }
       : {}),
+    ...(withQuestions ? { questions: parseQuestionForms(o.questions) } : {}),
   };
+}
+
+/** The form's questions, in form (the genesis checks what they say, naming `questions[i]…`). */
+function parseQuestionForms(value: unknown): QuestionForm[] {
+  return parseQuestions(value, 'questions').map((q) => ({
+    question: q.text,
+    options: q.options,
+    min: q.min,
+    max: q.max,
+    blank: q.blank,
+  }));
 }
 
 function parseRule(value: unknown): BallotRuleChoice {
@@ -217,6 +245,17 @@ export function genesisFromForm(form: Omit<NewElectionForm, 'name' | 'vote'>, no
       confirmations: form.confirmations,
       target: form.difficulty === 1 ? MAX_TARGET : MAX_TARGET / BigInt(form.difficulty),
       createdAt: Math.floor(now / 1000),
+      ...(form.questions
+        ? {
+            questions: form.questions.map((q) => ({
+              text: q.question,
+              options: q.options,
+              min: q.min,
+              max: q.max,
+              blank: q.blank,
+            })),
+          }
+        : {}),
       ...(form.quorum !== undefined || form.ceremonyBlocks !== undefined
         ? {
             ...(form.quorum !== undefined ? { quorum: form.quorum } : {}),
@@ -228,6 +267,9 @@ export function genesisFromForm(form: Omit<NewElectionForm, 'name' | 'vote'>, no
     if (error instanceof ValidationError && FORM_FIELDS[error.field]) {
       throw new ValidationError(FORM_FIELDS[error.field]!, error.reason);
     }
+    // A question's field keeps its place: genesis.questions[1].options[0] → questions[1].options[0].
+    if (error instanceof ValidationError && error.field.startsWith('genesis.questions'))
+      throw new ValidationError(error.field.slice('genesis.'.length), error.reason);
     throw error;
   }
 }

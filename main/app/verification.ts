@@ -2,6 +2,7 @@
 // re-checked from scratch by the independent verifier (main/verify, what `onion-election verify`
 // runs), on a worker thread. The badge means exactly that this check passed for the current tip.
 import type { ResultView } from '../api/contract';
+import { describeResult } from '../chain/standings';
 import type { ElectionNode } from '../node/election-node';
 import { verifyRecord } from '../verify/verify';
 
@@ -52,7 +53,8 @@ async function check(node: ElectionNode, tip: string): Promise<Verification> {
     const outcome = await verifyRecord(node.exportRecord(), { workers: 1 });
     const at = Date.now();
     if (outcome.status === 'verified') {
-      return { status: 'verified', tip, at, message: `yes ${outcome.result.yes} · no ${outcome.result.no}` };
+      const message = describeResult(node.genesis.questions, outcome.result);
+      return { status: 'verified', tip, at, message };
     }
     const message = outcome.status === 'invalid' ? outcome.error : outcome.reason;
     return { status: outcome.status, tip, at, message };

@@ -5,6 +5,7 @@ import type {
   BlockView,
   CandidateView,
   ChainView,
+  ChoicesResultView,
   ElectionView,
   MiningView,
   PeerView,
@@ -14,6 +15,7 @@ import type {
   TorCondition,
   TorView,
   VoteChoice,
+  YesNoResultView,
 } from '../api/contract';
 import type { BlockMeta, Reorg } from '../chain/chain';
 import { sealQuorum } from '../chain/finality';
@@ -27,7 +29,11 @@ import {
 } from '../chain/phases';
 import { MAX_TARGET } from '../chain/pow/target';
 import { expectedPayload } from '../chain/rules';
+import { standings } from '../chain/standings';
+import type { VoteChoice as NodeVote } from '../chain/votes';
 import { ciphertextsOf } from '../crypto/any-ballot';
+import { isChoicesResult } from '../crypto/decryption';
+import type { ElectionResult } from '../crypto/types';
 import type { PeerInfo } from '../net/peer-book';
 import type { ElectionNode, NodeSettings } from '../node/election-node';
 import type { BootstrapStatus, TorHealth } from '../tor/manager';
@@ -66,8 +72,8 @@ export function electionView(g: Genesis): ElectionView {
  * the ballots of the blocks it mined, counted while their block is on the best chain.
  */
 export function receiptViews(node: ElectionNode): ReceiptView[] {
-  const word = (v: 0 | 1 | undefined): { vote?: VoteChoice } =>
-    v === undefined ? {} : { vote: v === 1 ? 'yes' : 'no' };
+  const word = (v: NodeVote | undefined): { vote?: VoteChoice } =>
+    v === undefined ? {} : { vote: voteView(v) };
   if (node.casting)
     return node.casting.receipts().map((r) => ({
       tracker: r.tracker,
@@ -254,9 +260,7 @@ export function resultView(node: ElectionNode, verification: ResultView['verific
       blocks: b.blocks,
       lastSeen: b.lastSeen,
     })),
-    ...(result?.result
-      ? { result: { yes: result.result.yes, no: result.result.no, total: result.result.total } }
-      : {}),
+    ...(result?.result ? { result: resultSummary(node.genesis, result.result) } : {}),
     ...(node.genesis.ballotRule === 'per-voter' ? { voters: node.genesis.roster.length } : {}),
     verification,
   };
@@ -300,10 +304,40 @@ export function peerViews(peers: readonly PeerInfo[]): PeerView[] {
   }));
 }
 
+/** A result as the API says it: yes and no, or each question's standings. */
+export function resultSummary(genesis: Genesis, result: ElectionResult): YesNoResultView | ChoicesResultView {
+  if (!isChoicesResult(result)) return { yes: result.yes, no: result.no, total: result.total };
+  return {
+    total: result.total,
+    questions: standings(genesis.questions ?? [], result).map((s) => ({
+      question: s.question,
+      seats: s.seats,
+      options: s.options.map(({ label, count, rank, winner, tied }) => ({
+        label,
+        count,
+        rank,
+        winner,
+        tied,
+      })),
+      outcome: s.outcome,
+    })),
+  };
+}
+
+/** A vote as the API says it: yes/no in words, selections as they are. */
+export function voteView(vote: NodeVote): VoteChoice {
+  return vote === 1 ? 'yes' : vote === 0 ? 'no' : vote;
+}
+
+/** A vote from the API, as the node keeps it. */
+export function nodeVote(vote: VoteChoice): NodeVote {
+  return vote === 'yes' ? 1 : vote === 'no' ? 0 : vote;
+}
+
 export function settingsView(settings: NodeSettings): SettingsView {
   return {
     name: settings.name,
-    vote: settings.vote === undefined ? null : settings.vote === 1 ? 'yes' : 'no',
+    vote: settings.vote === undefined ? null : voteView(settings.vote),
   };
 }
 

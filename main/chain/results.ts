@@ -2,13 +2,15 @@
 // whose tally it decrypts (protocol version 2); the book keeps every verified factor by that block.
 // Which final block may be decrypted at all is finality's business (finality.ts): the node hands
 // the book only factors for its sealed final block.
+
+import type { QuestionRule } from '../crypto/choices';
 import {
   decryptTally,
   decryptWithQuorum,
+  electionResult,
   type Quorum,
   sameFactors,
   verifyDecryptionFactor,
-  yesNoResult,
 } from '../crypto/decryption';
 import { check } from '../crypto/errors';
 import type { Group } from '../crypto/group';
@@ -48,9 +50,11 @@ export class FactorBook {
   /** Decrypted results by final block: decryption re-verifies every factor, so do it once. */
   private readonly results = new Map<string, ElectionResult>();
 
+  /** `rules`: the election's questions with choices (their counts split the result); none for yes/no. */
   constructor(
     private readonly group: Group,
     private readonly context: Uint8Array,
+    private readonly rules?: readonly QuestionRule[],
   ) {}
 
   /**
@@ -167,7 +171,7 @@ export class FactorBook {
             final.talliers,
             final.ballots ? factors : [],
           );
-      result = yesNoResult(counts, final.ballots);
+      result = electionResult(this.rules, counts, final.ballots);
       this.results.set(key, result);
     }
     return { final, factors, compensated, awaiting, ...(result ? { result } : {}) };

@@ -113,7 +113,7 @@ export const demoCommand: Command = {
           r.best === alice.best &&
           r.sealed?.final === alice.sealed?.final,
       );
-      const { yes, no, total } = alice.result!;
+      const { yes, no, total } = alice.result as { yes: number; no: number; total: number };
       const sealed = alice.sealed;
       console.log(
         `\n${seconds()}s  the talliers sealed block #${alice.height}${sealed && sealed.round > 1 ? ` (in round ${sealed.round})` : ''}: ` +

@@ -4,6 +4,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Genesis } from '../chain/genesis';
+import { checkVote, type VoteChoice } from '../chain/votes';
+import { ValidationError } from '../crypto/errors';
 
 export const OPTIONS = {
   name: { type: 'string', short: 'n' },
@@ -13,12 +16,14 @@ export const OPTIONS = {
   proxy: { type: 'string', short: 'c' },
   direct: { type: 'boolean' },
   port: { type: 'string' },
-  vote: { type: 'string' },
+  vote: { type: 'string', multiple: true },
   'no-mining': { type: 'boolean' },
   anonymous: { type: 'boolean' },
   threads: { type: 'string' },
   title: { type: 'string' },
-  question: { type: 'string' },
+  question: { type: 'string', multiple: true },
+  option: { type: 'string', multiple: true },
+  choose: { type: 'string', multiple: true },
   talliers: { type: 'string' },
   quorum: { type: 'string' },
   'ceremony-blocks': { type: 'string' },
@@ -68,12 +73,17 @@ export const OPTION_HELP: Record<OptionName, string> = {
     '-c, --proxy URL        a tor you run yourself: its SOCKS proxy, socks5h://host:port (with -a; a proxy between your tor and the network is --upstream-proxy)',
   direct: '    --direct           no Tor: peers are 127.0.0.1:PORT on this machine (demos, tests)',
   port: '    --port PORT        port of the peer API on 127.0.0.1 (default: any free port)',
-  vote: "    --vote yes|no      this runner's vote; without it, it does not mine while voting",
+  vote: "    --vote yes|no      this runner's vote; without it, it does not mine while voting. With questions: one --vote per question, in order, naming the options chosen (labels or numbers from 1, comma-separated; none for a blank answer), e.g. --vote 'Ada,Chen' --vote 2",
   'no-mining': '    --no-mining        do not mine (follow and verify only)',
   anonymous: '    --anonymous        mine with an empty miner label (blocks do not name this runner)',
   threads: '    --threads N        mining threads (default: all cores)',
   title: '    --title TEXT       election title (default "Onion Election")',
-  question: '    --question TEXT    the yes/no question (default "Do you agree?")',
+  question:
+    '    --question TEXT    the yes/no question (default "Do you agree?"); followed by --option, a question with choices (repeatable: up to 16 questions)',
+  option:
+    '    --option LABEL     an option of the --question before it (1 to 64 a question, 64 in all), in ballot order',
+  choose:
+    "    --choose RULE      how many options of the --question before it a ballot chooses: N (exactly), A-B, 'up to N', any (approval); add ' or none' to allow a blank answer (default 1)",
   talliers: '    --talliers N       talliers to elect (default 3)',
   quorum:
     '    --quorum T         any T of the talliers decrypt: backups for absent ones (default: all needed)',
@@ -124,7 +134,81 @@ export const OPTION_HELP: Record<OptionName, string> = {
 };
 
 export function parseCommandLine(argv: string[]) {
-  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals, tokens } = parseArgs({
+    args: argv,
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true,
+    tokens: true,
+  });
+  // --question, --option and --choose are read in order: each option belongs to the question before it.
+  const order = tokens.flatMap((t) =>
+    t.kind === 'option' && (t.name === 'question' || t.name === 'option' || t.name === 'choose')
+      ? [{ name: t.name, value: t.value ?? '' }]
+      : [],
+  );
+  questionTokens.set(values, order);
+  return { values, positionals };
+}
+
+const questionTokens = new WeakMap<object, { name: string; value: string }[]>();
+
+/** A question with choices as the command line gives it. */
+export interface QuestionOption {
+  readonly question: string;
+  readonly options: string[];
+  readonly min: number;
+  readonly max: number;
+  readonly blank: boolean;
+}
+
+/**
+ * The questions of `new`: undefined for the one yes/no question (a lone --question without
+ * options), else each --question with its --option labels and its --choose rule (default 1).
+ */
+export function questionsOption(values: Values): QuestionOption[] | undefined {
+  const order = questionTokens.get(values) ?? [];
+  if (!order.some((t) => t.name !== 'question')) {
+    if ((values.question?.length ?? 0) > 1)
+      throw new UsageError('several --question need their --option lines (a yes/no election asks one)');
+    return undefined;
+  }
+  const questions: { question: string; options: string[]; choose?: string }[] = [];
+  for (const { name, value } of order) {
+    const last = questions.at(-1);
+    if (name === 'question') questions.push({ question: value, options: [] });
+    else if (!last) throw new UsageError(`--${name} "${value}" comes before any --question`);
+    else if (name === 'option') last.options.push(value);
+    else if (last.choose !== undefined) throw new UsageError(`--choose given twice for "${last.question}"`);
+    else last.choose = value;
+  }
+  return questions.map((q) => {
+    if (q.options.length === 0) throw new UsageError(`--question "${q.question}" has no --option`);
+    return { question: q.question, options: q.options, ...chooseRule(q.choose ?? '1', q.options.length) };
+  });
+}
+
+/** --choose: N, A-B, 'up to N' or any, and ' or none' for a blank answer. */
+function chooseRule(raw: string, options: number): { min: number; max: number; blank: boolean } {
+  const text = raw.trim().toLowerCase();
+  const blank = / or none$/.test(text);
+  const rule = text.replace(/ or none$/, '');
+  const range =
+    /^(\d+)$/
+      .exec(rule)
+      ?.slice(1, 2)
+      .map(Number)
+      .flatMap((n) => [n, n]) ??
+    /^(\d+)-(\d+)$/.exec(rule)?.slice(1, 3).map(Number) ??
+    /^up[ -]to[ -](\d+)$/
+      .exec(rule)
+      ?.slice(1, 2)
+      .map(Number)
+      .flatMap((n) => [0, n]) ??
+    (rule === 'any' ? [0, options] : undefined);
+  if (!range) throw new UsageError(`--choose takes N, A-B, 'up to N' or any (and ' or none'), not "${raw}"`);
+  const [min, max] = range as [number, number];
+  return { min, max, blank };
 }
 
 export class UsageError extends Error {
@@ -164,10 +248,60 @@ export function intOption(
   return n;
 }
 
+/**
+ * --vote for a yes/no question: 1, 0, or undefined without one. Several --vote (questions with
+ * choices) are not a yes/no vote: undefined here, read by voteFor once the election is known.
+ */
 export function voteOption(values: Values): 0 | 1 | undefined {
-  const raw = values.vote?.toLowerCase();
-  if (raw === undefined) return undefined;
+  const given = values.vote ?? [];
+  if (given.length !== 1) return undefined;
+  const raw = given[0]!.toLowerCase();
   if (raw === 'yes' || raw === '1') return 1;
   if (raw === 'no' || raw === '0') return 0;
-  throw new UsageError(`--vote takes yes or no, not "${values.vote}"`);
+  return undefined;
+}
+
+/**
+ * The --vote lines for this election: yes/no, or per question the options chosen, by label
+ * (any case) or by number from 1; "none" for no option. Throws UsageError for what does not fit.
+ */
+export function voteFor(genesis: Genesis, values: Values): VoteChoice | undefined {
+  const given = values.vote ?? [];
+  if (given.length === 0) return undefined;
+  if (!genesis.questions) {
+    const yesNo = voteOption(values);
+    if (yesNo === undefined) throw new UsageError(`--vote takes yes or no, not "${given.join('", "')}"`);
+    return yesNo;
+  }
+  const questions = genesis.questions;
+  if (given.length !== questions.length)
+    throw new UsageError(
+      `this election asks ${questions.length} question${questions.length === 1 ? '' : 's'}: give one --vote for each, in order (${given.length} given)`,
+    );
+  const vote = questions.map((q, i) => {
+    const text = given[i]!.trim();
+    if (text.toLowerCase() === 'none' || text === '') return [];
+    const chosen = text.split(',').map((part) => {
+      const name = part.trim();
+      const byLabel = q.options.findIndex((label) => label.toLowerCase() === name.toLowerCase());
+      if (byLabel >= 0) return byLabel;
+      const n = /^\d+$/.test(name) ? Number(name) : Number.NaN;
+      if (n >= 1 && n <= q.options.length) return n - 1;
+      throw new UsageError(
+        `--vote "${text}": "${name}" is not an option of "${q.text}" (${q.options.map((o, j) => `${j + 1} ${o}`).join(', ')})`,
+      );
+    });
+    return [...new Set(chosen)].sort((a, b) => a - b);
+  });
+  try {
+    checkVote(genesis, vote);
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      const q = /^vote\[(\d+)\]/.exec(error.field)?.[1];
+      const where = q === undefined ? '' : ` for "${questions[Number(q)]!.text}"`;
+      throw new UsageError(`--vote${where}: ${error.reason}`);
+    }
+    throw error;
+  }
+  return vote;
 }

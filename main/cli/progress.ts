@@ -4,6 +4,8 @@ import type { BlockMeta } from '../chain/chain';
 import type { Genesis } from '../chain/genesis';
 import { electionKeyHeight, finalHeight, keyElectionHeight, lastVoteHeight } from '../chain/phases';
 import type { ResultState } from '../chain/results';
+import { standings } from '../chain/standings';
+import { isChoicesResult } from '../crypto/decryption';
 import type { Runner } from '../net/runner';
 
 const short = (hex: string) => `${hex.slice(0, 8)}…`;
@@ -28,10 +30,22 @@ export function formatResult(state: ResultState, genesis?: Genesis): string {
       ? `${r.total} of ${genesis.roster.length} registered voters cast a ballot (each one's last counts)`
       : `${r.total} ballots`;
   const bar = (n: number) => '█'.repeat(Math.round((20 * n) / Math.max(1, r.total)));
+  const lines = isChoicesResult(r)
+    ? standings(genesis?.questions ?? [], r).flatMap((s, q) => [
+        `  ${q === 0 ? 'RESULT' : '      '}  ${s.question}`,
+        ...s.options.map(
+          (o) =>
+            `          ${o.winner ? '✓' : ' '} ${String(o.count).padStart(3)}  ${o.label.padEnd(20)} ${bar(o.count)}`,
+        ),
+        `          → ${s.outcome}`,
+      ])
+    : [
+        `  RESULT  yes ${String(r.yes).padStart(3)}  ${bar(r.yes)}`,
+        `          no  ${String(r.no).padStart(3)}  ${bar(r.no)}`,
+      ];
   return [
     '',
-    `  RESULT  yes ${String(r.yes).padStart(3)}  ${bar(r.yes)}`,
-    `          no  ${String(r.no).padStart(3)}  ${bar(r.no)}`,
+    ...lines,
     `          ${counted} · decrypted with ${state.factors.length} tallier factor(s)${standIns(state)}, every proof checked`,
     '',
   ].join('\n');

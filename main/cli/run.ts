@@ -11,6 +11,8 @@ import { Engine, type LaunchChoice } from '../app/engine';
 import { genesisFromForm, lobbyParamsFromForm } from '../app/requests';
 import { encodeGenesis, type Genesis, LIMITS, parseGenesis } from '../chain/genesis';
 import { MAX_TARGET } from '../chain/pow/target';
+import { questionRules } from '../chain/questions';
+import { describeSums } from '../crypto/choices';
 import { ValidationError } from '../crypto/errors';
 import { readJson } from '../crypto/json';
 import { parsePeerAddress } from '../net/address';
@@ -20,7 +22,17 @@ import type { NodeSettings } from '../node/election-node';
 import { holdsElection } from '../store/data-dir';
 import { strictUtf8 } from '../store/utf8';
 import type { Command } from './command';
-import { dataDirOf, intOption, type OptionName, UsageError, type Values, voteOption } from './options';
+import {
+  dataDirOf,
+  intOption,
+  type OptionName,
+  type QuestionOption,
+  questionsOption,
+  UsageError,
+  type Values,
+  voteFor,
+  voteOption,
+} from './options';
 import { attachProgress, formatResult } from './progress';
 import { CONNECTION_OPTIONS, connectionChanges, saveConnectionOptions, torConfigOf } from './tor';
 
@@ -56,6 +68,8 @@ const ELECTION_OPTIONS: OptionName[] = [
   'start-with',
   'title',
   'question',
+  'option',
+  'choose',
   'talliers',
   'quorum',
   'ceremony-blocks',
@@ -124,9 +138,11 @@ function formOf(values: Values) {
   const rule = values.ballots ?? 'per-block';
   if (rule !== 'per-block' && rule !== 'per-voter')
     throw new UsageError(`--ballots takes per-voter or per-block, not "${rule}"`);
+  const questions = questionsOption(values);
   return {
     title: values.title ?? 'Onion Election',
-    question: values.question ?? 'Do you agree?',
+    question: questions ? introOf(questions) : (values.question?.[0] ?? 'Do you agree?'),
+    ...(questions ? { questions } : {}),
     nTalliers: intOption(values, 'talliers', 3, [1, 64]),
     nTalliersBlocks: intOption(values, 'key-blocks', 6, [1, 10_000]),
     nVoteBlocks: intOption(values, 'vote-blocks', 20, [1, 100_000]),
@@ -137,6 +153,18 @@ function formOf(values: Values) {
     vote: null,
     ...thresholdOf(values),
   };
+}
+
+/**
+ * With questions the genesis' `question` introduces them: the one question's text, or the texts
+ * of several, as much as fits.
+ */
+function introOf(questions: readonly QuestionOption[]): string {
+  if (questions.length === 1) return questions[0]!.question;
+  let intro = `${questions.length} questions: ${questions.map((q) => q.question).join(' · ')}`;
+  while (Buffer.byteLength(intro, 'utf8') > LIMITS.questionBytes)
+    intro = `${[...intro].slice(0, -2).join('')}…`;
+  return intro;
 }
 
 /** --quorum T (and --ceremony-blocks N, default 6): threshold talliers; neither: all needed. */
@@ -182,6 +210,10 @@ export function describeElection(genesis: Genesis): string {
   const expected = Number(MAX_TARGET / genesis.target);
   return [
     `  election  "${g.title}": ${g.question}`,
+    ...(genesis.questions ?? []).flatMap((q, i) => [
+      `  question ${i + 1}  ${q.text} (choose ${describeSums(questionRules([q])[0]!)})`,
+      ...q.options.map((label, j) => `              ${j + 1}. ${label}`),
+    ]),
     `  id        ${genesis.idHex}`,
     `  phases    ${g.n_talliers_blocks} key blocks → ${g.n_talliers} talliers${g.quorum !== undefined ? ` · ${g.n_ceremony_blocks} key-backup blocks (any ${g.quorum} talliers decrypt)` : ''} · ${g.n_vote_blocks} ballot blocks · ${g.confirmations} confirmation${g.confirmations === 1 ? '' : 's'}`,
     `  work      ~${expected >= 2 ** 20 ? `2^${Math.log2(expected).toFixed(1)}` : expected} hashes per block`,
@@ -269,6 +301,9 @@ async function runUntilStopped(engine: Engine, values: Values): Promise<number> 
   try {
     if (runner) {
       const { node } = runner;
+      // Votes naming options are read against the election, known only now when joining.
+      const vote = voteFor(node.genesis, values);
+      if (vote !== undefined) await node.setVote(vote);
       console.log(`  runner    ${node.settings.name} · data ${node.dataDir.path}`);
       console.log(
         `  peer API  127.0.0.1:${runner.port}${runner.self ? ` · reachable as ${runner.self}` : ' · no --address: peers learn of this runner only if it is given to them'}`,
@@ -334,7 +369,8 @@ export const newCommand: Command = {
     // Every option is checked before anything is written to disk.
     const genesis = genesisOf(values);
     const network = networkOf(values);
-    const settings = { ...DEFAULT_SETTINGS, ...settingsOf(values) };
+    const vote = voteFor(genesis, values);
+    const settings = { ...DEFAULT_SETTINGS, ...settingsOf(values), ...(vote === undefined ? {} : { vote }) };
     const lobby = values.lobby || values.ballots === 'per-voter';
     if (!lobby) {
       if (values['admit-all'] || values['start-with'])

@@ -4,6 +4,8 @@
 import path from 'node:path';
 import { receiptViews } from '../app/views';
 import { type Genesis, parseGenesis } from '../chain/genesis';
+import { describeResult } from '../chain/standings';
+import { parseResult } from '../crypto/codec';
 import { PeerClient } from '../net/client';
 import type { ResultResponse, StatusResponse } from '../net/messages';
 import { resultOf, statusOf } from '../net/summaries';
@@ -108,9 +110,8 @@ export const statusCommand: Command = {
       );
     }
     if (result.result) {
-      console.log(
-        `  result    yes ${result.result.yes} · no ${result.result.no} · total ${result.result.total}`,
-      );
+      const parsed = parseResult(result.result, 'result');
+      console.log(`  result    ${describeResult(genesis.questions, parsed)} · total ${parsed.total}`);
     } else if (result.final && result.sealed) {
       console.log(
         result.quorum !== undefined && result.qualified && result.quorum < result.qualified.length

@@ -23,6 +23,7 @@ import type {
   Complaint,
   Dealing,
   DecryptionFactor,
+  ElectionResult,
   Endorsement,
   FactorProof,
   ProofBranch,
@@ -478,6 +479,57 @@ export function parseAnswers(
     choices: choices.map((c, i) => parseBallot(group, c, `${where}.choices[${i}]`, trust)),
     sumProof: sumProof.map((b, i) => parseBranch(group, b, `${where}.sum_proof[${i}]`, trust)),
   }));
+}
+
+/** A result's JSON: `{yes, no, total}`, or `{total, counts}` for questions with choices. */
+export type ElectionResultJson =
+  | { yes: number; no: number; total: number }
+  | { total: number; counts: number[][] };
+
+/** Copied field by field: a result object carrying more must not reach a record or a response. */
+export function encodeResult(result: ElectionResult): ElectionResultJson {
+  return 'counts' in result
+    ? { total: result.total, counts: result.counts.map((c) => [...c]) }
+    : { yes: result.yes, no: result.no, total: result.total };
+}
+
+/**
+ * A result from outside, in form: counts are whole numbers, yes + no = total, an option's count
+ * at most the total, at most 16 questions of 64 options. Whether it is the election's result is
+ * the verifier's (or the runner's) to decide.
+ */
+export function parseResult(value: unknown, field: string): ElectionResult {
+  const choices = typeof value === 'object' && value !== null && Object.hasOwn(value, 'counts');
+  const o = exactObject(value, field, choices ? ['total', 'counts'] : ['yes', 'no', 'total']);
+  const count = (n: unknown, where: string) => {
+    check(typeof n === 'number' && Number.isSafeInteger(n) && n >= 0, where, 'must be a count');
+    return n as number;
+  };
+  const total = count(o.total, `${field}.total`);
+  if (!choices) {
+    const yes = count(o.yes, `${field}.yes`);
+    const no = count(o.no, `${field}.no`);
+    check(yes + no === total, field, 'yes + no must equal total');
+    return { yes, no, total };
+  }
+  check(
+    Array.isArray(o.counts) && o.counts.length >= 1 && o.counts.length <= MAX_QUESTIONS,
+    `${field}.counts`,
+    `must be an array of 1 to ${MAX_QUESTIONS} questions' counts`,
+  );
+  const counts = (o.counts as unknown[]).map((q, i) => {
+    check(
+      Array.isArray(q) && q.length >= 1 && q.length <= MAX_OPTIONS,
+      `${field}.counts[${i}]`,
+      `must be an array of 1 to ${MAX_OPTIONS} counts, one per option`,
+    );
+    return (q as unknown[]).map((n, j) => {
+      const c = count(n, `${field}.counts[${i}][${j}]`);
+      check(c <= total, `${field}.counts[${i}][${j}]`, 'must not exceed the total');
+      return c;
+    });
+  });
+  return { total, counts };
 }
 
 /** The membership tests a trusted parse of a ballot of either form left out (in `holder` field). */

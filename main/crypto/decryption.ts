@@ -1,12 +1,22 @@
 // Threshold-free joint decryption: each elected tallier publishes d_i = α^x_i of the tally with a
 // Chaum–Pedersen proof (dec_factor_poc); their product is α^Σx_i = h^r, so β / Π d_i = g^m, and the
 // count m, at most the number of ballots, comes out of a bounded discrete logarithm.
+
+import type { QuestionRule } from './choices';
 import { check, ValidationError } from './errors';
 import { checkFactorEquations, checkFactorShape, factorStatement } from './factor-proof';
 import type { Group } from './group';
 import { decFactorChallenge } from './tallier';
 import { combineCompensated, verifyCompensatedFactor } from './threshold';
-import type { Ciphertext, CompensatedFactor, Dealing, DecryptionFactor, ElectionResult } from './types';
+import type {
+  ChoicesResult,
+  Ciphertext,
+  CompensatedFactor,
+  Dealing,
+  DecryptionFactor,
+  ElectionResult,
+  YesNoResult,
+} from './types';
 
 /**
  * Checks a decryption factor for `tallies`: the challenge is the hash of the full statement
@@ -66,10 +76,37 @@ export function sameFactors(a: readonly bigint[], b: readonly bigint[]): boolean
 }
 
 /** A yes/no election's result from its one tally's count. */
-export function yesNoResult(counts: readonly number[], total: number): ElectionResult {
+export function yesNoResult(counts: readonly number[], total: number): YesNoResult {
   check(counts.length === 1, 'counts', 'a yes/no election has one tally');
   const yes = counts[0]!;
   return { yes, no: total - yes, total };
+}
+
+/**
+ * The result from the decrypted counts (one per tally, in tally order) of `total` ballots: yes
+ * and no, or, with questions (`rules`), the counts split question by question.
+ */
+export function electionResult(
+  rules: readonly QuestionRule[] | undefined,
+  counts: readonly number[],
+  total: number,
+): ElectionResult {
+  if (!rules) return yesNoResult(counts, total);
+  const expected = rules.reduce((n, rule) => n + rule.options, 0);
+  check(counts.length === expected, 'counts', `must be one per option, ${expected}`);
+  let at = 0;
+  return {
+    total,
+    counts: rules.map((rule) => {
+      at += rule.options;
+      return counts.slice(at - rule.options, at);
+    }),
+  };
+}
+
+/** Is this the result of questions with choices (not of a yes/no question)? */
+export function isChoicesResult(result: ElectionResult): result is ChoicesResult {
+  return 'counts' in result;
 }
 
 /** A threshold election's key ceremony outcome: what its tally needs besides the factors. */

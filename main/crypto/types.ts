@@ -160,10 +160,19 @@ export interface CompensatedFactor {
   readonly proof: FactorProof;
 }
 
-export interface ElectionResult {
+export interface YesNoResult {
   /** Ballots for 1. */
   readonly yes: number;
   /** Ballots for 0. */
   readonly no: number;
   readonly total: number;
 }
+
+/** The result of questions with choices: per question, per option, how many ballots chose it. */
+export interface ChoicesResult {
+  readonly total: number;
+  readonly counts: readonly (readonly number[])[];
+}
+
+/** An election's result: yes and no, or the counts of every option of every question. */
+export type ElectionResult = YesNoResult | ChoicesResult;

@@ -13,7 +13,7 @@ import { SocksProxyAgent } from 'socks-proxy-agent';
 import { checkMinerLabel } from '../chain/block';
 import { MAX_ROUNDS } from '../chain/finality';
 import { MAX_MESSAGE_BYTES } from '../chain/sizes';
-import { exactObject, fixedHex } from '../crypto/codec';
+import { encodeResult, exactObject, fixedHex, parseResult } from '../crypto/codec';
 import { check, ValidationError } from '../crypto/errors';
 import { readJson } from '../crypto/json';
 import { strictUtf8, Utf8Error } from '../store/utf8';
@@ -593,13 +593,15 @@ function parseStatusOnly(value: unknown): { status: 'added' | 'known' } {
 }
 
 export function parseResultResponse(value: unknown): ResultResponse {
-  const fixed = typeof value === 'object' && value !== null && Object.hasOwn(value, 'qualified');
+  const has = (key: string) => typeof value === 'object' && value !== null && Object.hasOwn(value, key);
+  const fixed = has('qualified');
   const o = exactObject(value, 'response', [
     'final',
     'height',
     'best',
     'ballots',
     'tally',
+    ...(has('tallies') ? ['tallies'] : []),
     'talliers',
     ...(fixed ? ['qualified', 'quorum'] : []),
     'awaiting',
@@ -634,16 +636,17 @@ export function parseResultResponse(value: unknown): ResultResponse {
       beta: hexNumber(t.beta, 'response.tally.beta'),
     };
   }
-  let result: ResultResponse['result'] = null;
-  if (o.result !== null) {
-    const r = exactObject(o.result, 'response.result', ['yes', 'no', 'total']);
-    result = {
-      yes: count(r.yes, 'response.result.yes'),
-      no: count(r.no, 'response.result.no'),
-      total: count(r.total, 'response.result.total'),
-    };
-    check(result.yes + result.no === result.total, 'response.result', 'yes + no must equal total');
-  }
+  const result = o.result === null ? null : encodeResult(parseResult(o.result, 'response.result'));
+  const tallies =
+    o.tallies === undefined
+      ? undefined
+      : array(o.tallies, 'response.tallies', 64).map((v, i) => {
+          const t = exactObject(v, `response.tallies[${i}]`, ['alpha', 'beta']);
+          return {
+            alpha: hexNumber(t.alpha, `response.tallies[${i}].alpha`),
+            beta: hexNumber(t.beta, `response.tallies[${i}].beta`),
+          };
+        });
   const keys = (v: unknown, field: string) =>
     array(v, field, MAX_FACTORS).map((k, i) => hexNumber(k, `${field}[${i}]`));
   return {
@@ -652,6 +655,7 @@ export function parseResultResponse(value: unknown): ResultResponse {
     best: hex64(o.best, 'response.best'),
     ballots: count(o.ballots, 'response.ballots'),
     tally,
+    ...(tallies ? { tallies } : {}),
     talliers: keys(o.talliers, 'response.talliers'),
     ...(fixed
       ? { qualified: keys(o.qualified, 'response.qualified'), quorum: count(o.quorum, 'response.quorum') }

@@ -11,6 +11,7 @@ import type {
   CiphertextJson,
   CompensatedFactorJson,
   DecryptionFactorJson,
+  ElectionResultJson,
 } from '../crypto/codec';
 
 export const API_VERSION = 'onion-election/2';
@@ -151,7 +152,10 @@ export interface ResultResponse {
   height: number;
   best: string;
   ballots: number;
+  /** A yes/no election's tally once final; null before, and with questions (see `tallies`). */
   tally: CiphertextJson | null;
+  /** Questions with choices, once final: the tallies, one per option of every question. */
+  tallies?: CiphertextJson[];
   talliers: string[];
   /**
    * Once the election key is fixed: the talliers whose keys make it (with threshold talliers, those
@@ -160,7 +164,8 @@ export interface ResultResponse {
   qualified?: string[];
   quorum?: number;
   awaiting: string[];
-  result: { yes: number; no: number; total: number } | null;
+  /** `{yes, no, total}`, or `{total, counts}` for questions with choices. */
+  result: ElectionResultJson | null;
   /** The final block the talliers sealed (every runner keeps it for ever), and in which round. */
   sealed: { final: string; round: number } | null;
   /** Branches offered after the chain was sealed: kept out ("arrived after the result"). */

@@ -1,7 +1,8 @@
 // The status and result of a node as the peer API reports them (GET /v1/status, GET /v1/result),
 // also used by `onion-election status` when it reads a data folder directly.
+import { hasQuestions } from '../chain/genesis';
 import { toHex } from '../crypto/bigint';
-import { encodeCiphertext } from '../crypto/codec';
+import { encodeCiphertext, encodeResult } from '../crypto/codec';
 import type { ElectionNode } from '../node/election-node';
 import { API_VERSION, type ResultResponse, type StatusResponse } from './messages';
 
@@ -28,12 +29,17 @@ export function resultOf(node: ElectionNode): ResultResponse {
     height: state.tip.height,
     best: state.tip.hash,
     ballots: state.ballots,
-    // A yes/no election's one tally (the form for several is to come with questions).
-    tally: final ? encodeCiphertext(node.genesis.group, final.final.tallies[0]!) : null,
+    tally:
+      final && !hasQuestions(node.genesis)
+        ? encodeCiphertext(node.genesis.group, final.final.tallies[0]!)
+        : null,
+    ...(final && hasQuestions(node.genesis)
+      ? { tallies: final.final.tallies.map((t) => encodeCiphertext(node.genesis.group, t)) }
+      : {}),
     talliers: state.keyElection.talliers.map((k) => hex(k.pk)),
     ...(state.qualified ? { qualified: state.qualified.map(hex), quorum: state.quorum! } : {}),
     awaiting: (final?.awaiting ?? []).map(hex),
-    result: final?.result ? { yes: final.result.yes, no: final.result.no, total: final.result.total } : null,
+    result: final?.result ? encodeResult(final.result) : null,
     sealed: seal ? { final: seal.final.hash, round: seal.round } : null,
     late_branches: node.chain.lateBranches().map((b) => ({
       fork_height: b.forkHeight,

@@ -6,6 +6,7 @@ import type { BlockMeta, Chain } from '../chain/chain';
 import { ballotRules } from '../chain/genesis';
 import { electionKeyHeight, lastVoteHeight } from '../chain/phases';
 import { onRoster } from '../chain/voters';
+import { encryptVote, sameVote, type VoteChoice } from '../chain/votes';
 import { ciphertextsOf, isAnswers, verifyAnyBallot } from '../crypto/any-ballot';
 import { modInverse } from '../crypto/bigint';
 import { parseCastBallot } from '../crypto/codec';
@@ -41,7 +42,7 @@ export interface Receipt {
   /** The ballot's tracker: its digest, 64 hex digits (docs/CRYPTO.md §9). */
   readonly tracker: string;
   readonly seq: number;
-  readonly vote: 0 | 1;
+  readonly vote: VoteChoice;
   readonly state: ReceiptState;
   /** For `counted`: the block carrying it. */
   readonly height?: number;
@@ -197,13 +198,13 @@ export class Casting {
    * last one every RESEND_MS (or after a new block, RESEND_MIN_MS) until a block of the best chain
    * counts it.
    */
-  castIfNeeded(vote: 0 | 1 | undefined, now = Date.now()): Promise<void> {
+  castIfNeeded(vote: VoteChoice | undefined, now = Date.now()): Promise<void> {
     const run = this.casting.then(() => this.castNow(vote, now));
     this.casting = run.catch(() => {});
     return run;
   }
 
-  private async castNow(vote: 0 | 1 | undefined, now: number): Promise<void> {
+  private async castNow(vote: VoteChoice | undefined, now: number): Promise<void> {
     const voter = this.voter;
     if (!voter || vote === undefined || !this.registered) return;
     const tip = this.chain.tip;
@@ -212,9 +213,11 @@ export class Casting {
     const key = this.chain.electionOf(tip).key;
     const credential = voter.credential.publicKey;
     const latest = voter.latest;
-    if (!latest || latest.vote !== vote || latest.electionKey !== key) {
+    if (!latest || !sameVote(latest.vote, vote) || latest.electionKey !== key) {
       const counted = this.chain.countedCast(credential, tip)?.seq ?? 0;
-      const cast = voter.credential.cast(genesis.id, key, vote, Math.max(voter.lastSeq, counted) + 1);
+      const context = voterContext(genesis.group, genesis.id, credential);
+      const ballot = encryptVote(genesis, context, key, vote);
+      const cast = voter.credential.sign(genesis.id, Math.max(voter.lastSeq, counted) + 1, ballot);
       // Recorded before it leaves: after a crash the receipt is there and the number is used.
       await voter.recordCast({ vote, electionKey: key, cast });
       this.send(cast, key, now);

@@ -9,17 +9,18 @@ import { type Block, blockHash, encodeBlock, headerPrefix, type Payload, parseBl
 import type { CeremonyMessage } from '../chain/ceremony';
 import { type AddResult, type BlockMeta, Chain, type Reorg } from '../chain/chain';
 import { FinalityBook, type Seal } from '../chain/finality';
-import { encodeGenesis, type Genesis, hasThreshold, parseGenesis } from '../chain/genesis';
+import { ballotRules, encodeGenesis, type Genesis, hasThreshold, parseGenesis } from '../chain/genesis';
 import { electionKeyHeight, keyElectionHeight, lastDealingHeight } from '../chain/phases';
 import { Miner } from '../chain/pow/miner';
 import { FactorBook, type FinalTally, type ResultState } from '../chain/results';
 import { expectedPayload } from '../chain/rules';
-import { encryptBallot } from '../crypto/ballot';
+import { allowsVote, checkVote, encryptVote, type VoteChoice } from '../chain/votes';
 import { toHex } from '../crypto/bigint';
 import {
   encodeAcceptance,
   encodeCompensatedFactor,
   encodeDecryptionFactor,
+  encodeResult,
   exactObject,
   parseAcceptance,
   parseCompensatedFactor,
@@ -30,7 +31,7 @@ import { ValidationError } from '../crypto/errors';
 import type { TallierSecretKey } from '../crypto/tallier';
 import type {
   Acceptance,
-  Ballot,
+  AnyBallot,
   CastBallot,
   CompensatedFactor,
   DecryptionFactor,
@@ -50,8 +51,11 @@ export interface NodeSettings {
   readonly name: string;
   /** Mine with an empty miner label: nothing in the blocks says which runner found them. */
   readonly anonymous?: boolean;
-  /** The vote each ballot carries; without one the runner does not mine in the voting phase. */
-  readonly vote?: 0 | 1;
+  /**
+   * The vote each ballot carries (0/1, or the options chosen in each question); without one the
+   * runner does not mine in the voting phase.
+   */
+  readonly vote?: VoteChoice;
   readonly mining: boolean;
   /** Mining worker threads. */
   readonly threads: number;
@@ -162,7 +166,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
    * Per-block rule: the ballot blocks this runner mined, for its receipts: those stored from its
    * miner this run (with their vote), and, from the log, those carrying its miner label.
    */
-  private readonly mined: { hash: string; height: number; tracker: string; vote?: 0 | 1 }[] = [];
+  private readonly mined: { hash: string; height: number; tracker: string; vote?: VoteChoice }[] = [];
   /** Per-block rule: the trackers of the blocks with this runner's label found in the log, by hash. */
   private readonly trackers = new Map<string, string>();
   /** Per-voter rule: this runner's credential's endorsement of its tallier key (made once). */
@@ -191,7 +195,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
         cast: (cast, origin) => this.emit('cast', cast, origin),
         changed: () => this.wakeMiner(),
       });
-    this.factors = new FactorBook(genesis.group, genesis.id);
+    this.factors = new FactorBook(genesis.group, genesis.id, ballotRules(genesis));
     this.finality = new FinalityBook(genesis.group, genesis.id, this.chain);
     this.tallier = journal.key;
     if (hasThreshold(genesis))
@@ -254,6 +258,11 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       const loaded = await TallierJournal.load(dataDir, genesis.group, { fixMode: !options.inspect });
       const journal = loaded?.journal ?? TallierJournal.fresh(dataDir, genesis.group);
       const saved = ((await dataDir.load('settings'))?.value ?? {}) as Partial<NodeSettings>;
+      // A saved vote this election does not allow (a hand-edited file) is dropped, not mined.
+      if (saved.vote !== undefined && !allowsVote(genesis, saved.vote)) {
+        warnings.push('the saved vote is not one this election allows: choose again');
+        delete (saved as { vote?: unknown }).vote;
+      }
       const tallierPk = toHex(journal.key.publicKey, genesis.group.byteWidth * 2);
       const merged = { name: 'runner', mining: true, threads: 1, ...saved, ...settings, tallierPk };
       const voter =
@@ -899,7 +908,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
   private checkResult(): void {
     const state = this.resultState();
     if (!state?.result) return;
-    const key = `${this.chain.tip.hash}:${state.result.yes}/${state.result.total}`;
+    const key = `${this.chain.tip.hash}:${JSON.stringify(encodeResult(state.result))}`;
     if (key === this.lastResult) return;
     this.lastResult = key;
     this.emit('result', state);
@@ -923,8 +932,12 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     this.wakeMiner();
   }
 
-  /** The vote of ballots mined from now on; undefined: no vote, so no ballots. */
-  async setVote(vote: 0 | 1 | undefined): Promise<void> {
+  /**
+   * The vote of ballots mined (or cast) from now on; undefined: no vote, so no ballots. Throws
+   * ValidationError for a choice the election does not allow.
+   */
+  async setVote(vote: VoteChoice | undefined): Promise<void> {
+    if (vote !== undefined) checkVote(this.genesis, vote);
     const { vote: _, ...rest } = this.settingsValue;
     this.settingsValue = vote === undefined ? rest : { ...rest, vote };
     await this.dataDir.save('settings', this.settingsValue);
@@ -949,13 +962,13 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
    * Per-block rule: the ballot blocks this runner mined (this run, and, from before, those with
    * its miner label), oldest first.
    */
-  ownBallots(): readonly { hash: string; height: number; tracker: string; vote?: 0 | 1 }[] {
+  ownBallots(): readonly { hash: string; height: number; tracker: string; vote?: VoteChoice }[] {
     const seen = new Set(this.mined.map((m) => m.hash));
     // Receipts are rebuilt on every block: each block's digest is computed once.
     const trackerOf = (m: BlockMeta) => {
       let tracker = this.trackers.get(m.hash);
       if (tracker === undefined) {
-        tracker = ballotTracker(this.genesis.group, (m.block!.payload as { ballot: Ballot }).ballot);
+        tracker = ballotTracker(this.genesis.group, (m.block!.payload as { ballot: AnyBallot }).ballot);
         this.trackers.set(m.hash, tracker);
       }
       return tracker;
@@ -1088,7 +1101,7 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       const h = this.chain.electionOf(tip).key;
       payload = {
         kind,
-        ballot: encryptBallot(this.genesis.group, this.genesis.id, h, this.settingsValue.vote),
+        ballot: encryptVote(this.genesis, this.genesis.id, h, this.settingsValue.vote),
       };
     } else return undefined; // the final height, or voting without a vote choice
     const timestamp = Math.max(Math.floor(Date.now() / 1000), this.chain.minChildTimestamp(tip));

@@ -9,6 +9,7 @@
 // The secret and the votes never leave this file (the vote is this voter's to know, and is shown
 // only to it); the cast ballots are public once sent (they go into blocks).
 import { chmod } from 'node:fs/promises';
+import type { VoteChoice } from '../chain/votes';
 import { toHex } from '../crypto/bigint';
 import { encodeCastBallot, exactObject, fixedHex, parseCastBallot } from '../crypto/codec';
 import { CredentialSecretKey } from '../crypto/credential';
@@ -18,7 +19,7 @@ import type { CastBallot } from '../crypto/types';
 
 /** One ballot this voter cast: its vote, the election key it was encrypted under, the ballot. */
 export interface OwnCast {
-  readonly vote: 0 | 1;
+  readonly vote: VoteChoice;
   readonly electionKey: bigint;
   readonly cast: CastBallot;
 }
@@ -102,9 +103,16 @@ export class VoterJournal {
 
 function parseOwnCast(group: Group, value: unknown, field: string): OwnCast {
   const o = exactObject(value, field, ['vote', 'election_key', 'cast']);
-  check(o.vote === 0 || o.vote === 1, `${field}.vote`, 'must be 0 or 1');
+  // This runner's own file: the form only (the genesis checked the choice before it was cast).
+  const selections = (v: unknown) =>
+    Array.isArray(v) && v.every((q) => Array.isArray(q) && q.every((o) => Number.isSafeInteger(o) && o >= 0));
+  check(
+    o.vote === 0 || o.vote === 1 || selections(o.vote),
+    `${field}.vote`,
+    'must be 0, 1 or the options chosen in each question',
+  );
   return {
-    vote: o.vote as 0 | 1,
+    vote: o.vote as VoteChoice,
     electionKey: fixedHex(o.election_key, group.byteWidth * 2, `${field}.election_key`),
     // Written by this runner after it signed it: the group test is skipped, as for the block log.
     cast: parseCastBallot(group, o.cast, `${field}.cast`, 'trusted'),

@@ -1,4 +1,6 @@
 // A verification outcome as a few readable lines, for the command line.
+
+import { describeResult } from '../chain/standings';
 import type { Outcome, RecordSummary, TrackerFinding } from './verify';
 
 export function formatOutcome(outcome: Outcome): string {
@@ -12,11 +14,11 @@ export function formatOutcome(outcome: Outcome): string {
         '  result:   not yet known',
       ].join('\n');
     case 'verified': {
-      const { yes, no, total } = outcome.result;
+      const { total } = outcome.result;
       return [
         'VERIFIED',
         ...summaryLines(outcome.summary),
-        `  result:   yes ${yes}, no ${no} (${total} ballot${total === 1 ? '' : 's'})`,
+        `  result:   ${'yes' in outcome.result ? `yes ${outcome.result.yes}, no ${outcome.result.no}` : describeResult(outcome.summary.questions, outcome.result)} (${total} ballot${total === 1 ? '' : 's'})`,
       ].join('\n');
     }
   }

@@ -14,9 +14,11 @@ import {
   type AcceptanceJson,
   type CompensatedFactorJson,
   type DecryptionFactorJson,
+  type ElectionResultJson,
   encodeAcceptance,
   encodeCompensatedFactor,
   encodeDecryptionFactor,
+  encodeResult,
 } from '../crypto/codec';
 import type { Acceptance, CompensatedFactor, DecryptionFactor, ElectionResult } from '../crypto/types';
 
@@ -34,11 +36,7 @@ export const RECORD_KEYS = {
 /** A version-2 record of threshold talliers has one more key. */
 export const THRESHOLD_RECORD_KEYS = [...RECORD_KEYS[2], 'compensated_factors'] as const;
 
-export interface ResultJson {
-  yes: number;
-  no: number;
-  total: number;
-}
+export type ResultJson = ElectionResultJson;
 
 export interface ElectionRecord {
   format: (typeof RECORD_FORMATS)[ProtocolVersion];
@@ -93,6 +91,6 @@ export function buildRecord({
       ? { compensated_factors: compensatedFactors.map((cf) => encodeCompensatedFactor(group, cf)) }
       : {}),
     // Copied field by field: an ElectionResult carrying more would make the record refuse itself.
-    result: result && { yes: result.yes, no: result.no, total: result.total },
+    result: result && encodeResult(result),
   };
 }

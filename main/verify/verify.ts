@@ -42,6 +42,7 @@ import {
   type Phase,
   phaseOf,
 } from '../chain/phases';
+import type { Question } from '../chain/questions';
 import { expectedPayload, MEDIAN_SPAN, medianTimePast } from '../chain/rules';
 import { electTalliers, type KeyElection } from '../chain/talliers';
 import { applyCasts, checkEndorsedKey, type OnBranch, VoterIndex } from '../chain/voters';
@@ -56,14 +57,16 @@ import {
   parseCastBallot,
   parseCompensatedFactor,
   parseDecryptionFactor,
+  parseResult,
 } from '../crypto/codec';
 import { ballotTracker, verifyCastBallot } from '../crypto/credential';
 import {
   decryptTally,
   decryptWithQuorum,
+  electionResult,
+  isChoicesResult,
   type Quorum,
   verifyDecryptionFactor,
-  yesNoResult,
 } from '../crypto/decryption';
 import { check, ValidationError } from '../crypto/errors';
 import type { Group } from '../crypto/group';
@@ -115,6 +118,8 @@ export interface RecordSummary {
   readonly electionId: string;
   readonly title: string;
   readonly question: string;
+  /** Questions with choices: what each asks and its options (for saying the result). */
+  readonly questions?: readonly Question[];
   /** Height of the last block. */
   readonly height: number;
   readonly finalHeight: number;
@@ -294,7 +299,7 @@ class RecordWalk {
     check(Array.isArray(record.dec_factors), 'record.dec_factors', 'must be an array');
     if (threshold)
       check(Array.isArray(record.compensated_factors), 'record.compensated_factors', 'must be an array');
-    const claimed = parseResult(record.result);
+    const claimed = parseRecordResult(record.result);
 
     this.blockCount = record.blocks.length;
     this.tallies = Array.from({ length: tallyCount(genesis) }, () => EMPTY_TALLY);
@@ -640,12 +645,9 @@ class RecordWalk {
           compensated,
         )
       : decryptTally(group, genesis.id, this.tallies, this.ballots, talliers, [...factors.values()]);
-    const result = yesNoResult(counts, this.ballots);
+    const result = electionResult(ballotRules(genesis), counts, this.ballots);
     check(
-      claimed !== null &&
-        claimed.yes === result.yes &&
-        claimed.no === result.no &&
-        claimed.total === result.total,
+      claimed !== null && showResult(claimed) === showResult(result),
       'record.result',
       `is ${showResult(claimed)}, but the factors decrypt the tally to ${showResult(result)}`,
     );
@@ -796,6 +798,7 @@ class RecordWalk {
       electionId: genesis.idHex,
       title: genesis.title,
       question: genesis.question,
+      ...(genesis.questions ? { questions: genesis.questions } : {}),
       height: this.height,
       finalHeight: final,
       phase: this.height === final ? 'final' : phaseOf(genesis, this.height + 1)!,
@@ -849,18 +852,8 @@ function within(where: string, fn: () => void): void {
   }
 }
 
-function parseResult(value: unknown): ElectionResult | null {
-  if (value === null) return null;
-  const o = exactObject(value, 'record.result', ['yes', 'no', 'total']);
-  for (const key of ['yes', 'no', 'total'] as const) {
-    const n = o[key];
-    check(
-      typeof n === 'number' && Number.isSafeInteger(n) && n >= 0,
-      `record.result.${key}`,
-      'must be a count',
-    );
-  }
-  return { yes: o.yes as number, no: o.no as number, total: o.total as number };
+function parseRecordResult(value: unknown): ElectionResult | null {
+  return value === null ? null : parseResult(value, 'record.result');
 }
 
 /** Why a key may not sign or decrypt: not elected, or (threshold talliers) not qualified. */
@@ -883,6 +876,9 @@ function replaced(verb: string, named: string, last: string): string {
   );
 }
 
+/** A result as its JSON (the same text for the same result), for comparing and for messages. */
 function showResult(result: ElectionResult | null): string {
-  return result ? `yes ${result.yes}, no ${result.no}, total ${result.total}` : 'null';
+  if (!result) return 'null';
+  if (!isChoicesResult(result)) return `yes ${result.yes}, no ${result.no}, total ${result.total}`;
+  return `counts ${JSON.stringify(result.counts)}, total ${result.total}`;
 }

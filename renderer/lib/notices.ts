@@ -34,8 +34,12 @@ export function noticesBetween(before: DashboardState, after: DashboardState): N
     });
   const [was, is] = [before.result?.verification.status, after.result?.verification.status];
   if (is === 'verified' && was !== 'verified' && after.result?.result) {
-    const { yes, no } = after.result.result;
-    notices.push({ title, body: `The result is verified: yes ${yes}, no ${no}.` });
+    const result = after.result.result;
+    const said =
+      'yes' in result
+        ? `yes ${result.yes}, no ${result.no}`
+        : result.questions.map((q) => q.outcome).join('; ');
+    notices.push({ title, body: `The result is verified: ${said}.` });
   }
   return notices;
 }
