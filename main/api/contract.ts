@@ -128,6 +128,8 @@ export interface ElectionView {
   readonly ballotRule: BallotRuleChoice;
   /** Per-voter: the registered voters (the roster's size). */
   readonly voters?: number;
+  /** Questions with choices, in ballot order (absent: the one yes/no `question`). */
+  readonly questions?: readonly QuestionForm[];
 }
 
 /** `ballots`: a per-voter voting block, carrying 0…8 ballots cast by voters. */

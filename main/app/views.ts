@@ -64,6 +64,17 @@ export function electionView(g: Genesis): ElectionView {
     createdAt: g.createdAt,
     ballotRule: g.ballotRule,
     ...(g.ballotRule === 'per-voter' ? { voters: g.roster.length } : {}),
+    ...(g.questions
+      ? {
+          questions: g.questions.map((q) => ({
+            question: q.text,
+            options: [...q.options],
+            min: q.min,
+            max: q.max,
+            blank: q.blank,
+          })),
+        }
+      : {}),
   };
 }
 
