@@ -19,7 +19,7 @@ import {
   type QuestionJson,
   questionRules,
 } from './questions';
-import { type ElectionSizes, electionSizes } from './sizes';
+import { type ElectionSizes, electionSizes, MAX_FACTOR_LIST_BYTES } from './sizes';
 import { checkText } from './text';
 
 /** Protocol versions: 1 is only verified (its records stay checkable); 2 is run. */
@@ -224,8 +224,19 @@ function checkParams(g: Omit<Genesis, 'id' | 'idHex' | 'sizes'>): void {
   });
 }
 
-/** Per-voter rule: the voting blocks must be able to carry every voter's ballot. */
+/**
+ * Per-voter rule: the voting blocks must be able to carry every voter's ballot. Questions with
+ * choices: the talliers' factors (one per tally each) and stand-in factors must fit the answers
+ * that carry them.
+ */
 function checkCapacity(g: Omit<Genesis, 'id' | 'idHex' | 'sizes'>, sizes: ElectionSizes): void {
+  const standIns = hasThreshold(g) ? g.nTalliers * (g.nTalliers - 1) : 0;
+  const list = Math.max(g.nTalliers * sizes.factorBytes, standIns * sizes.compensatedBytes);
+  check(
+    list <= MAX_FACTOR_LIST_BYTES,
+    hasThreshold(g) ? 'genesis.n_talliers' : 'genesis.questions',
+    `is too many with these questions: the ${hasThreshold(g) ? `stand-in factors of ${g.nTalliers} threshold talliers` : `factors of ${g.nTalliers} talliers`} would come to ${(list / 2 ** 20).toFixed(1)} MiB, above ${MAX_FACTOR_LIST_BYTES / 2 ** 20} MiB: fewer talliers or fewer options`,
+  );
   if (g.ballotRule !== 'per-voter') return;
   const perBlock = sizes.ballotsPerBlock;
   check(

@@ -4,7 +4,12 @@
 // and the peer API's request limit, grow to hold the ballots a block carries, and never shrink
 // below version 1's limits.
 import { allowedSums, type QuestionRule, sumIsProven } from '../crypto/choices';
-import { encodeAnyBallot, encodeCastBallot, encodeDecryptionFactor } from '../crypto/codec';
+import {
+  encodeAnyBallot,
+  encodeCastBallot,
+  encodeCompensatedFactor,
+  encodeDecryptionFactor,
+} from '../crypto/codec';
 import type { Group } from '../crypto/group';
 import type { AnyBallot, Ballot, ProofBranch } from '../crypto/types';
 import { MAX_BALLOTS_PER_BLOCK } from './limits';
@@ -17,6 +22,11 @@ export const BASE_MESSAGE_BYTES = 64 * 1024;
 export const MAX_BLOCK_BYTES = 768 * 1024;
 /** The most any request may be: the largest block, with room for the request around it. */
 export const MAX_MESSAGE_BYTES = MAX_BLOCK_BYTES + 64 * 1024;
+/**
+ * The most a list of factors (GET /v1/factors: one a tallier) or of stand-in factors (one per
+ * pair of threshold talliers) may come to, so that every answer fits a client's 8 MiB.
+ */
+export const MAX_FACTOR_LIST_BYTES = 6 * 1024 * 1024;
 
 /** A per-voter block holds as many of the largest cast ballots as fit in this, at most 8. */
 const CAST_BUDGET_BYTES = 56 * 1024;
@@ -34,6 +44,9 @@ export interface ElectionSizes {
   readonly blockBytes: number;
   /** A request body (a block, a cast ballot, a factor) is refused above this. */
   readonly messageBytes: number;
+  /** A decryption factor of every tally, and a stand-in factor, in JSON. */
+  readonly factorBytes: number;
+  readonly compensatedBytes: number;
 }
 
 /**
@@ -68,8 +81,17 @@ export function electionSizes(
       decFactorPoc: { a: 0n, b: Array(tallies).fill(0n), challenge: 0n, response: 0n },
     }),
   );
+  const compensatedBytes = jsonBytes(
+    encodeCompensatedFactor(group, {
+      pk: 0n,
+      missing: 0n,
+      final: '0'.repeat(64),
+      factors: Array(tallies).fill(0n),
+      proof: { a: 0n, b: Array(tallies).fill(0n), challenge: 0n, response: 0n },
+    }),
+  );
   const messageBytes = Math.max(BASE_MESSAGE_BYTES, blockBytes + 4096, factorBytes + 4096);
-  return { ballotBytes, castBytes, ballotsPerBlock, blockBytes, messageBytes };
+  return { ballotBytes, castBytes, ballotsPerBlock, blockBytes, messageBytes, factorBytes, compensatedBytes };
 }
 
 /** A ballot of the election's form with every number 0: its JSON is as long as any real one's. */

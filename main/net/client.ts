@@ -12,6 +12,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { SocksProxyAgent } from 'socks-proxy-agent';
 import { checkMinerLabel } from '../chain/block';
 import { MAX_ROUNDS } from '../chain/finality';
+import { checkQuestions, parseQuestions } from '../chain/questions';
 import { MAX_MESSAGE_BYTES } from '../chain/sizes';
 import { encodeResult, exactObject, fixedHex, parseResult } from '../crypto/codec';
 import { check, ValidationError } from '../crypto/errors';
@@ -33,8 +34,11 @@ import {
   type TicketResponse,
 } from './messages';
 
-/** Largest response accepted: a GET /v1/chain page stops below 1.5 MB (api.ts, CHAIN_PAGE_BYTES). */
-export const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
+/**
+ * Largest response accepted: a GET /v1/chain page stops below 1.5 MB (api.ts, CHAIN_PAGE_BYTES);
+ * the factors of a questions election stay below 6 MiB (chain/sizes.ts MAX_FACTOR_LIST_BYTES).
+ */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 /** Largest request sent: the largest body any election's server takes (chain/sizes.ts). */
 export const MAX_REQUEST_BYTES = MAX_MESSAGE_BYTES;
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -127,9 +131,12 @@ export class PeerClient {
   /** The organizer's lobby, before the election exists (docs/PROTOCOL.md §11). */
   lobby(address: string): Promise<LobbyInfoResponse> {
     return this.run(address, 'lobby', 'GET', '/v1/lobby', undefined, (v) => {
-      const threshold = typeof v === 'object' && v !== null && Object.hasOwn(v, 'quorum');
+      const has = (key: string) => typeof v === 'object' && v !== null && Object.hasOwn(v, key);
+      const threshold = has('quorum');
+      const withQuestions = has('questions');
       const o = exactObject(v, 'response', [
         ...(threshold ? ['quorum', 'n_ceremony_blocks'] : []),
+        ...(withQuestions ? ['questions'] : []),
         'title',
         'question',
         'ballot_rule',
@@ -157,6 +164,8 @@ export class PeerClient {
       );
       check(typeof o.organizer === 'string', 'response.organizer', 'must be text');
       check(typeof o.admitted === 'number' && typeof o.started === 'boolean', 'response', 'malformed lobby');
+      // Shown to the joiner and kept in joining.json: checked as the genesis will check them.
+      if (withQuestions) checkQuestions(parseQuestions(o.questions, 'response.questions'), 'response.questions');
       return o as unknown as LobbyInfoResponse;
     });
   }
