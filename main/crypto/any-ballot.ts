@@ -2,7 +2,13 @@
 // questions with choices. What the election asks decides which form it takes: `rules` undefined
 // is the yes/no question, and a ballot of the other form is refused before any proof is checked.
 import { addToTally, ballotStatement, checkBallotChallenge, verifyBallot } from './ballot';
-import { type AnswerProof, answerProofs, type QuestionRule, verifyAnswers } from './choices';
+import {
+  type AnswerProof,
+  answerProofs,
+  checkAnswersShape,
+  type QuestionRule,
+  verifyAnswers,
+} from './choices';
 import { check } from './errors';
 import type { Group } from './group';
 import type { Answers, AnyBallot, Ciphertext } from './types';
@@ -23,10 +29,16 @@ export function ciphertextsOf(ballot: AnyBallot): readonly Ciphertext[] {
 /** The tallies with a ballot added: each of its ciphertexts to its tally (ciphertextsOf's order). */
 export function addToTallies(group: Group, tallies: readonly Ciphertext[], ballot: AnyBallot): Ciphertext[] {
   const add = ciphertextsOf(ballot);
+  // checkBallotForm makes this hold for every ballot from outside; a caller that skipped it errs.
+  if (add.length !== tallies.length)
+    throw new Error(`a ballot of ${add.length} ciphertexts added to ${tallies.length} tallies`);
   return tallies.map((t, i) => addToTally(group, t, add[i]!));
 }
 
-/** Refuses a ballot of the form the election does not ask for. */
+/**
+ * Refuses a ballot of the form the election does not ask for, or answers of another shape than its
+ * questions (checkAnswersShape): after this, ciphertextsOf has one ciphertext per tally.
+ */
 export function checkBallotForm(
   ballot: AnyBallot,
   rules: readonly QuestionRule[] | undefined,
@@ -34,7 +46,10 @@ export function checkBallotForm(
 ): void {
   if (rules === undefined)
     check(!isAnswers(ballot), `${field}.answers`, 'this election asks a yes/no question: send a ballot');
-  else check(isAnswers(ballot), `${field}.ballot`, 'this election asks questions with choices: send answers');
+  else {
+    check(isAnswers(ballot), `${field}.ballot`, 'this election asks questions with choices: send answers');
+    checkAnswersShape(rules, ballot as Answers, field);
+  }
 }
 
 /**

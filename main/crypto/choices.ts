@@ -201,13 +201,42 @@ export function answerProofs(
   answers: readonly Answer[],
   field = 'ballot',
 ): AnswerProof[] {
+  checkAnswersShape(rules, answers, field);
+  const proofs: AnswerProof[] = [];
+  for (const [question, rule] of rules.entries()) {
+    const answer = answers[question]!;
+    const where = `${field}.answers[${question}]`;
+    for (const [option, choice] of answer.choices.entries()) {
+      const statement = ballotStatement(choice);
+      const at = `${where}.choices[${option}].proof`;
+      checkOneOfChallenge(group, context, h, statement, choice.proof, at, choiceBinding(question, option));
+      proofs.push({ statement, branches: choice.proof, field: at });
+    }
+    if (!sumIsProven(rule)) continue;
+    const statement = sumStatement(group, rule, answer.choices);
+    const at = `${where}.sum_proof`;
+    checkOneOfChallenge(group, context, h, statement, answer.sumProof, at, sumBinding(question, rule));
+    proofs.push({ statement, branches: answer.sumProof, field: at });
+  }
+  return proofs;
+}
+
+/**
+ * The shape of a ballot's answers against the rules, before any number is used: one answer per
+ * question, one choice per option, and a sum proof of one branch per allowed sum (none when every
+ * sum is allowed). What tallies a ballot and what hashes it rely on this.
+ */
+export function checkAnswersShape(
+  rules: readonly QuestionRule[],
+  answers: readonly Answer[],
+  field = 'ballot',
+): void {
   checkRules(rules);
   check(
     answers.length === rules.length,
     `${field}.answers`,
     `must answer each of the ${rules.length} questions`,
   );
-  const proofs: AnswerProof[] = [];
   for (const [question, rule] of rules.entries()) {
     const answer = answers[question]!;
     const where = `${field}.answers[${question}]`;
@@ -216,26 +245,20 @@ export function answerProofs(
       `${where}.choices`,
       `must have ${rule.options}, one per option`,
     );
-    for (const [option, choice] of answer.choices.entries()) {
-      const statement = ballotStatement(choice);
-      const at = `${where}.choices[${option}].proof`;
-      checkOneOfChallenge(group, context, h, statement, choice.proof, at, choiceBinding(question, option));
-      proofs.push({ statement, branches: choice.proof, field: at });
-    }
-    if (!sumIsProven(rule)) {
+    if (sumIsProven(rule)) {
+      const sums = allowedSums(rule).length;
+      check(
+        answer.sumProof.length === sums,
+        `${where}.sum_proof`,
+        `must have ${sums} branches, one per value it may encrypt`,
+      );
+    } else
       check(
         answer.sumProof.length === 0,
         `${where}.sum_proof`,
         'must be empty: the question allows every sum',
       );
-      continue;
-    }
-    const statement = sumStatement(group, rule, answer.choices);
-    const at = `${where}.sum_proof`;
-    checkOneOfChallenge(group, context, h, statement, answer.sumProof, at, sumBinding(question, rule));
-    proofs.push({ statement, branches: answer.sumProof, field: at });
   }
-  return proofs;
 }
 
 /** A list of verified ballots' tally, per question, per option: each option's encrypted count. */
