@@ -3,6 +3,8 @@
 // (the same proof, bound to its place), and the question one disjunctive proof over the allowed
 // sums 0, 1, 2; the ratio says whether it costs more than that.
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import type { Question } from '../main/chain/questions';
 import { encryptBallot, verifyBallot, verifyOneOf } from '../main/crypto/ballot';
 import { verifyAnswersBatch, verifyBallotBatch } from '../main/crypto/ballot-batch';
 import {
@@ -15,6 +17,7 @@ import {
 import { encodeAnswers, encodeBallot, parseAnswers, parseBallot } from '../main/crypto/codec';
 import { electionKey, Group, TallierSecretKey } from '../main/crypto/index';
 import { percentile, type Suite } from './harness';
+import { buildBenchRecord, timeVerify } from './verify.bench';
 
 const FIVE_UP_TO_TWO: QuestionRule[] = [{ options: 5, min: 0, max: 2, blank: false }];
 
@@ -117,6 +120,28 @@ export const choicesSuite: Suite = {
       value: batch5,
       unit: 's',
       note: `1,000 ballots of 5 options (up to 2): parse + one batch, one thread; 1,000 yes/no ballots ${batchYesNo.toFixed(2)} s (${(batch5 / batchYesNo).toFixed(2)}×)`,
+    });
+    // A whole record, as `verify` checks it (every block, the tallies, the factors, the result),
+    // with the default workers: 1,000 ballot blocks of 5 options against 1,000 yes/no ones.
+    const board: Question = {
+      text: 'Board?',
+      options: ['A', 'B', 'C', 'D', 'E'],
+      min: 0,
+      max: 2,
+      blank: false,
+    };
+    const record5 = buildBenchRecord(
+      [board],
+      picks.map((p) => [p]),
+    );
+    const recordYesNo = buildBenchRecord();
+    const whole5 = await timeVerify(record5, {});
+    const wholeYesNo = await timeVerify(recordYesNo, {});
+    report.metric({
+      name: 'verify_1000_ballots5_s',
+      value: whole5,
+      unit: 's',
+      note: `a record of 1,000 ballots of 5 options (up to 2), default workers (${os.availableParallelism()} cores); 1,000 yes/no ballots ${wholeYesNo.toFixed(2)} s (${(whole5 / wholeYesNo).toFixed(2)}×)`,
     });
     report.line(
       `5 options, up to 2: encrypt ${encrypt5.toFixed(2)} ms = ${(encrypt5 / yesNoEncrypt).toFixed(2)} yes/no ballots; ` +

@@ -7,9 +7,13 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type Block, blockHash, type Payload } from '../main/chain/block';
+import { ballotRules, tallyCount } from '../main/chain/genesis';
+import type { Question } from '../main/chain/questions';
 import { mine, Talliers, testGenesis } from '../main/chain/testing';
-import { yesNoResult } from '../main/crypto/decryption';
-import { addToTally, decryptTally, EMPTY_TALLY, electionKey, encryptBallot } from '../main/crypto/index';
+import { addToTallies } from '../main/crypto/any-ballot';
+import { encryptAnswers } from '../main/crypto/choices';
+import { electionResult } from '../main/crypto/decryption';
+import { decryptTally, EMPTY_TALLY, electionKey, encryptBallot } from '../main/crypto/index';
 import { buildRecord } from '../main/verify/record';
 import { type VerifyOptions, verifyRecord } from '../main/verify/verify';
 import { percentile, type Suite } from './harness';
@@ -19,10 +23,17 @@ const BALLOTS = 1000;
 /**
  * A complete, valid record: keys A, B, A (talliers A and B), 1,000 ballots, one confirmation, the
  * talliers' seal, both factors and the result. Built directly, block by block, not through a Chain: a Chain would
- * verify every ballot as it goes, doubling the ~5 s of encryption this takes.
+ * verify every ballot as it goes, doubling the ~5 s of encryption this takes. With `questions`,
+ * each ballot answers them, its selections taken in turn from `picks`.
  */
-function buildBenchRecord(): unknown {
-  const genesis = testGenesis({ nTalliersBlocks: 3, nVoteBlocks: BALLOTS, confirmations: 1 });
+export function buildBenchRecord(questions?: readonly Question[], picks: number[][][] = []): unknown {
+  const genesis = testGenesis({
+    nTalliersBlocks: 3,
+    nVoteBlocks: BALLOTS,
+    confirmations: 1,
+    ...(questions ? { questions } : {}),
+  });
+  const rules = ballotRules(genesis);
   const { group, id } = genesis;
   const { keys, secrets } = new Talliers(genesis, 2);
   const blocks: Block[] = [];
@@ -39,18 +50,20 @@ function buildBenchRecord(): unknown {
   };
   for (const key of [keys[0]!, keys[1]!, keys[0]!]) append({ kind: 'tallier_key', key });
   const h = electionKey(group, id, keys);
-  let tally = EMPTY_TALLY;
+  let tallies = Array.from({ length: tallyCount(genesis) }, () => EMPTY_TALLY);
   for (let i = 0; i < BALLOTS; i++) {
-    const ballot = encryptBallot(group, id, h, i % 3 === 0 ? 1 : 0);
-    tally = addToTally(group, tally, ballot);
+    const ballot = rules
+      ? encryptAnswers(group, id, h, rules, picks[i % picks.length]!)
+      : encryptBallot(group, id, h, i % 3 === 0 ? 1 : 0);
+    tallies = addToTallies(group, tallies, ballot);
     append({ kind: 'ballot', ballot });
   }
   append({ kind: 'confirmation' });
   const final = blockHash(group, blocks[blocks.length - 1]!);
   const seal = secrets.map((s) => s.accept(id, final, 1));
-  const decFactors = secrets.map((s) => s.decryptionFactor(id, [tally], final));
+  const decFactors = secrets.map((s) => s.decryptionFactor(id, tallies, final));
   const pks = keys.map((k) => k.pk);
-  const result = yesNoResult(decryptTally(group, id, [tally], BALLOTS, pks, decFactors), BALLOTS);
+  const result = electionResult(rules, decryptTally(group, id, tallies, BALLOTS, pks, decFactors), BALLOTS);
   // Through JSON text, as the command line reads a record.
   return JSON.parse(JSON.stringify(buildRecord({ genesis, blocks, seal, decFactors, result })));
 }
@@ -68,7 +81,7 @@ async function timeCommand(file: string): Promise<number> {
   return seconds;
 }
 
-async function timeVerify(record: unknown, options: VerifyOptions): Promise<number> {
+export async function timeVerify(record: unknown, options: VerifyOptions): Promise<number> {
   const start = performance.now();
   const outcome = await verifyRecord(record, options);
   const seconds = (performance.now() - start) / 1000;

@@ -1,6 +1,6 @@
 // A verification outcome as a few readable lines, for the command line.
 
-import { describeResult } from '../chain/standings';
+import { describeResult, standings } from '../chain/standings';
 import type { Outcome, RecordSummary, TrackerFinding } from './verify';
 
 export function formatOutcome(outcome: Outcome): string {
@@ -19,6 +19,12 @@ export function formatOutcome(outcome: Outcome): string {
         'VERIFIED',
         ...summaryLines(outcome.summary),
         `  result:   ${'yes' in outcome.result ? `yes ${outcome.result.yes}, no ${outcome.result.no}` : describeResult(outcome.summary.questions, outcome.result)} (${total} ballot${total === 1 ? '' : 's'})`,
+        ...('counts' in outcome.result
+          ? standings(outcome.summary.questions ?? [], outcome.result).map(
+              (q, i) =>
+                `  counts ${i + 1}: ${q.options.map((o) => `${o.label} ${o.count}${o.winner ? ' ✓' : ''}`).join(', ')}`,
+            )
+          : []),
       ].join('\n');
     }
   }
@@ -55,8 +61,11 @@ function summaryLines(s: RecordSummary): string[] {
         ]
       : []),
     s.voters === undefined
-      ? `  ballots:  ${s.ballots} (one per block found), tally α ${s.tally.alpha.slice(0, 16)}… β ${s.tally.beta.slice(0, 16)}…`
-      : `  turnout:  ${s.ballots} of ${s.voters} registered voters cast a ballot (each voter's last counts), tally α ${s.tally.alpha.slice(0, 16)}… β ${s.tally.beta.slice(0, 16)}…`,
+      ? `  ballots:  ${s.ballots} (one per block found), ${tallyText(s)}`
+      : `  turnout:  ${s.ballots} of ${s.voters} registered voters cast a ballot (each voter's last counts), ${tallyText(s)}`,
+    ...(s.questions ?? []).map(
+      (q, i) => `  question ${i + 1}: ${q.text} (${q.options.length} options: ${q.options.join(', ')})`,
+    ),
     ...(s.tracker ? [`  tracker:  ${trackerLine(s.tracker)}`] : []),
     ...(s.version === 1
       ? ['  protocol: version 1 (no seal: its final block was chosen by the lower hash)']
@@ -68,4 +77,13 @@ function summaryLines(s: RecordSummary): string[] {
           ]
         : []),
   ];
+}
+
+/** The yes/no tally's prefix, or how many tallies there are (one per option). */
+function tallyText(s: RecordSummary): string {
+  if (s.questions) {
+    const n = s.questions.reduce((k, q) => k + q.options.length, 0);
+    return `${n} tallies, one per option`;
+  }
+  return `tally α ${s.tally.alpha.slice(0, 16)}… β ${s.tally.beta.slice(0, 16)}…`;
 }
