@@ -4,6 +4,7 @@
 // lobby.json for the organizer, joining.json (0600: the ticket is a bearer secret) for a joiner.
 import type { LobbyParticipantView, LobbyView } from '../api/contract';
 import type { Genesis } from '../chain/genesis';
+import { parseQuestions, type QuestionJson } from '../chain/questions';
 import { toHex } from '../crypto/bigint';
 import { exactObject, fixedHex } from '../crypto/codec';
 import { CredentialSecretKey } from '../crypto/credential';
@@ -181,6 +182,8 @@ interface JoiningFile {
   /** Threshold talliers: any `quorum` decrypt, after a key ceremony of this many blocks. */
   readonly quorum?: number;
   readonly nCeremonyBlocks?: number;
+  /** Questions with choices, as the lobby said the genesis will ask them. */
+  readonly questions?: QuestionJson[];
 }
 
 /** A joiner's side: its request, polled until the organizer starts (or refuses). */
@@ -229,6 +232,7 @@ export class JoinRequest {
         ...(info.quorum !== undefined
           ? { quorum: info.quorum, nCeremonyBlocks: info.n_ceremony_blocks! }
           : {}),
+        ...(info.questions !== undefined ? { questions: info.questions } : {}),
       };
       await dataDir.save('joining', file);
       await dataDir.save('settings', request.settings);
@@ -249,12 +253,15 @@ export class JoinRequest {
       const keys = ['organizer', 'ticket', 'ballotRule', 'title', 'question', 'organizerName'];
       const counts = ['nTalliers', 'nTalliersBlocks', 'nVoteBlocks', 'confirmations'];
       const withId = Object.hasOwn((stored.value ?? {}) as object, 'electionId');
+      const withQuestions = Object.hasOwn((stored.value ?? {}) as object, 'questions');
       if (Object.hasOwn((stored.value ?? {}) as object, 'quorum')) counts.push('quorum', 'nCeremonyBlocks');
       const o = exactObject(stored.value, 'joining.json', [
         ...keys,
         ...counts,
         ...(withId ? ['electionId'] : []),
+        ...(withQuestions ? ['questions'] : []),
       ]);
+      if (withQuestions) parseQuestions(o.questions, 'joining.json.questions');
       parsePeerAddress(o.organizer, 'joining.json.organizer');
       fixedHex(o.ticket, 32, 'joining.json.ticket');
       if (withId) fixedHex(o.electionId, 64, 'joining.json.electionId');

@@ -13,7 +13,7 @@ import {
 } from '../api/contract';
 import { RequestError } from '../api/errors';
 import { checkMinerLabel } from '../chain/block';
-import { type Genesis, hasThreshold, LIMITS, makeGenesis } from '../chain/genesis';
+import { type Genesis, hasQuestions, hasThreshold, LIMITS, makeGenesis } from '../chain/genesis';
 import { MAX_TARGET } from '../chain/pow/target';
 import { parseQuestions } from '../chain/questions';
 import { check, ValidationError } from '../crypto/errors';
@@ -287,6 +287,7 @@ export function lobbyParamsFromForm(form: NewElectionForm, now = Date.now()): Lo
     confirmations: genesis.confirmations,
     target: genesis.target,
     ...(hasThreshold(genesis) ? { quorum: genesis.quorum, nCeremonyBlocks: genesis.nCeremonyBlocks } : {}),
+    ...(hasQuestions(genesis) ? { questions: genesis.questions } : {}),
   };
 }
 

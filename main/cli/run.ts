@@ -18,7 +18,7 @@ import { readJson } from '../crypto/json';
 import { parsePeerAddress } from '../net/address';
 import { parseInvitation } from '../net/invitation';
 import type { RunnerOptions } from '../net/runner';
-import type { NodeSettings } from '../node/election-node';
+import type { ElectionNode, NodeSettings } from '../node/election-node';
 import { holdsElection } from '../store/data-dir';
 import { strictUtf8 } from '../store/utf8';
 import type { Command } from './command';
@@ -294,6 +294,12 @@ function printTorProgress(engine: Engine): void {
   });
 }
 
+/** The --vote lines, read against the runner's election (its questions), as its vote. */
+async function applyVote(node: ElectionNode, values: Values): Promise<void> {
+  const vote = voteFor(node.genesis, values);
+  if (vote !== undefined) await node.setVote(vote);
+}
+
 /** Runs until SIGINT/SIGTERM, printing progress; shuts down cleanly. */
 async function runUntilStopped(engine: Engine, values: Values): Promise<number> {
   const runner = engine.runner;
@@ -302,8 +308,7 @@ async function runUntilStopped(engine: Engine, values: Values): Promise<number> 
     if (runner) {
       const { node } = runner;
       // Votes naming options are read against the election, known only now when joining.
-      const vote = voteFor(node.genesis, values);
-      if (vote !== undefined) await node.setVote(vote);
+      await applyVote(node, values);
       console.log(`  runner    ${node.settings.name} · data ${node.dataDir.path}`);
       console.log(
         `  peer API  127.0.0.1:${runner.port}${runner.self ? ` · reachable as ${runner.self}` : ' · no --address: peers learn of this runner only if it is given to them'}`,
@@ -329,6 +334,12 @@ async function runUntilStopped(engine: Engine, values: Values): Promise<number> 
             `  running   ${event.election?.title ?? ''} · reachable as ${event.self ?? '(unknown)'}`,
           );
           attachProgress(engine.runner);
+          // A lobby's joiner learns the questions only now: its --vote lines are read against them.
+          applyVote(engine.runner.node, values).catch((error: unknown) =>
+            console.log(
+              `  error     ${(error as Error).message}: no vote is cast (set it from --dashboard, or start again with other --vote)`,
+            ),
+          );
         }
         if (event.type === 'stage' && event.stage === 'error') console.log(`  error     ${event.error}`);
       });

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import express from 'express';
 import { ValidationError } from '../crypto/errors';
-import { MAX_REQUEST_BYTES, PeerClient, PeerError, parseStatusResponse } from './client';
+import { MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, PeerClient, PeerError, parseStatusResponse } from './client';
 import { API_VERSION } from './messages';
 import { PeerBook } from './peer-book';
 
@@ -38,7 +38,7 @@ function hostileApp() {
     res.type('text/plain').send('not json at all');
   });
   app.get('/v1/peers', (_req, res) => {
-    res.json({ peers: ['x'.repeat(3 * 1024 * 1024)] });
+    res.json({ peers: ['x'.repeat(MAX_RESPONSE_BYTES + 1024)] });
   });
   app.get('/v1/genesis', (_req, res) => {
     res.redirect(302, 'http://example.com/genesis');
@@ -224,7 +224,7 @@ describe('peer client', () => {
     const cases: [() => Promise<unknown>, RegExp, number | undefined][] = [
       [() => client.status(hostile), /invalid response: response\.version: must be "onion-election\/2"/, 200],
       [() => client.result(hostile), /invalid response: response: is not JSON: unexpected "n"/, 200],
-      [() => client.peers(hostile), /response larger than 2097152 bytes/, undefined],
+      [() => client.peers(hostile), new RegExp(`response larger than ${MAX_RESPONSE_BYTES} bytes`), undefined],
       [() => client.genesis(hostile), /^HTTP 302$/, 302],
       [() => client.block(hostile, HASH), /invalid response: response\.hash: is not the hash asked for/, 200],
       [() => client.chain(hostile, 1, 100), /response\.blocks: must have at most 100 items/, 200],

@@ -165,7 +165,8 @@ export class PeerClient {
       check(typeof o.organizer === 'string', 'response.organizer', 'must be text');
       check(typeof o.admitted === 'number' && typeof o.started === 'boolean', 'response', 'malformed lobby');
       // Shown to the joiner and kept in joining.json: checked as the genesis will check them.
-      if (withQuestions) checkQuestions(parseQuestions(o.questions, 'response.questions'), 'response.questions');
+      if (withQuestions)
+        checkQuestions(parseQuestions(o.questions, 'response.questions'), 'response.questions');
       return o as unknown as LobbyInfoResponse;
     });
   }

@@ -3,6 +3,7 @@
 // API's limits and strict JSON), and beside the election's routes after the start, so that admitted
 // joiners still polling learn the election id.
 import express, { type Express } from 'express';
+import { encodeQuestions } from '../chain/questions';
 import { toHex } from '../crypto/bigint';
 import { exactObject, fixedHex, parseElement } from '../crypto/codec';
 import type { Group } from '../crypto/group';
@@ -61,6 +62,8 @@ export function lobbyRouter(options: LobbyApiOptions): express.Router {
       ...(params.quorum !== undefined
         ? { quorum: params.quorum, n_ceremony_blocks: params.nCeremonyBlocks! }
         : {}),
+      // What joiners will be asked, before they ask to join.
+      ...(params.questions !== undefined ? { questions: encodeQuestions(params.questions) } : {}),
     };
     res.json(body);
   });

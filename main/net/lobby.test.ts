@@ -1,11 +1,13 @@
 // The lobby over real HTTP on 127.0.0.1: requests, admission, refusal, a start refused with its
 // reason, the hand-over of the organizer's address to its runner, and joiners running the
-// election they waited for (issue 13, items 2 and 3).
+// election they waited for (issue 13, items 2 and 3); the questions a lobby shows (issue 16).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { JoinRequest } from '../app/lobby-session';
 import { CredentialSecretKey } from '../crypto/credential';
 import { Group } from '../crypto/group';
 import { ElectionNode } from '../node/election-node';
@@ -32,6 +34,12 @@ const params: LobbyParams = {
   confirmations: 1,
   target: (1n << 236n) - 1n, // 2^20 expected hashes
 };
+
+const QUESTIONS_JSON = [
+  { question: 'Board?', options: ['Ada', 'Brian', 'Chen', 'Dana', 'Emeka'], min: 0, max: 2, blank: false },
+  { question: 'Date?', options: ['3 May', '10 May', '17 May'], min: 1, max: 1, blank: true },
+];
+const QUESTIONS = QUESTIONS_JSON.map(({ question, ...rest }) => ({ text: question, ...rest }));
 
 async function until<T>(
   what: string,
@@ -114,6 +122,97 @@ describe('lobby', () => {
       assert.equal((await lobby.request({ name: 'alice' })).status, 'waiting');
     } finally {
       await dataDir.close();
+    }
+  });
+
+  test('questions: the lobby info shows them, a joiner keeps them, malformed ones are refused by name', async () => {
+    const organizerDir = path.join(root, 'questions-olga');
+    const { dataDir } = await DataDir.open(organizerDir);
+    const olga = CredentialSecretKey.generate(group);
+    const lobby = await Lobby.create(
+      dataDir,
+      group,
+      { ...params, questions: QUESTIONS },
+      { name: 'olga', credential: olga.publicKey },
+    );
+    const host = await LobbyHost.open(lobby, group, { direct: true });
+    const organizer = host.self!;
+    try {
+      assert.deepEqual(await client.lobby(organizer), {
+        title: 'Lobby test',
+        question: 'Adopt the proposal?',
+        ballot_rule: 'per-voter',
+        organizer: 'olga',
+        admitted: 1,
+        started: false,
+        n_talliers: 2,
+        n_talliers_blocks: 3,
+        n_vote_blocks: 8,
+        confirmations: 1,
+        questions: QUESTIONS_JSON,
+      });
+      // The joiner keeps what it will be asked in joining.json, and reads it back after a restart.
+      const joinerDir = path.join(root, 'questions-jay');
+      const settings = { name: 'jay', mining: true, threads: 1 };
+      const asked = await JoinRequest.ask(joinerDir, client, { organizer, settings });
+      await asked.close();
+      const file = path.join(joinerDir, 'joining.json');
+      const joining = JSON.parse(readFileSync(file, 'utf8'));
+      assert.deepEqual(joining.questions, QUESTIONS_JSON);
+      await (await JoinRequest.resume(joinerDir, client)).close();
+      writeFileSync(file, JSON.stringify({ ...joining, questions: [{ ...QUESTIONS_JSON[0], max: '2' }] }));
+      await assert.rejects(
+        JoinRequest.resume(joinerDir, client),
+        /joining\.json\.questions\[0\]\.max: must be a number/,
+      );
+    } finally {
+      await host.close();
+      await dataDir.close();
+    }
+
+    // A lobby info whose questions are malformed, or not what a genesis takes, is refused.
+    const info = {
+      title: 'Lobby test',
+      question: 'Adopt?',
+      ballot_rule: 'per-voter',
+      organizer: 'olga',
+      admitted: 1,
+      started: false,
+      n_talliers: 2,
+      n_talliers_blocks: 3,
+      n_vote_blocks: 8,
+      confirmations: 1,
+    };
+    let served: unknown = info;
+    const fake = createServer((_req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify(served));
+    });
+    fake.listen(0, '127.0.0.1');
+    await new Promise((r) => fake.once('listening', r));
+    const address = `127.0.0.1:${(fake.address() as { port: number }).port}`;
+    try {
+      // Without questions, as every lobby before them: read as before.
+      assert.deepEqual(await client.lobby(address), info);
+      const refusals: [unknown, RegExp][] = [
+        [{ question: 'Board?' }, /response\.questions: must be an array/],
+        [[{ ...QUESTIONS_JSON[0], options: 'Ada' }], /response\.questions\[0\]\.options: must be an array/],
+        [[{ ...QUESTIONS_JSON[0], extra: 1 }], /response\.questions\[0\]\.extra: is not an allowed field/],
+        [
+          [QUESTIONS_JSON[0], { ...QUESTIONS_JSON[1], options: ['3 May', '\u001b[2J'] }],
+          /response\.questions\[1\]\.options\[1\]/,
+        ],
+        [
+          [{ ...QUESTIONS_JSON[0], max: 6 }],
+          /response\.questions\[0\]\.max: must not exceed the number of options/,
+        ],
+      ];
+      for (const [questions, reason] of refusals) {
+        served = { ...info, questions };
+        await assert.rejects(client.lobby(address), reason, JSON.stringify(questions));
+      }
+    } finally {
+      fake.close();
     }
   });
 

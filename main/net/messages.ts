@@ -5,6 +5,7 @@
 
 import type { BlockJson, CeremonyMessageJson } from '../chain/block';
 import type { GenesisJson } from '../chain/genesis';
+import type { QuestionJson } from '../chain/questions';
 import type {
   AcceptanceJson,
   CastBallotJson,
@@ -196,6 +197,8 @@ export interface LobbyInfoResponse {
   /** Threshold talliers (both or neither): any `quorum` decrypt, after a key ceremony of this many blocks. */
   quorum?: number;
   n_ceremony_blocks?: number;
+  /** Questions with choices, as the genesis will ask them (absent: the one yes/no `question`). */
+  questions?: QuestionJson[];
 }
 /** POST /v1/lobby/requests: `{name, address?, credential?}` (credential: per-voter only). */
 export interface JoinRequestResponse {

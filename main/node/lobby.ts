@@ -9,8 +9,9 @@
 // an admitted ticket sees the other participants' names and, after the start, the election id.
 import { randomBytes } from 'node:crypto';
 import { checkMinerLabel } from '../chain/block';
-import { type BallotRule, type Genesis, makeGenesis } from '../chain/genesis';
-import { MAX_BALLOTS_PER_BLOCK } from '../chain/limits';
+import { type BallotRule, ballotRules, type Genesis, makeGenesis } from '../chain/genesis';
+import { encodeQuestions, parseQuestions, type Question } from '../chain/questions';
+import { electionSizes } from '../chain/sizes';
 import { toHex } from '../crypto/bigint';
 import { exactObject, fixedHex, parseHash } from '../crypto/codec';
 import { check, ValidationError } from '../crypto/errors';
@@ -30,6 +31,8 @@ export interface LobbyParams {
   /** Threshold talliers (both or neither): any `quorum` decrypt, after a ceremony of this many blocks. */
   readonly quorum?: number;
   readonly nCeremonyBlocks?: number;
+  /** Questions with choices (absent: the one yes/no `question`). */
+  readonly questions?: readonly Question[];
 }
 
 export type RequestStatus = 'waiting' | 'admitted' | 'refused';
@@ -73,6 +76,7 @@ export class Lobby {
   private readonly seen = new Map<string, number>();
   /** Changes are made one at a time: two requests at once must not both start from the same list. */
   private changing: Promise<unknown> = Promise.resolve();
+  private perBlock: number | undefined;
 
   private constructor(
     private readonly dataDir: DataDir,
@@ -109,8 +113,10 @@ export class Lobby {
     const o = exactObject(stored.value, 'lobby.json', ['params', 'organizer', 'participants', 'started']);
     const width = group.byteWidth * 2;
     const threshold = Object.hasOwn((o.params ?? {}) as object, 'quorum');
+    const withQuestions = Object.hasOwn((o.params ?? {}) as object, 'questions');
     const p = exactObject(o.params, 'lobby.json.params', [
       ...(threshold ? ['quorum', 'n_ceremony_blocks'] : []),
+      ...(withQuestions ? ['questions'] : []),
       'title',
       'question',
       'ballot_rule',
@@ -130,6 +136,7 @@ export class Lobby {
       confirmations: p.confirmations as number,
       target: fixedHex(p.target, 64, 'lobby.json.params.target'),
       ...(threshold ? { quorum: p.quorum as number, nCeremonyBlocks: p.n_ceremony_blocks as number } : {}),
+      ...(withQuestions ? { questions: parseQuestions(p.questions, 'lobby.json.params.questions') } : {}),
     };
     checkParams(group, params);
     const org = o.organizer as { name: string; credential?: string };
@@ -276,8 +283,12 @@ export class Lobby {
       return `${params.nTalliers} tallier seats need at least as many key blocks (there are ${params.nTalliersBlocks})`;
     if (params.nTalliers > runners)
       return `${params.nTalliers} tallier seats but only ${runners} admitted runner${runners === 1 ? '' : 's'}: admit more, or lower the seats`;
-    if (params.ballotRule === 'per-voter' && params.nVoteBlocks * MAX_BALLOTS_PER_BLOCK < runners)
-      return `${params.nVoteBlocks} voting blocks carry at most ${params.nVoteBlocks * MAX_BALLOTS_PER_BLOCK} ballots, fewer than the ${runners} voters`;
+    if (params.ballotRule === 'per-voter') {
+      // The genesis' own capacity: big ballots (many options) fit fewer to a block.
+      const perBlock = this.ballotsPerBlock();
+      if (params.nVoteBlocks * perBlock < runners)
+        return `${params.nVoteBlocks} voting blocks carry at most ${params.nVoteBlocks * perBlock} ballots (${perBlock} a block), fewer than the ${runners} voters`;
+    }
     return undefined;
   }
 
@@ -310,6 +321,12 @@ export class Lobby {
     return genesis;
   }
 
+  /** Cast ballots a per-voter block of this election carries (asked on every view: kept). */
+  private ballotsPerBlock(): number {
+    this.perBlock ??= electionSizes(this.group, ballotRules(this.params), true).ballotsPerBlock;
+    return this.perBlock;
+  }
+
   private serially<T>(job: () => Promise<T>): Promise<T> {
     const run = this.changing.then(job);
     this.changing = run.catch(() => {});
@@ -332,6 +349,7 @@ export class Lobby {
         ...(params.quorum !== undefined
           ? { quorum: params.quorum, n_ceremony_blocks: params.nCeremonyBlocks }
           : {}),
+        ...(params.questions !== undefined ? { questions: encodeQuestions(params.questions) } : {}),
       },
       organizer: {
         name: organizer.name,
