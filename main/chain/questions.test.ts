@@ -185,9 +185,18 @@ describe('what a genesis lets a block carry', () => {
   });
 
   test('the talliers’ factors of every tally must fit an answer: 16 threshold talliers and 64 options do not', () => {
-    const many = { text: 'Approve?', options: Array.from({ length: 64 }, (_, i) => `#${i}`), min: 0, max: 64, blank: false };
+    const many = {
+      text: 'Approve?',
+      options: Array.from({ length: 64 }, (_, i) => `#${i}`),
+      min: 0,
+      max: 64,
+      blank: false,
+    };
     // 64 talliers' factors of 64 tallies: ~4.3 MB, within the 6 MiB a list may come to.
-    assert.equal(testGenesis({ questions: [many], nTalliers: 64, nTalliersBlocks: 64 }).sizes.factorBytes > 60_000, true);
+    assert.equal(
+      testGenesis({ questions: [many], nTalliers: 64, nTalliersBlocks: 64 }).sizes.factorBytes > 60_000,
+      true,
+    );
     // 16 threshold talliers hold up to 240 stand-in factors: 64 tallies would make ~16 MB of them.
     const threshold = { nTalliers: 16, nTalliersBlocks: 16, quorum: 9, nCeremonyBlocks: 12 };
     assert.throws(

@@ -224,7 +224,11 @@ describe('peer client', () => {
     const cases: [() => Promise<unknown>, RegExp, number | undefined][] = [
       [() => client.status(hostile), /invalid response: response\.version: must be "onion-election\/2"/, 200],
       [() => client.result(hostile), /invalid response: response: is not JSON: unexpected "n"/, 200],
-      [() => client.peers(hostile), new RegExp(`response larger than ${MAX_RESPONSE_BYTES} bytes`), undefined],
+      [
+        () => client.peers(hostile),
+        new RegExp(`response larger than ${MAX_RESPONSE_BYTES} bytes`),
+        undefined,
+      ],
       [() => client.genesis(hostile), /^HTTP 302$/, 302],
       [() => client.block(hostile, HASH), /invalid response: response\.hash: is not the hash asked for/, 200],
       [() => client.chain(hostile, 1, 100), /response\.blocks: must have at most 100 items/, 200],
