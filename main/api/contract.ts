@@ -86,6 +86,8 @@ export interface LobbyView {
   readonly confirmations: number;
   /** Threshold talliers: any `quorum` of the talliers decrypt. */
   readonly quorum?: number;
+  /** Questions with choices the election will ask (absent: the one yes/no `question`). */
+  readonly questions?: readonly QuestionForm[];
 }
 
 /** What a pasted invitation or address leads to, shown before joining. */
@@ -99,6 +101,8 @@ export type JoinPreview =
       readonly ballotRule: BallotRuleChoice;
       readonly organizer: string;
       readonly admitted: number;
+      /** Questions with choices the election will ask (absent: the yes/no `question`). */
+      readonly questions?: readonly QuestionForm[];
     }
   | { readonly kind: 'election'; readonly address: string; readonly election: ElectionView };
 

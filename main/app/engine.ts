@@ -321,6 +321,7 @@ export class Engine implements EngineHost {
         ballotRule: lobby.ballot_rule,
         organizer: lobby.organizer,
         admitted: lobby.admitted,
+        ...(lobby.questions ? { questions: lobby.questions } : {}),
       };
     const genesis = parseGenesis(await client.genesis(address));
     if (electionId !== undefined && genesis.idHex !== electionId)

@@ -4,7 +4,7 @@
 // lobby.json for the organizer, joining.json (0600: the ticket is a bearer secret) for a joiner.
 import type { LobbyParticipantView, LobbyView } from '../api/contract';
 import type { Genesis } from '../chain/genesis';
-import { parseQuestions, type QuestionJson } from '../chain/questions';
+import { encodeQuestions, parseQuestions, type QuestionJson } from '../chain/questions';
 import { toHex } from '../crypto/bigint';
 import { exactObject, fixedHex } from '../crypto/codec';
 import { CredentialSecretKey } from '../crypto/credential';
@@ -338,6 +338,7 @@ export class JoinRequest {
       nVoteBlocks: this.file.nVoteBlocks,
       confirmations: this.file.confirmations,
       ...(this.file.quorum !== undefined ? { quorum: this.file.quorum } : {}),
+      ...(this.file.questions !== undefined ? { questions: this.file.questions } : {}),
     };
   }
 
@@ -368,5 +369,6 @@ function paramsView(params: LobbyParams) {
     nVoteBlocks: params.nVoteBlocks,
     confirmations: params.confirmations,
     ...(params.quorum !== undefined ? { quorum: params.quorum } : {}),
+    ...(params.questions !== undefined ? { questions: encodeQuestions(params.questions) } : {}),
   };
 }
