@@ -8,7 +8,7 @@ import { encodeQuestions, parseQuestions, type QuestionJson } from '../chain/que
 import { toHex } from '../crypto/bigint';
 import { exactObject, fixedHex } from '../crypto/codec';
 import { CredentialSecretKey } from '../crypto/credential';
-import { check } from '../crypto/errors';
+import { check, ValidationError } from '../crypto/errors';
 import { Group } from '../crypto/group';
 import { parsePeerAddress } from '../net/address';
 import type { PeerClient } from '../net/client';
@@ -308,6 +308,13 @@ export class JoinRequest {
       ...(this.file.electionId ? { electionId: this.file.electionId } : {}),
       ...(this.credential ? { credential: this.credential.publicKey } : {}),
     });
+    // What the lobby showed is what this person agreed to answer: the genesis must ask the same.
+    const asked = JSON.stringify(genesis.questions ? encodeQuestions(genesis.questions) : null);
+    if (asked !== JSON.stringify(this.file.questions ?? null))
+      throw new ValidationError(
+        'genesis.questions',
+        'the organizer started an election asking other questions than its lobby showed: not joined',
+      );
     await this.dataDir.remove('joining');
     await this.dataDir.close();
     return genesis;
