@@ -73,7 +73,7 @@ test('three runners hold an election through their dashboards, to a verified res
   await test.step('alice opens a lobby with the form', async () => {
     await alice.getByRole('button', { name: /Start a new election/ }).click();
     await alice.getByLabel('Title').fill('Team lunch');
-    await alice.getByLabel('Question').fill('Pizza on Friday?');
+    await alice.getByLabel('Question', { exact: true }).fill('Pizza on Friday?');
     await alice.getByLabel('Key holders', { exact: true }).fill('2');
     await alice.getByLabel('Blocks to choose key holders', { exact: true }).fill('6');
     await alice.getByLabel('Blocks for voting', { exact: true }).fill('12');

@@ -63,7 +63,7 @@ const participant = (page: Page, name: string): Locator =>
 async function fillNewElection(page: Page, title = 'Bike shed colour'): Promise<void> {
   await page.getByRole('button', { name: /Start a new election/ }).click();
   await page.getByLabel('Title').fill(title);
-  await page.getByLabel('Question').fill('Should the bike shed be painted green?');
+  await page.getByLabel('Question', { exact: true }).fill('Should the bike shed be painted green?');
   await page.getByLabel('Key holders', { exact: true }).fill('3');
   await page.getByRole('button', { name: 'Test (instant)' }).click();
   await page.getByRole('radio', { name: 'Yes', exact: true }).check();

@@ -254,7 +254,7 @@ test.describe('the first run', () => {
     await page.getByLabel('Key holders', { exact: true }).fill('0');
     await page.getByLabel('Blocks for voting', { exact: true }).fill('twenty');
     await page.getByLabel('Work per block', { exact: true }).fill(String(2 ** 35));
-    await page.getByLabel('Question').fill('Pizza on Friday?');
+    await page.getByLabel('Question', { exact: true }).fill('Pizza on Friday?');
     await expect(page.getByText('Too long: 201 bytes of at most 200.')).toBeVisible();
     await expect(page.getByText('Between 1 and 64.')).toBeVisible();
     await expect(page.getByText('A whole number, please.')).toBeVisible();

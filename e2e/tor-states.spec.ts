@@ -26,7 +26,7 @@ async function shoot(page: Page, name: string, { dark = false } = {}): Promise<v
 const FORM = async (page: Page) => {
   await page.getByRole('button', { name: /Start a new election/ }).click();
   await page.getByLabel('Title').fill('Lunch');
-  await page.getByLabel('Question').fill('Pizza on Friday?');
+  await page.getByLabel('Question', { exact: true }).fill('Pizza on Friday?');
   await page.getByRole('button', { name: 'Test (instant)' }).click();
   await page.getByRole('radio', { name: 'Yes', exact: true }).check();
   await page.getByLabel('Your name').fill('alice');

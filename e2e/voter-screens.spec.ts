@@ -141,7 +141,7 @@ test.describe('the first run', () => {
     await page.getByRole('button', { name: /Start a new election/ }).click();
     const submit = page.getByRole('button', { name: 'Open the lobby' });
     await page.getByLabel('Title').fill('Lunch');
-    await page.getByLabel('Question').fill('Pizza on Friday?');
+    await page.getByLabel('Question', { exact: true }).fill('Pizza on Friday?');
 
     for (const label of [
       'Key holders',

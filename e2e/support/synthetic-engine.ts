@@ -14,6 +14,7 @@ import {
   type BlockView,
   type CandidateView,
   type ChainView,
+  type ChoicesResultView,
   type DashboardState,
   type ElectionView,
   type EngineEvent,
@@ -26,8 +27,10 @@ import {
   type NewElectionForm,
   type PeerView,
   type Phase,
+  type QuestionForm,
   type ReceiptView,
   type ResultView,
+  type Selections,
   type SequencedEvent,
   type TorView,
   type VoteChoice,
@@ -37,6 +40,8 @@ import { applyEvent } from '../../main/api/reduce';
 import type { EngineHost } from '../../main/app/dashboard-server';
 import { genesisFromForm, parseRequest } from '../../main/app/requests';
 import { MAX_BALLOTS_PER_BLOCK } from '../../main/chain/limits';
+import { standings } from '../../main/chain/standings';
+import { allowedSums, describeSums } from '../../main/crypto/choices';
 import { ValidationError } from '../../main/crypto/errors';
 import { onionAddressFromPublicKey, parsePeerAddress } from '../../main/net/address';
 import { formatInvitation, parseInvitation } from '../../main/net/invitation';
@@ -106,6 +111,15 @@ export interface SyntheticOptions {
    * `cancel`, as the engine does, and a new election is saved first. Default 'ok'.
    */
   readonly tor?: 'ok' | 'unreachable';
+  /**
+   * Questions with choices (issue 16): the running election asks these instead of its yes/no
+   * question; this runner's vote, receipts and result follow them.
+   */
+  readonly questions?: readonly QuestionForm[];
+  /** With `questions`: the final counts, per question per option (default: made up from the ballots). */
+  readonly counts?: readonly (readonly number[])[];
+  /** With `questions`: this runner's vote (default: the first options each question needs). */
+  readonly vote?: Selections | null;
 }
 
 /** A tor stuck at 14 %, as a user behind a blocking network saw it. */
@@ -158,6 +172,14 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
   };
   const minerKeys = MINERS.map(() => hex(16));
   const perVoter = options.ballotRule === 'per-voter';
+  /** The running election's questions with choices, if any (a lobby's start sets those of its form). */
+  let questions = options.questions;
+  /** This runner's vote at first: yes, or with questions a valid choice of the first options. */
+  const firstVote: VoteChoice | null = questions
+    ? options.vote !== undefined
+      ? options.vote
+      : questions.map((q) => Array.from({ length: Math.max(q.min, 1) }, (_, i) => i))
+    : 'yes';
   // A PRNG of its own for what the lobby and peers make, so the tree stays the same whatever is asked.
   const sideRandom = mulberry32((options.seed ?? 1) + 7919);
   const sideHex = (digits: number) => {
@@ -209,7 +231,7 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
     return {
       version: '0.1.0',
       dataDir: DATA_DIR,
-      settings: { name: SELF_NAME, vote: 'yes' },
+      settings: { name: SELF_NAME, vote: firstVote },
       blocks: [],
       warnings: [],
     };
@@ -290,6 +312,7 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       createdAt: START_SECONDS,
       ballotRule: perVoter ? 'per-voter' : 'per-block',
       ...(perVoter ? { voters: VOTERS } : {}),
+      ...(questions ? { questions } : {}),
     };
   }
 
@@ -409,7 +432,9 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
         },
       ],
       ...(talliers.some((t) => t.mine) ? { myTallier: { decrypted: tip } } : {}),
-      result: { yes, no: ballots - yes, total: ballots },
+      result: election.questions
+        ? choicesResult(election.questions, ballots)
+        : { yes, no: ballots - yes, total: ballots },
       ...(election.voters !== undefined ? { voters: election.voters } : {}),
       verification: {
         status: 'verified',
@@ -439,16 +464,79 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
         .map((b, i) => ({
           tracker: hex(64),
           // The oldest were mined before this runner last started: their vote is not known.
-          ...(i >= 3 ? { vote: 'yes' as const } : {}),
+          ...(i >= 3 ? { vote: firstVote ?? ('yes' as const) } : {}),
           state: best.has(b.hash) ? ('counted' as const) : ('displaced' as const),
           height: b.height,
         }));
     const counted = blocks.find((b) => best.has(b.hash) && (b.casts ?? 0) > 0 && b.height > 20);
     if (!counted) return [];
     return [
-      { tracker: hex(64), vote: 'no', state: 'replaced' },
-      { tracker: hex(64), vote: 'yes', state: 'counted', height: counted.height },
+      {
+        tracker: hex(64),
+        vote: election.questions ? otherVote(election.questions) : 'no',
+        state: 'replaced',
+      },
+      { tracker: hex(64), vote: firstVote ?? 'yes', state: 'counted', height: counted.height },
     ];
+  }
+
+  /** Each question's standings from `options.counts`, or from counts made up from the ballots. */
+  function choicesResult(asked: readonly QuestionForm[], ballots: number): ChoicesResultView {
+    const counts =
+      options.counts ??
+      asked.map((q, i) =>
+        q.options.map((_, o) => Math.floor((ballots * ((o * 37 + i * 11 + 23) % 100)) / 100)),
+      );
+    return {
+      total: ballots,
+      questions: standings(
+        asked.map((q) => ({ ...q, text: q.question })),
+        { total: ballots, counts },
+      ).map((s) => ({
+        question: s.question,
+        seats: s.seats,
+        options: s.options.map(({ label, count, rank, winner, tied }) => ({
+          label,
+          count,
+          rank,
+          winner,
+          tied,
+        })),
+        outcome: s.outcome,
+      })),
+    };
+  }
+
+  /** Another valid choice than the first options: the last ones each question needs. */
+  function otherVote(asked: readonly QuestionForm[]): Selections {
+    return asked.map((q) =>
+      Array.from({ length: Math.max(q.min, 1) }, (_, i) => q.options.length - Math.max(q.min, 1) + i),
+    );
+  }
+
+  /** As the engine (main/chain/votes.ts): the vote must be one the election allows. */
+  function checkVote(vote: VoteChoice | null): void {
+    const asked = state.election?.questions;
+    if (vote === null || !asked) return;
+    if (!Array.isArray(vote) || vote.length !== asked.length)
+      throw new ValidationError(
+        'vote',
+        `must list the options chosen in each of the ${asked.length} questions`,
+      );
+    for (const [q, question] of asked.entries()) {
+      const rule = {
+        options: question.options.length,
+        min: question.min,
+        max: question.max,
+        blank: question.blank,
+      };
+      const chosen = vote[q]!;
+      if (!allowedSums(rule).includes(chosen.length))
+        throw new ValidationError(
+          `vote[${q}]`,
+          `chooses ${chosen.length}; the question allows ${describeSums(rule)}`,
+        );
+    }
   }
 
   function makePeers(): PeerView[] {
@@ -569,6 +657,9 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       const admitted = lobbyParticipants(room).filter((p) => p.status === 'admitted').length;
       hosting = undefined;
       const { form } = room;
+      // The election asks the form's questions, if any, and this runner votes as its form said.
+      questions = form.questions;
+      if (form.questions) emit({ type: 'settings', settings: { name: form.name, vote: form.vote } });
       startElection({
         ...makeElection(
           form.title,
@@ -634,8 +725,10 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
         throw new ValidationError('threads', `must be a whole number in [1, ${state.mining.maxThreads}]`);
       emit({ type: 'mining', mining: { ...state.mining, threads } });
     },
-    setVote: (vote: VoteChoice | null) =>
-      void emit({ type: 'settings', settings: { ...state.settings, vote } }),
+    setVote(vote: VoteChoice | null) {
+      checkVote(vote);
+      emit({ type: 'settings', settings: { ...state.settings, vote } });
+    },
     torLog: () =>
       torStuck
         ? [
@@ -656,6 +749,15 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
 
   function checkForm(form: NewElectionForm): void {
     genesisFromForm(form); // the real engine's rules
+    // Not a rule of the real engine either: an option label starting with "#" is refused, so tests
+    // can check that a refusal of one option shows beside that option.
+    for (const [q, question] of (form.questions ?? []).entries())
+      for (const [o, label] of question.options.entries())
+        if (label.startsWith('#'))
+          throw new ValidationError(
+            `questions[${q}].options[${o}]`,
+            'must not start with "#" (a synthetic rule)',
+          );
     // Not a rule of the real engine: a refusal the forms cannot foresee, so tests can check that
     // the server's errors show beside their field.
     if (form.nTalliersBlocks < form.nTalliers)
@@ -761,6 +863,7 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
       nTalliersBlocks: room.form.nTalliersBlocks,
       nVoteBlocks: room.form.nVoteBlocks,
       confirmations: room.form.confirmations,
+      ...(room.form.questions ? { questions: room.form.questions } : {}),
     };
   }
 

@@ -5,6 +5,9 @@ export const LIMITS = {
   questionBytes: 1000,
   /** Questions with choices: an option's label. */
   optionBytes: 200,
+  /** Questions with choices: questions an election asks, options a question has (the proofs' bounds, crypto/choices.ts). */
+  questions: 16,
+  optionsPerQuestion: 64,
   /**
    * Questions with choices: options of all questions together. Each is a tally and ~4.3 KB of
    * ballot JSON, so a ballot of 64 options is ~280 KB; blocks grow to hold one (chain/sizes.ts).

@@ -2,7 +2,7 @@
 // chain's rules on ballots of answers under both ballot rules (docs/PROTOCOL.md §2.3, §4, §7).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { encryptAnswers, tallyAnswers } from '../crypto/choices';
+import { encryptAnswers, MAX_OPTIONS, MAX_QUESTIONS, tallyAnswers } from '../crypto/choices';
 import { CredentialSecretKey, voterContext } from '../crypto/credential';
 import { decryptTally } from '../crypto/decryption';
 import { ValidationError } from '../crypto/errors';
@@ -43,6 +43,11 @@ const refuses = (fn: () => unknown, field: string, message?: RegExp) =>
 
 const status = (result: AddResult) =>
   'reason' in result ? `${result.status}: ${result.reason}` : result.status;
+
+test("the form's limits are the proofs' (LIMITS is what the dashboard checks against)", () => {
+  assert.equal(LIMITS.questions, MAX_QUESTIONS);
+  assert.equal(LIMITS.optionsPerQuestion, MAX_OPTIONS);
+});
 
 describe('a genesis with questions', () => {
   const json = encodeGenesis(genesis);

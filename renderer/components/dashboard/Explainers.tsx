@@ -3,7 +3,13 @@
 import type { BallotRuleChoice } from '../../../main/api/contract';
 
 /** "How your vote stays private": what is hidden, from whom, and what is not, under the rule. */
-export function PrivacyExplainer({ rule }: { rule: BallotRuleChoice }) {
+export function PrivacyExplainer({
+  rule,
+  questions = false,
+}: {
+  rule: BallotRuleChoice;
+  questions?: boolean;
+}) {
   return (
     <details className="explainer privacy-explainer">
       <summary>How your vote stays private</summary>
@@ -11,12 +17,17 @@ export function PrivacyExplainer({ rule }: { rule: BallotRuleChoice }) {
         <p>
           Your runner locks your vote before it leaves this computer. The lock is the election key, made from
           the keys of the <em>key holders</em> (the runners chosen in the first blocks). Along with it goes a
-          proof that the ballot holds one vote, Yes or No, without saying which.
+          proof that the ballot holds{' '}
+          {questions
+            ? 'an answer each question allows (each option chosen or not, and no more of them than allowed)'
+            : 'one vote, Yes or No'}
+          , without saying which.
         </p>
         <p>
-          Ballots are never opened one by one. They are added up while still locked, and only the total is
-          unlocked: each key holder unlocks their part of it and proves they did it honestly, and the total
-          appears only once all of them have. Each key holder unlocks one total, ever.
+          Ballots are never opened one by one. They are added up while still locked, and only the total
+          {questions ? ' of each option' : ''} is unlocked: each key holder unlocks their part of it and
+          proves they did it honestly, and the total appears only once all of them have. Each key holder
+          unlocks one total, ever.
         </p>
         <p>
           <strong>What others can see.</strong>{' '}

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
-import type { BallotRuleChoice, ReceiptView } from '../../../main/api/contract';
+import type { BallotRuleChoice, QuestionForm, ReceiptView } from '../../../main/api/contract';
 import { formatCount, groupHex } from '../../lib/format';
+import { chosenLabels, isSelections } from '../../lib/questions';
 import { useDashboard } from '../../store';
 import { Card } from '../ui/Card';
 import { CopyButton } from '../ui/CopyButton';
@@ -38,6 +39,7 @@ export function ReceiptsCard() {
   const rule = useDashboard((state) => state.election?.ballotRule ?? 'per-block');
   const vote = useDashboard((state) => state.settings.vote);
   const phase = useDashboard((state) => state.chain?.phase);
+  const questions = useDashboard((state) => state.election?.questions);
   const [all, setAll] = useState(false);
   const newestFirst = [...(receipts ?? [])].reverse();
   const latest = newestFirst[0];
@@ -62,7 +64,7 @@ export function ReceiptsCard() {
           </p>
           <ul className="receipts">
             {shown.map((r) => (
-              <Receipt key={r.tracker} receipt={r} rule={rule} />
+              <Receipt key={r.tracker} receipt={r} rule={rule} questions={questions} />
             ))}
           </ul>
           {newestFirst.length > FIRST && (
@@ -82,7 +84,7 @@ export function ReceiptsCard() {
       ) : (
         <p className="empty">
           {vote === null
-            ? 'You abstain: no ballot is cast. Choose Yes or No under Your vote to cast one.'
+            ? `You abstain: no ballot is cast. ${questions ? 'Choose your answers' : 'Choose Yes or No'} under Your vote to cast one.`
             : rule === 'per-voter'
               ? phase === 'key' || phase === undefined
                 ? 'Your ballot is cast when voting opens, with your vote as chosen under Your vote.'
@@ -94,8 +96,17 @@ export function ReceiptsCard() {
   );
 }
 
-function Receipt({ receipt, rule }: { receipt: ReceiptView; rule: BallotRuleChoice }) {
+function Receipt({
+  receipt,
+  rule,
+  questions,
+}: {
+  receipt: ReceiptView;
+  rule: BallotRuleChoice;
+  questions: readonly QuestionForm[] | undefined;
+}) {
   const full = useRef<HTMLElement>(null);
+  const vote = receipt.vote;
   return (
     <li className={`receipt receipt-${receipt.state}`}>
       <span className="receipt-tracker">
@@ -108,13 +119,47 @@ function Receipt({ receipt, rule }: { receipt: ReceiptView; rule: BallotRuleChoi
         </span>
         <CopyButton text={receipt.tracker} shown={full} label="Copy the full tracker" />
       </span>
-      <span
-        className={`receipt-vote vote-${receipt.vote ?? 'unknown'}`}
-        title={receipt.vote ? undefined : 'Mined before this runner last started: the vote was not kept'}
-      >
-        {receipt.vote === 'yes' ? 'Yes' : receipt.vote === 'no' ? 'No' : 'vote not known'}
-      </span>
+      {isSelections(vote) ? (
+        <ReceiptChoices questions={questions} selections={vote} />
+      ) : (
+        <span
+          className={`receipt-vote vote-${vote ?? 'unknown'}`}
+          title={vote ? undefined : 'Mined before this runner last started: the vote was not kept'}
+        >
+          {vote === 'yes' ? 'Yes' : vote === 'no' ? 'No' : 'vote not known'}
+        </span>
+      )}
       <span className="receipt-state">{receiptState(receipt, rule)}</span>
     </li>
+  );
+}
+
+/** A ballot of answers: per question, the labels chosen (its question named when there are several). */
+function ReceiptChoices({
+  questions,
+  selections,
+}: {
+  questions: readonly QuestionForm[] | undefined;
+  selections: readonly (readonly number[])[];
+}) {
+  if (selections.length === 1)
+    return (
+      <span className="receipt-vote receipt-choices">
+        <span className="sr-only">{questions?.[0]?.question ?? 'Your answer'}: </span>
+        {chosenLabels(questions?.[0], selections[0]!)}
+      </span>
+    );
+  return (
+    <ul className="receipt-vote receipt-choices" aria-label="Your answers">
+      {selections.map((chosen, q) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: an answer is its question's place
+        <li key={q}>
+          <span className="receipt-question">{questions?.[q]?.question ?? `Question ${q + 1}`}</span>{' '}
+          <span className={chosen.length === 0 ? 'muted' : undefined}>
+            {chosenLabels(questions?.[q], chosen)}
+          </span>
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -1,4 +1,5 @@
-import type { PeerView, ResultView } from '../../../main/api/contract';
+import { useId } from 'react';
+import type { ChoicesResultView, PeerView, ResultView } from '../../../main/api/contract';
 import { downloadFile } from '../../lib/browser';
 import { formatCount, formatTime, percent, shortHash } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
@@ -60,7 +61,14 @@ export function ResultCard() {
       className="result-card"
       actions={<Verification verification={result.verification} />}
     >
-      {result.result ? (
+      {result.result && 'questions' in result.result ? (
+        <ChoicesTally
+          result={result.result}
+          turnout={
+            result.voters !== undefined ? { ballots: result.ballots, voters: result.voters } : undefined
+          }
+        />
+      ) : result.result ? (
         <Tally
           {...result.result}
           turnout={
@@ -151,6 +159,90 @@ function Tally({
       )}
     </div>
   );
+}
+
+/**
+ * Questions with choices: per question, a bar per option (its count and its share of the ballots,
+ * in ballot order), the winners marked with ✓ and the words "elected"/"wins" (not by colour
+ * alone), and the outcome in words, ties stated as the engine states them.
+ */
+function ChoicesTally({
+  result,
+  turnout,
+}: {
+  result: ChoicesResultView;
+  turnout: { ballots: number; voters: number } | undefined;
+}) {
+  const { total } = result;
+  const id = useId();
+  // A ballot may choose several options of a question: the shares then add up to more than 100 %.
+  const several = useDashboard((state) => state.election?.questions?.some((q) => q.max > 1) ?? true);
+  return (
+    <div className="tally choices-tally">
+      {result.questions.map((question, q) => {
+        const headingId = `${id}-${q}`;
+        const winner = question.seats > 1 ? 'elected' : 'wins';
+        return (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a question is its place on the ballot
+          <section key={q} className="question-result" aria-labelledby={headingId}>
+            <h3 id={headingId}>
+              {result.questions.length > 1 && <span className="question-number">{q + 1}.</span>}
+              {result.questions.length > 1 && ' '}
+              {question.question}
+            </h3>
+            <p className="question-outcome">
+              <span className="muted">
+                {question.seats > 1 ? `Elects ${formatCount(question.seats)}: ` : 'Outcome: '}
+              </span>
+              <strong>{capitalize(question.outcome)}</strong>
+            </p>
+            <ul className="option-results">
+              {question.options.map((option) => (
+                <li
+                  key={option.label}
+                  className={`option-result${option.winner ? ' winner' : ''}${option.tied ? ' tied' : ''}`}
+                >
+                  <span className="option-label">
+                    <span className="option-name">{option.label}</span>
+                    {option.winner && <span className="badge ok option-verdict">✓ {winner}</span>}
+                    {/* Tied across the last seat: none of them wins it (the outcome says so). */}
+                    {!option.winner && option.tied && option.count > 0 && option.rank <= question.seats && (
+                      <span className="badge warn option-verdict">tied</span>
+                    )}
+                  </span>
+                  <ProgressBar
+                    value={option.count}
+                    max={total}
+                    label={`${option.label}: ${option.count} of ${total} ballots`}
+                  />
+                  <span className="tally-value num">
+                    <strong>{formatCount(option.count)}</strong>{' '}
+                    <span className="muted">{percent(option.count, total).toFixed(1)}%</span>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        );
+      })}
+      <div className="tally-total">
+        <span>{formatCount(total)} ballots counted</span>
+      </div>
+      {several && (
+        <p className="field-hint">Each share is of the ballots: a ballot may choose several options.</p>
+      )}
+      {turnout && (
+        <p className="turnout">
+          {formatCount(turnout.ballots)} of {formatCount(turnout.voters)} registered voter
+          {turnout.voters === 1 ? '' : 's'} cast a ballot.
+        </p>
+      )}
+    </div>
+  );
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**

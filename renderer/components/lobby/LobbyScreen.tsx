@@ -3,6 +3,7 @@ import type { LobbyParticipantView, LobbyView } from '../../../main/api/contract
 import { fieldMessage } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
+import { ruleInWords, ruleOf } from '../../lib/questions';
 import { ruleSentence } from '../../lib/rules';
 import { useApi, useDashboard } from '../../store';
 import { Notice } from '../screens/Notice';
@@ -31,8 +32,26 @@ function LobbyHeader({ lobby, eyebrow }: { lobby: LobbyView; eyebrow: string }) 
       <p className="eyebrow">{eyebrow}</p>
       <h1>{lobby.title}</h1>
       <p className="question">{lobby.question}</p>
+      <LobbyQuestions lobby={lobby} />
       <p className="lobby-rule">{ruleSentence(lobby.ballotRule, lobby.role === 'organizer')}</p>
     </header>
+  );
+}
+
+/** Questions with choices the election will ask: each with its rule in words and its options. */
+function LobbyQuestions({ lobby }: { lobby: LobbyView }) {
+  const { questions } = lobby;
+  if (!questions || questions.length === 0) return null;
+  return (
+    <ol className="questions-summary lobby-questions">
+      {questions.map((q, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a question is its place on the ballot
+        <li key={i}>
+          <strong>{q.question}</strong> <span className="muted">({ruleInWords(ruleOf(q))})</span>{' '}
+          <span className="lobby-options">{q.options.join(' · ')}</span>
+        </li>
+      ))}
+    </ol>
   );
 }
 

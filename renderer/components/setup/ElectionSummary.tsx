@@ -1,5 +1,6 @@
-import type { ElectionView } from '../../../main/api/contract';
+import type { ElectionView, QuestionForm } from '../../../main/api/contract';
 import { formatCount, formatDateTime, formatWork, groupHex } from '../../lib/format';
+import { ruleInWords, ruleOf } from '../../lib/questions';
 import { ruleSentence } from '../../lib/rules';
 
 /** An election's question and rules, as a participant checks them before joining. */
@@ -11,6 +12,7 @@ export function ElectionSummary({ election }: { election: ElectionView }) {
       <dl className="facts">
         <dt>Election id</dt>
         <dd className="mono id-grouped">{groupHex(election.id)}</dd>
+        <QuestionsFacts questions={election.questions} />
         <dt>Votes</dt>
         <dd>
           {ruleSentence(election.ballotRule)}
@@ -30,5 +32,25 @@ export function ElectionSummary({ election }: { election: ElectionView }) {
         <dd>{formatDateTime(election.createdAt * 1000)}</dd>
       </dl>
     </div>
+  );
+}
+
+/** The questions with choices an election asks, as facts of its summary: each with its rule in words. */
+export function QuestionsFacts({ questions }: { questions: readonly QuestionForm[] | undefined }) {
+  if (!questions || questions.length === 0) return null;
+  return (
+    <>
+      <dt>Questions</dt>
+      <dd>
+        <ol className="questions-summary">
+          {questions.map((q, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a question is its place on the ballot
+            <li key={i}>
+              {q.question} <span className="muted">({ruleInWords(ruleOf(q))})</span>
+            </li>
+          ))}
+        </ol>
+      </dd>
+    </>
   );
 }

@@ -1,15 +1,17 @@
 import { type ClipboardEvent, type FormEvent, useEffect, useRef, useState } from 'react';
-import type { JoinPreview, VoteChoice as Vote } from '../../../main/api/contract';
+import type { JoinPreview, QuestionForm, VoteChoice as Vote } from '../../../main/api/contract';
 import { errorMessage, explainError, fieldMessage } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
+import { selectionsProblem } from '../../lib/questions';
 import { ruleSentence, voteHint } from '../../lib/rules';
 import { lookupWait } from '../../lib/tor-words';
 import { checkName, readInvitation } from '../../lib/validate';
 import { useApi, useDashboard } from '../../store';
+import { BallotChoice, type BallotDraft, voteOfDraft } from '../ui/BallotChoice';
 import { Field } from '../ui/Field';
 import { VoteChoice } from '../ui/VoteChoice';
-import { ElectionSummary } from './ElectionSummary';
+import { ElectionSummary, QuestionsFacts } from './ElectionSummary';
 import { formField } from './form-field';
 
 /** What a look-up found: the text looked up, what it named, and the engine's answer. */
@@ -36,6 +38,8 @@ export function JoinElection({ invitation }: { invitation?: string } = {}) {
   const [name, setName] = useState('');
   const [nameTouched, setNameTouched] = useState(false);
   const [vote, setVote] = useState<Vote | null>();
+  /** Questions with choices: the answers chosen so far (undefined: none yet, nothing chosen for the person). */
+  const [ballot, setBallot] = useState<BallotDraft>();
   const [joinError, setJoinError] = useState<{ field: 'name' | 'peer' | undefined; error: string }>();
   /** The text in the field now: an answer for an older text is dropped. */
   const current = useRef(peer);
@@ -79,6 +83,7 @@ export function JoinElection({ invitation }: { invitation?: string } = {}) {
     setFound(undefined);
     setLookupError(undefined);
     setJoinError(undefined);
+    setBallot(undefined);
   };
   const startLookup = (text: string) => {
     setLookupError(undefined);
@@ -115,8 +120,19 @@ export function JoinElection({ invitation }: { invitation?: string } = {}) {
   const preview = found?.preview;
   /** Whoever joins can vote (not so in a per-voter election already started). */
   const voting = preview !== undefined && canVote(preview);
+  const questions = preview ? questionsOf(preview) : undefined;
+  /** Questions with choices: why the answers cannot be sent yet, if so. */
+  const ballotProblem =
+    questions === undefined || ballot === undefined || ballot.abstain
+      ? undefined
+      : selectionsProblem(questions, ballot.selections);
+  const voteMissing = voting && (questions ? ballot === undefined : vote === undefined);
   /** What Join waits for, in words ('' once the vote and the name are given). */
-  const stillMissing = missing(voting && vote === undefined, nameProblem !== undefined);
+  const stillMissing = ballotProblem
+    ? questions!.length > 1
+      ? `Question ${ballotProblem.question + 1}: ${lowerFirst(ballotProblem.problem)}`
+      : ballotProblem.problem
+    : missing(voteMissing, nameProblem !== undefined, questions !== undefined);
   return (
     <section className="card form" aria-labelledby="join-heading">
       <h2 id="join-heading">Join an election</h2>
@@ -175,7 +191,10 @@ export function JoinElection({ invitation }: { invitation?: string } = {}) {
             setNameTouched(true);
             if (stillMissing || join.pending) return;
             setJoinError(undefined);
-            void join.run(preview, voting ? (vote ?? null) : null);
+            void join.run(
+              preview,
+              !voting ? null : questions ? (ballot ? voteOfDraft(ballot) : null) : (vote ?? null),
+            );
           }}
         >
           {preview.kind === 'lobby' ? (
@@ -203,7 +222,18 @@ export function JoinElection({ invitation }: { invitation?: string } = {}) {
               )}
             </>
           )}
-          {voting && (
+          {voting && questions && (
+            <BallotChoice
+              legend={<VoteQuestion preview={preview} />}
+              className="prominent"
+              questions={questions}
+              draft={ballot ?? { abstain: false, selections: questions.map(() => []) }}
+              pristine={ballot === undefined}
+              onChange={setBallot}
+              hint={voteHint(preview.kind === 'lobby' ? preview.ballotRule : preview.election.ballotRule)}
+            />
+          )}
+          {voting && !questions && (
             <VoteChoice
               legend={<VoteQuestion preview={preview} />}
               className="prominent"
@@ -273,9 +303,20 @@ function VoteQuestion({ preview }: { preview: JoinPreview }) {
   );
 }
 
+/** The questions with choices a preview asks, if any (a lobby's, or a running election's). */
+function questionsOf(preview: JoinPreview): readonly QuestionForm[] | undefined {
+  const questions = preview.kind === 'election' ? preview.election.questions : preview.questions;
+  return questions && questions.length > 0 ? questions : undefined;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
 /** Why Join is not possible yet, in words ('' when nothing is missing). */
-function missing(vote: boolean, name: boolean): string {
-  if (vote && name) return 'To join, choose your vote and give your name.';
+function missing(vote: boolean, name: boolean, questions: boolean): string {
+  if (vote && name) return `To join, choose your ${questions ? 'answers' : 'vote'} and give your name.`;
+  if (vote && questions) return 'To join, choose your answers (or Abstain).';
   if (vote) return 'To join, choose your vote: Yes, No or Abstain.';
   if (name) return 'To join, give your name.';
   return '';
@@ -291,6 +332,7 @@ function LobbySummary({ preview }: { preview: Extract<JoinPreview, { kind: 'lobb
       <h3>{preview.title}</h3>
       <p className="question">{preview.question}</p>
       <dl className="facts">
+        <QuestionsFacts questions={preview.questions} />
         <dt>Votes</dt>
         <dd>{ruleSentence(preview.ballotRule)}</dd>
         <dt>Organizer</dt>

@@ -1,23 +1,34 @@
-import { type FormEvent, useMemo, useState } from 'react';
+import { type FormEvent, useMemo, useRef, useState } from 'react';
 import {
   type BallotRuleChoice,
   type NewElectionForm as Form,
   LIMITS,
+  type QuestionForm,
+  type Selections,
   type VoteChoice as Vote,
 } from '../../../main/api/contract';
 import { MAX_BALLOTS_PER_BLOCK } from '../../../main/chain/limits';
-import { errorMessage, fieldMessage } from '../../lib/errors';
+import { errorField, errorMessage, fieldMessage } from '../../lib/errors';
 import { BLOCK_TRAVEL_SECONDS, difficultyText, electionSeconds, parseDifficulty } from '../../lib/estimate';
 import { aboutDuration, formatCount, formatHashrate, formatWork } from '../../lib/format';
 import { useAction } from '../../lib/hooks';
+import {
+  defaultIntroduction,
+  type QuestionDraft,
+  questionErrors,
+  questionForm,
+  selectionsProblem,
+} from '../../lib/questions';
 import { voteHint } from '../../lib/rules';
 import { checkName, checkText, checkWhole } from '../../lib/validate';
 import { listInWords } from '../../lib/waits';
 import { useApi, useDashboard } from '../../store';
+import { BallotChoice } from '../ui/BallotChoice';
 import { Field } from '../ui/Field';
 import { VoteChoice } from '../ui/VoteChoice';
 import { DifficultyField } from './DifficultyField';
 import { formField } from './form-field';
+import { type ElectionKind, KindChoice, newQuestion, QuestionsEditor } from './QuestionsEditor';
 import { RuleChoice } from './RuleChoice';
 
 /**
@@ -25,11 +36,48 @@ import { RuleChoice } from './RuleChoice';
  * vote undefined until the person chooses (Abstain is null).
  */
 export type Draft = {
-  [K in Exclude<keyof Form, 'vote'>]-?: Exclude<Form[K], undefined> extends number
+  [K in Exclude<keyof Form, 'vote' | 'questions'>]-?: Exclude<Form[K], undefined> extends number
     ? string
     : Exclude<Form[K], undefined>;
-} & { vote: Vote | null | undefined };
+} & {
+  vote: Vote | null | undefined;
+  /** A yes/no question (`question`), or questions with choices (`question` introduces them). */
+  kind: ElectionKind;
+  questions: readonly QuestionDraft[];
+  /**
+   * The organizer's answers to the questions with choices: per question id, the ids of the options
+   * chosen (so reordering and removing keep them right), or abstain; undefined until chosen.
+   */
+  answers: Answers | undefined;
+};
 type Errors = { [K in keyof Draft]?: string | undefined };
+
+interface Answers {
+  readonly abstain: boolean;
+  readonly chosen: ReadonlyMap<number, readonly number[]>;
+}
+
+/** The questions as the engine takes them, or undefined while one of them is incomplete. */
+function questionForms(draft: Draft): QuestionForm[] | undefined {
+  const forms = draft.questions.map(questionForm);
+  return forms.every((f) => f !== undefined) ? forms : undefined;
+}
+
+/** The organizer's answers as option numbers, in the questions' current order. */
+function selectionsOf(draft: Draft): Selections {
+  return draft.questions.map((q) => {
+    const chosen = draft.answers?.chosen.get(q.id) ?? [];
+    return q.options.flatMap((o, i) => (chosen.includes(o.id) ? [i] : []));
+  });
+}
+
+/** Whether every question's rule can be offered to a voter (numbers within its options). */
+function votable(forms: readonly QuestionForm[] | undefined): forms is QuestionForm[] {
+  return (
+    forms?.every((f) => f.options.length > 0 && f.max >= 1 && f.max <= f.options.length && f.min <= f.max) ??
+    false
+  );
+}
 
 /** The quorum the form proposes for `talliers` key holders: a majority of them. */
 export function majorityOf(talliers: number): number {
@@ -42,12 +90,17 @@ function hasBackups(draft: Draft): boolean {
 }
 
 function validate(draft: Draft): Errors {
+  const withQuestions = draft.kind === 'questions';
   const difficulty = parseDifficulty(draft.difficulty);
   const talliers = Number(draft.nTalliers);
   const backups = hasBackups(draft);
   const errors: Errors = {
     title: checkText(draft.title, LIMITS.titleBytes),
-    question: checkText(draft.question, LIMITS.questionBytes),
+    // With questions, the introduction may be left empty: the questions then introduce themselves.
+    question:
+      withQuestions && draft.question.trim() === ''
+        ? undefined
+        : checkText(draft.question, LIMITS.questionBytes),
     nTalliers:
       checkWhole(draft.nTalliers, LIMITS.nTalliers) ??
       (backups && talliers > LIMITS.thresholdTalliers[1]
@@ -60,10 +113,28 @@ function validate(draft: Draft): Errors {
     confirmations: checkWhole(draft.confirmations, LIMITS.confirmations),
     difficulty: 'problem' in difficulty ? difficulty.problem : undefined,
     name: checkName(draft.name),
-    vote: draft.vote === undefined ? 'Choose Yes, No or Abstain.' : undefined,
+    vote: withQuestions
+      ? answersProblem(draft)
+      : draft.vote === undefined
+        ? 'Choose Yes, No or Abstain.'
+        : undefined,
+    questions:
+      withQuestions && Object.keys(questionErrors(draft.questions)).length > 0
+        ? 'Fix the questions marked above.'
+        : undefined,
   };
   for (const key of Object.keys(errors) as (keyof Draft)[]) if (errors[key] === undefined) delete errors[key];
   return errors;
+}
+
+/** What is wrong with the organizer's answers, if anything. */
+function answersProblem(draft: Draft): string | undefined {
+  if (draft.answers === undefined) return 'Choose your answers, or Abstain.';
+  if (draft.answers.abstain) return undefined;
+  const forms = questionForms(draft);
+  if (!votable(forms)) return 'Finish the questions, then choose your answers.';
+  const problem = selectionsProblem(forms, selectionsOf(draft));
+  return problem && `Question ${problem.question + 1}: ${problem.problem}`;
 }
 
 export function NewElectionForm() {
@@ -85,17 +156,31 @@ export function NewElectionForm() {
     vote: undefined,
     // The app proposes one vote per person; the engine's default (for old clients) is per block.
     ballotRule: 'per-voter',
+    kind: 'yes-no',
+    questions: [],
+    answers: undefined,
   }));
+  /** Ids of questions and options: React's keys, and what the organizer's answers hold. */
+  const lastId = useRef(0);
+  const newId = () => ++lastId.current;
   /** Fields the user has changed or left: only their errors show, not those of untouched fields. */
   const [touched, setTouched] = useState<ReadonlySet<keyof Draft>>(new Set());
   /** The engine's refusal, shown at its field until that field changes. */
   const [refused, setRefused] = useState<{ field: keyof Draft | undefined; error: string }>();
+  /** The question fields the user has left (by question and option id, so reordering keeps them). */
+  const [touchedQuestions, setTouchedQuestions] = useState<ReadonlySet<string>>(new Set());
+  /** The engine's refusal of a question field (`questions[1].options[0]`), until the questions change. */
+  const [refusedQuestion, setRefusedQuestion] = useState<{ field: string; error: string }>();
   const errors = useMemo(() => validate(draft), [draft]);
+  const questionProblems = useMemo(() => questionErrors(draft.questions), [draft.questions]);
   const valid = Object.keys(errors).length === 0;
   const create = useAction(async (form: Form) => {
     try {
       await api.createElection(form);
     } catch (error) {
+      // A question's field: shown beside its input (the engine names it as the form does).
+      if (errorField(error)?.startsWith('questions'))
+        return setRefusedQuestion({ field: errorField(error)!, error: fieldMessage(error) });
       const field = formField(error, draft);
       setRefused({ field, error: field ? fieldMessage(error) : errorMessage(error) });
     }
@@ -111,6 +196,34 @@ export function NewElectionForm() {
     });
     setTouched((old) => new Set(old).add(key));
     if (refused?.field === key) setRefused(undefined);
+    if (key === 'questions') setRefusedQuestion(undefined);
+  };
+  const setQuestions = (questions: QuestionDraft[]) => {
+    set('questions', questions);
+    // Answers the new rules no longer allow: the first ones chosen stay, up to the maximum.
+    if (draft.answers && !draft.answers.abstain) {
+      const chosen = new Map(draft.answers.chosen);
+      for (const q of questions) {
+        const form = questionForm(q);
+        const ids = chosen.get(q.id);
+        if (form && ids && ids.length > form.max) chosen.set(q.id, ids.slice(0, Math.max(form.max, 0)));
+      }
+      set('answers', { ...draft.answers, chosen });
+    }
+  };
+  const chooseKind = (kind: ElectionKind) => {
+    set('kind', kind);
+    // Questions with choices start with one question to fill in.
+    if (kind === 'questions' && draft.questions.length === 0) set('questions', [newQuestion(newId)]);
+  };
+  const questionFields = {
+    errorOf: (field: string, touchKey: string) =>
+      refusedQuestion?.field === field
+        ? refusedQuestion.error
+        : touchKey === '' || touchedQuestions.has(touchKey)
+          ? questionProblems[field]
+          : undefined,
+    touch: (key: string) => setTouchedQuestions((old) => (old.has(key) ? old : new Set(old).add(key))),
   };
   const touch = (key: keyof Draft) => setTouched((old) => (old.has(key) ? old : new Set(old).add(key)));
   const errorOf = (key: keyof Draft) =>
@@ -136,17 +249,23 @@ export function NewElectionForm() {
     event.preventDefault();
     if (!valid || create.pending) return;
     setRefused(undefined);
+    setRefusedQuestion(undefined);
+    const questions = draft.kind === 'questions' ? questionForms(draft) : undefined;
     void create.run({
       title: draft.title.trim(),
-      question: draft.question.trim(),
+      question:
+        questions && draft.question.trim() === ''
+          ? defaultIntroduction(questions.map((q) => q.question))
+          : draft.question.trim(),
       nTalliers: Number(draft.nTalliers),
       nTalliersBlocks: Number(draft.nTalliersBlocks),
       nVoteBlocks: Number(draft.nVoteBlocks),
       confirmations: Number(draft.confirmations),
       difficulty: (parseDifficulty(draft.difficulty) as { value: number }).value,
       name: draft.name,
-      vote: draft.vote ?? null,
+      vote: questions ? (draft.answers?.abstain ? null : selectionsOf(draft)) : (draft.vote ?? null),
       ballotRule: draft.ballotRule,
+      ...(questions ? { questions } : {}),
       ...(hasBackups(draft)
         ? { quorum: Number(draft.quorum), ceremonyBlocks: Number(draft.ceremonyBlocks) }
         : {}),
@@ -161,17 +280,28 @@ export function NewElectionForm() {
   const hashrate = mining.threadHashrate ? mining.threadHashrate * mining.threads : undefined;
   const visibleErrors = (Object.keys(errors) as (keyof Draft)[]).filter((key) => touched.has(key)).length;
   /** What the form still waits for when no field shows an error yet, in words. */
+  const withQuestions = draft.kind === 'questions';
   const waiting = [
-    errors.title || errors.question ? 'a title and a question' : '',
-    errors.vote ? 'your vote' : '',
+    errors.title || errors.question ? (withQuestions ? 'a title' : 'a title and a question') : '',
+    errors.questions ? questionNeed(Object.keys(questionProblems)[0]) : '',
+    errors.vote ? (withQuestions ? 'your answers' : 'your vote') : '',
     errors.name ? 'your name' : '',
   ].filter(Boolean);
+  const forms = withQuestions ? questionForms(draft) : undefined;
+  /** Question fields showing an error now (touched, or refused by the engine). */
+  const visibleQuestionErrors = withQuestions
+    ? Object.keys(questionProblems).filter((field) => questionFields.errorOf(field, touchKeyOf(field, draft)))
+        .length + (refusedQuestion && !questionProblems[refusedQuestion.field] ? 1 : 0)
+    : 0;
+  const shownErrors =
+    visibleErrors - (touched.has('questions') && errors.questions ? 1 : 0) + visibleQuestionErrors;
 
   return (
     <form className="card form" onSubmit={submit} noValidate aria-labelledby="new-election-heading">
       <h2 id="new-election-heading">New election</h2>
+      <KindChoice value={draft.kind} onChange={chooseKind} />
       <fieldset>
-        <legend>The question</legend>
+        <legend>{withQuestions ? 'The questions' : 'The question'}</legend>
         <Field
           label="Title"
           hint={`A short name for the election (at most ${LIMITS.titleBytes} bytes).`}
@@ -179,9 +309,31 @@ export function NewElectionForm() {
         >
           {(control) => <input {...control} {...text('title')} autoComplete="off" />}
         </Field>
-        <Field label="Question" hint="What the participants answer yes or no to." error={errorOf('question')}>
-          {(control) => <textarea {...control} {...text('question')} rows={3} />}
-        </Field>
+        {withQuestions ? (
+          <>
+            <Field
+              label="Introduction (optional)"
+              hint="Shown above the questions: what the election is about. Left empty, the questions introduce themselves."
+              error={errorOf('question')}
+            >
+              {(control) => <textarea {...control} {...text('question')} rows={2} />}
+            </Field>
+            <QuestionsEditor
+              questions={draft.questions}
+              onChange={setQuestions}
+              newId={newId}
+              fields={questionFields}
+            />
+          </>
+        ) : (
+          <Field
+            label="Question"
+            hint="What the participants answer yes or no to."
+            error={errorOf('question')}
+          >
+            {(control) => <textarea {...control} {...text('question')} rows={3} />}
+          </Field>
+        )}
       </fieldset>
       <RuleChoice value={draft.ballotRule} onChange={(rule: BallotRuleChoice) => set('ballotRule', rule)} />
       <fieldset>
@@ -255,14 +407,50 @@ export function NewElectionForm() {
       </fieldset>
       <fieldset>
         <legend>You</legend>
-        <VoteChoice
-          legend="Your vote"
-          className="prominent"
-          required
-          value={draft.vote}
-          onChange={(vote: Vote | null) => set('vote', vote)}
-          hint={voteHint(draft.ballotRule)}
-        />
+        {!withQuestions ? (
+          <VoteChoice
+            legend="Your vote"
+            className="prominent"
+            required
+            value={draft.vote}
+            onChange={(vote: Vote | null) => set('vote', vote)}
+            hint={voteHint(draft.ballotRule)}
+          />
+        ) : votable(forms) ? (
+          <>
+            <BallotChoice
+              legend="Your vote"
+              className="prominent"
+              questions={forms}
+              draft={{ abstain: draft.answers?.abstain ?? false, selections: selectionsOf(draft) }}
+              pristine={draft.answers === undefined}
+              onChange={(ballot) =>
+                set('answers', {
+                  abstain: ballot.abstain,
+                  chosen: new Map(
+                    draft.questions.map((q, i) => [
+                      q.id,
+                      (ballot.selections[i] ?? []).map((o) => q.options[o]!.id),
+                    ]),
+                  ),
+                })
+              }
+              hint={voteHint(draft.ballotRule)}
+            />
+            {refused?.field === 'vote' && (
+              <p className="field-error" role="alert">
+                {refused.error}
+              </p>
+            )}
+          </>
+        ) : (
+          <div className="segmented-field vote-choice prominent">
+            <p className="vote-pending-legend">Your vote</p>
+            <p className="field-hint">
+              Your answers are asked here once every question has its text, its options and its rule.
+            </p>
+          </div>
+        )}
         <Field
           label="Your name"
           hint="Shown to the people you invite, and beside the blocks your runner finds. A nickname will do."
@@ -278,8 +466,8 @@ export function NewElectionForm() {
         <p className="form-status" role="status">
           {refused && refused.field === undefined
             ? refused.error
-            : visibleErrors > 0
-              ? `Fix the ${visibleErrors === 1 ? 'field' : `${visibleErrors} fields`} marked above.`
+            : shownErrors > 0
+              ? `Fix the ${shownErrors === 1 ? 'field' : `${shownErrors} fields`} marked above.`
               : !valid
                 ? `Still needed: ${listInWords(waiting.length > 0 ? waiting : ['the fields marked above'])}.`
                 : 'Nothing is mined yet: people ask to join with your invitation, you admit them, then start.'}
@@ -349,4 +537,33 @@ function ElectionLength({
       </details>
     </div>
   );
+}
+
+/** The key under which a question field counts as touched (see QuestionsEditor's touch keys). */
+function touchKeyOf(field: string, draft: Draft): string {
+  const match = /^questions\[(\d+)\]\.(question|min|max|blank|options)(?:\[(\d+)\])?$/.exec(field);
+  if (!match) return '';
+  const question = draft.questions[Number(match[1])];
+  if (!question) return '';
+  const part = match[2]!;
+  if (part === 'options')
+    return match[3] === undefined
+      ? `${question.id}:options`
+      : `${question.id}:o${question.options[Number(match[3])]?.id ?? ''}`;
+  if (part === 'max' && question.kind === 'up-to') return `${question.id}:upTo`;
+  if ((part === 'min' || part === 'max') && question.kind !== 'between') return `${question.id}:kind`;
+  return `${question.id}:${part}`;
+}
+
+/** What a question field still needs, in words, for the form's status ("option 3 of question 2"). */
+function questionNeed(field: string | undefined): string {
+  const match = /^questions\[(\d+)\]\.(question|options|min|max)(?:\[(\d+)\])?$/.exec(field ?? '');
+  if (!match) return 'the questions';
+  const question = `question ${Number(match[1]) + 1}`;
+  if (match[2] === 'question') return `the text of ${question}`;
+  if (match[2] === 'options')
+    return match[3] === undefined
+      ? `the options of ${question}`
+      : `option ${Number(match[3]) + 1} of ${question}`;
+  return `the rule of ${question}`;
 }
