@@ -207,9 +207,9 @@ export function buildChoicesVectors(): { valid: ElectionRecord; invalid: Invalid
       ),
       variant(
         'copied-choice',
-        'the replay rule covers every option’s α (PROTOCOL §4 rule 8): a ballot carrying an earlier ballot’s choice of Ada',
+        'the replay rule covers every option’s α (PROTOCOL §4 rule 8): a ballot carrying an earlier ballot’s whole answer to the first question (its choices and sum proof, each proof valid) beside a fresh answer to the second',
         'record.blocks[3] (height 4): block.payload.answers: ballot replay',
-        at(4, ballot(withBoard([board.choices[0]!, ...second[0]!.choices.slice(1)], second))),
+        at(4, ballot([board, second[1]!])),
       ),
       variant(
         'result-miscounted',

@@ -4,7 +4,7 @@
 // lobby.json for the organizer, joining.json (0600: the ticket is a bearer secret) for a joiner.
 import type { LobbyParticipantView, LobbyView } from '../api/contract';
 import type { Genesis } from '../chain/genesis';
-import { encodeQuestions, parseQuestions, type QuestionJson } from '../chain/questions';
+import { encodeQuestions, parseQuestions, type Question, type QuestionJson } from '../chain/questions';
 import { toHex } from '../crypto/bigint';
 import { exactObject, fixedHex } from '../crypto/codec';
 import { CredentialSecretKey } from '../crypto/credential';
@@ -309,8 +309,11 @@ export class JoinRequest {
       ...(this.credential ? { credential: this.credential.publicKey } : {}),
     });
     // What the lobby showed is what this person agreed to answer: the genesis must ask the same.
-    const asked = JSON.stringify(genesis.questions ? encodeQuestions(genesis.questions) : null);
-    if (asked !== JSON.stringify(this.file.questions ?? null))
+    // Both sides in the one encoding (a lobby may have written its keys in any order).
+    const canonical = (questions: readonly Question[] | undefined) =>
+      JSON.stringify(questions ? encodeQuestions(questions) : null);
+    const shown = this.file.questions ? parseQuestions(this.file.questions, 'joining.json.questions') : undefined;
+    if (canonical(genesis.questions) !== canonical(shown))
       throw new ValidationError(
         'genesis.questions',
         'the organizer started an election asking other questions than its lobby showed: not joined',

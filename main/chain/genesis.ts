@@ -19,7 +19,13 @@ import {
   type QuestionJson,
   questionRules,
 } from './questions';
-import { type ElectionSizes, electionSizes, MAX_FACTOR_LIST_BYTES } from './sizes';
+import {
+  type ElectionSizes,
+  electionSizes,
+  MAX_BLOCK_BYTES,
+  MAX_FACTOR_LIST_BYTES,
+  MAX_MESSAGE_BYTES,
+} from './sizes';
 import { checkText } from './text';
 
 /** Protocol versions: 1 is only verified (its records stay checkable); 2 is run. */
@@ -230,6 +236,12 @@ function checkParams(g: Omit<Genesis, 'id' | 'idHex' | 'sizes'>): void {
  * that carry them.
  */
 function checkCapacity(g: Omit<Genesis, 'id' | 'idHex' | 'sizes'>, sizes: ElectionSizes): void {
+  // What every runner's client sends and takes (a larger group makes every number wider).
+  check(
+    sizes.blockBytes <= MAX_BLOCK_BYTES && sizes.messageBytes <= MAX_MESSAGE_BYTES,
+    g.questions ? 'genesis.questions' : 'genesis.group',
+    `make a block of ${Math.ceil(sizes.blockBytes / 1024)} KiB, above the ${MAX_BLOCK_BYTES / 1024} KiB any runner takes: fewer options, or a smaller group`,
+  );
   const standIns = hasThreshold(g) ? g.nTalliers * (g.nTalliers - 1) : 0;
   const list = Math.max(g.nTalliers * sizes.factorBytes, standIns * sizes.compensatedBytes);
   check(

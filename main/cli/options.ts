@@ -208,7 +208,8 @@ function chooseRule(raw: string, options: number): { min: number; max: number; b
     (rule === 'any' ? [0, options] : undefined);
   if (!range) throw new UsageError(`--choose takes N, A-B, 'up to N' or any (and ' or none'), not "${raw}"`);
   const [min, max] = range as [number, number];
-  return { min, max, blank };
+  // With a minimum of 0 a blank answer is allowed already: 'up to 2 or none' says it twice.
+  return { min, max, blank: blank && min > 0 };
 }
 
 export class UsageError extends Error {
@@ -248,11 +249,8 @@ export function intOption(
   return n;
 }
 
-/**
- * --vote for a yes/no question: 1, 0, or undefined without one. Several --vote (questions with
- * choices) are not a yes/no vote: undefined here, read by voteFor once the election is known.
- */
-export function voteOption(values: Values): 0 | 1 | undefined {
+/** A single --vote as a yes/no vote: 1, 0, or undefined when it is not yes/no/1/0. */
+function yesNoVote(values: Values): 0 | 1 | undefined {
   const given = values.vote ?? [];
   if (given.length !== 1) return undefined;
   const raw = given[0]!.toLowerCase();
@@ -269,7 +267,7 @@ export function voteFor(genesis: Genesis, values: Values): VoteChoice | undefine
   const given = values.vote ?? [];
   if (given.length === 0) return undefined;
   if (!genesis.questions) {
-    const yesNo = voteOption(values);
+    const yesNo = yesNoVote(values);
     if (yesNo === undefined) throw new UsageError(`--vote takes yes or no, not "${given.join('", "')}"`);
     return yesNo;
   }
@@ -280,15 +278,24 @@ export function voteFor(genesis: Genesis, values: Values): VoteChoice | undefine
     );
   const vote = questions.map((q, i) => {
     const text = given[i]!.trim();
-    if (text.toLowerCase() === 'none' || text === '') return [];
+    const listed = q.options.map((o, j) => `${j + 1} ${o}`).join(', ');
+    const lower = (s: string) => s.toLowerCase();
+    if (text === '' || (lower(text) === 'none' && !q.options.some((o) => lower(o) === 'none'))) return [];
     const chosen = text.split(',').map((part) => {
       const name = part.trim();
-      const byLabel = q.options.findIndex((label) => label.toLowerCase() === name.toLowerCase());
-      if (byLabel >= 0) return byLabel;
+      // A label exactly, else the one label equal to it but for case; a number names by position.
+      const exact = q.options.indexOf(name);
+      const folded = q.options.flatMap((o, j) => (lower(o) === lower(name) ? [j] : []));
+      const byLabel = exact >= 0 ? exact : folded.length === 1 ? folded[0]! : -1;
       const n = /^\d+$/.test(name) ? Number(name) : Number.NaN;
-      if (n >= 1 && n <= q.options.length) return n - 1;
+      const byNumber = n >= 1 && n <= q.options.length ? n - 1 : -1;
+      if (byLabel >= 0 && byNumber >= 0 && byLabel !== byNumber)
+        throw new UsageError(
+          `--vote "${text}": "${name}" is both the label of option ${byLabel + 1} and the number of option ${byNumber + 1} of "${q.text}"; name it the other way (${listed})`,
+        );
+      if (byLabel >= 0 || byNumber >= 0) return byLabel >= 0 ? byLabel : byNumber;
       throw new UsageError(
-        `--vote "${text}": "${name}" is not an option of "${q.text}" (${q.options.map((o, j) => `${j + 1} ${o}`).join(', ')})`,
+        `--vote "${text}": "${name}" is not an option of "${q.text}" (${listed}${folded.length > 1 ? '; labels differing only in case: give the exact label or its number' : ''})`,
       );
     });
     return [...new Set(chosen)].sort((a, b) => a - b);

@@ -10,6 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { testGenesis } from '../chain/testing';
+import { parseCommandLine, questionsOption, UsageError, voteFor } from './options';
+import { genesisOf } from './run';
 
 const bin = fileURLToPath(new URL('../../bin/onion-election.mjs', import.meta.url));
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'oe-questions-cli-'));
@@ -121,11 +124,55 @@ describe('questions with choices on the command line', () => {
       ],
       [[...QUESTIONS, '--vote', 'yes', '--vote', '1'], /"yes" is not an option/],
     ];
+    // What `new` checks before it writes anything, in this process (a process each takes ~1 s)…
     for (const [args, reason] of refusals) {
-      const run = cli('-d', dir, '--direct', ...args, ...SMALL, 'new');
-      assert.equal(run.code, 2, `${args.join(' ')}: ${run.err}`);
-      assert.match(run.err, reason);
+      const { values } = parseCommandLine(['--direct', ...args, ...SMALL, 'new']);
+      assert.throws(
+        () => voteFor(genesisOf(values), values),
+        (e: unknown) => e instanceof UsageError && reason.test(e.message),
+        args.join(' '),
+      );
     }
+    // …and as a person meets it: exit status 2, the reason, and no folder written.
+    const [args, reason] = refusals.at(-1)!;
+    const run = cli('-d', dir, '--direct', ...args, ...SMALL, 'new');
+    assert.equal(run.code, 2, run.err);
+    assert.match(run.err, reason);
     assert.throws(() => readFileSync(path.join(dir, 'genesis.json')), /ENOENT/);
+  });
+});
+
+describe('--vote and --choose, read against the questions', () => {
+  const genesis = testGenesis({
+    questions: [
+      { text: 'Room?', options: ['10', '3', 'None', 'Annex'], min: 0, max: 2, blank: false },
+      { text: 'Lunch?', options: ['soup', 'Soup!', 'Pasta'], min: 1, max: 1, blank: true },
+    ],
+  });
+  const vote = (...lines: string[]) =>
+    voteFor(genesis, parseCommandLine(lines.flatMap((l) => ['--vote', l])).values);
+
+  test('labels (any case), numbers from 1, and none for a blank answer', () => {
+    assert.deepEqual(vote('annex', 'pasta'), [[3], [2]]);
+    assert.deepEqual(vote('4', '3'), [[3], [2]]);
+    assert.deepEqual(vote('', 'none'), [[], []]);
+  });
+
+  test('what could mean two options is refused rather than guessed', () => {
+    // "3" is option 2's label and option 3's number; "None" is an option of the first question.
+    assert.throws(() => vote('3', 'soup'), /"3" is both the label of option 2 and the number of option 3/);
+    assert.deepEqual(vote('10', 'soup'), [[0], [0]]); // no option 10: the label
+    assert.deepEqual(vote('none', 'soup'), [[2], [0]]); // the option labelled None
+    assert.deepEqual(vote('1', 'SOUP!'), [[0], [1]]);
+  });
+
+  test("'up to N or none' is 'up to N': a blank answer is allowed already", () => {
+    const values = parseCommandLine([
+      ...['--question', 'Q?', '--option', 'a', '--option', 'b', '--option', 'c'],
+      ...['--choose', 'up to 2 or none'],
+    ]).values;
+    assert.deepEqual(questionsOption(values), [
+      { question: 'Q?', options: ['a', 'b', 'c'], min: 0, max: 2, blank: false },
+    ]);
   });
 });

@@ -31,7 +31,6 @@ import {
   UsageError,
   type Values,
   voteFor,
-  voteOption,
 } from './options';
 import { attachProgress, formatResult } from './progress';
 import { CONNECTION_OPTIONS, connectionChanges, saveConnectionOptions, torConfigOf } from './tor';
@@ -81,15 +80,14 @@ const ELECTION_OPTIONS: OptionName[] = [
 
 const DEFAULT_SETTINGS: NodeSettings = { name: 'runner', mining: true, threads: os.availableParallelism() };
 
+/** The settings the options give. The vote is not among them: it is read against the election (voteFor). */
 function settingsOf(values: Values): Partial<NodeSettings> {
-  const vote = voteOption(values);
   return {
     // Without -n the name stays as saved (`start -d DIR` must not rename a runner); `new` and
     // `join` fall back to DEFAULT_SETTINGS' name.
     ...(values.name ? { name: values.name } : {}),
     mining: !values['no-mining'],
     ...(values.anonymous ? { anonymous: true } : {}),
-    ...(vote === undefined ? {} : { vote }),
     ...(values.threads ? { threads: intOption(values, 'threads', 1, [1, 256]) } : {}),
     ...(values['withhold-factor'] ? { publishFactor: false } : {}),
     ...(values['corrupt-share'] ? { corruptShare: true } : {}),

@@ -303,9 +303,14 @@ export function createPeerApi(options: PeerApiOptions): Express {
     res.json(body);
   });
 
+  // At most a chain page's bytes of them, oldest first: with large ballots of answers (up to
+  // ~385 KB each) a whole pool could be hundreds of MB. A peer learns the rest as they are pushed.
   app.get('/v1/ballots', (_req, res) => {
     const pending = node.casting?.pool.all() ?? [];
-    const body: PendingBallotsResponse = { ballots: pending.map((p) => encodeCastBallot(group, p.cast)) };
+    const most = Math.max(1, Math.floor(CHAIN_PAGE_BYTES / node.genesis.sizes.castBytes));
+    const body: PendingBallotsResponse = {
+      ballots: pending.slice(0, most).map((p) => encodeCastBallot(group, p.cast)),
+    };
     res.json(body);
   });
 

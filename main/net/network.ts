@@ -20,6 +20,7 @@ import {
 import type { Acceptance, CastBallot, CompensatedFactor, DecryptionFactor } from '../crypto/types';
 import type { BlockSource, ElectionNode } from '../node/election-node';
 import { DiskFullError } from '../store/record-log';
+import { CHAIN_PAGE_BYTES } from './api';
 import { type PeerClient, PeerError } from './client';
 import type { PeerBook } from './peer-book';
 
@@ -54,8 +55,16 @@ const SYNCS_PER_ROUND = 2;
 const ROTATE_ROUNDS = 60;
 /** Blocks per GET /v1/chain request (the API's maximum). */
 const CHAIN_PAGE = 100;
-/** A chain page below the peer's tip holds at least this many blocks (25 of the largest fit its bytes). */
+/**
+ * A chain page below the peer's tip holds at least this many blocks of a yes/no election (25 of
+ * its largest blocks fit a page's bytes); fewer when the election's blocks are larger (minPageBlocks).
+ */
 const MIN_PAGE_BLOCKS = 25;
+
+/** The fewest blocks an honest page below the tip holds: as many of the largest as fit its bytes. */
+export function minPageBlocks(blockBytes: number): number {
+  return Math.max(1, Math.min(MIN_PAGE_BLOCKS, Math.floor(CHAIN_PAGE_BYTES / blockBytes)));
+}
 /** How far back a sync looks for the fork point before it walks back page by page. */
 const SYNC_OVERLAP = 16;
 /** Blocks lost from the log asked of one peer per sync. */
@@ -311,8 +320,9 @@ export class Network {
     const top = Math.min(peerHeight, finalHeight);
     let from = Math.max(1, Math.min(this.node.chain.tip.height, top) + 1 - SYNC_OVERLAP);
     // Walking back to the fork and forward again visits each height at most twice; a page holds at
-    // least MIN_PAGE_BLOCKS blocks unless it reaches the peer's tip.
-    const maxPages = 2 * Math.ceil(finalHeight / MIN_PAGE_BLOCKS) + 2;
+    // least `fewest` blocks unless it reaches the peer's tip.
+    const fewest = minPageBlocks(this.node.genesis.sizes.blockBytes);
+    const maxPages = 2 * Math.ceil(finalHeight / fewest) + 2;
     let added = 0;
     let declined = false;
     const failed = (why: string) => {
@@ -351,7 +361,7 @@ export class Network {
       }
       // The peer's tip reached, or the page cut by size (CHAIN_PAGE_BYTES): ask on from there.
       if (from + page.blocks.length > Math.min(page.height, finalHeight)) break;
-      if (page.blocks.length < MIN_PAGE_BLOCKS) return failed('sent a chain page cut short below its tip');
+      if (page.blocks.length < fewest) return failed('sent a chain page cut short below its tip');
       from += page.blocks.length;
     }
     if (added === 0 && !declined && !this.node.chain.has(peerBest)) {

@@ -189,6 +189,13 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     voter: VoterJournal | undefined,
   ) {
     super();
+    // A vote this election does not allow (a saved file edited by hand, a --vote given before the
+    // questions were known) is dropped with a warning: mining or casting it would only fail.
+    if (settingsValue.vote !== undefined && !allowsVote(genesis, settingsValue.vote)) {
+      const { vote: _, ...rest } = settingsValue;
+      this.settingsValue = rest;
+      this.startupWarnings.push('the vote given is not one this election allows: choose again');
+    }
     this.chain = new Chain(genesis);
     if (genesis.ballotRule === 'per-voter')
       this.casting = new Casting(this.chain, voter, {
@@ -258,11 +265,6 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       const loaded = await TallierJournal.load(dataDir, genesis.group, { fixMode: !options.inspect });
       const journal = loaded?.journal ?? TallierJournal.fresh(dataDir, genesis.group);
       const saved = ((await dataDir.load('settings'))?.value ?? {}) as Partial<NodeSettings>;
-      // A saved vote this election does not allow (a hand-edited file) is dropped, not mined.
-      if (saved.vote !== undefined && !allowsVote(genesis, saved.vote)) {
-        warnings.push('the saved vote is not one this election allows: choose again');
-        delete (saved as { vote?: unknown }).vote;
-      }
       const tallierPk = toHex(journal.key.publicKey, genesis.group.byteWidth * 2);
       const merged = { name: 'runner', mining: true, threads: 1, ...saved, ...settings, tallierPk };
       const voter =
@@ -428,6 +430,9 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     // trusted form checks everything but membership, enough to compute the hash.
     const hash = blockHash(this.genesis.group, parseBlock(this.genesis.group, value, 'trusted'));
     if (this.chain.has(hash)) return { status: 'known', hash };
+    // No work, no membership tests (a ballot of 64 options has ~1,500 elements): the chain's rule 2.
+    if (BigInt(`0x${hash}`) > this.genesis.target)
+      return { status: 'invalid', hash, reason: 'proof of work: the block hash is above the target' };
     const block = parseBlock(this.genesis.group, value);
     return this.serially(() => this.storeBlock(block, source, origin));
   }
@@ -1049,7 +1054,13 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
 
   private async mineLoop(): Promise<void> {
     while (!this.closed && this.settingsValue.mining) {
-      const template = this.diskFull || this.logFailure ? undefined : this.template();
+      let template: Omit<Block, 'nonce'> | undefined;
+      try {
+        template = this.diskFull || this.logFailure ? undefined : this.template();
+      } catch (error) {
+        // Never expected (the vote is checked when set): said, and the miner waits for a change.
+        this.warn(`nothing could be mined: ${(error as Error).message}`);
+      }
       if (!template) {
         // Nothing to mine (the final height, voting without a vote, or a full disk): wait for a change.
         await new Promise<void>((resolve) => {
