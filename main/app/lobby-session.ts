@@ -312,7 +312,9 @@ export class JoinRequest {
     // Both sides in the one encoding (a lobby may have written its keys in any order).
     const canonical = (questions: readonly Question[] | undefined) =>
       JSON.stringify(questions ? encodeQuestions(questions) : null);
-    const shown = this.file.questions ? parseQuestions(this.file.questions, 'joining.json.questions') : undefined;
+    const shown = this.file.questions
+      ? parseQuestions(this.file.questions, 'joining.json.questions')
+      : undefined;
     if (canonical(genesis.questions) !== canonical(shown))
       throw new ValidationError(
         'genesis.questions',
