@@ -431,6 +431,8 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
     const hash = blockHash(this.genesis.group, parseBlock(this.genesis.group, value, 'trusted'));
     if (this.chain.has(hash)) return { status: 'known', hash };
     // No work, no membership tests (a ballot of 64 options has ~1,500 elements): the chain's rule 2.
+    // A full disk is said first, as for every block (a refusal that costs nothing).
+    this.refuseIfDiskFull();
     if (BigInt(`0x${hash}`) > this.genesis.target)
       return { status: 'invalid', hash, reason: 'proof of work: the block hash is above the target' };
     const block = parseBlock(this.genesis.group, value);
