@@ -15,7 +15,7 @@ import { RequestError } from '../api/errors';
 import { checkMinerLabel } from '../chain/block';
 import { type Genesis, hasQuestions, hasThreshold, LIMITS, makeGenesis } from '../chain/genesis';
 import { MAX_TARGET } from '../chain/pow/target';
-import { parseQuestions } from '../chain/questions';
+import { encodeQuestions, parseQuestions } from '../chain/questions';
 import { check, ValidationError } from '../crypto/errors';
 import { Group } from '../crypto/group';
 import { parsePeerAddress } from '../net/address';
@@ -180,13 +180,7 @@ function parseNewElection(value: unknown): NewElectionForm {
 
 /** The form's questions, in form (the genesis checks what they say, naming `questions[i]…`). */
 function parseQuestionForms(value: unknown): QuestionForm[] {
-  return parseQuestions(value, 'questions').map((q) => ({
-    question: q.text,
-    options: q.options,
-    min: q.min,
-    max: q.max,
-    blank: q.blank,
-  }));
+  return encodeQuestions(parseQuestions(value, 'questions'));
 }
 
 function parseRule(value: unknown): BallotRuleChoice {
@@ -247,13 +241,8 @@ export function genesisFromForm(form: Omit<NewElectionForm, 'name' | 'vote'>, no
       createdAt: Math.floor(now / 1000),
       ...(form.questions
         ? {
-            questions: form.questions.map((q) => ({
-              text: q.question,
-              options: q.options,
-              min: q.min,
-              max: q.max,
-              blank: q.blank,
-            })),
+            // The form's questions are the genesis JSON's: read as the genesis reads them.
+            questions: parseQuestions(form.questions, 'questions'),
           }
         : {}),
       ...(form.quorum !== undefined || form.ceremonyBlocks !== undefined

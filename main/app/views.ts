@@ -17,6 +17,7 @@ import type {
   VoteChoice,
   YesNoResultView,
 } from '../api/contract';
+
 import type { BlockMeta, Reorg } from '../chain/chain';
 import { sealQuorum } from '../chain/finality';
 import { type Genesis, hasThreshold } from '../chain/genesis';
@@ -28,6 +29,7 @@ import {
   lastVoteHeight,
 } from '../chain/phases';
 import { MAX_TARGET } from '../chain/pow/target';
+import { encodeQuestions } from '../chain/questions';
 import { expectedPayload } from '../chain/rules';
 import { standings } from '../chain/standings';
 import type { VoteChoice as NodeVote } from '../chain/votes';
@@ -66,13 +68,8 @@ export function electionView(g: Genesis): ElectionView {
     ...(g.ballotRule === 'per-voter' ? { voters: g.roster.length } : {}),
     ...(g.questions
       ? {
-          questions: g.questions.map((q) => ({
-            question: q.text,
-            options: [...q.options],
-            min: q.min,
-            max: q.max,
-            blank: q.blank,
-          })),
+          // The form's shape is the genesis JSON's: one encoding serves both.
+          questions: encodeQuestions(g.questions),
         }
       : {}),
   };
