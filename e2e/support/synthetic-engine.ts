@@ -60,7 +60,7 @@ export interface SyntheticEngine extends EngineHost {
   askToJoin(name: string, options?: { online?: boolean }): number;
   /** Joiner, waiting in SYNTHETIC_LOBBY: the organizer answers, or cannot be reached. */
   joinerUpdate(change: {
-    status?: 'waiting' | 'admitted' | 'refused';
+    status?: 'waiting' | 'admitted' | 'starting' | 'refused';
     admitted?: number;
     /** The admitted participants' names (the organizer first), once admitted. */
     participants?: readonly string[];
@@ -993,7 +993,8 @@ export function createSyntheticEngine(options: SyntheticOptions = {}): Synthetic
 
   function organizerStarts(): void {
     const room = joining;
-    if (room?.status !== 'admitted') throw new Error('organizerStarts: this runner was not admitted');
+    if (room?.status !== 'admitted' && room?.status !== 'starting')
+      throw new Error('organizerStarts: this runner was not admitted');
     joining = undefined;
     startElection({
       ...makeElection(

@@ -76,8 +76,11 @@ export interface LobbyView {
   readonly participants: readonly LobbyParticipantView[];
   /** Organizer: why Start would be refused now. */
   readonly startProblem?: string;
-  /** Joiner: where its request stands ('asking' before the organizer answered). */
-  readonly status?: 'asking' | 'waiting' | 'admitted' | 'refused';
+  /**
+   * Joiner: where its request stands ('asking' before the organizer answered; 'starting' once the
+   * organizer started with it in, while its runner fetches the election to join).
+   */
+  readonly status?: 'asking' | 'waiting' | 'admitted' | 'starting' | 'refused';
   /** Joiner: the last failure to reach the organizer, if the last poll failed. */
   readonly unreachable?: string;
   readonly nTalliers: number;

@@ -153,6 +153,8 @@ export class Engine implements EngineHost {
   /** A joiner's request, while waiting in a lobby. */
   private joining: JoinRequest | undefined;
   private lobbyTimer: NodeJS.Timeout | undefined;
+  /** A joiner's poll is under way. */
+  private lobbyPolling = false;
   /** Re-checks the best chain's record whenever it has a result; a check settling shows it. */
   private readonly verification = new RecordVerification(() => {
     if (!this.closed) this.emitResult();
@@ -419,19 +421,38 @@ export class Engine implements EngineHost {
   /** A joiner's poll: the view follows; a start with this joiner in runs the election. */
   private async pollLobby(): Promise<void> {
     const joining = this.joining;
-    if (!joining || this.launching) return;
-    const answer = await joining.poll();
-    if (this.joining !== joining) return;
-    this.emitLobby();
-    if (!answer?.election || answer.status !== 'admitted') return;
-    clearInterval(this.lobbyTimer);
-    this.joining = undefined;
+    // One poll at a time: over Tor a poll and a genesis fetch can outlast the interval.
+    if (!joining || this.launching || this.lobbyPolling) return;
+    this.lobbyPolling = true;
     try {
-      const genesis = await joining.finish(answer);
-      await this.launch({ kind: 'join', peers: [joining.organizer], genesis, settings: joining.settings });
-    } catch (error) {
-      this.warn(`could not join the started election: ${(error as Error).message}`);
-      this.emit({ type: 'stage', stage: 'error', error: (error as Error).message });
+      const answer = await joining.poll();
+      if (this.joining !== joining) return;
+      this.emitLobby();
+      if (!answer?.election || answer.status !== 'admitted') return;
+      let genesis: Genesis | undefined;
+      try {
+        genesis = await joining.finish(answer);
+      } catch (error) {
+        if (this.joining !== joining) return;
+        clearInterval(this.lobbyTimer);
+        this.joining = undefined;
+        this.warn(`could not join the started election: ${(error as Error).message}`);
+        this.emit({ type: 'stage', stage: 'error', error: (error as Error).message });
+        return;
+      }
+      if (this.joining !== joining) return;
+      // Not served yet (or not reachable): said in the lobby's view, tried again at the next poll.
+      if (!genesis) return this.emitLobby();
+      clearInterval(this.lobbyTimer);
+      this.joining = undefined;
+      await this.launch({
+        kind: 'join',
+        peers: [joining.organizer],
+        genesis,
+        settings: joining.settings,
+      }).catch(() => {}); // a failed launch is its own stage, said by launch
+    } finally {
+      this.lobbyPolling = false;
     }
   }
 

@@ -11,7 +11,7 @@ import { CredentialSecretKey } from '../crypto/credential';
 import { check, ValidationError } from '../crypto/errors';
 import { Group } from '../crypto/group';
 import { parsePeerAddress } from '../net/address';
-import type { PeerClient } from '../net/client';
+import { type PeerClient, PeerError } from '../net/client';
 import { formatInvitation } from '../net/invitation';
 import { askToJoin, fetchStartedGenesis, LobbyHost, type LobbyHostOptions } from '../net/lobby-host';
 import type { TicketResponse } from '../net/messages';
@@ -302,12 +302,26 @@ export class JoinRequest {
     return this.last;
   }
 
-  /** Once started with this joiner in: the checked genesis, and the folder released for the node. */
-  async finish(answer: TicketResponse): Promise<Genesis> {
-    const genesis = await fetchStartedGenesis(this.client, this.file.organizer, answer, {
-      ...(this.file.electionId ? { electionId: this.file.electionId } : {}),
-      ...(this.credential ? { credential: this.credential.publicKey } : {}),
-    });
+  /**
+   * Once started with this joiner in: the checked genesis, and the folder released for the node.
+   * Undefined (the request kept, to try again at the next poll) while the organizer cannot be
+   * reached or does not serve the genesis yet: its lobby names the election a moment before its
+   * runner serves it, and a circuit may fail right then. A genesis that fails a check throws.
+   */
+  async finish(answer: TicketResponse): Promise<Genesis | undefined> {
+    let genesis: Genesis;
+    try {
+      genesis = await fetchStartedGenesis(this.client, this.file.organizer, answer, {
+        ...(this.file.electionId ? { electionId: this.file.electionId } : {}),
+        ...(this.credential ? { credential: this.credential.publicKey } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof PeerError)) throw error;
+      // A 404: reachable, its runner not serving yet (no failure to show); else a failure to reach.
+      this.unreachable =
+        error.status === 404 ? undefined : `fetching the election's genesis: ${error.reason}`;
+      return undefined;
+    }
     // What the lobby showed is what this person agreed to answer: the genesis must ask the same.
     // Both sides in the one encoding (a lobby may have written its keys in any order).
     const canonical = (questions: readonly Question[] | undefined) =>
@@ -343,7 +357,7 @@ export class JoinRequest {
         online: false,
         ...(p.credential ? { credential: p.credential.slice(0, 16) } : {}),
       })),
-      status: last ? last.status : 'asking',
+      status: !last ? 'asking' : last.status === 'admitted' && last.election ? 'starting' : last.status,
       ...(this.unreachable ? { unreachable: this.unreachable } : {}),
       nTalliers: this.file.nTalliers,
       nTalliersBlocks: this.file.nTalliersBlocks,

@@ -216,6 +216,52 @@ describe('lobby', () => {
     }
   });
 
+  test('a joiner polling between the start and its runner serving the genesis keeps waiting, then joins', async () => {
+    // The organizer's lobby says "started" as soon as the genesis is fixed; its runner serves the
+    // genesis a moment later (the node is made first). A joiner polling in between, or finding the
+    // organizer unreachable then, must not give up: it keeps its request and tries again.
+    const organizerDir = path.join(root, 'window-olga');
+    const { dataDir } = await DataDir.open(organizerDir);
+    const olga = CredentialSecretKey.generate(group);
+    await VoterJournal.create(dataDir, olga);
+    const lobby = await Lobby.create(dataDir, group, params, { name: 'olga', credential: olga.publicKey });
+    const host = await LobbyHost.open(lobby, group, { direct: true });
+    const organizer = host.self!;
+    const joinerDir = path.join(root, 'window-jay');
+    let runner: Runner | undefined;
+    try {
+      const jay = await JoinRequest.ask(joinerDir, client, {
+        organizer,
+        settings: { name: 'jay', mining: false, threads: 1 },
+      });
+      await lobby.decide(lobby.participants.find((p) => p.name === 'jay')!.id, 'admitted');
+      const genesis = await lobby.start();
+      await dataDir.close();
+
+      const early = await jay.poll();
+      assert.equal(early?.election, genesis.idHex, 'the lobby names the election at once');
+      assert.equal(await jay.finish(early!), undefined, 'no genesis served yet: not joined, not failed');
+      // Reachable, only not serving it yet: no failure to show, the wait said as such.
+      assert.equal(jay.view().unreachable, undefined);
+      assert.equal(jay.view().status, 'starting');
+      assert.ok(readFileSync(path.join(joinerDir, 'joining.json')), 'the request is kept');
+
+      const node = await ElectionNode.create(organizerDir, genesis, {
+        name: 'olga',
+        mining: false,
+        threads: 1,
+      });
+      runner = await Runner.start(node, { direct: true, ...host.handOver(), syncIntervalMs: 500 });
+      const theirs = await jay.finish((await jay.poll())!);
+      assert.equal(theirs?.idHex, genesis.idHex);
+      assert.throws(() => readFileSync(path.join(joinerDir, 'joining.json')), /ENOENT/);
+    } finally {
+      await runner?.close();
+      await host.close();
+      await dataDir.close().catch(() => {});
+    }
+  });
+
   test('joiners ask, one is refused, two are admitted, the organizer starts, and the election runs with the same address', async () => {
     // The organizer: a folder with its credential and the lobby, served on 127.0.0.1.
     const organizerDir = path.join(root, 'olga');

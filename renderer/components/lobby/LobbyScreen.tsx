@@ -301,9 +301,10 @@ function JoinerLobby({ lobby }: { lobby: LobbyView }) {
     asking: ['busy', `Asking ${organizer}…`],
     waiting: ['busy', `Waiting for ${organizer} to let you in (${people} so far).`],
     admitted: ['ok', `You’re in: waiting for ${organizer} to start (${people}).`],
+    starting: ['busy', `${organizer} started the election: joining it…`],
     refused: ['bad', `${organizer} did not admit you.`],
   }[status];
-  const inList = status === 'admitted' && lobby.participants.length > 0;
+  const inList = (status === 'admitted' || status === 'starting') && lobby.participants.length > 0;
   return (
     <div className="lobby">
       <LobbyHeader lobby={lobby} eyebrow={`${organizer}’s lobby`} />
@@ -326,7 +327,7 @@ function JoinerLobby({ lobby }: { lobby: LobbyView }) {
           <p className="muted">
             {status === 'refused'
               ? 'You can leave this lobby and join another election.'
-              : status === 'admitted'
+              : status === 'admitted' || status === 'starting'
                 ? `When ${organizer} starts, your runner joins and mining begins. Keep it running.`
                 : `${organizer} sees your name and decides; this page follows by itself.`}
           </p>
