@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { JoinRequest } from '../app/lobby-session';
+import { encodeGenesis, type Genesis } from '../chain/genesis';
 import { CredentialSecretKey } from '../crypto/credential';
 import { Group } from '../crypto/group';
 import { ElectionNode } from '../node/election-node';
@@ -257,6 +258,69 @@ describe('lobby', () => {
       assert.throws(() => readFileSync(path.join(joinerDir, 'joining.json')), /ENOENT/);
     } finally {
       await runner?.close();
+      await host.close();
+      await dataDir.close().catch(() => {});
+    }
+  });
+
+  test('an organizer whose lobby showed other questions than its genesis asks: the joiner refuses to join', async () => {
+    // A hostile organizer: its lobby info shows the board question as "choose exactly 1", its
+    // genesis asks "up to 2" (a voter who agreed to one form must not be run in another election).
+    const organizerDir = path.join(root, 'swap-olga');
+    const { dataDir } = await DataDir.open(organizerDir);
+    const olga = CredentialSecretKey.generate(group);
+    const lobby = await Lobby.create(
+      dataDir,
+      group,
+      { ...params, questions: QUESTIONS },
+      { name: 'olga', credential: olga.publicKey },
+    );
+    const host = await LobbyHost.open(lobby, group, { direct: true });
+    let started: Genesis | undefined;
+    const shown = [{ ...QUESTIONS_JSON[0], min: 1, max: 1 }, QUESTIONS_JSON[1]];
+    // In front of the real lobby: the info rewritten, the genesis served once started, the rest passed on.
+    const front = createServer(async (req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      if (req.url === '/v1/genesis') {
+        res.statusCode = started ? 200 : 404;
+        res.end(JSON.stringify(started ? encodeGenesis(started) : { error: 'no such route' }));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const answer = await fetch(`http://${host.self}${req.url}`, {
+        method: req.method!,
+        headers: { 'Content-Type': 'application/json' },
+        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+      });
+      const body = (await answer.json()) as Record<string, unknown>;
+      res.statusCode = answer.status;
+      res.end(JSON.stringify(req.url === '/v1/lobby' ? { ...body, questions: shown } : body));
+    });
+    front.listen(0, '127.0.0.1');
+    await new Promise((r) => front.once('listening', r));
+    const organizer = `127.0.0.1:${(front.address() as { port: number }).port}`;
+    const joinerDir = path.join(root, 'swap-jay');
+    try {
+      const jay = await JoinRequest.ask(joinerDir, client, {
+        organizer,
+        settings: { name: 'jay', mining: false, threads: 1 },
+      });
+      assert.deepEqual(
+        JSON.parse(readFileSync(path.join(joinerDir, 'joining.json'), 'utf8')).questions,
+        shown,
+      );
+      await lobby.decide(lobby.participants.find((p) => p.name === 'jay')!.id, 'admitted');
+      started = await lobby.start();
+      const answer = await jay.poll();
+      assert.equal(answer?.election, started.idHex);
+      await assert.rejects(jay.finish(answer!), /asking other questions than its lobby showed: not joined/);
+      // Nothing joined: the request is still what the folder holds, no election in it.
+      assert.ok(readFileSync(path.join(joinerDir, 'joining.json')));
+      assert.throws(() => readFileSync(path.join(joinerDir, 'genesis.json')), /ENOENT/);
+      await jay.close();
+    } finally {
+      front.close();
       await host.close();
       await dataDir.close().catch(() => {});
     }
