@@ -76,7 +76,9 @@ export function applyCeremony(
   const complaints = [...before.complaints];
   const convicted = new Set(before.convicted);
   const { elected, quorum } = before;
-  const complained = new Set(before.complaints.map(({ complaint: c }) => pairKey(c.complainer, c.dealer)));
+  const complained = new Set(
+    before.complaints.map(({ complaint: c }) => complaintPair(c.complainer, c.dealer)),
+  );
   for (const [i, message] of messages.entries()) {
     const at = fieldOf(i);
     if (message.kind === 'dealing') {
@@ -107,7 +109,7 @@ export function applyCeremony(
         `${at}.complaint.complainer`,
         'is not an elected tallier of this branch',
       );
-      const pair = pairKey(complaint.complainer, complaint.dealer);
+      const pair = complaintPair(complaint.complainer, complaint.dealer);
       check(
         !complained.has(pair),
         `${at}.complaint`,
@@ -123,7 +125,8 @@ export function applyCeremony(
   return { elected, quorum, dealings, complaints, convicted, standing };
 }
 
-function pairKey(complainer: bigint, dealer: bigint): string {
+/** One name for a (complainer, dealer) pair: at most one complaint each, on a branch or in a pool. */
+export function complaintPair(complainer: bigint, dealer: bigint): string {
   return `${complainer.toString(16)}:${dealer.toString(16)}`;
 }
 

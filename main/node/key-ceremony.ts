@@ -5,7 +5,13 @@
 // best chain), and every one is checked against the best branch before it is pooled or relayed.
 import { createHash } from 'node:crypto';
 import { encodeCeremonyMessage, parseCeremonyMessage } from '../chain/block';
-import { applyCeremony, type CeremonyMessage, type CeremonyState, emptyCeremony } from '../chain/ceremony';
+import {
+  applyCeremony,
+  type CeremonyMessage,
+  type CeremonyState,
+  complaintPair,
+  emptyCeremony,
+} from '../chain/ceremony';
 import type { BlockMeta, Chain } from '../chain/chain';
 import { MAX_CEREMONY_MESSAGES_PER_BLOCK } from '../chain/limits';
 import { electionKeyHeight, keyElectionHeight, lastDealingHeight } from '../chain/phases';
@@ -276,7 +282,7 @@ function slotOf(message: CeremonyMessage): string {
 }
 
 function complaintSlot(complainer: bigint, dealer: bigint): string {
-  return `complaint:${complainer.toString(16)}:${dealer.toString(16)}`;
+  return `complaint:${complaintPair(complainer, dealer)}`;
 }
 
 function messageId(chain: Chain, message: CeremonyMessage): string {

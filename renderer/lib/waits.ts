@@ -21,10 +21,6 @@ function peersNamed(tallier: Tallier, peers: readonly PeerView[]): PeerView[] {
 
 /** This runner, or the one peer by the tallier's name, reachable now. */
 export function isOnline(tallier: Tallier, peers: readonly PeerView[]): boolean {
-  return online(tallier, peers);
-}
-
-function online(tallier: Tallier, peers: readonly PeerView[]): boolean {
   const theirs = peersNamed(tallier, peers);
   return tallier.mine || (theirs.length === 1 && theirs[0]!.reachable === true);
 }
@@ -40,7 +36,7 @@ export function tallierInWords(tallier: Tallier, peers: readonly PeerView[]): st
   if (!name) return `an unnamed tallier (key ${shortHash(tallier.key, 8)}…)`;
   const theirs = peersNamed(tallier, peers);
   if (theirs.length > 1) return `${name} (${theirs.length} peers go by that name)`;
-  if (online(tallier, peers)) return `${name} (online)`;
+  if (isOnline(tallier, peers)) return `${name} (online)`;
   const seen = Math.max(0, ...theirs.map((p) => p.lastSeen ?? 0));
   if (theirs.length === 0) return `${name} (not among your peers)`;
   return seen > 0 ? `${name} (offline since ${formatTime(seen)})` : `${name} (not reached yet)`;
@@ -66,7 +62,7 @@ export function waitingSentence(result: ResultView, peers: readonly PeerView[]):
   const awaited = result.talliers.filter((t) => (sealed ? t.factor === 'awaiting' : !t.accepted));
   if (awaited.length === 0) return undefined;
   const who = listInWords(awaited.map((t) => tallierInWords(t, peers)));
-  const offline = awaited.filter((t) => !online(t, peers));
+  const offline = awaited.filter((t) => !isOnline(t, peers));
   const done = n - awaited.length;
   if (result.quorum !== undefined) {
     if (sealed) {
