@@ -491,7 +491,9 @@ class RecordWalk {
       check(
         earlier === undefined && !inBlock.has(alpha),
         isAnswers(ballot) ? `${holder}.answers` : `${holder}.ballot.alpha`,
-        `ballot replay: a ballot with the same α is already on the chain at height ${earlier ?? height}`,
+        earlier !== undefined
+          ? `ballot replay: a ballot with the same α is already on the chain at height ${earlier}`
+          : `ballot replay: an α repeats within height ${height}'s ballots (earlier in the block, or in this ballot)`,
       );
       inBlock.add(alpha);
     }
