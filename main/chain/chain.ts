@@ -665,9 +665,8 @@ export class Chain {
             payload.ballot,
             'payload',
           );
-        const inBlock = new Set<bigint>();
-        if (this.copied(payload.ballot, inBlock, parent))
-          return invalid('ballot replay: a ballot with the same α is already on this branch');
+        const replay = this.copied(payload.ballot, new Set(), parent);
+        if (replay) return invalid(replay);
         // A tally with α = 1 could never be decrypted: its factors α^x = 1 are not group elements
         // (a miner using r and q − r in two ballots would make it so). Honest ballots never do.
         const tallies = addToTallies(this.group, parent.tallies, payload.ballot);
@@ -684,10 +683,8 @@ export class Chain {
           );
         const inBlock = new Set<bigint>();
         for (const [i, { ballot }] of payload.ballots.entries()) {
-          if (this.copied(ballot, inBlock, parent))
-            return invalid(
-              `block.payload.ballots[${i}]: ballot replay: a ballot with the same α is already on this branch`,
-            );
+          const replay = this.copied(ballot, inBlock, parent);
+          if (replay) return invalid(`block.payload.ballots[${i}]: ${replay}`);
         }
         const key = this.electionOf(parent).key;
         const cast = applyCasts(
@@ -717,12 +714,15 @@ export class Chain {
    * already on the branch through `parent`, earlier in its block (`inBlock`, which it joins), or
    * twice in the ballot itself? A ballot of answers is refused when any one option's α is copied.
    */
-  private copied(ballot: AnyBallot, inBlock: Set<bigint>, parent: BlockMeta): boolean {
+  private copied(ballot: AnyBallot, inBlock: Set<bigint>, parent: BlockMeta): string | undefined {
     for (const { alpha } of ciphertextsOf(ballot)) {
-      if (inBlock.has(alpha) || this.replayed(alpha, parent)) return true;
+      if (this.replayed(alpha, parent))
+        return 'ballot replay: a ballot with the same α is already on this branch';
+      if (inBlock.has(alpha))
+        return "ballot replay: an α repeats within this block's ballots (earlier in the block, or in this ballot)";
       inBlock.add(alpha);
     }
-    return false;
+    return undefined;
   }
 
   /** The α replay rule: is a ballot with this α already on the branch through `parent`? */
@@ -742,7 +742,7 @@ export class Chain {
 
   /** Would this ballot break the replay rule on the branch through `tip` (any α already there)? */
   replays(ballot: AnyBallot, tip: BlockMeta = this.best): boolean {
-    return this.copied(ballot, new Set(), tip);
+    return this.copied(ballot, new Set(), tip) !== undefined;
   }
 
   /** The smallest timestamp a child of `parent` may carry. */

@@ -6,6 +6,7 @@ import { encryptAnswers, MAX_OPTIONS, MAX_QUESTIONS, tallyAnswers } from '../cry
 import { CredentialSecretKey, voterContext } from '../crypto/credential';
 import { decryptTally } from '../crypto/decryption';
 import { ValidationError } from '../crypto/errors';
+import { systemRandomness } from '../crypto/random';
 import type { Answers, CastBallot } from '../crypto/types';
 import type { Payload } from './block';
 import { type AddResult, type BlockMeta, Chain } from './chain';
@@ -307,6 +308,27 @@ describe('ballots of answers on a per-block chain', () => {
     assert.match(
       status(chain.add(makeBlock(chain, tip, ballot(twice)))),
       /invalid: (ballot replay|payload\.answers)/,
+    );
+    // Two options of one ballot under one nonce (every proof valid): said as a repeat within the
+    // block, not as a ballot already on the branch.
+    let draws = 0;
+    let first = 0n;
+    const sameNonce = {
+      scalar: (q: bigint) => {
+        const value = systemRandomness.scalar(q);
+        draws += 1;
+        if (draws === 1) first = value;
+        return draws === 4 ? first : value;
+      },
+      challenge: () => systemRandomness.challenge(),
+    };
+    // The scalars of answers in drawing order (CRYPTO §12.2): r_0, option 0's w and t (its c' is
+    // a challenge), then r_1, here r_0 again.
+    const shared = encryptAnswers(genesis.group, genesis.id, h, rules, [[0], [0]], sameNonce);
+    assert.equal(shared[0]!.choices[0]!.alpha, shared[0]!.choices[1]!.alpha);
+    assert.match(
+      status(chain.add(makeBlock(chain, tip, ballot(shared)))),
+      /invalid: ballot replay: an α repeats within this block's ballots/,
     );
   });
 });
