@@ -246,7 +246,7 @@ function checkCapacity(g: Omit<Genesis, 'id' | 'idHex' | 'sizes'>, sizes: Electi
   const list = Math.max(g.nTalliers * sizes.factorBytes, standIns * sizes.compensatedBytes);
   check(
     list <= MAX_FACTOR_LIST_BYTES,
-    hasThreshold(g) ? 'genesis.n_talliers' : 'genesis.questions',
+    g.questions && !hasThreshold(g) ? 'genesis.questions' : 'genesis.n_talliers',
     `is too many with these questions: the ${hasThreshold(g) ? `stand-in factors of ${g.nTalliers} threshold talliers` : `factors of ${g.nTalliers} talliers`} would come to ${(list / 2 ** 20).toFixed(1)} MiB, above ${MAX_FACTOR_LIST_BYTES / 2 ** 20} MiB: fewer talliers or fewer options`,
   );
   if (g.ballotRule !== 'per-voter') return;
