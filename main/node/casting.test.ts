@@ -12,7 +12,7 @@ import { encodeCastBallot } from '../crypto/codec';
 import { CredentialSecretKey } from '../crypto/credential';
 import { Group } from '../crypto/group';
 import { type Randomness, systemRandomness } from '../crypto/random';
-import { RESEND_MIN_MS, RESEND_MS } from './casting';
+import { PENALTY_MS, RESEND_MIN_MS, RESEND_MS } from './casting';
 import { ElectionNode } from './election-node';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'oe-casting-'));
@@ -237,6 +237,71 @@ describe('the pool after a reorg, and the tally rule (review findings)', () => {
       };
       assert.throws(() => node.submitCast(forged), /signature/);
       assert.throws(() => node.submitCast(forged), /signature/);
+    } finally {
+      await node.close();
+    }
+  });
+  test('a voter whose signed ballot fails its proofs is not heard for a while, doubling; its next good ballot is taken after', async () => {
+    // Only the credential's holder can sign: without the wait, each new signed ballot with bad
+    // proofs (one signature's work) would cost every runner a full proof check.
+    const node = await ElectionNode.create(
+      path.join(root, 'penalty'),
+      genesis,
+      { name: 'r', mining: false, threads: 1 },
+      { credential: other },
+    );
+    try {
+      await node.submitBlock(mine(genesis, node.template()!), 'self');
+      const key = node.chain.electionOf(node.chain.tip).key;
+      const casting = node.casting!;
+      // Signed by `me`, encrypted and proven under another key: the proofs fail under this chain's.
+      const bad = (seq: number) => encodeCastBallot(group, me.cast(genesis.id, group.g, 1, seq));
+      const good = (seq: number) => encodeCastBallot(group, me.cast(genesis.id, key, 1, seq));
+      const t = Date.now();
+      assert.throws(() => casting.submit(bad(1), 'peer', t), /cast_ballot\.ballot\.proof/);
+      // A new ballot, even a good one, is not checked during the wait: refused before its proofs.
+      for (const [value, at] of [
+        [bad(2), t + 1],
+        [good(3), t + PENALTY_MS - 1],
+      ] as const)
+        assert.throws(
+          () => casting.submit(value, 'peer', at),
+          /cast_ballot: this voter's last ballot failed its proofs: its ballots are not checked for \d+ s more/,
+        );
+      // The other voter is not concerned.
+      assert.equal(
+        casting.submit(encodeCastBallot(group, other.cast(genesis.id, key, 0, 1)), 'peer', t + 1),
+        'added',
+      );
+      // After the wait, another bad one: the wait doubles.
+      assert.throws(() => casting.submit(bad(4), 'peer', t + PENALTY_MS), /cast_ballot\.ballot\.proof/);
+      assert.throws(() => casting.submit(good(5), 'peer', t + 2 * PENALTY_MS), /not checked for \d+ s more/);
+      // Then a good ballot is taken, and the slate is clean.
+      assert.equal(casting.submit(good(6), 'peer', t + 3 * PENALTY_MS), 'added');
+      assert.throws(() => casting.submit(bad(7), 'peer', t + 3 * PENALTY_MS), /cast_ballot\.ballot\.proof/);
+      assert.throws(() => casting.submit(good(8), 'peer', t + 4 * PENALTY_MS - 1), /not checked/);
+
+      // The wait belongs to the key it was earned under: a reorg to a branch with another election
+      // key (a fork at the key's height, where an honest voter's ballot fails too) forgets it.
+      const rival = await ElectionNode.create(
+        path.join(root, 'penalty-rival'),
+        genesis,
+        { name: 'rival', mining: false, threads: 1 },
+        { credential: me },
+      );
+      try {
+        for (let i = 0; i < 3; i++) {
+          const block = mine(genesis, rival.template()!);
+          assert.equal((await rival.submitBlock(block, 'self')).status, 'added');
+          assert.equal((await node.submitBlock(encodeBlock(group, block), 'push')).status, 'added');
+        }
+      } finally {
+        await rival.close();
+      }
+      const rivalKey = node.chain.electionOf(node.chain.tip).key;
+      assert.notEqual(rivalKey, key, 'the reorg changed the election key');
+      const underRival = encodeCastBallot(group, me.cast(genesis.id, rivalKey, 1, 9));
+      assert.equal(casting.submit(underRival, 'peer', t + 4 * PENALTY_MS - 1), 'added');
     } finally {
       await node.close();
     }

@@ -26,6 +26,16 @@ export const RESEND_MS = 10_000;
 export const RESEND_MIN_MS = 1_000;
 /** Ids of cast ballots refused or superseded, remembered so a copy costs a hash, not a proof. */
 const MAX_SEEN = 10_000;
+/**
+ * A voter whose signed ballot fails its proofs is not heard again for this long, doubling with each
+ * failure up to PENALTY_MAX_MS. Only the credential's holder can sign a ballot, so only the culprit
+ * waits; without it a registered voter could make every runner check a new ballot of 64 options
+ * (~0.2 s) per request for the cost of one signature. An honest voter meets it only while its runner
+ * and this one hold different election keys (a fork at the key's height): the wait is kept with the
+ * key it was earned under and forgotten when the best chain's key changes.
+ */
+export const PENALTY_MS = 10_000;
+export const PENALTY_MAX_MS = 600_000;
 
 /** Where a ballot this voter cast stands, for its receipt. */
 export type ReceiptState =
@@ -65,6 +75,8 @@ export class Casting {
   private lastSentHeight = 0;
   /** Own casts are signed and recorded one at a time. */
   private casting: Promise<void> = Promise.resolve();
+  /** Voters whose last signed ballot failed its proofs: until when they are not heard, and the wait. */
+  private readonly penalties = new Map<bigint, { until: number; wait: number; key: bigint }>();
 
   constructor(
     private readonly chain: Chain,
@@ -92,7 +104,7 @@ export class Casting {
    * and its voter re-sends it as it is. A stale one is 'known'. The signature is checked before
    * any lookup in the chain. Throws ValidationError for a ballot that cannot go in now.
    */
-  submit(value: unknown, origin?: string): 'added' | 'known' {
+  submit(value: unknown, origin?: string, now = Date.now()): 'added' | 'known' {
     const { group, genesis } = this.chain;
     // Form and range first; the membership tests (a Jacobi symbol per element, ~1,500 for a ballot
     // of 64 options) only once the credential is on the roster and its signature holds.
@@ -129,6 +141,13 @@ export class Casting {
     const keyed = `${id}:${key.toString(16)}`;
     const failedProof = this.seen.get(keyed);
     if (failedProof) throw failedProof;
+    const earned = this.penalties.get(cast.credential);
+    const penalty = earned?.key === key ? earned : undefined;
+    if (penalty && now < penalty.until)
+      throw new ValidationError(
+        'cast_ballot',
+        `this voter's last ballot failed its proofs: its ballots are not checked for ${Math.ceil((penalty.until - now) / 1000)} s more`,
+      );
     try {
       verifyAnyBallot(
         group,
@@ -139,9 +158,15 @@ export class Casting {
         'cast_ballot',
       );
     } catch (error) {
-      if (error instanceof ValidationError) this.remember(keyed, error);
+      if (error instanceof ValidationError) {
+        this.remember(keyed, error);
+        // Bounded by the roster: only its credentials get this far.
+        const wait = Math.min(PENALTY_MAX_MS, penalty ? penalty.wait * 2 : PENALTY_MS);
+        this.penalties.set(cast.credential, { until: now + wait, wait, key });
+      }
       throw error;
     }
+    this.penalties.delete(cast.credential);
     this.pool.add(id, cast, key);
     this.hooks.cast(cast, origin);
     this.hooks.changed();
