@@ -99,6 +99,17 @@ export interface LateBranch {
 const MAX_LATE_BRANCHES = 16;
 /** Side blocks (off the best chain) held before the side-branch bound applies: ~3 MB of blocks. */
 export const MAX_SIDE_BLOCKS = 1024;
+/** ...and at most this many bytes of them, for elections whose ballots of answers make big blocks. */
+export const MAX_SIDE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The side blocks a runner takes before the side-branch bound applies (PROTOCOL §6.1a): 1,024, or
+ * fewer when the election's blocks are large (173 of the default group's largest, ~386 KB; 85 at
+ * the 768 KiB limit), so that a miner with cheap proofs of work cannot make a runner hold 1,024 of them.
+ */
+export function sideBlockBound(blockBytes: number): number {
+  return Math.max(1, Math.min(MAX_SIDE_BLOCKS, Math.floor(MAX_SIDE_BYTES / blockBytes)));
+}
 /** Past the bound, how far behind the best tip (in blocks of work) a side branch may be. */
 export const SIDE_SLACK = 2;
 /** Past the bound, the blocks (of all branches) a height may hold. */
@@ -178,7 +189,7 @@ export class Chain {
   private readonly now: () => number;
   private readonly maxOrphans: number;
   private readonly maxInvalid: number;
-  private readonly maxSideBlocks: number;
+  readonly maxSideBlocks: number;
   /** How many blocks are held at each height (every branch). */
   private readonly atHeight = new Map<number, number>();
   private seq = 0;
@@ -198,7 +209,7 @@ export class Chain {
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.maxOrphans = options.maxOrphans ?? 256;
     this.maxInvalid = options.maxInvalid ?? 10_000;
-    this.maxSideBlocks = options.maxSideBlocks ?? MAX_SIDE_BLOCKS;
+    this.maxSideBlocks = options.maxSideBlocks ?? sideBlockBound(genesis.sizes.blockBytes);
     this.workPerBlock = blockWork(genesis.target);
     this.rules = ballotRules(genesis);
     this.genesisMeta = {

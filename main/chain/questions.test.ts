@@ -9,7 +9,7 @@ import { ValidationError } from '../crypto/errors';
 import { systemRandomness } from '../crypto/random';
 import type { Answers, CastBallot } from '../crypto/types';
 import type { Payload } from './block';
-import { type AddResult, type BlockMeta, Chain } from './chain';
+import { type AddResult, type BlockMeta, Chain, MAX_SIDE_BLOCKS, MAX_SIDE_BYTES } from './chain';
 import { ballotRules, encodeGenesis, parseGenesis, tallyCount } from './genesis';
 import { LIMITS } from './limits';
 import type { Question } from './questions';
@@ -188,6 +188,13 @@ describe('what a genesis lets a block carry', () => {
     assert.ok(worst.sizes.blockBytes <= MAX_BLOCK_BYTES, String(worst.sizes.blockBytes));
     const five = testGenesis({ ballotRule: 'per-voter', roster: [4n], questions: [board] });
     assert.equal(five.sizes.ballotsPerBlock, 2);
+    // The side blocks a runner holds before the side-branch bound applies follow the block size:
+    // 1,024 of a yes/no election's, at most 64 MiB of large ones (PROTOCOL §6.1a).
+    assert.equal(new Chain(testGenesis()).maxSideBlocks, MAX_SIDE_BLOCKS);
+    assert.equal(new Chain(genesis).maxSideBlocks, MAX_SIDE_BLOCKS);
+    const bound = new Chain(worst).maxSideBlocks;
+    assert.equal(bound, Math.floor(MAX_SIDE_BYTES / worst.sizes.blockBytes));
+    assert.ok(bound >= 80 && bound * worst.sizes.blockBytes <= MAX_SIDE_BYTES, String(bound));
   });
 
   test('the talliers’ factors of every tally must fit an answer: 16 threshold talliers and 64 options do not', () => {
