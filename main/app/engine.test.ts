@@ -2,14 +2,21 @@
 // APIs on 127.0.0.1, real miners) go from the first run to a verified result through requests
 // only: create, look up and join, add peers, mine, vote, export; then a restart.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { DashboardState, JoinPreview, NewElectionForm, SequencedEvent } from '../api/contract';
 import { applyEvent } from '../api/reduce';
+import { encodeGenesis, type Genesis } from '../chain/genesis';
+import { CredentialSecretKey } from '../crypto/credential';
+import { Group } from '../crypto/group';
 import { onionAddressFromPublicKey } from '../net/address';
+import { LobbyHost } from '../net/lobby-host';
+import { Lobby } from '../node/lobby';
+import { DataDir } from '../store/data-dir';
 import { verifyRecord } from '../verify/verify';
 import { Engine } from './engine';
 
@@ -313,6 +320,140 @@ describe('a lobby across restarts', () => {
     // running (fetchStartedGenesis refuses a genesis that leaves its credential out).
     assert.equal(running.election?.voters, 2);
     assert.deepEqual(joined.settings, { name: 'dave', vote: 'no' });
+  });
+});
+
+/**
+ * An organizer's lobby served behind a front that can rewrite its info (`shown` questions) and
+ * hold its genesis (`genesisGate`), so that a joiner engine meets a liar or a slow start.
+ */
+async function frontedLobby(name: string, shown?: unknown) {
+  const group = Group.default();
+  const { dataDir } = await DataDir.open(path.join(tmp, name));
+  const olga = CredentialSecretKey.generate(group);
+  const lobby = await Lobby.create(
+    dataDir,
+    group,
+    {
+      title: 'Board',
+      question: 'The board',
+      ballotRule: 'per-voter',
+      nTalliers: 2,
+      nTalliersBlocks: 3,
+      nVoteBlocks: 8,
+      confirmations: 1,
+      target: (1n << 236n) - 1n,
+      questions: [{ text: 'Board?', options: ['Ada', 'Brian', 'Chen'], min: 0, max: 2, blank: false }],
+    },
+    { name: 'olga', credential: olga.publicKey },
+  );
+  const host = await LobbyHost.open(lobby, group, { direct: true });
+  const front = {
+    started: undefined as Genesis | undefined,
+    /** Awaited before the genesis is served; `genesisAsked` resolves when a joiner first asks. */
+    genesisGate: Promise.resolve(),
+    genesisAsked: undefined as Promise<void> | undefined,
+  };
+  let asked: () => void = () => {};
+  front.genesisAsked = new Promise((resolve) => {
+    asked = resolve;
+  });
+  const server = createServer(async (req, res) => {
+    res.setHeader('Content-Type', 'application/json');
+    if (req.url === '/v1/genesis') {
+      if (front.started) asked();
+      await front.genesisGate;
+      res.statusCode = front.started ? 200 : 404;
+      res.end(JSON.stringify(front.started ? encodeGenesis(front.started) : { error: 'no such route' }));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const answer = await fetch(`http://${host.self}${req.url}`, {
+      method: req.method!,
+      headers: { 'Content-Type': 'application/json' },
+      ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+    });
+    const body = (await answer.json()) as Record<string, unknown>;
+    res.statusCode = answer.status;
+    res.end(JSON.stringify(req.url === '/v1/lobby' && shown ? { ...body, questions: shown } : body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    front,
+    lobby,
+    address: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    /** Admits `who` and starts: the lobby names the election, the front serves its genesis. */
+    async start(who: string) {
+      await lobby.decide(lobby.participants.find((p) => p.name === who)!.id, 'admitted');
+      front.started = await lobby.start();
+    },
+    async close() {
+      server.closeAllConnections();
+      server.close();
+      await host.close();
+      await dataDir.close().catch(() => {});
+    },
+  };
+}
+
+describe('a joiner whose organizer lies or is slow', () => {
+  test('a started genesis failing its check: said as an error, the request kept, the folder freed', async () => {
+    // A hostile organizer: its lobby info shows "choose exactly 1" (what the joiner agrees to
+    // answer), its genesis asks "up to 2".
+    const shown = [{ question: 'Board?', options: ['Ada', 'Brian', 'Chen'], min: 1, max: 1, blank: false }];
+    const olga = await frontedLobby('liar-olga', shown);
+    const jayDir = path.join(tmp, 'liar-jay');
+    try {
+      const jay = await open('liar-jay');
+      await jay.call('joinElection', [{ peer: olga.address, electionId: '', name: 'jay', vote: null }]);
+      await until(jay, (s) => s.lobby?.status === 'waiting', 'jay waiting');
+      assert.deepEqual(jay.snapshot().state.lobby?.questions, shown, 'the lobby as the front showed it');
+      await olga.start('jay');
+      const failed = await until(jay, (s) => s.stage === 'error', 'jay refusing');
+      assert.match(failed.error ?? '', /asking other questions than its lobby showed: not joined/);
+      assert.ok(existsSync(path.join(jayDir, 'joining.json')), 'the request is what the folder holds');
+      assert.ok(!existsSync(path.join(jayDir, 'genesis.json')), 'no election written');
+      // The folder is free: the lock the request held is gone (opening it again in this process
+      // would otherwise be refused as held by a live process).
+      const reopened = await DataDir.open(jayDir);
+      await reopened.dataDir.close();
+    } finally {
+      await olga.close();
+    }
+  });
+
+  test('leaving while the started genesis is on its way: left, nothing launched, nothing written', async () => {
+    const olga = await frontedLobby('slow-olga');
+    let release: () => void = () => {};
+    olga.front.genesisGate = new Promise((resolve) => {
+      release = resolve;
+    });
+    const kayDir = path.join(tmp, 'slow-kay');
+    try {
+      const kay = await open('slow-kay');
+      const stages: string[] = [];
+      kay.onEvent(({ event }) => {
+        if (event.type === 'stage') stages.push(event.stage);
+      });
+      await kay.call('joinElection', [{ peer: olga.address, electionId: '', name: 'kay', vote: null }]);
+      await until(kay, (s) => s.lobby?.status === 'waiting', 'kay waiting');
+      stages.length = 0; // from the lobby on
+      await olga.start('kay');
+      await olga.front.genesisAsked; // kay's runner is fetching the genesis, held by the front
+      release(); // the genesis arrives while kay leaves
+      await kay.call('leaveLobby', []);
+      assert.equal(kay.snapshot().state.stage, 'setup');
+      // Two polls' time: a launch would have begun by now.
+      await new Promise((r) => setTimeout(r, 7_000));
+      assert.equal(kay.snapshot().state.stage, 'setup');
+      assert.ok(!stages.includes('starting'), `stages from the lobby on: ${stages.join(', ')}`);
+      assert.ok(!existsSync(path.join(kayDir, 'joining.json')), 'the request withdrawn');
+      assert.ok(!existsSync(path.join(kayDir, 'genesis.json')), 'no election written');
+    } finally {
+      release();
+      await olga.close();
+    }
   });
 });
 

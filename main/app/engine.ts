@@ -153,8 +153,6 @@ export class Engine implements EngineHost {
   /** A joiner's request, while waiting in a lobby. */
   private joining: JoinRequest | undefined;
   private lobbyTimer: NodeJS.Timeout | undefined;
-  /** A joiner's poll is under way. */
-  private lobbyPolling = false;
   /** Re-checks the best chain's record whenever it has a result; a check settling shows it. */
   private readonly verification = new RecordVerification(() => {
     if (!this.closed) this.emitResult();
@@ -399,11 +397,16 @@ export class Engine implements EngineHost {
     if (this.state.stage === 'stopped' && !this.launching) return this.discardSaved();
     if (!this.hosted && !this.joining) throw new RequestError('not in a lobby');
     clearInterval(this.lobbyTimer);
-    await this.hosted?.close(true);
-    await this.joining?.close(true);
+    // Forgotten before anything is awaited: a poll under way finds it left and launches nothing.
+    const { hosted, joining } = this;
     this.hosted = undefined;
     this.joining = undefined;
-    this.emit({ type: 'stage', stage: 'setup' });
+    try {
+      await hosted?.close(true);
+      await joining?.close(true);
+    } finally {
+      this.emit({ type: 'stage', stage: 'setup' }); // polled no more either way
+    }
   }
 
   private requireHosting(): HostedLobby {
@@ -421,39 +424,35 @@ export class Engine implements EngineHost {
   /** A joiner's poll: the view follows; a start with this joiner in runs the election. */
   private async pollLobby(): Promise<void> {
     const joining = this.joining;
-    // One poll at a time: over Tor a poll and a genesis fetch can outlast the interval.
-    if (!joining || this.launching || this.lobbyPolling) return;
-    this.lobbyPolling = true;
+    if (!joining || this.launching) return;
+    // Left, closed or replaced meanwhile: whatever the step brought is not this engine's any more.
+    const current = () => this.joining === joining && !this.closed;
+    let genesis: Genesis | undefined;
     try {
-      const answer = await joining.poll();
-      if (this.joining !== joining) return;
-      this.emitLobby();
-      if (!answer?.election || answer.status !== 'admitted') return;
-      let genesis: Genesis | undefined;
-      try {
-        genesis = await joining.finish(answer);
-      } catch (error) {
-        if (this.joining !== joining) return;
-        clearInterval(this.lobbyTimer);
-        this.joining = undefined;
-        this.warn(`could not join the started election: ${(error as Error).message}`);
-        this.emit({ type: 'stage', stage: 'error', error: (error as Error).message });
-        return;
-      }
-      if (this.joining !== joining) return;
-      // Not served yet (or not reachable): said in the lobby's view, tried again at the next poll.
-      if (!genesis) return this.emitLobby();
+      genesis = await joining.step(() => {
+        if (current()) this.emitLobby();
+      });
+    } catch (error) {
+      if (!current()) return;
+      // A started genesis failing a check: not joined; the folder (still holding the request) freed.
       clearInterval(this.lobbyTimer);
       this.joining = undefined;
-      await this.launch({
-        kind: 'join',
-        peers: [joining.organizer],
-        genesis,
-        settings: joining.settings,
-      }).catch(() => {}); // a failed launch is its own stage, said by launch
-    } finally {
-      this.lobbyPolling = false;
+      await joining.close().catch(() => {});
+      this.warn(`could not join the started election: ${(error as Error).message}`);
+      this.emit({ type: 'stage', stage: 'error', error: (error as Error).message });
+      return;
     }
+    if (!current()) return;
+    // Not served yet (or not reachable): said in the lobby's view, tried again at the next poll.
+    if (!genesis) return this.emitLobby();
+    clearInterval(this.lobbyTimer);
+    this.joining = undefined;
+    await this.launch({
+      kind: 'join',
+      peers: [joining.organizer],
+      genesis,
+      settings: joining.settings,
+    }).catch(() => {}); // a failed launch is its own stage, said by launch
   }
 
   /** Runs an election: `create`, `join` or `open` the data folder, then start the runner. */
@@ -1273,8 +1272,11 @@ export class Engine implements EngineHost {
     for (const lookup of this.lookups) lookup.abort();
     clearInterval(this.poller);
     clearInterval(this.lobbyTimer);
-    await this.hosted?.close();
-    await this.joining?.close();
+    const { hosted, joining } = this;
+    this.hosted = undefined;
+    this.joining = undefined;
+    await hosted?.close();
+    await joining?.close();
     // A tor still bootstrapping is stopped first, so a start waiting on it fails at once.
     await this.tor?.stop();
     await this.launching?.catch(() => {});

@@ -190,6 +190,12 @@ interface JoiningFile {
 export class JoinRequest {
   private last: TicketResponse | undefined;
   private unreachable: string | undefined;
+  /** A step under way (a poll, then maybe the genesis's fetch): over Tor it can outlast the interval. */
+  private stepping: Promise<Genesis | undefined> | undefined;
+  /** Withdrawn or closed: no step starts, and one under way hands no genesis out. */
+  private closed = false;
+  /** The genesis handed out, the folder released for the node: nothing left to close. */
+  private released = false;
 
   private constructor(
     private readonly dataDir: DataDir,
@@ -291,6 +297,26 @@ export class JoinRequest {
     return this.file.organizer;
   }
 
+  /**
+   * One poll and, once the organizer started with this joiner in, the genesis (the folder then
+   * released for the node). One step at a time: a step asked for while one is under way, or after
+   * close, does nothing. `polled` is called once the poll's answer is in the view.
+   */
+  step(polled: () => void = () => {}): Promise<Genesis | undefined> {
+    if (this.closed || this.stepping) return Promise.resolve(undefined);
+    const run = async () => {
+      const answer = await this.poll();
+      if (this.closed) return undefined;
+      polled();
+      if (!answer?.election || answer.status !== 'admitted') return undefined;
+      return this.finish(answer);
+    };
+    this.stepping = run().finally(() => {
+      this.stepping = undefined;
+    });
+    return this.stepping;
+  }
+
   /** Asks the organizer how things stand; a failure to reach it is kept for the view, not thrown. */
   async poll(): Promise<TicketResponse | undefined> {
     try {
@@ -316,12 +342,15 @@ export class JoinRequest {
         ...(this.credential ? { credential: this.credential.publicKey } : {}),
       });
     } catch (error) {
-      if (!(error instanceof PeerError)) throw error;
+      // A 200 that is no genesis is the organizer's answer, not a passing failure: not joined.
+      if (!(error instanceof PeerError) || error.status === 200) throw error;
       // A 404: reachable, its runner not serving yet (no failure to show); else a failure to reach.
       this.unreachable =
         error.status === 404 ? undefined : `fetching the election's genesis: ${error.reason}`;
       return undefined;
     }
+    // Withdrawn while the genesis was on its way: the request stays what the folder holds.
+    if (this.closed) return undefined;
     // What the lobby showed is what this person agreed to answer: the genesis must ask the same.
     // Both sides in the one encoding (a lobby may have written its keys in any order).
     const canonical = (questions: readonly Question[] | undefined) =>
@@ -336,6 +365,7 @@ export class JoinRequest {
       );
     await this.dataDir.remove('joining');
     await this.dataDir.close();
+    this.released = true;
     return genesis;
   }
 
@@ -378,8 +408,14 @@ export class JoinRequest {
     }
   }
 
-  /** Withdraws: forgets the request (the organizer sees the joiner go offline). */
+  /**
+   * Stops polling, after the step under way (the folder is not released under it); `remove`
+   * withdraws: forgets the request (the organizer sees the joiner go offline).
+   */
   async close(remove = false): Promise<void> {
+    this.closed = true;
+    await this.stepping?.catch(() => {});
+    if (this.released) return;
     if (remove) await this.dataDir.remove('joining');
     await this.dataDir.close().catch(() => {});
   }

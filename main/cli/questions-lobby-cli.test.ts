@@ -82,6 +82,11 @@ describe('questions with choices in a lobby, over the command line', () => {
         assert.ok(Date.now() < printDeadline, 'a runner did not print the result');
         await new Promise((r) => setTimeout(r, 200));
       }
+      // A joiner's terminal follows its request to the start.
+      for (const log of logs().slice(1)) {
+        assert.match(log, /lobby {5}asking olga to take part/);
+        assert.match(log, /lobby {5}olga started the election: joining it…/);
+      }
       const printed = logs().map((log) => printedResult(log)!);
       for (const [i, p] of printed.entries())
         assert.equal(p, printed[0], `${names[i]} printed another result`);

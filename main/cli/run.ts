@@ -456,12 +456,13 @@ function followRequest(engine: Engine): void {
   engine.onEvent(({ event }) => {
     if (event.type !== 'lobby' || event.lobby.role !== 'joiner') return;
     const l = event.lobby;
-    const line =
-      l.status === 'refused'
-        ? `${l.organizer} did not admit this runner`
-        : l.status === 'admitted'
-          ? `admitted: waiting for ${l.organizer} to start (${l.admitted} admitted)`
-          : `waiting for ${l.organizer} to admit this runner and start (${l.admitted} admitted)`;
+    const line = {
+      asking: `asking ${l.organizer} to take part`,
+      waiting: `waiting for ${l.organizer} to admit this runner and start (${l.admitted} admitted)`,
+      admitted: `admitted: waiting for ${l.organizer} to start (${l.admitted} admitted)`,
+      starting: `${l.organizer} started the election: joining it…`,
+      refused: `${l.organizer} did not admit this runner`,
+    }[l.status ?? 'asking'];
     const shown = l.unreachable ? `${line} · cannot reach ${l.organizer} now: ${l.unreachable}` : line;
     if (shown !== last) console.log(`  lobby     ${shown}`);
     last = shown;

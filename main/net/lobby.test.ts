@@ -263,6 +263,72 @@ describe('lobby', () => {
     }
   });
 
+  test('a genesis answer that fails: a refusal or no answer is said and tried again; a 200 that is no genesis ends it', async () => {
+    const organizerDir = path.join(root, 'flaky-olga');
+    const { dataDir } = await DataDir.open(organizerDir);
+    const olga = CredentialSecretKey.generate(group);
+    await VoterJournal.create(dataDir, olga);
+    const lobby = await Lobby.create(dataDir, group, params, { name: 'olga', credential: olga.publicKey });
+    const host = await LobbyHost.open(lobby, group, { direct: true });
+    let genesisAnswer: { status: number; body: string } | 'hang up' = {
+      status: 503,
+      body: '{"error":"busy"}',
+    };
+    const front = createServer(async (req, res) => {
+      if (req.url === '/v1/genesis') {
+        if (genesisAnswer === 'hang up') return req.socket.destroy();
+        res.statusCode = genesisAnswer.status;
+        res.setHeader('Content-Type', 'application/json');
+        return res.end(genesisAnswer.body);
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const answer = await fetch(`http://${host.self}${req.url}`, {
+        method: req.method!,
+        headers: { 'Content-Type': 'application/json' },
+        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+      });
+      res.statusCode = answer.status;
+      res.setHeader('Content-Type', 'application/json');
+      res.end(await answer.text());
+    });
+    front.listen(0, '127.0.0.1');
+    await new Promise((r) => front.once('listening', r));
+    const organizer = `127.0.0.1:${(front.address() as { port: number }).port}`;
+    const joinerDir = path.join(root, 'flaky-jay');
+    try {
+      const jay = await JoinRequest.ask(joinerDir, client, {
+        organizer,
+        settings: { name: 'jay', mining: false, threads: 1 },
+      });
+      await lobby.decide(lobby.participants.find((p) => p.name === 'jay')!.id, 'admitted');
+      await lobby.start();
+      assert.equal(await jay.step(), undefined, 'a 503: not joined, not failed');
+      assert.match(jay.view().unreachable ?? '', /fetching the election's genesis: HTTP 503/);
+      assert.equal(jay.view().status, 'starting');
+      genesisAnswer = 'hang up';
+      assert.equal(await jay.step(), undefined, 'no answer: not joined, not failed');
+      assert.match(jay.view().unreachable ?? '', /fetching the election's genesis: /);
+      assert.ok(readFileSync(path.join(joinerDir, 'joining.json')), 'the request is kept');
+      // The organizer answered, with something that is no genesis: that is its answer.
+      genesisAnswer = { status: 200, body: '{"genesis": ' };
+      await assert.rejects(jay.step(), /genesis .*: invalid response/);
+      genesisAnswer = { status: 200, body: JSON.stringify({ version: 2 }) };
+      await assert.rejects(jay.step(), /genesis/);
+      assert.ok(
+        readFileSync(path.join(joinerDir, 'joining.json')),
+        'not joined: the request is what the folder holds',
+      );
+      await jay.close();
+      // Closed: steps do nothing.
+      assert.equal(await jay.step(), undefined);
+    } finally {
+      front.close();
+      await host.close();
+      await dataDir.close().catch(() => {});
+    }
+  });
+
   test('an organizer whose lobby showed other questions than its genesis asks: the joiner refuses to join', async () => {
     // A hostile organizer: its lobby info shows the board question as "choose exactly 1", its
     // genesis asks "up to 2" (a voter who agreed to one form must not be run in another election).
