@@ -99,7 +99,11 @@ export interface LateBranch {
 const MAX_LATE_BRANCHES = 16;
 /** Side blocks (off the best chain) held before the side-branch bound applies: ~3 MB of blocks. */
 export const MAX_SIDE_BLOCKS = 1024;
-/** ...and at most this many bytes of them, for elections whose ballots of answers make big blocks. */
+/**
+ * ...or fewer, so that they come to at most this many bytes, for elections whose ballots of answers
+ * make big blocks. A first tier, not a cap: past it the bound's rules still take some side blocks
+ * (at most MAX_AT_HEIGHT a height).
+ */
 export const MAX_SIDE_BYTES = 64 * 1024 * 1024;
 
 /**

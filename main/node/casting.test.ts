@@ -241,6 +241,53 @@ describe('the pool after a reorg, and the tally rule (review findings)', () => {
       await node.close();
     }
   });
+  test('what earns no wait: a forged signature, a credential off the roster, a copy of a ballot already refused', async () => {
+    const node = await ElectionNode.create(
+      path.join(root, 'no-penalty'),
+      genesis,
+      { name: 'r', mining: false, threads: 1 },
+      { credential: other },
+    );
+    try {
+      await node.submitBlock(mine(genesis, node.template()!), 'self');
+      const key = node.chain.electionOf(node.chain.tip).key;
+      const casting = node.casting!;
+      const t = Date.now();
+      // Anyone can send a ballot naming `me` with a broken signature, or one signed by a credential
+      // off the roster: neither may cost `me` anything.
+      const forged = { ...encodeCastBallot(group, me.cast(genesis.id, group.g, 1, 1)) };
+      forged.signature = {
+        ...forged.signature,
+        response: `${forged.signature.response.slice(0, -1)}${forged.signature.response.endsWith('0') ? '1' : '0'}`,
+      };
+      assert.throws(() => casting.submit(forged, 'peer', t), /signature/);
+      const stranger = CredentialSecretKey.generate(group);
+      const offRoster = encodeCastBallot(group, stranger.cast(genesis.id, group.g, 1, 1));
+      assert.throws(() => casting.submit(offRoster, 'peer', t), /not on the election's roster/);
+      const good = (seq: number) => encodeCastBallot(group, me.cast(genesis.id, key, 1, seq));
+      assert.equal(casting.submit(good(2), 'peer', t + 1), 'added', 'no wait for me');
+
+      // A copy of a ballot already refused for its proofs costs a hash and does not lengthen the
+      // wait: a relay (or someone replaying it) sending it again is not a new failure.
+      const bad = encodeCastBallot(group, other.cast(genesis.id, group.g, 1, 1));
+      assert.throws(() => casting.submit(bad, 'peer', t), /cast_ballot\.ballot\.proof/);
+      for (const at of [t + 1, t + PENALTY_MS - 1, t + PENALTY_MS + 1])
+        assert.throws(
+          () => casting.submit(bad, 'peer', at),
+          /cast_ballot\.ballot\.proof/,
+          'the same refusal',
+        );
+      const otherGood = encodeCastBallot(group, other.cast(genesis.id, key, 0, 2));
+      assert.equal(
+        casting.submit(otherGood, 'peer', t + PENALTY_MS),
+        'added',
+        'the first wait only, not doubled',
+      );
+    } finally {
+      await node.close();
+    }
+  });
+
   test('a voter whose signed ballot fails its proofs is not heard for a while, doubling; its next good ballot is taken after', async () => {
     // Only the credential's holder can sign: without the wait, each new signed ballot with bad
     // proofs (one signature's work) would cost every runner a full proof check.
