@@ -418,7 +418,53 @@ describe('a joiner whose organizer lies or is slow', () => {
       // would otherwise be refused as held by a live process).
       const reopened = await DataDir.open(jayDir);
       await reopened.dataDir.close();
+      // A way out, said as it is: the folder keeps the request; Retry meets the same genesis again;
+      // Cancel leads to the saved request, which the person withdraws.
+      assert.deepEqual(failed.launch, { kind: 'ask', saved: 'request' });
+      await jay.call('retry', []);
+      await until(jay, (s) => s.stage === 'lobby', 'jay asking again');
+      const again = await until(jay, (s) => s.stage === 'error', 'jay refusing again');
+      assert.match(again.error ?? '', /asking other questions than its lobby showed/);
+      await jay.call('cancel', []);
+      const stopped = await until(jay, (s) => s.stage === 'stopped', 'jay stopped');
+      assert.deepEqual(stopped.launch, { kind: 'ask', saved: 'request' });
+      await jay.call('leaveLobby', []);
+      assert.equal(jay.snapshot().state.stage, 'setup');
+      assert.ok(!existsSync(path.join(jayDir, 'joining.json')), 'withdrawn');
     } finally {
+      await olga.close();
+    }
+  });
+
+  test('quitting while the started genesis is on its way: the quit does not wait on the organizer, the request is kept, the next start joins', async () => {
+    const olga = await frontedLobby('quit-olga');
+    let release: () => void = () => {};
+    olga.front.genesisGate = new Promise((resolve) => {
+      release = resolve;
+    });
+    const leeDir = path.join(tmp, 'quit-lee');
+    try {
+      const lee = await open('quit-lee');
+      await lee.call('joinElection', [{ peer: olga.address, electionId: '', name: 'lee', vote: null }]);
+      await until(lee, (s) => s.lobby?.status === 'waiting', 'lee waiting');
+      await olga.start('lee');
+      await olga.front.genesisAsked; // the fetch is under way, held by the organizer
+      // The app quits: its request to the organizer ends now, not when the organizer answers.
+      const quit = await Promise.race([
+        lee.close().then(() => 'closed'),
+        new Promise((r) => setTimeout(() => r('still waiting on the organizer'), 10_000)),
+      ]);
+      assert.equal(quit, 'closed');
+      release();
+      assert.ok(existsSync(path.join(leeDir, 'joining.json')), 'the request is kept');
+      assert.ok(!existsSync(path.join(leeDir, 'genesis.json')));
+      // Started again, the folder's request is resumed: the election is joined.
+      const again = await open('quit-lee');
+      const running = await until(again, (s) => s.stage === 'running', 'lee joined after the restart');
+      assert.equal(running.election?.id, olga.front.started?.idHex);
+      assert.ok(!existsSync(path.join(leeDir, 'joining.json')), 'done once the folder holds the election');
+    } finally {
+      release();
       await olga.close();
     }
   });

@@ -152,6 +152,8 @@ export class Engine implements EngineHost {
   private hosted: HostedLobby | undefined;
   /** A joiner's request, while waiting in a lobby. */
   private joining: JoinRequest | undefined;
+  /** The request's own client: closing it ends a poll or a genesis fetch still under way. */
+  private joiningClient: PeerClient | undefined;
   private lobbyTimer: NodeJS.Timeout | undefined;
   /** Re-checks the best chain's record whenever it has a result; a check settling shows it. */
   private readonly verification = new RecordVerification(() => {
@@ -398,12 +400,12 @@ export class Engine implements EngineHost {
     if (!this.hosted && !this.joining) throw new RequestError('not in a lobby');
     clearInterval(this.lobbyTimer);
     // Forgotten before anything is awaited: a poll under way finds it left and launches nothing.
-    const { hosted, joining } = this;
+    const { hosted } = this;
     this.hosted = undefined;
-    this.joining = undefined;
+    const leaving = this.dropRequest(true);
     try {
       await hosted?.close(true);
-      await joining?.close(true);
+      await leaving;
     } finally {
       this.emit({ type: 'stage', stage: 'setup' }); // polled no more either way
     }
@@ -435,24 +437,35 @@ export class Engine implements EngineHost {
     } catch (error) {
       if (!current()) return;
       // A started genesis failing a check: not joined; the folder (still holding the request) freed.
-      clearInterval(this.lobbyTimer);
-      this.joining = undefined;
-      await joining.close().catch(() => {});
-      this.warn(`could not join the started election: ${(error as Error).message}`);
-      this.emit({ type: 'stage', stage: 'error', error: (error as Error).message });
+      await this.dropRequest();
+      const message = (error as Error).message;
+      this.warn(`could not join the started election: ${message}`);
+      // Retry resumes the saved request (it would meet the same genesis); Cancel leads to it.
+      this.lastLaunch = { kind: 'ask' };
+      const launch = { kind: 'ask' as const, saved: this.savedInFolder() };
+      this.emit({ type: 'stage', stage: 'error', error: message, launch });
       return;
     }
     if (!current()) return;
     // Not served yet (or not reachable): said in the lobby's view, tried again at the next poll.
     if (!genesis) return this.emitLobby();
-    clearInterval(this.lobbyTimer);
-    this.joining = undefined;
+    await this.dropRequest();
     await this.launch({
       kind: 'join',
       peers: [joining.organizer],
       genesis,
       settings: joining.settings,
     }).catch(() => {}); // a failed launch is its own stage, said by launch
+  }
+
+  /** Stops following the joiner's request: its polls, its client, its hold on the folder. */
+  private async dropRequest(remove = false): Promise<void> {
+    clearInterval(this.lobbyTimer);
+    const { joining, joiningClient } = this;
+    this.joining = undefined;
+    this.joiningClient = undefined;
+    joiningClient?.close(); // a poll or fetch under way ends now, not at its 30 s deadline
+    await joining?.close(remove);
   }
 
   /** Runs an election: `create`, `join` or `open` the data folder, then start the runner. */
@@ -471,6 +484,7 @@ export class Engine implements EngineHost {
         if (this.hosted || this.joining) {
           const self = this.hosted?.host.self;
           this.emit({ type: 'stage', stage: 'lobby', ...(self ? { self } : {}) });
+          if (this.joining) void this.pollLobby().catch(() => {});
         }
       },
       (error: unknown) => {
@@ -560,23 +574,31 @@ export class Engine implements EngineHost {
     signal: AbortSignal,
   ): Promise<void> {
     const client = new PeerClient(proxy ? { proxy } : {});
-    const joining = choice.organizer
-      ? await JoinRequest.ask(this.options.dataDir, client, {
-          organizer: choice.organizer,
-          ...(choice.electionId ? { electionId: choice.electionId } : {}),
-          settings: choice.settings!,
-        })
-      : await JoinRequest.resume(this.options.dataDir, client);
+    let joining: JoinRequest;
+    try {
+      joining = choice.organizer
+        ? await JoinRequest.ask(this.options.dataDir, client, {
+            organizer: choice.organizer,
+            ...(choice.electionId ? { electionId: choice.electionId } : {}),
+            settings: choice.settings!,
+          })
+        : await JoinRequest.resume(this.options.dataDir, client);
+    } catch (error) {
+      client.close();
+      throw error;
+    }
     if (this.closed || signal.aborted) {
+      client.close();
       await joining.close(); // polled no more, still saved
       cancelled(signal);
       return;
     }
     this.joining = joining;
+    this.joiningClient = client;
     this.emitLobby();
-    // Not unref'd: a joiner waiting in a lobby has nothing else keeping its process alive.
+    // Not unref'd: a joiner waiting in a lobby has nothing else keeping its process alive. The
+    // first poll follows at once, when the launch has settled (launch's then).
     this.lobbyTimer = setInterval(() => void this.pollLobby().catch(() => {}), LOBBY_POLL_MS);
-    void this.pollLobby().catch(() => {});
   }
 
   /** Starts the runner around an opened node (on the lobby's server when one is handed over). */
@@ -1272,11 +1294,11 @@ export class Engine implements EngineHost {
     for (const lookup of this.lookups) lookup.abort();
     clearInterval(this.poller);
     clearInterval(this.lobbyTimer);
-    const { hosted, joining } = this;
+    const { hosted } = this;
     this.hosted = undefined;
-    this.joining = undefined;
+    const dropping = this.dropRequest();
     await hosted?.close();
-    await joining?.close();
+    await dropping;
     // A tor still bootstrapping is stopped first, so a start waiting on it fails at once.
     await this.tor?.stop();
     await this.launching?.catch(() => {});

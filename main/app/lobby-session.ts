@@ -157,11 +157,14 @@ export class HostedLobby {
   /** Closes the lobby; `remove` forgets it (the organizer left), else a restart reopens it. */
   async close(remove = false): Promise<void> {
     await this.host.close();
-    if (remove) {
-      await this.dataDir.remove('lobby');
-      await this.dataDir.remove('voterKey');
+    try {
+      if (remove) {
+        await this.dataDir.remove('lobby');
+        await this.dataDir.remove('voterKey');
+      }
+    } finally {
+      await this.dataDir.close().catch(() => {});
     }
-    await this.dataDir.close().catch(() => {});
   }
 }
 
@@ -363,7 +366,8 @@ export class JoinRequest {
         'genesis.questions',
         'the organizer started an election asking other questions than its lobby showed: not joined',
       );
-    await this.dataDir.remove('joining');
+    // joining.json stays until the node's folder holds the genesis (ElectionNode.create removes
+    // it): an app quitting or a start cancelled before then finds the request, not nothing.
     await this.dataDir.close();
     this.released = true;
     return genesis;
@@ -415,9 +419,13 @@ export class JoinRequest {
   async close(remove = false): Promise<void> {
     this.closed = true;
     await this.stepping?.catch(() => {});
-    if (this.released) return;
-    if (remove) await this.dataDir.remove('joining');
-    await this.dataDir.close().catch(() => {});
+    // The genesis was handed out just as this joiner left: the folder is free, the request in it.
+    if (this.released) return remove ? JoinRequest.discard(this.dataDir.path) : undefined;
+    try {
+      if (remove) await this.dataDir.remove('joining');
+    } finally {
+      await this.dataDir.close().catch(() => {});
+    }
   }
 }
 

@@ -96,6 +96,8 @@ export class PeerClient {
   private socksAgent: SocksProxyAgent | undefined;
   /** A plain agent (no proxy) for loopback peers, our own so that close() can end its sockets. */
   private readonly directAgent = new http.Agent({ keepAlive: true, maxSockets: 8, timeout: IDLE_SOCKET_MS });
+  /** Aborted by close(): a request under way ends then, even one still waiting on a Tor circuit. */
+  private readonly closing = new AbortController();
 
   constructor(options: PeerClientOptions = {}) {
     if (options.proxy !== undefined) checkProxy(options.proxy);
@@ -390,7 +392,9 @@ export class PeerClient {
   }
 
   /** Ends every kept-alive connection. */
+  /** Ends every request under way and every socket; a closed client is not used again. */
   close(): void {
+    this.closing.abort();
     this.socksAgent?.destroy();
     this.directAgent.destroy();
   }
@@ -421,6 +425,7 @@ export class PeerClient {
     const fail = (reason: string, status?: number, retryAfter?: number): never => {
       throw new PeerError(peer.address, operation, reason, status, retryAfter);
     };
+    if (this.closing.signal.aborted) fail('the client is closed');
     if (peer.kind === 'onion' && !this.proxy) fail('no Tor SOCKS proxy configured');
     if (data !== undefined && Buffer.byteLength(data) > MAX_REQUEST_BYTES)
       fail(`request larger than ${MAX_REQUEST_BYTES} bytes`);
@@ -435,7 +440,7 @@ export class PeerClient {
         httpAgent: peer.kind === 'onion' ? this.torAgent() : this.directAgent,
         timeout: this.timeoutMs,
         // `timeout` only bounds silence; this bounds the whole exchange against a slow drip.
-        signal: deadline,
+        signal: AbortSignal.any([deadline, this.closing.signal]),
       });
     try {
       try {
@@ -443,7 +448,7 @@ export class PeerClient {
       } catch (error) {
         // A kept-alive connection the server closed just as we reused it: the request never
         // reached the peer, and every request here may be repeated (all are idempotent). Once.
-        if (!isReset(error) || deadline.aborted) throw error;
+        if (!isReset(error) || deadline.aborted || this.closing.signal.aborted) throw error;
         response = await send();
       }
     } catch (error) {
@@ -490,6 +495,7 @@ export class PeerClient {
     const code = typeof e.code === 'string' ? e.code : undefined;
     const message = typeof e.message === 'string' ? e.message : String(error);
     const viaTor = peer.kind === 'onion';
+    if (this.closing.signal.aborted) return 'the client was closed';
     if (code === 'ERR_CANCELED' || code === 'ECONNABORTED' || code === 'ETIMEDOUT')
       return `no answer within ${this.timeoutMs} ms`;
     if (message.includes('maxContentLength')) return `response larger than ${MAX_RESPONSE_BYTES} bytes`;

@@ -255,6 +255,14 @@ describe('lobby', () => {
       runner = await Runner.start(node, { direct: true, ...host.handOver(), syncIntervalMs: 500 });
       const theirs = await jay.finish((await jay.poll())!);
       assert.equal(theirs?.idHex, genesis.idHex);
+      // The request stays until the folder holds the election: a quit before then loses nothing.
+      assert.ok(readFileSync(path.join(joinerDir, 'joining.json')));
+      const jayNode = await ElectionNode.create(joinerDir, theirs!, {
+        name: 'jay',
+        mining: false,
+        threads: 1,
+      });
+      await jayNode.close();
       assert.throws(() => readFileSync(path.join(joinerDir, 'joining.json')), /ENOENT/);
     } finally {
       await runner?.close();

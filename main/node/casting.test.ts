@@ -199,7 +199,7 @@ describe('the pool after a reorg, and the tally rule (review findings)', () => {
     }
   });
 
-  test('a forged signature is refused again from memory; a ballot bringing the tally’s α to 1 is left out of blocks', async () => {
+  test('a forged signature is refused again for the same reason; a ballot bringing the tally’s α to 1 is left out of blocks', async () => {
     const third = CredentialSecretKey.generate(group);
     const g3 = testGenesis({
       ballotRule: 'per-voter',
@@ -229,7 +229,7 @@ describe('the pool after a reorg, and the tally rule (review findings)', () => {
       const template = node.template()!;
       assert.equal(template.payload.kind === 'ballots' && template.payload.ballots.length, 0);
       assert.equal((await node.submitBlock(mine(g3, template), 'self')).status, 'added', 'the chain goes on');
-      // A forged signature costs a hash the second time, with the same reason.
+      // A forged signature is refused the second time with the same reason.
       const forged = { ...encodeCastBallot(group, third.cast(g3.id, key, 1, 1)) };
       forged.signature = {
         ...forged.signature,
@@ -283,6 +283,63 @@ describe('the pool after a reorg, and the tally rule (review findings)', () => {
         'added',
         'the first wait only, not doubled',
       );
+    } finally {
+      await node.close();
+    }
+  });
+
+  test('the memory of failed proofs cannot be flushed with junk; a ballot taken under an earlier key, replayed, earns its voter nothing', async () => {
+    const node = await ElectionNode.create(
+      path.join(root, 'penalty-replay'),
+      genesis,
+      { name: 'r', mining: false, threads: 1 },
+      { credential: other },
+    );
+    try {
+      await node.submitBlock(mine(genesis, node.template()!), 'self');
+      const key = node.chain.electionOf(node.chain.tip).key;
+      const casting = node.casting!;
+      const t = Date.now();
+      const bad = encodeCastBallot(group, other.cast(genesis.id, group.g, 1, 1));
+      assert.throws(() => casting.submit(bad, 'peer', t), /cast_ballot\.ballot\.proof/);
+      // Ten thousand ballots off the roster (one made, its seq changed: each a new id) would have
+      // pushed the failed proof out of a memory that kept every refusal.
+      const stranger = encodeCastBallot(
+        group,
+        CredentialSecretKey.generate(group).cast(genesis.id, key, 1, 1),
+      );
+      for (let seq = 1; seq <= 10_001; seq++)
+        assert.throws(() => casting.submit({ ...stranger, seq }, 'peer', t), /not on the election's roster/);
+      // Resent after the wait, the failed ballot is refused from memory: no second failure, no doubling.
+      assert.throws(() => casting.submit(bad, 'peer', t + PENALTY_MS), /cast_ballot\.ballot\.proof/);
+      const otherGood = encodeCastBallot(group, other.cast(genesis.id, key, 0, 2));
+      assert.equal(casting.submit(otherGood, 'peer', t + PENALTY_MS + 1), 'added');
+
+      // `me` votes under this key; then a reorg brings other talliers (another key) and voids it.
+      const mine1 = encodeCastBallot(group, me.cast(genesis.id, key, 1, 1));
+      assert.equal(casting.submit(mine1, 'peer', t), 'added');
+      const rival = await ElectionNode.create(
+        path.join(root, 'penalty-replay-rival'),
+        genesis,
+        { name: 'rival', mining: false, threads: 1 },
+        { credential: me },
+      );
+      try {
+        for (let i = 0; i < 3; i++) {
+          const block = mine(genesis, rival.template()!);
+          assert.equal((await rival.submitBlock(block, 'self')).status, 'added');
+          assert.equal((await node.submitBlock(encodeBlock(group, block), 'push')).status, 'added');
+        }
+      } finally {
+        await rival.close();
+      }
+      const rivalKey = node.chain.electionOf(node.chain.tip).key;
+      assert.notEqual(rivalKey, key);
+      // Someone replays `me`'s ballot under the old key: it fails here, and it is me's own ballot
+      // this runner took, not a fault of me's; me's ballot under the new key goes in at once.
+      assert.throws(() => casting.submit(mine1, 'peer', t + 1), /cast_ballot\.ballot\.proof/);
+      const mine2 = encodeCastBallot(group, me.cast(genesis.id, rivalKey, 1, 2));
+      assert.equal(casting.submit(mine2, 'peer', t + 2), 'added');
     } finally {
       await node.close();
     }

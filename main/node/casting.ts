@@ -24,8 +24,13 @@ import type { VoterJournal } from './voter-journal';
  */
 export const RESEND_MS = 10_000;
 export const RESEND_MIN_MS = 1_000;
-/** Ids of cast ballots refused or superseded, remembered so a copy costs a hash, not a proof. */
+/**
+ * Ids of cast ballots refused after their signature held, remembered so a copy costs a hash, not a
+ * proof. Only a voter can add one (and a failed proof earns it the wait below), so it fills slowly.
+ */
 const MAX_SEEN = 10_000;
+/** A voter's ballots taken, remembered so that a copy of one failing under a later key is known. */
+const MAX_TAKEN_PER_VOTER = 16;
 /**
  * A voter whose signed ballot fails its proofs is not heard again for this long, doubling with each
  * failure up to PENALTY_MAX_MS. Only the credential's holder can sign a ballot, so only the culprit
@@ -77,6 +82,8 @@ export class Casting {
   private casting: Promise<void> = Promise.resolve();
   /** Voters whose last signed ballot failed its proofs: until when they are not heard, and the wait. */
   private readonly penalties = new Map<bigint, { until: number; wait: number; key: bigint }>();
+  /** The ids of each voter's last ballots this runner took into its pool (bounded by the roster). */
+  private readonly taken = new Map<bigint, string[]>();
 
   constructor(
     private readonly chain: Chain,
@@ -98,8 +105,9 @@ export class Casting {
 
   /**
    * A cast ballot from a peer. A copy of one held costs a hash (the trusted parse skips only the
-   * group-membership tests), and so does one refused for good (its form or signature: `seen`, by
-   * id; its proof under an election key: `seen`, by id and key). What depends on the best chain
+   * group-membership tests), and so does one refused for good once its signature held (a
+   * non-member: `seen`, by id; its proof under an election key: `seen`, by id and key); one off the
+   * roster or with a broken signature costs that check again. What depends on the best chain
    * (stale, α already on it) is decided again each time: after a reorg the same ballot may go in,
    * and its voter re-sends it as it is. A stale one is 'known'. The signature is checked before
    * any lookup in the chain. Throws ValidationError for a ballot that cannot go in now.
@@ -113,11 +121,13 @@ export class Casting {
     if (this.pool.has(id)) return 'known';
     const refused = this.seen.get(id);
     if (refused) throw refused;
+    // Not remembered: a signature at most to check again, and anyone could fill the memory with
+    // them, pushing out the refusals that cost a proof check.
+    if (!onRoster(genesis, cast.credential))
+      throw new ValidationError('cast_ballot.credential', "is not on the election's roster");
+    checkMember(group, cast.signature.commitment, 'cast_ballot.signature.commitment');
+    verifyBallotSignature(group, genesis.id, cast);
     try {
-      if (!onRoster(genesis, cast.credential))
-        throw new ValidationError('cast_ballot.credential', "is not on the election's roster");
-      checkMember(group, cast.signature.commitment, 'cast_ballot.signature.commitment');
-      verifyBallotSignature(group, genesis.id, cast);
       checkAnyBallotMembers(group, cast.ballot, 'cast_ballot');
     } catch (error) {
       if (error instanceof ValidationError) this.remember(id, error);
@@ -160,13 +170,19 @@ export class Casting {
     } catch (error) {
       if (error instanceof ValidationError) {
         this.remember(keyed, error);
-        // Bounded by the roster: only its credentials get this far.
-        const wait = Math.min(PENALTY_MAX_MS, penalty ? penalty.wait * 2 : PENALTY_MS);
-        this.penalties.set(cast.credential, { until: now + wait, wait, key });
+        // A ballot this runner took before, under another key, is its voter's own, not a fault:
+        // someone replaying it after the key changed earns the voter nothing.
+        if (!this.taken.get(cast.credential)?.includes(id)) {
+          // Bounded by the roster: only its credentials get this far.
+          const wait = Math.min(PENALTY_MAX_MS, penalty ? penalty.wait * 2 : PENALTY_MS);
+          this.penalties.set(cast.credential, { until: now + wait, wait, key });
+        }
       }
       throw error;
     }
     this.penalties.delete(cast.credential);
+    const taken = this.taken.get(cast.credential) ?? [];
+    this.taken.set(cast.credential, [...taken.slice(1 - MAX_TAKEN_PER_VOTER), id]);
     this.pool.add(id, cast, key);
     this.hooks.cast(cast, origin);
     this.hooks.changed();

@@ -231,6 +231,8 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       await dataDir.save('genesis', encodeGenesis(genesis));
       await dataDir.save('settings', settings);
       if (options.credential) await VoterJournal.create(dataDir, options.credential);
+      // A joiner's request to the lobby that led here is done once the genesis is on disk.
+      await dataDir.remove('joining');
     } finally {
       await dataDir.close();
     }
