@@ -353,6 +353,8 @@ async function frontedLobby(name: string, shown?: unknown) {
     /** Awaited before the genesis is served; `genesisAsked` resolves when a joiner first asks. */
     genesisGate: Promise.resolve(),
     genesisAsked: undefined as Promise<void> | undefined,
+    /** Awaited before a request to take part is passed on. */
+    askGate: Promise.resolve(),
   };
   let asked: () => void = () => {};
   front.genesisAsked = new Promise((resolve) => {
@@ -369,14 +371,19 @@ async function frontedLobby(name: string, shown?: unknown) {
     }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const answer = await fetch(`http://${host.self}${req.url}`, {
-      method: req.method!,
-      headers: { 'Content-Type': 'application/json' },
-      ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
-    });
-    const body = (await answer.json()) as Record<string, unknown>;
-    res.statusCode = answer.status;
-    res.end(JSON.stringify(req.url === '/v1/lobby' && shown ? { ...body, questions: shown } : body));
+    if (req.method === 'POST' && req.url === '/v1/lobby/requests') await front.askGate;
+    try {
+      const answer = await fetch(`http://${host.self}${req.url}`, {
+        method: req.method!,
+        headers: { 'Content-Type': 'application/json' },
+        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+      });
+      const body = (await answer.json()) as Record<string, unknown>;
+      res.statusCode = answer.status;
+      res.end(JSON.stringify(req.url === '/v1/lobby' && shown ? { ...body, questions: shown } : body));
+    } catch {
+      res.destroy(); // the lobby closed while a request was held: the test is over
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -463,6 +470,30 @@ describe('a joiner whose organizer lies or is slow', () => {
       const running = await until(again, (s) => s.stage === 'running', 'lee joined after the restart');
       assert.equal(running.election?.id, olga.front.started?.idHex);
       assert.ok(!existsSync(path.join(leeDir, 'joining.json')), 'done once the folder holds the election');
+    } finally {
+      release();
+      await olga.close();
+    }
+  });
+
+  test('cancelling while the organizer has not answered the request yet: cancelled at once', async () => {
+    const olga = await frontedLobby('cancel-olga');
+    let release: () => void = () => {};
+    olga.front.askGate = new Promise((resolve) => {
+      release = resolve;
+    });
+    try {
+      const max = await open('cancel-max');
+      await max.call('joinElection', [{ peer: olga.address, electionId: '', name: 'max', vote: null }]);
+      await until(max, (s) => s.stage === 'starting', 'max asking');
+      await new Promise((r) => setTimeout(r, 300)); // the request is with the organizer, held
+      const cancelled = await Promise.race([
+        max.call('cancel', []).then(() => 'cancelled'),
+        new Promise((r) => setTimeout(() => r('still waiting on the organizer'), 10_000)),
+      ]);
+      assert.equal(cancelled, 'cancelled');
+      const after = max.snapshot().state;
+      assert.ok(after.stage === 'setup' || after.stage === 'stopped', after.stage);
     } finally {
       release();
       await olga.close();

@@ -438,6 +438,7 @@ export class Engine implements EngineHost {
       if (!current()) return;
       // A started genesis failing a check: not joined; the folder (still holding the request) freed.
       await this.dropRequest();
+      if (this.closed || this.launching) return; // something else began meanwhile
       const message = (error as Error).message;
       this.warn(`could not join the started election: ${message}`);
       // Retry resumes the saved request (it would meet the same genesis); Cancel leads to it.
@@ -450,6 +451,8 @@ export class Engine implements EngineHost {
     // Not served yet (or not reachable): said in the lobby's view, tried again at the next poll.
     if (!genesis) return this.emitLobby();
     await this.dropRequest();
+    // Quit, or another start began, meanwhile: the request is still what the folder holds.
+    if (this.closed || this.launching) return;
     await this.launch({
       kind: 'join',
       peers: [joining.organizer],
@@ -574,6 +577,9 @@ export class Engine implements EngineHost {
     signal: AbortSignal,
   ): Promise<void> {
     const client = new PeerClient(proxy ? { proxy } : {});
+    // A cancel (or quit) ends the asking at once, not when the organizer answers.
+    const hangUp = () => client.close();
+    signal.addEventListener('abort', hangUp, { once: true });
     let joining: JoinRequest;
     try {
       joining = choice.organizer
@@ -586,6 +592,8 @@ export class Engine implements EngineHost {
     } catch (error) {
       client.close();
       throw error;
+    } finally {
+      signal.removeEventListener('abort', hangUp);
     }
     if (this.closed || signal.aborted) {
       client.close();
@@ -1292,6 +1300,8 @@ export class Engine implements EngineHost {
     this.closed = true;
     this.torEpoch++; // its tor is stopped on purpose from here on: no 'error' for it
     for (const lookup of this.lookups) lookup.abort();
+    // Asking an organizer to take part: ended now, not when it answers (the request file is kept).
+    if (this.launchControl?.kind === 'ask') this.launchControl.abort.abort();
     clearInterval(this.poller);
     clearInterval(this.lobbyTimer);
     const { hosted } = this;

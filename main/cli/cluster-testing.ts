@@ -2,6 +2,7 @@
 // election, a full mesh of peers, a temporary root cleaned up after the file, and a cluster that
 // is always stopped (SIGKILL), whatever the test does.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
@@ -44,6 +45,13 @@ export function clusterRunner(prefix: string) {
     const cluster = await LocalCluster.create(path.join(root, name), specs);
     try {
       return await body(cluster);
+    } catch (error) {
+      // The runners' own words, for a failure seen only in CI (their folders are removed after).
+      for (const spec of specs) {
+        const log = await readFile(cluster.member(spec.name).log, 'utf8').catch(() => '');
+        console.error(`--- ${name}/${spec.name}.log, last lines:\n${log.split('\n').slice(-40).join('\n')}`);
+      }
+      throw error;
     } finally {
       await cluster.stopAll('SIGKILL');
     }

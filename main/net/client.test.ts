@@ -220,6 +220,29 @@ describe('peer client', () => {
     assert.ok(Date.now() - started < 1000);
   });
 
+  test('close ends the requests under way at once, and a closed client sends nothing', async () => {
+    // A peer that takes every request and never answers (an onion over a dead circuit, say).
+    const silent = net.createServer(() => {});
+    const port = await listen(silent);
+    const own = new PeerClient({ timeoutMs: 20_000 });
+    try {
+      const pending = [peerError(own.status(`127.0.0.1:${port}`)), peerError(own.peers(`127.0.0.1:${port}`))];
+      await new Promise((r) => setTimeout(r, 200));
+      own.close();
+      // Settled by the close, long before their 20 s deadline: raced against a 5 s timer.
+      const settled = await Promise.race([
+        Promise.all(pending),
+        new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), 5_000)),
+      ]);
+      assert.notEqual(settled, 'still waiting');
+      for (const error of settled as PeerError[]) assert.equal(error.reason, 'the client was closed');
+      const after = await peerError(own.status(`127.0.0.1:${port}`));
+      assert.equal(after.reason, 'the client is closed');
+    } finally {
+      silent.close();
+    }
+  });
+
   test('wrong-shaped, oversized, redirected, failing and silent answers are PeerErrors', async () => {
     const cases: [() => Promise<unknown>, RegExp, number | undefined][] = [
       [() => client.status(hostile), /invalid response: response\.version: must be "onion-election\/2"/, 200],

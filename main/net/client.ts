@@ -96,8 +96,13 @@ export class PeerClient {
   private socksAgent: SocksProxyAgent | undefined;
   /** A plain agent (no proxy) for loopback peers, our own so that close() can end its sockets. */
   private readonly directAgent = new http.Agent({ keepAlive: true, maxSockets: 8, timeout: IDLE_SOCKET_MS });
-  /** Aborted by close(): a request under way ends then, even one still waiting on a Tor circuit. */
-  private readonly closing = new AbortController();
+  /**
+   * The requests under way, each with its own controller, ended by close() (even one still waiting
+   * on a Tor circuit). Not one signal of the client's joined to each request's: on Node 20 a
+   * long-lived signal keeps every signal joined to it (a runner's client makes millions).
+   */
+  private readonly underWay = new Set<AbortController>();
+  private closed = false;
 
   constructor(options: PeerClientOptions = {}) {
     if (options.proxy !== undefined) checkProxy(options.proxy);
@@ -394,7 +399,8 @@ export class PeerClient {
   /** Ends every kept-alive connection. */
   /** Ends every request under way and every socket; a closed client is not used again. */
   close(): void {
-    this.closing.abort();
+    this.closed = true;
+    for (const request of this.underWay) request.abort();
     this.socksAgent?.destroy();
     this.directAgent.destroy();
   }
@@ -425,13 +431,16 @@ export class PeerClient {
     const fail = (reason: string, status?: number, retryAfter?: number): never => {
       throw new PeerError(peer.address, operation, reason, status, retryAfter);
     };
-    if (this.closing.signal.aborted) fail('the client is closed');
+    if (this.closed) fail('the client is closed');
     if (peer.kind === 'onion' && !this.proxy) fail('no Tor SOCKS proxy configured');
     if (data !== undefined && Buffer.byteLength(data) > MAX_REQUEST_BYTES)
       fail(`request larger than ${MAX_REQUEST_BYTES} bytes`);
 
     let response: { status: number; data: unknown; headers: Record<string, unknown> };
     const deadline = AbortSignal.timeout(this.timeoutMs);
+    // `timeout` only bounds silence; the deadline bounds the whole exchange against a slow drip.
+    const ended = new AbortController();
+    deadline.addEventListener('abort', () => ended.abort(), { once: true });
     const send = () =>
       this.http.request({
         method,
@@ -439,20 +448,22 @@ export class PeerClient {
         ...(data !== undefined ? { data, headers: { 'Content-Type': 'application/json' } } : {}),
         httpAgent: peer.kind === 'onion' ? this.torAgent() : this.directAgent,
         timeout: this.timeoutMs,
-        // `timeout` only bounds silence; this bounds the whole exchange against a slow drip.
-        signal: AbortSignal.any([deadline, this.closing.signal]),
+        signal: ended.signal,
       });
+    this.underWay.add(ended);
     try {
       try {
         response = await send();
       } catch (error) {
         // A kept-alive connection the server closed just as we reused it: the request never
         // reached the peer, and every request here may be repeated (all are idempotent). Once.
-        if (!isReset(error) || deadline.aborted || this.closing.signal.aborted) throw error;
+        if (!isReset(error) || ended.signal.aborted) throw error;
         response = await send();
       }
     } catch (error) {
       return fail(this.describeFailure(error, peer));
+    } finally {
+      this.underWay.delete(ended);
     }
 
     const { status } = response;
@@ -495,7 +506,7 @@ export class PeerClient {
     const code = typeof e.code === 'string' ? e.code : undefined;
     const message = typeof e.message === 'string' ? e.message : String(error);
     const viaTor = peer.kind === 'onion';
-    if (this.closing.signal.aborted) return 'the client was closed';
+    if (this.closed) return 'the client was closed';
     if (code === 'ERR_CANCELED' || code === 'ECONNABORTED' || code === 'ETIMEDOUT')
       return `no answer within ${this.timeoutMs} ms`;
     if (message.includes('maxContentLength')) return `response larger than ${MAX_RESPONSE_BYTES} bytes`;

@@ -241,7 +241,7 @@ describe('the pool after a reorg, and the tally rule (review findings)', () => {
       await node.close();
     }
   });
-  test('what earns no wait: a forged signature, a credential off the roster, a copy of a ballot already refused', async () => {
+  test('what earns no wait (a forged signature, a credential off the roster, a copy of a ballot already refused) and what does (an element outside the group)', async () => {
     const node = await ElectionNode.create(
       path.join(root, 'no-penalty'),
       genesis,
@@ -283,12 +283,26 @@ describe('the pool after a reorg, and the tally rule (review findings)', () => {
         'added',
         'the first wait only, not doubled',
       );
+
+      // A signed ballot with an element outside the group is a fault of its signer like a failed
+      // proof: remembered, and it earns the wait (else a voter could fill the memory for free).
+      const honest = me.cast(genesis.id, key, 1, 3);
+      const alpha = (honest.ballot as { alpha: bigint }).alpha;
+      const outside = me.sign(genesis.id, 4, {
+        ...honest.ballot,
+        alpha: group.p - alpha,
+      } as typeof honest.ballot);
+      assert.throws(() => casting.submit(encodeCastBallot(group, outside), 'peer', t), /alpha/);
+      assert.throws(
+        () => casting.submit(encodeCastBallot(group, me.cast(genesis.id, key, 1, 5)), 'peer', t + 1),
+        /its ballots are not checked for \d+ s more/,
+      );
     } finally {
       await node.close();
     }
   });
 
-  test('the memory of failed proofs cannot be flushed with junk; a ballot taken under an earlier key, replayed, earns its voter nothing', async () => {
+  test("the memory of failed proofs cannot be flushed with junk; a voter's ballot made under another branch's key earns it nothing", async () => {
     const node = await ElectionNode.create(
       path.join(root, 'penalty-replay'),
       genesis,
@@ -335,11 +349,17 @@ describe('the pool after a reorg, and the tally rule (review findings)', () => {
       }
       const rivalKey = node.chain.electionOf(node.chain.tip).key;
       assert.notEqual(rivalKey, key);
-      // Someone replays `me`'s ballot under the old key: it fails here, and it is me's own ballot
-      // this runner took, not a fault of me's; me's ballot under the new key goes in at once.
+      // Someone replays `me`'s ballot under the old key: it fails here, but it holds under the key
+      // of the other branch this runner holds: no fault of me's; me's new ballot goes in at once.
       assert.throws(() => casting.submit(mine1, 'peer', t + 1), /cast_ballot\.ballot\.proof/);
       const mine2 = encodeCastBallot(group, me.cast(genesis.id, rivalKey, 1, 2));
       assert.equal(casting.submit(mine2, 'peer', t + 2), 'added');
+      // Excused once per voter and key: ballot after ballot made under a branch someone keeps at
+      // the key's height is no longer a mistake.
+      const underOld = encodeCastBallot(group, me.cast(genesis.id, key, 1, 3));
+      assert.throws(() => casting.submit(underOld, 'peer', t + 3), /cast_ballot\.ballot\.proof/);
+      const mine4 = encodeCastBallot(group, me.cast(genesis.id, rivalKey, 1, 4));
+      assert.throws(() => casting.submit(mine4, 'peer', t + 4), /not checked for \d+ s more/);
     } finally {
       await node.close();
     }

@@ -29,15 +29,22 @@ export const RESEND_MIN_MS = 1_000;
  * proof. Only a voter can add one (and a failed proof earns it the wait below), so it fills slowly.
  */
 const MAX_SEEN = 10_000;
-/** A voter's ballots taken, remembered so that a copy of one failing under a later key is known. */
-const MAX_TAKEN_PER_VOTER = 16;
 /**
- * A voter whose signed ballot fails its proofs is not heard again for this long, doubling with each
- * failure up to PENALTY_MAX_MS. Only the credential's holder can sign a ballot, so only the culprit
- * waits; without it a registered voter could make every runner check a new ballot of 64 options
- * (~0.2 s) per request for the cost of one signature. An honest voter meets it only while its runner
- * and this one hold different election keys (a fork at the key's height): the wait is kept with the
- * key it was earned under and forgotten when the best chain's key changes.
+ * A ballot failing under the best chain's key is checked under at most this many other branches'
+ * keys before its voter earns the wait: a fork at the key's height is rare, and each costs a check.
+ */
+const MAX_OTHER_KEYS = 3;
+/**
+ * A voter whose signed ballot fails its checks (an element not in the group, a proof) is not heard
+ * again for this long, doubling with each failure up to PENALTY_MAX_MS. Only the credential's
+ * holder can sign a ballot, so only the culprit waits; without it a registered voter could make
+ * every runner check a new ballot of 64 options (~0.2 s) per request for the cost of one
+ * signature. An honest voter's ballot fails only when made on a branch with other talliers (a fork
+ * at the key's height, or a ballot replayed after the key changed): one holding under the key of
+ * another branch this runner holds earns nothing, once per voter and other key, so an honest
+ * voter meets the wait only from a runner that never saw its branch, or for a second ballot made
+ * on it. The wait is kept with the key it was earned under and does
+ * not apply while the best chain's key is another.
  */
 export const PENALTY_MS = 10_000;
 export const PENALTY_MAX_MS = 600_000;
@@ -82,8 +89,8 @@ export class Casting {
   private casting: Promise<void> = Promise.resolve();
   /** Voters whose last signed ballot failed its proofs: until when they are not heard, and the wait. */
   private readonly penalties = new Map<bigint, { until: number; wait: number; key: bigint }>();
-  /** The ids of each voter's last ballots this runner took into its pool (bounded by the roster). */
-  private readonly taken = new Map<bigint, string[]>();
+  /** The other branches' keys under which a voter's failing ballot held, each excused once. */
+  private readonly excused = new Map<bigint, Set<bigint>>();
 
   constructor(
     private readonly chain: Chain,
@@ -119,7 +126,11 @@ export class Casting {
     const cast = parseCastBallot(group, value, 'cast_ballot', 'trusted');
     const id = castBallotId(group, cast);
     if (this.pool.has(id)) return 'known';
-    const refused = this.seen.get(id);
+    const tip = this.chain.tip;
+    const open = this.votingOpen(tip);
+    const key = open ? this.chain.electionOf(tip).key : 0n;
+    const keyed = `${id}:${key.toString(16)}`;
+    const refused = this.seen.get(id) ?? (open ? this.seen.get(keyed) : undefined);
     if (refused) throw refused;
     // Not remembered: a signature at most to check again, and anyone could fill the memory with
     // them, pushing out the refusals that cost a proof check.
@@ -127,18 +138,36 @@ export class Casting {
       throw new ValidationError('cast_ballot.credential', "is not on the election's roster");
     checkMember(group, cast.signature.commitment, 'cast_ballot.signature.commitment');
     verifyBallotSignature(group, genesis.id, cast);
-    try {
-      checkAnyBallotMembers(group, cast.ballot, 'cast_ballot');
-    } catch (error) {
-      if (error instanceof ValidationError) this.remember(id, error);
-      throw error;
-    }
-    const tip = this.chain.tip;
-    if (!this.votingOpen(tip))
+    if (!open)
       throw new ValidationError(
         'cast_ballot',
         `the voting phase is not open on this runner's best chain (height ${tip.height}; ballots go into heights ${electionKeyHeight(genesis) + 1}–${lastVoteHeight(genesis)})`,
       );
+    // From here on the voter signed what is checked: whatever fails earns it the wait, so that
+    // only a voter can fill the memory of refusals, and slowly.
+    const earned = this.penalties.get(cast.credential);
+    const penalty = earned?.key === key ? earned : undefined;
+    if (penalty && now < penalty.until)
+      throw new ValidationError(
+        'cast_ballot',
+        `this voter's last ballot failed its proofs: its ballots are not checked for ${Math.ceil((penalty.until - now) / 1000)} s more`,
+      );
+    const fault = (error: unknown, memory: string, underAnotherKey = () => false): never => {
+      if (error instanceof ValidationError) {
+        this.remember(memory, error);
+        // Bounded by the roster: only its credentials get this far.
+        if (!underAnotherKey()) {
+          const wait = Math.min(PENALTY_MAX_MS, penalty ? penalty.wait * 2 : PENALTY_MS);
+          this.penalties.set(cast.credential, { until: now + wait, wait, key });
+        }
+      }
+      throw error;
+    };
+    try {
+      checkAnyBallotMembers(group, cast.ballot, 'cast_ballot');
+    } catch (error) {
+      fault(error, id);
+    }
     const counted = this.chain.countedCast(cast.credential, tip);
     if ((counted && cast.seq <= counted.seq) || cast.seq <= this.pool.pendingSeq(cast.credential))
       return 'known';
@@ -147,46 +176,60 @@ export class Casting {
         `cast_ballot.${isAnswers(cast.ballot) ? 'answers' : 'ballot.alpha'}`,
         'ballot replay: a ballot with the same α is already on the best chain',
       );
-    const key = this.chain.electionOf(tip).key;
-    const keyed = `${id}:${key.toString(16)}`;
-    const failedProof = this.seen.get(keyed);
-    if (failedProof) throw failedProof;
-    const earned = this.penalties.get(cast.credential);
-    const penalty = earned?.key === key ? earned : undefined;
-    if (penalty && now < penalty.until)
-      throw new ValidationError(
-        'cast_ballot',
-        `this voter's last ballot failed its proofs: its ballots are not checked for ${Math.ceil((penalty.until - now) / 1000)} s more`,
-      );
-    try {
+    const proven = (under: bigint) =>
       verifyAnyBallot(
         group,
         voterContext(group, genesis.id, cast.credential),
-        key,
+        under,
         ballotRules(genesis),
         cast.ballot,
         'cast_ballot',
       );
+    try {
+      proven(key);
     } catch (error) {
-      if (error instanceof ValidationError) {
-        this.remember(keyed, error);
-        // A ballot this runner took before, under another key, is its voter's own, not a fault:
-        // someone replaying it after the key changed earns the voter nothing.
-        if (!this.taken.get(cast.credential)?.includes(id)) {
-          // Bounded by the roster: only its credentials get this far.
-          const wait = Math.min(PENALTY_MAX_MS, penalty ? penalty.wait * 2 : PENALTY_MS);
-          this.penalties.set(cast.credential, { until: now + wait, wait, key });
-        }
-      }
-      throw error;
+      // An honest voter's ballot made on a branch with other talliers (a fork at the key's height,
+      // or a ballot of its replayed after the key changed) holds under that branch's key: no fault.
+      // Once per voter and other key: a voter making ballot after ballot under a branch a miner
+      // keeps at the key's height (one block of work) is not excused again.
+      fault(error, keyed, () => {
+        const excused = this.excused.get(cast.credential) ?? new Set<bigint>();
+        const holds = this.otherKeys(key).find((other) => {
+          if (excused.has(other)) return false;
+          try {
+            proven(other);
+            return true;
+          } catch {
+            return false;
+          }
+        });
+        if (holds === undefined) return false;
+        this.excused.set(cast.credential, excused.add(holds));
+        return true;
+      });
     }
     this.penalties.delete(cast.credential);
-    const taken = this.taken.get(cast.credential) ?? [];
-    this.taken.set(cast.credential, [...taken.slice(1 - MAX_TAKEN_PER_VOTER), id]);
     this.pool.add(id, cast, key);
     this.hooks.cast(cast, origin);
     this.hooks.changed();
     return 'added';
+  }
+
+  /**
+   * The election keys of the other branches this runner holds (blocks at the key's height with
+   * other talliers), the first MAX_OTHER_KEYS seen: a ballot failing under the best chain's key is
+   * checked under these before its voter earns the wait.
+   */
+  private otherKeys(key: bigint): bigint[] {
+    const height = electionKeyHeight(this.chain.genesis);
+    const keys = new Set<bigint>();
+    for (const meta of this.chain.all()) {
+      if (meta.height !== height) continue;
+      const other = this.chain.electionOf(meta).key;
+      if (other !== key) keys.add(other);
+      if (keys.size === MAX_OTHER_KEYS) break;
+    }
+    return [...keys];
   }
 
   private remember(key: string, error: ValidationError): void {

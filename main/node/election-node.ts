@@ -314,7 +314,11 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
             );
         }
       }
-      if (!options.inspect) await dataDir.save('settings', merged);
+      if (!options.inspect) {
+        await dataDir.save('settings', merged);
+        // A request to a lobby left by a stop between create's genesis and its removal: done.
+        await dataDir.remove('joining');
+      }
       node.afterFinality();
       if (node.casting?.voter && !options.inspect) {
         node.voteTimer = setInterval(() => node.voteDuty(), VOTE_DUTY_MS);
