@@ -3,7 +3,6 @@
 // only: create, look up and join, add peers, mine, vote, export; then a restart.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import { encodeGenesis, type Genesis } from '../chain/genesis';
 import { CredentialSecretKey } from '../crypto/credential';
 import { Group } from '../crypto/group';
 import { onionAddressFromPublicKey } from '../net/address';
+import { lobbyFront } from '../net/lobby-front-testing';
 import { LobbyHost } from '../net/lobby-host';
 import { Lobby } from '../node/lobby';
 import { DataDir } from '../store/data-dir';
@@ -360,43 +360,27 @@ async function frontedLobby(name: string, shown?: unknown) {
   front.genesisAsked = new Promise((resolve) => {
     asked = resolve;
   });
-  const server = createServer(async (req, res) => {
-    res.setHeader('Content-Type', 'application/json');
-    if (req.url === '/v1/genesis') {
+  const server = await lobbyFront(host.self!, {
+    genesis: async () => {
       if (front.started) asked();
       await front.genesisGate;
-      res.statusCode = front.started ? 200 : 404;
-      res.end(JSON.stringify(front.started ? encodeGenesis(front.started) : { error: 'no such route' }));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    if (req.method === 'POST' && req.url === '/v1/lobby/requests') await front.askGate;
-    try {
-      const answer = await fetch(`http://${host.self}${req.url}`, {
-        method: req.method!,
-        headers: { 'Content-Type': 'application/json' },
-        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
-      });
-      const body = (await answer.json()) as Record<string, unknown>;
-      res.statusCode = answer.status;
-      res.end(JSON.stringify(req.url === '/v1/lobby' && shown ? { ...body, questions: shown } : body));
-    } catch {
-      res.destroy(); // the lobby closed while a request was held: the test is over
-    }
+      return front.started
+        ? { status: 200, body: JSON.stringify(encodeGenesis(front.started)) }
+        : { status: 404, body: '{"error":"no such route"}' };
+    },
+    ...(shown ? { lobbyInfo: (info) => ({ ...info, questions: shown }) } : {}),
+    beforeAsk: () => front.askGate,
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     front,
     lobby,
-    address: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    address: server.address,
     /** Admits `who` and starts: the lobby names the election, the front serves its genesis. */
     async start(who: string) {
       await lobby.decide(lobby.participants.find((p) => p.name === who)!.id, 'admitted');
       front.started = await lobby.start();
     },
     async close() {
-      server.closeAllConnections();
       server.close();
       await host.close();
       await dataDir.close().catch(() => {});

@@ -17,6 +17,7 @@ import { VoterJournal } from '../node/voter-journal';
 import { DataDir } from '../store/data-dir';
 import { PeerClient } from './client';
 import { formatInvitation, invitationInArgs, parseInvitation } from './invitation';
+import { type GenesisAnswer, lobbyFront } from './lobby-front-testing';
 import { askToJoin, fetchStartedGenesis, LobbyHost } from './lobby-host';
 import { Runner } from './runner';
 
@@ -278,31 +279,12 @@ describe('lobby', () => {
     await VoterJournal.create(dataDir, olga);
     const lobby = await Lobby.create(dataDir, group, params, { name: 'olga', credential: olga.publicKey });
     const host = await LobbyHost.open(lobby, group, { direct: true });
-    let genesisAnswer: { status: number; body: string } | 'hang up' = {
+    let genesisAnswer: GenesisAnswer = {
       status: 503,
       body: '{"error":"busy"}',
     };
-    const front = createServer(async (req, res) => {
-      if (req.url === '/v1/genesis') {
-        if (genesisAnswer === 'hang up') return req.socket.destroy();
-        res.statusCode = genesisAnswer.status;
-        res.setHeader('Content-Type', 'application/json');
-        return res.end(genesisAnswer.body);
-      }
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const answer = await fetch(`http://${host.self}${req.url}`, {
-        method: req.method!,
-        headers: { 'Content-Type': 'application/json' },
-        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
-      });
-      res.statusCode = answer.status;
-      res.setHeader('Content-Type', 'application/json');
-      res.end(await answer.text());
-    });
-    front.listen(0, '127.0.0.1');
-    await new Promise((r) => front.once('listening', r));
-    const organizer = `127.0.0.1:${(front.address() as { port: number }).port}`;
+    const front = await lobbyFront(host.self!, { genesis: () => genesisAnswer });
+    const organizer = front.address;
     const joinerDir = path.join(root, 'flaky-jay');
     try {
       const jay = await JoinRequest.ask(joinerDir, client, {
@@ -353,27 +335,14 @@ describe('lobby', () => {
     let started: Genesis | undefined;
     const shown = [{ ...QUESTIONS_JSON[0], min: 1, max: 1 }, QUESTIONS_JSON[1]];
     // In front of the real lobby: the info rewritten, the genesis served once started, the rest passed on.
-    const front = createServer(async (req, res) => {
-      res.setHeader('Content-Type', 'application/json');
-      if (req.url === '/v1/genesis') {
-        res.statusCode = started ? 200 : 404;
-        res.end(JSON.stringify(started ? encodeGenesis(started) : { error: 'no such route' }));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const answer = await fetch(`http://${host.self}${req.url}`, {
-        method: req.method!,
-        headers: { 'Content-Type': 'application/json' },
-        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
-      });
-      const body = (await answer.json()) as Record<string, unknown>;
-      res.statusCode = answer.status;
-      res.end(JSON.stringify(req.url === '/v1/lobby' ? { ...body, questions: shown } : body));
+    const front = await lobbyFront(host.self!, {
+      genesis: () =>
+        started
+          ? { status: 200, body: JSON.stringify(encodeGenesis(started)) }
+          : { status: 404, body: '{"error":"no such route"}' },
+      lobbyInfo: (info) => ({ ...info, questions: shown }),
     });
-    front.listen(0, '127.0.0.1');
-    await new Promise((r) => front.once('listening', r));
-    const organizer = `127.0.0.1:${(front.address() as { port: number }).port}`;
+    const organizer = front.address;
     const joinerDir = path.join(root, 'swap-jay');
     try {
       const jay = await JoinRequest.ask(joinerDir, client, {
