@@ -117,6 +117,22 @@ describe('finality: the talliers seal one final block', () => {
     assert.throws(() => chain.lock(x.hash), /already final/);
   });
 
+  test('round 1 joins what the others accepted: a tallier signing late names their block, not its own best', () => {
+    const { talliers, book, ends, accept } = setup(3);
+    const [x, y, z] = ends as [BlockMeta, BlockMeta, BlockMeta];
+    const [pk0, pk1] = [talliers.keys[0]!.pk, talliers.keys[1]!.pk];
+    // Before anyone has signed: its own best final block.
+    assert.deepEqual(book.duty(pk1, y, 0), { final: y.hash, round: 1 });
+    book.add(accept(0, z, 1));
+    // Its best is y, but z is what round 1 names so far: it joins (a split round would stay open,
+    // with backups, while an absent tallier could still decide it).
+    assert.deepEqual(book.duty(pk1, y, 0), { final: z.hash, round: 1 });
+    assert.deepEqual(book.duty(pk1, x, 0), { final: z.hash, round: 1 });
+    book.add(accept(1, z, 1));
+    assert.equal(sealOf(book)?.final, z);
+    assert.equal(book.duty(pk0, x, 1), undefined, 'sealed: nothing more to sign');
+  });
+
   test('a split round 1: every tallier computes the same round-2 block, which is sealed', () => {
     const { talliers, book, ends, accept } = setup(3);
     const [x, y] = ends as [BlockMeta, BlockMeta];

@@ -197,10 +197,23 @@ export class FinalityBook {
     if (best.height !== this.chain.finalHeight) return undefined;
     const state = this.stateOf(best);
     if (!state.talliers.includes(pk) || state.seal || lastRound >= MAX_ROUNDS) return undefined;
-    if (lastRound === 0) return { final: best.hash, round: 1 };
+    if (lastRound === 0) return { final: this.firstChoice(state, best), round: 1 };
     const round = state.rounds[lastRound - 1];
     if (!round || !cannotSeal(round, state)) return undefined;
     return { final: choose(round), round: lastRound + 1 };
+  }
+
+  /**
+   * Round 1: the best final block, unless other talliers already accepted one: then the one most
+   * of them named (between equals, the lower hash). Every final block has the same work (one
+   * target), so this is a choice among equals, as the fork choice's tie-break is. It matters with
+   * backups: a split round 1 stays open while the absent talliers could still decide it, so a
+   * tallier coming late (a restart) joins the others rather than split them and wait for the
+   * absent.
+   */
+  private firstChoice(state: TalliersState, best: BlockMeta): string {
+    const first = state.rounds[0];
+    return first && first.size > 0 ? choose(first) : best.hash;
   }
 
   /** The round `pk` last signed in the key election through `final` (0: none), from what is held. */
