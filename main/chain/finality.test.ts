@@ -117,20 +117,37 @@ describe('finality: the talliers seal one final block', () => {
     assert.throws(() => chain.lock(x.hash), /already final/);
   });
 
-  test('round 1 joins what the others accepted: a tallier signing late names their block, not its own best', () => {
-    const { talliers, book, ends, accept } = setup(3);
-    const [x, y, z] = ends as [BlockMeta, BlockMeta, BlockMeta];
-    const [pk0, pk1] = [talliers.keys[0]!.pk, talliers.keys[1]!.pk];
-    // Before anyone has signed: its own best final block.
-    assert.deepEqual(book.duty(pk1, y, 0), { final: y.hash, round: 1 });
-    book.add(accept(0, z, 1));
-    // Its best is y, but z is what round 1 names so far: it joins (a split round would stay open,
-    // with backups, while an absent tallier could still decide it).
-    assert.deepEqual(book.duty(pk1, y, 0), { final: z.hash, round: 1 });
-    assert.deepEqual(book.duty(pk1, x, 0), { final: z.hash, round: 1 });
-    book.add(accept(1, z, 1));
-    assert.equal(sealOf(book)?.final, z);
-    assert.equal(book.duty(pk0, x, 1), undefined, 'sealed: nothing more to sign');
+  test('round 1 joins a block two others agree on, not one acceptance nor a tie', () => {
+    // Four talliers, three final blocks x, y, z.
+    const genesis = testGenesis({ nTalliers: 4, nTalliersBlocks: 4, nVoteBlocks: 1, confirmations: 1 });
+    const talliers = new Talliers(genesis, 4);
+    const chain = new Chain(genesis, { now: () => T0 + 100_000 });
+    let tip = chain.genesisMeta;
+    for (const key of talliers.keys) tip = extend(chain, tip, keyPayload(key));
+    tip = extend(chain, tip, ballotPayload(chain, tip, 1));
+    const [x, y, z] = [0, 1, 2].map((i) => extend(chain, tip, confirmation, { miner: `m${i}` })) as [
+      BlockMeta,
+      BlockMeta,
+      BlockMeta,
+    ];
+    const book = new FinalityBook(genesis.group, genesis.id, chain);
+    const pk = talliers.keys.map((k) => k.pk);
+    const accept = (who: number, final: BlockMeta) =>
+      book.add(talliers.secrets[who]!.accept(genesis.id, final.hash, 1));
+    const first = (who: number, best: BlockMeta) => book.duty(pk[who]!, best, 0)?.final;
+    assert.equal(first(3, y), y.hash, 'nothing held: its own best');
+    // One acceptance does not steer: a single tallier (dishonest, or first by chance) is not followed.
+    accept(0, z);
+    assert.equal(first(3, y), y.hash);
+    // A tie is not followed either: one for z, one for y.
+    accept(1, y);
+    assert.equal(first(3, x), x.hash, 'z and y once each: its own best x');
+    assert.equal(first(3, y), y.hash);
+    // Two agree on z, more than on its best: it joins them (a late tallier completes their choice).
+    accept(2, z);
+    assert.equal(first(3, x), z.hash);
+    assert.equal(first(3, y), z.hash, 'z twice, its best y once');
+    assert.equal(first(3, z), z.hash);
   });
 
   test('a split round 1: every tallier computes the same round-2 block, which is sealed', () => {

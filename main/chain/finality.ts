@@ -204,16 +204,19 @@ export class FinalityBook {
   }
 
   /**
-   * Round 1: the best final block, unless other talliers already accepted one: then the one most
-   * of them named (between equals, the lower hash). Every final block has the same work (one
-   * target), so this is a choice among equals, as the fork choice's tie-break is. It matters with
-   * backups: a split round 1 stays open while the absent talliers could still decide it, so a
-   * tallier coming late (a restart) joins the others rather than split them and wait for the
-   * absent.
+   * Round 1: the best final block, unless at least two talliers already accepted another one, more
+   * than accepted the best: then that one (the most named; between equals, the lower hash). It
+   * matters with backups: a round split among the present talliers stays open while absent ones
+   * could still decide it, so a tallier coming late (a restart) joins the block the others agree
+   * on rather than split them and wait for the absent. Not one acceptance, nor a tie: a single
+   * tallier (dishonest, or first by chance) must not steer the others off their best chain.
    */
   private firstChoice(state: TalliersState, best: BlockMeta): string {
     const first = state.rounds[0];
-    return first && first.size > 0 ? choose(first) : best.hash;
+    if (!first || first.size < 2) return best.hash;
+    const named = (hash: string) => [...first.values()].filter((a) => a.final === hash).length;
+    const most = choose(first);
+    return named(most) >= 2 && named(most) > named(best.hash) ? most : best.hash;
   }
 
   /** The round `pk` last signed in the key election through `final` (0: none), from what is held. */
