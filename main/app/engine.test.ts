@@ -323,6 +323,15 @@ describe('a lobby across restarts', () => {
   });
 });
 
+/** A promise and the function that resolves it (Node 20 has no Promise.withResolvers). */
+function latch(): { promise: Promise<void>; open: () => void } {
+  let open: () => void = () => {};
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
 /**
  * An organizer's lobby served behind a front that can rewrite its info (`shown` questions) and
  * hold its genesis (`genesisGate`), so that a joiner engine meets a liar or a slow start.
@@ -348,18 +357,16 @@ async function frontedLobby(name: string, shown?: unknown) {
     { name: 'olga', credential: olga.publicKey },
   );
   const host = await LobbyHost.open(lobby, group, { direct: true });
+  const asking = latch();
   const front = {
     started: undefined as Genesis | undefined,
     /** Awaited before the genesis is served; `genesisAsked` resolves when a joiner first asks. */
     genesisGate: Promise.resolve(),
-    genesisAsked: undefined as Promise<void> | undefined,
+    genesisAsked: asking.promise,
     /** Awaited before a request to take part is passed on. */
     askGate: Promise.resolve(),
   };
-  let asked: () => void = () => {};
-  front.genesisAsked = new Promise((resolve) => {
-    asked = resolve;
-  });
+  const asked = asking.open;
   const server = await lobbyFront(host.self!, {
     genesis: async () => {
       if (front.started) asked();
@@ -429,10 +436,9 @@ describe('a joiner whose organizer lies or is slow', () => {
 
   test('quitting while the started genesis is on its way: the quit does not wait on the organizer, the request is kept, the next start joins', async () => {
     const olga = await frontedLobby('quit-olga');
-    let release: () => void = () => {};
-    olga.front.genesisGate = new Promise((resolve) => {
-      release = resolve;
-    });
+    const gate = latch();
+    const release = gate.open;
+    olga.front.genesisGate = gate.promise;
     const leeDir = path.join(tmp, 'quit-lee');
     try {
       const lee = await open('quit-lee');
@@ -462,10 +468,9 @@ describe('a joiner whose organizer lies or is slow', () => {
 
   test('cancelling while the organizer has not answered the request yet: cancelled at once', async () => {
     const olga = await frontedLobby('cancel-olga');
-    let release: () => void = () => {};
-    olga.front.askGate = new Promise((resolve) => {
-      release = resolve;
-    });
+    const gate = latch();
+    const release = gate.open;
+    olga.front.askGate = gate.promise;
     try {
       const max = await open('cancel-max');
       await max.call('joinElection', [{ peer: olga.address, electionId: '', name: 'max', vote: null }]);
@@ -486,10 +491,9 @@ describe('a joiner whose organizer lies or is slow', () => {
 
   test('leaving while the started genesis is on its way: left, nothing launched, nothing written', async () => {
     const olga = await frontedLobby('slow-olga');
-    let release: () => void = () => {};
-    olga.front.genesisGate = new Promise((resolve) => {
-      release = resolve;
-    });
+    const gate = latch();
+    const release = gate.open;
+    olga.front.genesisGate = gate.promise;
     const kayDir = path.join(tmp, 'slow-kay');
     try {
       const kay = await open('slow-kay');

@@ -216,7 +216,8 @@ export class FinalityBook {
     if (!first || first.size < 2) return best.hash;
     const named = (hash: string) => [...first.values()].filter((a) => a.final === hash).length;
     const most = choose(first);
-    return named(most) >= 2 && named(most) > named(best.hash) ? most : best.hash;
+    const agreeing = named(most);
+    return agreeing >= 2 && agreeing > named(best.hash) ? most : best.hash;
   }
 
   /** The round `pk` last signed in the key election through `final` (0: none), from what is held. */

@@ -396,7 +396,6 @@ export class PeerClient {
     return this.run(address, 'result', 'GET', '/v1/result', undefined, parseResultResponse);
   }
 
-  /** Ends every kept-alive connection. */
   /** Ends every request under way and every socket; a closed client is not used again. */
   close(): void {
     this.closed = true;

@@ -56,6 +56,29 @@ async function mineOther(node: ElectionNode, parent: BlockMeta, payload: Payload
 const states = (node: ElectionNode) =>
   node.casting!.receipts().map((r) => [r.seq, r.state, r.height ?? null]);
 
+/**
+ * A rival runner (tallier `me`) mines three blocks from the genesis; `node` takes them and reorgs
+ * to that branch, whose key election elected other talliers. The new best chain's election key.
+ */
+async function reorgToRival(node: ElectionNode, dir: string): Promise<bigint> {
+  const rival = await ElectionNode.create(
+    path.join(root, dir),
+    genesis,
+    { name: 'rival', mining: false, threads: 1 },
+    { credential: me },
+  );
+  try {
+    for (let i = 0; i < 3; i++) {
+      const block = mine(genesis, rival.template()!);
+      assert.equal((await rival.submitBlock(block, 'self')).status, 'added');
+      assert.equal((await node.submitBlock(encodeBlock(group, block), 'push')).status, 'added');
+    }
+  } finally {
+    await rival.close();
+  }
+  return node.chain.electionOf(node.chain.tip).key;
+}
+
 async function settle(node: ElectionNode): Promise<void> {
   // The voter's duty runs after each new tip; let it finish.
   await node.casting!.castIfNeeded(node.settings.vote);
@@ -332,22 +355,7 @@ describe('the pool after a reorg, and the tally rule (review findings)', () => {
       // `me` votes under this key; then a reorg brings other talliers (another key) and voids it.
       const mine1 = encodeCastBallot(group, me.cast(genesis.id, key, 1, 1));
       assert.equal(casting.submit(mine1, 'peer', t), 'added');
-      const rival = await ElectionNode.create(
-        path.join(root, 'penalty-replay-rival'),
-        genesis,
-        { name: 'rival', mining: false, threads: 1 },
-        { credential: me },
-      );
-      try {
-        for (let i = 0; i < 3; i++) {
-          const block = mine(genesis, rival.template()!);
-          assert.equal((await rival.submitBlock(block, 'self')).status, 'added');
-          assert.equal((await node.submitBlock(encodeBlock(group, block), 'push')).status, 'added');
-        }
-      } finally {
-        await rival.close();
-      }
-      const rivalKey = node.chain.electionOf(node.chain.tip).key;
+      const rivalKey = await reorgToRival(node, 'penalty-replay-rival');
       assert.notEqual(rivalKey, key);
       // Someone replays `me`'s ballot under the old key: it fails here, but it holds under the key
       // of the other branch this runner holds: no fault of me's; me's new ballot goes in at once.
@@ -407,22 +415,7 @@ describe('the pool after a reorg, and the tally rule (review findings)', () => {
 
       // The wait belongs to the key it was earned under: a reorg to a branch with another election
       // key (a fork at the key's height, where an honest voter's ballot fails too) forgets it.
-      const rival = await ElectionNode.create(
-        path.join(root, 'penalty-rival'),
-        genesis,
-        { name: 'rival', mining: false, threads: 1 },
-        { credential: me },
-      );
-      try {
-        for (let i = 0; i < 3; i++) {
-          const block = mine(genesis, rival.template()!);
-          assert.equal((await rival.submitBlock(block, 'self')).status, 'added');
-          assert.equal((await node.submitBlock(encodeBlock(group, block), 'push')).status, 'added');
-        }
-      } finally {
-        await rival.close();
-      }
-      const rivalKey = node.chain.electionOf(node.chain.tip).key;
+      const rivalKey = await reorgToRival(node, 'penalty-rival');
       assert.notEqual(rivalKey, key, 'the reorg changed the election key');
       const underRival = encodeCastBallot(group, me.cast(genesis.id, rivalKey, 1, 9));
       assert.equal(casting.submit(underRival, 'peer', t + 4 * PENALTY_MS - 1), 'added');

@@ -43,8 +43,8 @@ const MAX_OTHER_KEYS = 3;
  * at the key's height, or a ballot replayed after the key changed): one holding under the key of
  * another branch this runner holds earns nothing, once per voter and other key, so an honest
  * voter meets the wait only from a runner that never saw its branch, or for a second ballot made
- * on it. The wait is kept with the key it was earned under and does
- * not apply while the best chain's key is another.
+ * on it. The wait is kept with the key it was earned under and does not apply while the best
+ * chain's key is another.
  */
 export const PENALTY_MS = 10_000;
 export const PENALTY_MAX_MS = 600_000;

@@ -231,8 +231,6 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       await dataDir.save('genesis', encodeGenesis(genesis));
       await dataDir.save('settings', settings);
       if (options.credential) await VoterJournal.create(dataDir, options.credential);
-      // A joiner's request to the lobby that led here is done once the genesis is on disk.
-      await dataDir.remove('joining');
     } finally {
       await dataDir.close();
     }
@@ -316,7 +314,8 @@ export class ElectionNode extends EventEmitter<NodeEvents> {
       }
       if (!options.inspect) {
         await dataDir.save('settings', merged);
-        // A request to a lobby left by a stop between create's genesis and its removal: done.
+        // A joiner's request to the lobby that led here is done once the genesis is on disk (create
+        // opens the folder through here; a stop between the two finds it at the next open).
         await dataDir.remove('joining');
       }
       node.afterFinality();
